@@ -1,0 +1,48 @@
+// Embedded PostgreSQL for machines without a database server: PGlite (PostgreSQL 17 compiled to wasm)
+// served over the PostgreSQL wire protocol, so the app talks to it through the same @prisma/adapter-pg
+// as to a production server. One process per data folder.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedPostgres {
+  /** Connection string for pg / @prisma/adapter-pg. PGlite ignores the database name. */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Data folder; omit for an in-memory database (tests, shadow databases). */
+  dataDir?: string;
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+  await db.waitReady;
+  // The default of one connection would serialise the app's pool, the worker and migrations onto one socket.
+  const server = new PGLiteSocketServer({ db, port: options.port ?? 0, host: '127.0.0.1', maxConnections: 64 });
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const [, portText] = server.getServerConn().split(':');
+  const port = Number(portText);
+  let stopped = false;
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      // Closing PGlite flushes its data folder; skipping it risks a corrupt database on the next start.
+      await db.close();
+    },
+  };
+}

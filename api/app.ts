@@ -1,0 +1,40 @@
+// The Express application: JSON API under /api/v1, health check, German pages from templates/.
+import express from 'express';
+import type { Client } from '@temporalio/client';
+import { casesRouter } from './cases.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { healthRouter } from './health.js';
+import { pagesRouter } from './pages.js';
+import type { Database } from '../platform/database.js';
+
+export interface AppDependencies {
+  db: Database;
+  temporal: Client;
+  taskQueue: string;
+  temporalUiUrl?: string;
+}
+
+export function createApp(deps: AppDependencies): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '1mb' }));
+  app.use(healthRouter(deps));
+  app.use('/api/v1/cases', casesRouter(deps));
+  app.get('/api/v1/organisations', async (_req, res) => {
+    const organisations = await deps.db.organisation.findMany({ orderBy: { name: 'asc' } });
+    res.json({
+      items: organisations.map((o) => ({
+        id: o.id,
+        name: o.name,
+        shortName: o.shortName,
+        kind: o.kind,
+        municipalities: o.municipalities,
+        ...(o.minAge !== null || o.maxAge !== null ? { ageRange: { min: o.minAge, max: o.maxAge } } : {}),
+      })),
+    });
+  });
+  app.use(pagesRouter(deps));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

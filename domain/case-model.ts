@@ -1,0 +1,280 @@
+// The case as the workflow holds it: plain JSON (Temporal payloads, continue-as-new). Personal master data (names,
+// birth date) is deliberately NOT part of it — it lives in the database; the workflow only needs what drives decisions.
+import type { Deadline } from './deadlines.js';
+import type { ActorRole } from './organisations.js';
+
+/** Lifecycle after Claus Reis (domain.md "Case lifecycle"). */
+export const CASE_STATES = ['intake', 'assessment', 'goal_planning', 'referral', 'review', 'closed'] as const;
+export type CaseState = (typeof CASE_STATES)[number];
+export const OPEN_CASE_STATES = ['intake', 'assessment', 'goal_planning', 'referral', 'review'] as const;
+
+export const CASE_STATE_LABELS: Record<CaseState, string> = {
+  intake: 'Erstberatung/Zugang',
+  assessment: 'Assessment/Situationsanalyse',
+  goal_planning: 'Zielvereinbarung/Hilfeplanung',
+  referral: 'Vermittlung/Verweisberatung',
+  review: 'Monitoring/Überprüfung',
+  closed: 'Abschluss',
+};
+
+/** Kebab-case action names of api.md. */
+export const CASE_ACTIONS = [
+  'confirm-provider',
+  'assign',
+  'record-consent',
+  'withdraw-consent',
+  'start-assessment',
+  'complete-assessment',
+  'agree-goals',
+  'update-goal',
+  'refer',
+  'record-referral-outcome',
+  'start-review',
+  'complete-review',
+  'record-contact',
+  'put-on-hold',
+  'resume',
+  'transfer',
+  'request-closure',
+  'approve-closure',
+  'close',
+  'reopen',
+] as const;
+export type CaseAction = (typeof CASE_ACTIONS)[number];
+
+export function isCaseAction(value: string): value is CaseAction {
+  return (CASE_ACTIONS as readonly string[]).includes(value);
+}
+
+export const CASE_SOURCES = ['self', 'outreach', 'jobcenter', 'abh', 'youth_office', 'volunteers', 'other'] as const;
+export type CaseSource = (typeof CASE_SOURCES)[number];
+
+export const CONSENT_SCOPES = ['data_processing', 'share_with_partner', 'handover'] as const;
+export type ConsentScope = (typeof CONSENT_SCOPES)[number];
+export const CONSENT_DECISIONS = ['given', 'refused'] as const;
+export type ConsentDecision = (typeof CONSENT_DECISIONS)[number];
+
+export const LIFE_AREAS = [
+  'residence_law',
+  'language',
+  'education',
+  'work',
+  'housing',
+  'health',
+  'family',
+  'finances',
+  'social_participation',
+] as const;
+export type LifeArea = (typeof LIFE_AREAS)[number];
+export const LIFE_AREA_LABELS: Record<LifeArea, string> = {
+  residence_law: 'Aufenthaltsrecht',
+  language: 'Sprache',
+  education: 'Bildung',
+  work: 'Arbeit',
+  housing: 'Wohnen',
+  health: 'Gesundheit',
+  family: 'Familie',
+  finances: 'Finanzen/Schulden',
+  social_participation: 'Soziale Teilhabe',
+};
+export const NEED_LEVELS = ['none', 'low', 'high'] as const;
+export type NeedLevel = (typeof NEED_LEVELS)[number];
+
+export const GOAL_STATUSES = ['open', 'achieved', 'partly', 'not_achieved', 'dropped'] as const;
+export type GoalStatus = (typeof GOAL_STATUSES)[number];
+
+export const REFERRAL_STATUSES = ['sent', 'accepted', 'declined', 'completed', 'not_reached', 'stopped'] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+export const REFERRAL_OUTCOMES = ['accepted', 'declined', 'completed', 'not_reached'] as const;
+export type ReferralOutcome = (typeof REFERRAL_OUTCOMES)[number];
+/** Suggested target services (domain.md "referral"); `service` stays free text so new services need no release. */
+export const REFERRAL_SERVICE_SUGGESTIONS: Record<string, string> = {
+  jobcenter: 'Jobcenter',
+  debt_counselling: 'Schuldnerberatung',
+  psychological_help: 'Psychologische Hilfe',
+  language_course: 'Sprachkurs',
+  housing_search: 'Wohnungssuche',
+  recognition: 'Anerkennung von Qualifikationen',
+  youth_migration_service: 'Jugendmigrationsdienst',
+};
+
+export const CONTACT_KINDS = ['counselling', 'accompaniment', 'outreach', 'phone', 'digital'] as const;
+export type ContactKind = (typeof CONTACT_KINDS)[number];
+export const CONTACT_KIND_LABELS: Record<ContactKind, string> = {
+  counselling: 'Beratung',
+  accompaniment: 'Begleitung',
+  outreach: 'Aufsuchend/Hausbesuch',
+  phone: 'Telefon',
+  digital: 'Digital',
+};
+
+export const REVIEW_OUTCOMES = ['continue', 'replan', 'refer', 'close'] as const;
+export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+
+export const CLOSURE_REASONS = [
+  'goals_achieved',
+  'moved_away',
+  'no_contact',
+  'handed_to_regular_service',
+  'client_request',
+  'other',
+] as const;
+export type ClosureReason = (typeof CLOSURE_REASONS)[number];
+export const CLOSURE_REASON_LABELS: Record<ClosureReason, string> = {
+  goals_achieved: 'Ziele erreicht',
+  moved_away: 'Weggezogen',
+  no_contact: 'Kein Kontakt mehr',
+  handed_to_regular_service: 'An Regeldienst übergeben',
+  client_request: 'Auf Wunsch der Person',
+  other: 'Sonstiges',
+};
+export const GOAL_ATTAINMENTS = ['achieved', 'partly', 'not_achieved'] as const;
+export type GoalAttainment = (typeof GOAL_ATTAINMENTS)[number];
+
+export interface Actor {
+  id: string;
+  role: ActorRole;
+  organisationId: string;
+}
+
+export interface Consent {
+  id: string;
+  scope: ConsentScope;
+  decision: ConsentDecision;
+  partnerOrganisationId?: string;
+  partnerName?: string;
+  purpose?: string;
+  recordedBy: string;
+  recordedAt: string;
+  withdrawnAt?: string;
+  withdrawnBy?: string;
+}
+
+export interface LifeAreaAssessment {
+  area: LifeArea;
+  situation: string;
+  need: NeedLevel;
+}
+
+export interface Assessment {
+  startedAt: string;
+  startedBy: string;
+  completedAt?: string;
+  completedBy?: string;
+  lifeAreas: LifeAreaAssessment[];
+}
+
+export interface Goal {
+  id: string;
+  title: string;
+  measure: string;
+  owner: string;
+  /** `YYYY-MM-DD` */
+  dueDate: string;
+  status: GoalStatus;
+  agreedAt: string;
+  updatedAt?: string;
+}
+
+export interface Referral {
+  id: string;
+  service: string;
+  partnerName?: string;
+  consentId?: string;
+  sentAt: string;
+  sentBy: string;
+  /** `YYYY-MM-DD` of the follow-up (payload.dueDate, or the day of sentAt + referralFollowUpDays). */
+  dueDate: string;
+  status: ReferralStatus;
+  outcomeAt?: string;
+  /** Outcome reason, or the stop reason ("Einwilligung widerrufen"). */
+  reason?: string;
+}
+
+export interface Contact {
+  id: string;
+  kind: ContactKind;
+  /** When the contact happened (date or timestamp as given). */
+  date: string;
+  durationMinutes: number;
+  note?: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface ContactsSummary {
+  count: number;
+  byKind: Record<ContactKind, number>;
+  lastContactAt?: string;
+  items: Contact[];
+}
+
+export interface Review {
+  id: string;
+  startedAt: string;
+  startedBy: string;
+  /** State to return to on outcome `continue` (the phase the review interrupted). */
+  returnTo: 'goal_planning' | 'referral';
+  /** Started automatically by `reopen`. */
+  viaReopen?: boolean;
+  completedAt?: string;
+  completedBy?: string;
+  outcome?: ReviewOutcome;
+  notes?: string;
+}
+
+export interface ClosureRequest {
+  reason: ClosureReason;
+  goalAttainment: GoalAttainment;
+  note?: string;
+  requestedAt: string;
+  requestedBy: string;
+}
+
+export interface Closure {
+  reason: ClosureReason;
+  goalAttainment: GoalAttainment;
+  note?: string;
+  closedAt: string;
+  closedBy: string;
+  approvedBy?: string;
+  requestedBy?: string;
+  /** Phase the case was in when it was closed (used by reopen). */
+  fromState: Exclude<CaseState, 'closed'>;
+}
+
+export interface Reopening {
+  at: string;
+  by: string;
+  reason: string;
+  previousClosure: Closure;
+  toState: Exclude<CaseState, 'closed'>;
+}
+
+export interface CaseData {
+  schemaVersion: 1;
+  id: string;
+  state: CaseState;
+  onHold: boolean;
+  hold?: { reason: string; since: string; by: string };
+  organisationId: string;
+  assigneeId?: string;
+  municipality: string;
+  source?: CaseSource;
+  handoverId?: string;
+  proposedProvider: { organisationId: string; reason: string };
+  providerConfirmed: boolean;
+  providerConfirmation?: { organisationId: string; overrideReason?: string; at: string; by: string };
+  consents: Consent[];
+  assessment?: Assessment;
+  goals: Goal[];
+  referrals: Referral[];
+  contacts: ContactsSummary;
+  reviews: Review[];
+  closureRequest?: ClosureRequest;
+  closure?: Closure;
+  reopenings: Reopening[];
+  openedAt: string;
+  /** Every deadline ever armed (resolved ones stay for the record); `status` tells which are live. */
+  deadlines: Deadline[];
+}

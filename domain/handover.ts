@@ -1,0 +1,466 @@
+// ABH → KIM case management handover (domain.md "ABH-to-CM handover", seed 3.3 and 4).
+//
+//   awaiting_consent ──record-consent(given)──▶ consent_given ──schedule-meeting──▶ meeting_scheduled
+//          │                                                                          │ complete-meeting (held)
+//          ├─record-consent(refused)─▶ refused                                         ▼ accept (receiving CM)
+//          ├─consent deadline (14 d) fired─▶ lapsed                               handed_over
+//          └─cancel (any non-terminal state)─▶ cancelled
+//
+// Seed: "Zustimmung des/der Klient*in vorausgesetzt" — nothing about the person reaches the receiving organisation
+// before the client consented (`visibleToReceiver`, `receiverView`).
+import { z } from 'zod';
+import { personSchema, type PersonBody } from './case-actions.js';
+import type { Actor } from './case-model.js';
+import { datePart, formatDateDe } from './dates.js';
+import {
+  DEADLINE_LABELS,
+  applyFire,
+  armDeadline,
+  cancelDeadlines,
+  defaultDeadlineSettings,
+  dueIn,
+  meetDeadlines,
+  pendingTimers,
+  type Deadline,
+  type DeadlineKind,
+  type DeadlineSettings,
+  type FirePhase,
+  type PendingTimer,
+} from './deadlines.js';
+import { eventCollector, type DomainEvent, type EmitFn } from './events.js';
+import { organisationShortName } from './organisations.js';
+import { proposeProvider, defaultRoutingRules, type RoutingRules } from './routing.js';
+import { id, isoTimestamp, optionalText, parseWith, requestIdField, text, type FieldErrors, type ParseResult } from './validation.js';
+
+export const HANDOVER_STATES = [
+  'awaiting_consent',
+  'consent_given',
+  'meeting_scheduled',
+  'handed_over',
+  'refused',
+  'lapsed',
+  'cancelled',
+] as const;
+export type HandoverState = (typeof HANDOVER_STATES)[number];
+export const TERMINAL_HANDOVER_STATES: readonly HandoverState[] = ['handed_over', 'refused', 'lapsed', 'cancelled'];
+
+export const HANDOVER_STATE_LABELS: Record<HandoverState, string> = {
+  awaiting_consent: 'Einwilligung ausstehend',
+  consent_given: 'Einwilligung erteilt',
+  meeting_scheduled: 'Übergabegespräch geplant',
+  handed_over: 'Übergeben',
+  refused: 'Einwilligung verweigert',
+  lapsed: 'Verfallen (keine Einwilligung)',
+  cancelled: 'Abgebrochen',
+};
+
+export const HANDOVER_ACTIONS = ['record-consent', 'schedule-meeting', 'complete-meeting', 'accept', 'cancel'] as const;
+export type HandoverAction = (typeof HANDOVER_ACTIONS)[number];
+
+export const HANDOVER_ACTION_LABELS: Record<HandoverAction, string> = {
+  'record-consent': 'Einwilligung erfassen',
+  'schedule-meeting': 'Übergabegespräch planen',
+  'complete-meeting': 'Übergabegespräch durchgeführt',
+  accept: 'Fall übernehmen',
+  cancel: 'Übergabe abbrechen',
+};
+
+// prettier-ignore
+export const HANDOVER_TRANSITIONS: Record<HandoverAction, { from: readonly HandoverState[]; to: string }> = {
+  'record-consent':   { from: ['awaiting_consent'],                                    to: 'given → consent_given | refused → refused' },
+  'schedule-meeting': { from: ['consent_given', 'meeting_scheduled'],                  to: 'meeting_scheduled (neu planen, solange nicht gehalten)' },
+  'complete-meeting': { from: ['meeting_scheduled'],                                   to: '= (Gespräch gehalten)' },
+  'accept':           { from: ['meeting_scheduled'],                                   to: 'handed_over (nach gehaltenem Gespräch)' },
+  'cancel':           { from: ['awaiting_consent', 'consent_given', 'meeting_scheduled'], to: 'cancelled' },
+};
+
+/** Residence-law titles the seed names (3.3); free text is accepted as well. */
+export const KNOWN_RESIDENCE_PERMITS: Record<string, string> = {
+  '§25a': '§ 25a AufenthG – gut integrierte Jugendliche und junge Volljährige',
+  '§25b': '§ 25b AufenthG – nachhaltige Integration',
+  '§104c': '§ 104c AufenthG – Chancen-Aufenthaltsrecht',
+  '§19d': '§ 19d AufenthG – qualifizierte Geduldete zur Beschäftigung',
+  '§60c': '§ 60c AufenthG – Ausbildungsduldung',
+  '§16g': '§ 16g AufenthG – Berufsausbildung für Geduldete',
+  '§10 Abs. 3': '§ 10 Abs. 3 AufenthG – Titelerteilung nach Asylablehnung',
+  niederlassungserlaubnis: 'Niederlassungserlaubnis (NE)',
+  einbuergerung: 'Einbürgerung',
+};
+
+export interface HandoverData {
+  schemaVersion: 1;
+  id: string;
+  state: HandoverState;
+  /** Existing case being handed over, or absent when the person has no case yet (`person` then holds the data). */
+  caseId?: string;
+  person?: PersonBody;
+  residenceLaw: { permits: string[]; notes: string };
+  reason: string;
+  requestedAt: string;
+  requestedBy: string;
+  counsellorOrganisationId: string;
+  proposedOrganisationId?: string;
+  receivingOrganisationId: string;
+  /** False until the client consented: the receiving side sees no personal data before. */
+  visibleToReceiver: boolean;
+  consent?: { decision: 'given' | 'refused'; recordedAt: string; recordedBy: string };
+  meeting?: {
+    at: string;
+    participants: string[];
+    scheduledAt: string;
+    scheduledBy: string;
+    heldAt?: string;
+    heldBy?: string;
+    notes?: string;
+  };
+  acceptance?: { at: string; by: string; assigneeId?: string };
+  cancellation?: { reason: string; at: string; by: string };
+  lapsedAt?: string;
+  deadlines: Deadline[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request bodies
+
+export const residenceLawSchema = z.object({
+  permits: z.array(text(200)).max(20).default([]),
+  notes: z.string().trim().max(4000).default(''),
+});
+
+/** POST /api/v1/handovers — exactly one of `caseId` and `person`. */
+export const createHandoverSchema = z
+  .object({
+    caseId: id().optional(),
+    person: personSchema.optional(),
+    residenceLaw: residenceLawSchema,
+    reason: text(4000),
+    proposedOrganisationId: id().optional(),
+    ...requestIdField,
+  })
+  .superRefine((v, ctx) => {
+    if (!v.caseId === !v.person) {
+      ctx.addIssue({ code: 'custom', path: ['caseId'], message: 'Entweder „caseId“ oder „person“ angeben' });
+    }
+  });
+export type CreateHandoverBody = z.output<typeof createHandoverSchema>;
+
+export function parseCreateHandover(input: unknown, today: string): ParseResult<CreateHandoverBody> {
+  const parsed = parseWith(createHandoverSchema, input);
+  if (parsed.ok && parsed.payload.person && parsed.payload.person.birthDate > datePart(today)) {
+    return { ok: false, fields: { 'person.birthDate': 'Geburtsdatum liegt in der Zukunft' } };
+  }
+  return parsed;
+}
+
+const hbody = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, ...requestIdField });
+const handoverSchemas = {
+  'record-consent': hbody({ decision: z.enum(['given', 'refused']) }),
+  'schedule-meeting': hbody({ at: isoTimestamp(), participants: z.array(text(200)).min(1).max(20) }),
+  'complete-meeting': hbody({ heldAt: isoTimestamp().optional(), notes: optionalText(4000) }),
+  accept: hbody({ assigneeId: id().optional() }),
+  cancel: hbody({ reason: text() }),
+} satisfies Record<HandoverAction, z.ZodType>;
+export const handoverActionSchemas = handoverSchemas;
+export type HandoverActionPayload<A extends HandoverAction> = z.output<(typeof handoverSchemas)[A]>;
+
+export function parseHandoverActionPayload<A extends HandoverAction>(action: A, input: unknown): ParseResult<HandoverActionPayload<A>> {
+  return parseWith(handoverSchemas[action], input) as ParseResult<HandoverActionPayload<A>>;
+}
+
+/**
+ * Receiving organisation: the counsellor's proposal, else the routing proposal for the person, else (existing case
+ * without a proposal) null — the caller then uses the case's routing.
+ */
+export function resolveReceivingOrganisation(
+  body: CreateHandoverBody,
+  today: string,
+  rules: RoutingRules = defaultRoutingRules,
+): string | null {
+  if (body.proposedOrganisationId) return body.proposedOrganisationId;
+  if (!body.person) return null;
+  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: today }, rules);
+  return proposal.ok ? proposal.organisationId : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Creation and decisions
+
+export interface CreateHandoverInput {
+  handoverId: string;
+  requestedAt: string;
+  requestedBy: Actor;
+  body: CreateHandoverBody;
+  receivingOrganisationId: string;
+  newId?: (prefix: string) => string;
+}
+
+export function createHandover(
+  input: CreateHandoverInput,
+  settings: DeadlineSettings = defaultDeadlineSettings,
+): { next: HandoverData; events: DomainEvent[] } {
+  let seq = 0;
+  const newId = input.newId ?? ((prefix: string) => `${input.handoverId}-${prefix}-${++seq}`);
+  const { events, emit } = eventCollector(input.requestedAt, input.requestedBy.id);
+  const { body } = input;
+  const h: HandoverData = {
+    schemaVersion: 1,
+    id: input.handoverId,
+    state: 'awaiting_consent',
+    ...(body.caseId ? { caseId: body.caseId } : {}),
+    ...(body.person ? { person: body.person } : {}),
+    residenceLaw: body.residenceLaw,
+    reason: body.reason,
+    requestedAt: input.requestedAt,
+    requestedBy: input.requestedBy.id,
+    counsellorOrganisationId: input.requestedBy.organisationId,
+    ...(body.proposedOrganisationId ? { proposedOrganisationId: body.proposedOrganisationId } : {}),
+    receivingOrganisationId: input.receivingOrganisationId,
+    visibleToReceiver: false,
+    deadlines: [],
+  };
+  emit('handover_requested', `Übergabe ins KIM Case Management vorgeschlagen (an ${organisationShortName(h.receivingOrganisationId)})`, {
+    handoverId: h.id,
+    caseId: h.caseId,
+    receivingOrganisationId: h.receivingOrganisationId,
+    permits: h.residenceLaw.permits,
+  });
+  // domain.md: consent within 14 days, otherwise the handover lapses and the counsellor is notified.
+  armDeadline(h.deadlines, { kind: 'handover_consent', ...dueIn(input.requestedAt, settings.handoverConsentDays) }, {
+    now: input.requestedAt,
+    newId,
+    emit,
+  });
+  return { next: h, events };
+}
+
+export function consentDueAt(h: HandoverData): string | undefined {
+  return h.deadlines.find((d) => d.kind === 'handover_consent')?.dueAt;
+}
+
+export interface HandoverContext {
+  now: string;
+  actor: Actor;
+  newId: (prefix: string) => string;
+  settings?: DeadlineSettings;
+}
+
+export type HandoverDecideError =
+  | { code: 'transition_not_allowed'; message: string; allowed: HandoverAction[] }
+  | { code: 'validation_failed'; message: string; fields: FieldErrors }
+  | { code: 'forbidden'; message: string };
+export type HandoverDecideResult =
+  | { ok: true; next: HandoverData; events: DomainEvent[] }
+  | { ok: false; error: HandoverDecideError };
+
+// Roles: the ABH counsellor runs consent and may cancel; both sides plan and hold the meeting; only the receiving
+// case manager takes the case over. Coordinators may do everything (Fachaufsicht). Admins: no case content.
+function handoverPermissionError(h: HandoverData, action: HandoverAction, actor: Actor): string | null {
+  if (actor.role === 'admin') return 'Die Verwaltung/IT hat keinen Zugriff auf Fallinhalte.';
+  if (actor.role === 'coordinator') return null;
+  const isCounsellor = actor.role === 'abh_counsellor' && actor.organisationId === h.counsellorOrganisationId;
+  const isReceiver = actor.role === 'case_manager' && actor.organisationId === h.receivingOrganisationId;
+  const ok =
+    action === 'record-consent' || action === 'cancel'
+      ? isCounsellor
+      : action === 'accept'
+        ? isReceiver
+        : isCounsellor || isReceiver;
+  if (ok) return null;
+  return action === 'accept'
+    ? 'Nur das Case Management der aufnehmenden Organisation kann den Fall übernehmen.'
+    : action === 'record-consent' || action === 'cancel'
+      ? 'Nur die Sozialberatung der Ausländerbehörde kann das tun.'
+      : 'Nur die Beteiligten der Übergabe können das tun.';
+}
+
+function handoverGuardError(h: HandoverData, action: HandoverAction): string | null {
+  if (action === 'schedule-meeting' && h.meeting?.heldAt) return 'Das Übergabegespräch hat bereits stattgefunden.';
+  if (action === 'complete-meeting' && h.meeting?.heldAt) return 'Das Übergabegespräch ist bereits als gehalten erfasst.';
+  if (action === 'accept' && !h.meeting?.heldAt) return 'Der Fall kann erst nach dem Übergabegespräch übernommen werden.';
+  return null;
+}
+
+export function allowedHandoverActions(h: HandoverData, actor?: Actor): HandoverAction[] {
+  return HANDOVER_ACTIONS.filter(
+    (a) =>
+      HANDOVER_TRANSITIONS[a].from.includes(h.state) &&
+      (!actor || handoverPermissionError(h, a, actor) === null) &&
+      handoverGuardError(h, a) === null,
+  );
+}
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export function decideHandover(
+  handover: HandoverData,
+  command: { action: HandoverAction; payload?: unknown },
+  ctx: HandoverContext,
+): HandoverDecideResult {
+  const settings = ctx.settings ?? defaultDeadlineSettings;
+  const { action } = command;
+  if (!(HANDOVER_ACTIONS as readonly string[]).includes(action)) {
+    return { ok: false, error: { code: 'validation_failed', message: 'Unbekannte Aktion', fields: { action: 'Unbekannte Aktion' } } };
+  }
+  const forbidden = handoverPermissionError(handover, action, ctx.actor);
+  if (forbidden) return { ok: false, error: { code: 'forbidden', message: forbidden } };
+  const allowed = () => allowedHandoverActions(handover, ctx.actor);
+  if (!HANDOVER_TRANSITIONS[action].from.includes(handover.state)) {
+    return {
+      ok: false,
+      error: {
+        code: 'transition_not_allowed',
+        message: `„${HANDOVER_ACTION_LABELS[action]}“ ist im Status „${HANDOVER_STATE_LABELS[handover.state]}“ nicht möglich.`,
+        allowed: allowed(),
+      },
+    };
+  }
+  const guard = handoverGuardError(handover, action);
+  if (guard) return { ok: false, error: { code: 'transition_not_allowed', message: guard, allowed: allowed() } };
+  const parsed = parseHandoverActionPayload(action, command.payload);
+  if (!parsed.ok) {
+    return { ok: false, error: { code: 'validation_failed', message: 'Die Eingaben sind unvollständig oder ungültig.', fields: parsed.fields } };
+  }
+
+  const h = clone(handover);
+  const { events, emit } = eventCollector(ctx.now, ctx.actor.id);
+  const ops = { now: ctx.now, newId: ctx.newId, emit };
+  const p = parsed.payload as Record<string, unknown>;
+  switch (action) {
+    case 'record-consent': {
+      const decision = p.decision as 'given' | 'refused';
+      h.consent = { decision, recordedAt: ctx.now, recordedBy: ctx.actor.id };
+      meetDeadlines(h.deadlines, (d) => d.kind === 'handover_consent', ops);
+      if (decision === 'refused') {
+        // Refusal ends the handover; nothing is passed on.
+        h.state = 'refused';
+        emit('handover_consent_refused', 'Einwilligung zur Übergabe verweigert – Übergabe beendet', { handoverId: h.id });
+        break;
+      }
+      h.state = 'consent_given';
+      h.visibleToReceiver = true;
+      emit('handover_consent_given', `Einwilligung zur Übergabe erteilt – Daten für ${organisationShortName(h.receivingOrganisationId)} freigegeben`, {
+        handoverId: h.id,
+        receivingOrganisationId: h.receivingOrganisationId,
+      });
+      armDeadline(h.deadlines, { kind: 'handover_meeting', ...dueIn(ctx.now, settings.handoverMeetingDays) }, ops);
+      break;
+    }
+    case 'schedule-meeting': {
+      const rescheduled = h.meeting !== undefined;
+      h.meeting = { at: p.at as string, participants: p.participants as string[], scheduledAt: ctx.now, scheduledBy: ctx.actor.id };
+      h.state = 'meeting_scheduled';
+      emit('handover_meeting_scheduled', `Übergabegespräch ${rescheduled ? 'neu ' : ''}geplant am ${formatDateDe(h.meeting.at)}`, {
+        handoverId: h.id,
+        at: h.meeting.at,
+        participants: h.meeting.participants,
+        rescheduled,
+      });
+      break;
+    }
+    case 'complete-meeting': {
+      const meeting = h.meeting;
+      if (!meeting) return { ok: false, error: { code: 'transition_not_allowed', message: 'Kein Gespräch geplant.', allowed: allowed() } };
+      meeting.heldAt = (p.heldAt as string | undefined) ?? ctx.now;
+      meeting.heldBy = ctx.actor.id;
+      if (p.notes) meeting.notes = p.notes as string;
+      emit('handover_meeting_held', `Übergabegespräch geführt am ${formatDateDe(meeting.heldAt)}`, { handoverId: h.id, heldAt: meeting.heldAt });
+      meetDeadlines(h.deadlines, (d) => d.kind === 'handover_meeting', ops);
+      break;
+    }
+    case 'accept': {
+      const assigneeId = (p.assigneeId as string | undefined) ?? (ctx.actor.role === 'case_manager' ? ctx.actor.id : undefined);
+      h.acceptance = { at: ctx.now, by: ctx.actor.id, ...(assigneeId ? { assigneeId } : {}) };
+      h.state = 'handed_over';
+      emit('handover_accepted', `Fall übernommen von ${organisationShortName(h.receivingOrganisationId)} (Fallübernahme)`, {
+        handoverId: h.id,
+        caseId: h.caseId,
+        receivingOrganisationId: h.receivingOrganisationId,
+        assigneeId,
+        consentRecordedAt: h.consent?.recordedAt,
+      });
+      cancelDeadlines(h.deadlines, () => true, 'Übergabe abgeschlossen', ops);
+      break;
+    }
+    case 'cancel': {
+      h.cancellation = { reason: p.reason as string, at: ctx.now, by: ctx.actor.id };
+      h.state = 'cancelled';
+      emit('handover_cancelled', `Übergabe abgebrochen: ${p.reason as string}`, { handoverId: h.id, reason: p.reason });
+      cancelDeadlines(h.deadlines, () => true, 'Übergabe abgebrochen', ops);
+      break;
+    }
+  }
+  return { ok: true, next: h, events };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Timers
+
+export interface HandoverNotification {
+  kind: 'reminder' | 'lapsed';
+  deadlineKind: DeadlineKind;
+  to: 'counsellor' | 'receiver';
+  handoverId: string;
+  dueAt: string;
+  /** counsellor: the requesting user id; receiver: the receiving organisation (no person assigned yet). */
+  userId?: string;
+  organisationId: string;
+}
+
+/**
+ * Consent deadline fired while still awaiting consent → `lapsed`, counsellor notified.
+ * Meeting deadline fired while the meeting has not been held → reminder to both sides.
+ * Stale timers (deadline met/cancelled, handover terminal) are ignored.
+ */
+export function onHandoverDeadlineFired(
+  handover: HandoverData,
+  deadlineId: string,
+  phase: FirePhase,
+  now: string,
+): { next: HandoverData; events: DomainEvent[]; notifications: HandoverNotification[] } {
+  const none = { next: handover, events: [], notifications: [] };
+  const h = clone(handover);
+  const d = h.deadlines.find((x) => x.id === deadlineId);
+  if (!d || !applyFire(d, phase, now)) return none;
+  const { events, emit } = eventCollector(now);
+  const data = { handoverId: h.id, deadlineId: d.id, kind: d.kind, dueAt: d.dueAt };
+  const counsellor: HandoverNotification = {
+    kind: 'reminder',
+    deadlineKind: d.kind,
+    to: 'counsellor',
+    handoverId: h.id,
+    dueAt: d.dueAt,
+    userId: h.requestedBy,
+    organisationId: h.counsellorOrganisationId,
+  };
+  emit('deadline_missed', `Frist überschritten: ${DEADLINE_LABELS[d.kind]} (fällig ${formatDateDe(d.dueAt)})`, data);
+  if (d.kind === 'handover_consent') {
+    lapse(h, now, emit);
+    return { next: h, events, notifications: [{ ...counsellor, kind: 'lapsed' }] };
+  }
+  const receiver: HandoverNotification = {
+    kind: 'reminder',
+    deadlineKind: d.kind,
+    to: 'receiver',
+    handoverId: h.id,
+    dueAt: d.dueAt,
+    organisationId: h.receivingOrganisationId,
+  };
+  emit('reminder_sent', 'Erinnerung an Sozialberatung und aufnehmendes Case Management: Übergabegespräch steht aus', { ...data, to: ['counsellor', 'receiver'] });
+  return { next: h, events, notifications: [counsellor, receiver] };
+}
+
+function lapse(h: HandoverData, now: string, emit: EmitFn): void {
+  h.state = 'lapsed';
+  h.lapsedAt = now;
+  emit('handover_lapsed', 'Übergabe verfallen: keine Einwilligung innerhalb der Frist – Sozialberatung informiert', { handoverId: h.id });
+}
+
+export function handoverTimers(h: HandoverData): PendingTimer[] {
+  return pendingTimers(h.deadlines);
+}
+
+/** What the receiving organisation may see: before consent only that a handover exists — no person, no reasons. */
+export function receiverView(h: HandoverData): Partial<HandoverData> & Pick<HandoverData, 'id' | 'state' | 'receivingOrganisationId'> {
+  if (h.visibleToReceiver) return h;
+  return { id: h.id, state: h.state, receivingOrganisationId: h.receivingOrganisationId, visibleToReceiver: false };
+}

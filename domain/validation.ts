@@ -1,0 +1,86 @@
+// Shared zod building blocks and German field messages (422 bodies: `fields` maps a dotted path to a message).
+import { z } from 'zod';
+import { isIsoDate, isIsoTimestamp } from './dates.js';
+
+export const MSG = {
+  required: 'Pflichtfeld',
+  invalidDate: 'Ungültiges Datum (erwartet JJJJ-MM-TT)',
+  invalidTimestamp: 'Ungültiger Zeitpunkt (erwartet ISO 8601 mit Zeitzone, z. B. 2025-03-01T09:30:00+01:00)',
+  invalidDateOrTimestamp: 'Ungültiges Datum (erwartet JJJJ-MM-TT oder ISO-Zeitpunkt)',
+} as const;
+
+/** Non-empty (after trimming) text. */
+export const text = (max = 2000) => z.string().trim().min(1).max(max);
+export const optionalText = (max = 2000) => text(max).optional();
+export const id = () => z.string().trim().min(1).max(200);
+
+/** `YYYY-MM-DD` that exists in the calendar. */
+export const isoDate = () => z.string().refine(isIsoDate, { message: MSG.invalidDate });
+/** ISO 8601 timestamp with offset. */
+export const isoTimestamp = () => z.string().refine(isIsoTimestamp, { message: MSG.invalidTimestamp });
+export const isoDateOrTimestamp = () =>
+  z.string().refine((v) => isIsoDate(v) || isIsoTimestamp(v), { message: MSG.invalidDateOrTimestamp });
+
+export const requestIdField = { requestId: z.string().trim().min(1).max(200).optional() };
+
+const TYPE_LABELS: Record<string, string> = {
+  string: 'Text',
+  number: 'Zahl',
+  int: 'ganze Zahl',
+  boolean: 'Ja/Nein',
+  array: 'Liste',
+  object: 'Objekt',
+};
+
+type Issue = z.core.$ZodRawIssue;
+
+/** German message for a zod issue that has no schema-specific message. */
+export function germanMessage(issue: Issue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined || issue.input === null) return MSG.required;
+      return `Ungültiger Typ (erwartet: ${TYPE_LABELS[issue.expected] ?? issue.expected})`;
+    case 'invalid_value':
+      if (issue.input === undefined || issue.input === null) return MSG.required;
+      return `Ungültiger Wert (erlaubt: ${issue.values.map(String).join(', ')})`;
+    case 'too_small': {
+      const min = Number(issue.minimum);
+      if (issue.origin === 'string') return min <= 1 ? MSG.required : `Mindestens ${min} Zeichen`;
+      if (issue.origin === 'array') return min === 1 ? 'Mindestens ein Eintrag' : `Mindestens ${min} Einträge`;
+      return `Muss mindestens ${min} sein`;
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (issue.origin === 'string') return `Höchstens ${max} Zeichen`;
+      if (issue.origin === 'array') return `Höchstens ${max} Einträge`;
+      return `Darf höchstens ${max} sein`;
+    }
+    case 'invalid_format':
+      return 'Ungültiges Format';
+    case 'unrecognized_keys':
+      return `Unbekannte Felder: ${issue.keys.join(', ')}`;
+    default:
+      return 'Ungültiger Wert';
+  }
+}
+
+export type FieldErrors = Record<string, string>;
+
+/** Flattens zod issues to `{ "goals.0.dueDate": "Ungültiges Datum …" }` (first message per field wins). */
+export function issuesToFields(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.length ? issue.path.map(String).join('.') : 'body';
+    if (!(key in fields)) fields[key] = issue.message;
+  }
+  return fields;
+}
+
+export type ParseResult<T> = { ok: true; payload: T } | { ok: false; fields: FieldErrors };
+
+/** safeParse with German messages. A missing body counts as `{}` (actions without fields). */
+export function parseWith<S extends z.ZodType>(schema: S, body: unknown): ParseResult<z.output<S>> {
+  const result = schema.safeParse(body ?? {}, { error: (issue) => germanMessage(issue) });
+  if (result.success) return { ok: true, payload: result.data };
+  return { ok: false, fields: issuesToFields(result.error.issues) };
+}

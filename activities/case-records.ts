@@ -1,38 +1,36 @@
-// Writes the durable record of a case: the append-only CaseEvent log and the Case read model.
-// Idempotent: an activity retried after a crash finds its events already there (same seq) and changes nothing twice.
+// Writes the durable record of a case: the append-only CaseEvent log, the Case read model, the consents and
+// the notification outbox — in one transaction. Idempotent: events carry the workflow's seq and notifications
+// a deterministic id, so an activity retried after a crash changes nothing twice.
 import type { Database } from '../platform/database.js';
-import type { CaseEventRecord, CaseReadModel } from '../workflows/case-state.js';
-
-export interface RecordCaseEventsInput {
-  caseId: string;
-  events: CaseEventRecord[];
-  readModel: CaseReadModel;
-}
+import type { CaseRecordInput } from '../workflows/case-state.js';
 
 export function eventKey(caseId: string, seq: number): string {
   return `${caseId}:${seq}`;
 }
 
+const NOTIFICATION_SUBJECTS: Record<string, string> = {
+  reminder: 'Erinnerung: Wiedervorlage fällig',
+  escalation: 'Eskalation: Wiedervorlage überschritten',
+};
+
 export function createCaseRecordActivities(db: Database) {
   return {
-    async recordCaseEvents({ caseId, events, readModel }: RecordCaseEventsInput): Promise<void> {
+    async recordCaseEvents({ caseId, events, readModel, consents, notifications }: CaseRecordInput): Promise<void> {
       const lastSeq = events.reduce((max, e) => Math.max(max, e.seq), 0);
       await db.$transaction(async (tx) => {
-        if (events.length > 0) {
-          await tx.caseEvent.createMany({
-            data: events.map((e) => ({
-              caseId,
-              seq: e.seq,
-              eventKey: eventKey(caseId, e.seq),
-              type: e.type,
-              at: new Date(e.at),
-              actorId: e.actorId ?? null,
-              summary: e.summary,
-              data: e.data as object,
-            })),
-            skipDuplicates: true,
-          });
-        }
+        await tx.caseEvent.createMany({
+          data: events.map((e) => ({
+            caseId,
+            seq: e.seq,
+            eventKey: eventKey(caseId, e.seq),
+            type: e.type,
+            at: new Date(e.at),
+            actorId: e.actorId ?? null,
+            summary: e.summary,
+            data: e.data as object,
+          })),
+          skipDuplicates: true,
+        });
         // Only move the read model forward: a late retry of an older write must not overwrite a newer one.
         await tx.case.updateMany({
           where: { id: caseId, lastEventSeq: { lte: lastSeq } },
@@ -44,9 +42,53 @@ export function createCaseRecordActivities(db: Database) {
             closedAt: readModel.closedAt ? new Date(readModel.closedAt) : null,
             nextDeadlineAt: readModel.nextDeadline ? new Date(readModel.nextDeadline.dueAt) : null,
             nextDeadlineKind: readModel.nextDeadline?.kind ?? null,
-            lastEventSeq: Math.max(lastSeq, 0),
+            lastEventSeq: lastSeq,
           },
         });
+        for (const c of consents) {
+          const row = {
+            caseId,
+            scope: c.scope,
+            decision: c.decision,
+            partnerOrganisationId: c.partnerOrganisationId ?? null,
+            partnerName: c.partnerName ?? null,
+            purpose: c.purpose ?? null,
+            recordedById: c.recordedBy,
+            recordedAt: new Date(c.recordedAt),
+            withdrawnAt: c.withdrawnAt ? new Date(c.withdrawnAt) : null,
+            withdrawnById: c.withdrawnBy ?? null,
+          };
+          await tx.consent.upsert({ where: { id: c.id }, create: { id: c.id, ...row }, update: row });
+        }
+        if (notifications.length > 0) {
+          await tx.notification.createMany({
+            data: notifications.map((n) => ({
+              id: n.id,
+              caseId,
+              kind: n.kind,
+              deadlineKind: n.deadlineKind,
+              recipientRole: n.to,
+              recipientUserId: n.assigneeId ?? null,
+              recipientOrganisationId: n.organisationId,
+              subject: NOTIFICATION_SUBJECTS[n.kind] ?? 'Hinweis zu einem KIM-Fall',
+              payload: { caseId, dueAt: n.dueAt, deadlineKind: n.deadlineKind },
+            })),
+            skipDuplicates: true,
+          });
+        }
+      });
+    },
+
+    /** End of the retention period: the person's data is anonymised; events and figures stay. */
+    async erasePersonalData({ caseId }: { caseId: string }): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const row = await tx.case.findUnique({ where: { id: caseId } });
+        if (!row) return;
+        await tx.person.update({
+          where: { id: row.personId },
+          data: { givenName: '–', familyName: '(anonymisiert)', languages: [] },
+        });
+        await tx.case.update({ where: { id: caseId }, data: { note: null } });
       });
     },
   };

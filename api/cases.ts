@@ -1,12 +1,13 @@
-// Cases: open a case (rows + workflow) and read it (state from the workflow, person from the database).
+// Cases: open a case (rows + workflow) and read it (case state from the workflow, person from the database).
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { createCaseSchema, proposeProvider, zodFields } from './case-input.js';
+import { parseCreateCase, proposeProvider, type CaseData } from '../domain/index.js';
 import { ApiError } from './errors.js';
 import type { Database } from '../platform/database.js';
+import { loadCaseSettings } from '../platform/settings.js';
 import { caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
-import type { CaseView, CaseWorkflowInput } from '../workflows/case-state.js';
+import type { CaseWorkflowInput } from '../workflows/case-state.js';
 import { caseMunicipalityKey, caseOrganisationKey, caseStateKey } from '../workflows/search-attributes.js';
 
 export interface CasesDependencies {
@@ -21,38 +22,59 @@ function loadCaseRow(db: Database, id: string) {
   return db.case.findUnique({ where: { id }, include: { person: true } });
 }
 
-function toCaseResponse(row: CaseRow, view: CaseView | null) {
+/** The contract's case shape. `view` is the workflow's state; null once the engine no longer holds the case. */
+export function toCaseResponse(row: CaseRow, view: CaseData | null) {
   const p = row.person;
+  const person = {
+    id: p.id,
+    givenName: p.givenName,
+    familyName: p.familyName,
+    birthDate: p.birthDate.toISOString().slice(0, 10),
+    municipality: p.municipality,
+    languages: p.languages,
+  };
+  if (!view) {
+    return {
+      id: row.id,
+      state: row.state,
+      onHold: row.onHold,
+      organisationId: row.organisationId,
+      assignee: row.assigneeId,
+      proposedProvider: { organisationId: row.proposedOrganisationId, reason: row.proposalReason },
+      person,
+      source: row.source,
+      deadlines: row.nextDeadlineAt ? [{ kind: row.nextDeadlineKind, dueAt: row.nextDeadlineAt.toISOString(), status: 'open' }] : [],
+      openedAt: row.openedAt.toISOString(),
+      closedAt: row.closedAt?.toISOString() ?? null,
+      // Where the state came from: the read model, because the engine has no workflow for it (yet or any more).
+      stateSource: 'read_model' as const,
+    };
+  }
   return {
     id: row.id,
-    state: view?.state ?? row.state,
-    onHold: view?.onHold ?? row.onHold,
-    organisationId: view?.organisationId ?? row.organisationId,
-    assignee: view ? view.assigneeId : row.assigneeId,
-    proposedProvider: view?.proposedProvider ?? {
-      organisationId: row.proposedOrganisationId,
-      reason: row.proposalReason,
-    },
-    person: {
-      id: p.id,
-      givenName: p.givenName,
-      familyName: p.familyName,
-      birthDate: p.birthDate.toISOString().slice(0, 10),
-      municipality: p.municipality,
-      languages: p.languages,
-    },
+    state: view.state,
+    onHold: view.onHold,
+    hold: view.hold ?? null,
+    organisationId: view.organisationId,
+    assignee: view.assigneeId ?? null,
+    proposedProvider: view.proposedProvider,
+    providerConfirmed: view.providerConfirmed,
+    person,
     source: row.source,
-    consents: [],
-    assessment: null,
-    goals: [],
-    referrals: [],
-    contacts: { count: 0, byKind: {} },
-    deadlines: (view?.deadlines ?? []).map((d) => ({ kind: d.kind, dueAt: d.dueAt, status: d.status })),
-    openedAt: row.openedAt.toISOString(),
-    closedAt: view?.closedAt ?? row.closedAt?.toISOString() ?? null,
-    closure: null,
-    // Where the state came from: the live workflow, or the read model once the engine dropped the history.
-    stateSource: view ? 'workflow' : 'read_model',
+    consents: view.consents,
+    assessment: view.assessment ?? null,
+    goals: view.goals,
+    referrals: view.referrals,
+    contacts: { count: view.contacts.count, byKind: view.contacts.byKind, lastContactAt: view.contacts.lastContactAt ?? null },
+    reviews: view.reviews,
+    closureRequest: view.closureRequest ?? null,
+    deadlines: view.deadlines
+      .filter((d) => d.status !== 'cancelled')
+      .map((d) => ({ id: d.id, kind: d.kind, dueAt: d.dueAt, escalateAt: d.escalateAt ?? null, status: d.status, refId: d.refId ?? null })),
+    openedAt: view.openedAt,
+    closedAt: view.closure?.closedAt ?? null,
+    closure: view.closure ?? null,
+    stateSource: 'workflow' as const,
   };
 }
 
@@ -60,26 +82,29 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
   const router = Router();
 
   router.post('/', async (req, res) => {
-    const parsed = createCaseSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', {
-        fields: zodFields(parsed.error),
-      });
+    const openedAt = new Date().toISOString();
+    const parsed = parseCreateCase(req.body ?? {}, openedAt);
+    if (!parsed.ok) {
+      throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
     }
-    const body = parsed.data;
-    const openedAt = new Date();
-    const proposal = proposeProvider(body.person.municipality, body.person.birthDate, openedAt);
+    const body = parsed.payload;
+    const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt });
+    if (!proposal.ok) {
+      const field = proposal.error.code === 'unknown_municipality' ? 'person.municipality' : 'person.birthDate';
+      throw new ApiError(422, 'validation_failed', proposal.error.message, { fields: { [field]: proposal.error.message } });
+    }
+    const settings = await loadCaseSettings(db);
     const caseId = randomUUID();
     const workflowId = caseWorkflowId(caseId);
 
-    const [person] = await db.$transaction(async (tx) => {
+    const person = await db.$transaction(async (tx) => {
       const created = await tx.person.create({
         data: {
           givenName: body.person.givenName,
           familyName: body.person.familyName,
           birthDate: new Date(`${body.person.birthDate}T00:00:00Z`),
-          municipality: body.person.municipality,
-          languages: body.person.languages,
+          municipality: proposal.municipality,
+          languages: body.person.languages ?? [],
         },
       });
       await tx.case.create({
@@ -91,21 +116,27 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
           organisationId: proposal.organisationId,
           proposedOrganisationId: proposal.organisationId,
           proposalReason: proposal.reason,
-          municipality: body.person.municipality,
+          municipality: proposal.municipality,
           source: body.source,
           note: body.note ?? null,
-          openedAt,
+          openedAt: new Date(openedAt),
         },
       });
-      return [created];
+      return created;
     });
 
     const input: CaseWorkflowInput = {
-      caseId,
-      organisationId: proposal.organisationId,
-      municipality: body.person.municipality,
-      openedAt: openedAt.toISOString(),
-      proposedProvider: proposal,
+      settings,
+      open: {
+        caseId,
+        openedAt,
+        // Until sign-in exists (issue 4) the API opens cases as the system.
+        openedBy: 'system',
+        organisationId: proposal.organisationId,
+        proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason },
+        municipality: proposal.municipality,
+        source: body.source,
+      },
     };
     try {
       await temporal.workflow.start('caseWorkflow', {
@@ -115,7 +146,7 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
         typedSearchAttributes: [
           { key: caseStateKey, value: 'intake' },
           { key: caseOrganisationKey, value: proposal.organisationId },
-          { key: caseMunicipalityKey, value: body.person.municipality },
+          { key: caseMunicipalityKey, value: proposal.municipality },
         ],
       });
     } catch (error) {
@@ -127,13 +158,16 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
 
     const row = await loadCaseRow(db, caseId);
     if (!row) throw new ApiError(500, 'internal_error', 'Fall nach dem Anlegen nicht gefunden.');
-    res.status(201).location(`/api/v1/cases/${caseId}`).json(toCaseResponse(row, null));
+    res.status(201).location(`/api/v1/cases/${caseId}`).json({
+      ...toCaseResponse(row, null),
+      proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason, alternatives: proposal.alternatives },
+    });
   });
 
   router.get('/:id', async (req, res) => {
     const row = await loadCaseRow(db, req.params.id);
     if (!row) throw new ApiError(404, 'not_found', 'Fall nicht gefunden.');
-    let view: CaseView | null = null;
+    let view: CaseData | null = null;
     try {
       view = await temporal.workflow.getHandle(row.workflowId).query(caseViewQuery);
     } catch (error) {

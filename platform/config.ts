@@ -25,6 +25,8 @@ export interface AppConfig {
   /** Unset → embedded PostgreSQL (PGlite) with its data in `${dataDir}/pgdata`. */
   databaseUrl?: string;
   embeddedDatabasePort: number;
+  /** Only to point start-up at another migrations folder (tests of a failing migration). */
+  migrationsDir?: string;
   demoPassword: string;
   temporal: TemporalSettings;
 }
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: env.KIM_DATA_DIR || join(repoRoot, 'var'),
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDatabasePort: integer(env, 'EMBEDDED_DB_PORT', 54329),
+    migrationsDir: env.KIM_MIGRATIONS_DIR || undefined,
     demoPassword: env.DEMO_PASSWORD || 'kim-demo-2025',
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,

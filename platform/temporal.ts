@@ -29,22 +29,28 @@ export function connectionOptions(settings: TemporalSettings, address: string): 
   };
 }
 
-/** Adds missing custom search attributes (a no-op when they exist; a warning where the cluster forbids it). */
-export async function ensureSearchAttributes(
-  connection: Connection,
-  namespace: string,
-  keys: SearchAttributeSpec[],
-): Promise<void> {
+function indexedValueType(spec: SearchAttributeSpec): temporal.api.enums.v1.IndexedValueType {
+  const name = `INDEXED_VALUE_TYPE_${TypedSearchAttributes.toMetadataType(spec.type).toUpperCase()}`;
+  return temporal.api.enums.v1.IndexedValueType[name as keyof typeof temporal.api.enums.v1.IndexedValueType];
+}
+
+/** Registers custom search attributes (the time-skipping test server knows none until told). */
+export async function registerSearchAttributes(connection: Connection, namespace: string, keys: SearchAttributeSpec[]): Promise<void> {
+  if (keys.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(keys.map((k) => [k.name, indexedValueType(k)])),
+  });
+}
+
+/** Adds missing custom search attributes on an existing cluster (a no-op when they all exist). */
+export async function ensureSearchAttributes(connection: Connection, namespace: string, keys: SearchAttributeSpec[]): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = keys.filter((k) => !(k.name in (existing.customAttributes ?? {})));
-  if (missing.length === 0) return;
-  const searchAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
-  for (const key of missing) {
-    const typeName = TypedSearchAttributes.toMetadataType(key.type);
-    searchAttributes[key.name] =
-      temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${typeName.toUpperCase()}` as keyof typeof temporal.api.enums.v1.IndexedValueType];
-  }
-  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+  await registerSearchAttributes(
+    connection,
+    namespace,
+    keys.filter((k) => !(k.name in (existing.customAttributes ?? {}))),
+  );
 }
 
 export interface DevServer {

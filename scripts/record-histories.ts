@@ -13,6 +13,7 @@ import { deployMigrations } from '../platform/migrations.js';
 import { repoRoot } from '../platform/paths.js';
 import { seedDatabase } from '../platform/seed.js';
 import { resolveBinary } from '../platform/temporal-binaries.js';
+import { registerSearchAttributes } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
 import { workflowsPath } from '../worker.js';
 import { openCaseRows, startCase } from '../tests/support/cases.js';
@@ -29,10 +30,7 @@ const testServer = resolveBinary('testServer');
 const env = await TestWorkflowEnvironment.createTimeSkipping({
   server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
 });
-await env.connection.operatorService.addSearchAttributes({
-  namespace: 'default',
-  searchAttributes: Object.fromEntries(caseSearchAttributes.map((k) => [k.name, k.type === 'DATETIME' ? 5 : 2])),
-});
+await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
 const worker = await Worker.create({
   connection: env.nativeConnection,
   taskQueue: 'record',

@@ -3,6 +3,7 @@
 // migrations, seeds reference data and demo accounts, runs the worker and the HTTP server.
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -66,7 +67,11 @@ async function main() {
   } else {
     console.log('Datenbank: DATABASE_URL');
   }
-  const { applied } = await deployMigrations({ databaseUrl, log: (line) => console.log(`  ${line}`) });
+  const { applied } = await deployMigrations({
+    databaseUrl,
+    migrationsDir: config.migrationsDir,
+    log: (line: string) => console.log(`  ${line}`),
+  });
   console.log(applied.length ? `Migrationen angewandt: ${applied.join(', ')}` : 'Datenbankschema ist aktuell.');
 
   const db: Database = createDatabase(databaseUrl);
@@ -134,9 +139,10 @@ async function main() {
 
   console.log('');
   console.log(`KIM Casework ist bereit (${((Date.now() - started) / 1000).toFixed(1)} s):`);
-  console.log(`  Anwendung:      http://localhost:${config.port}/`);
-  console.log(`  API:            http://localhost:${config.port}/api/v1/`);
-  console.log(`  Systemstatus:   http://localhost:${config.port}/healthz`);
+  const port = (server.address() as AddressInfo).port;
+  console.log(`  Anwendung:      http://localhost:${port}/`);
+  console.log(`  API:            http://localhost:${port}/api/v1/`);
+  console.log(`  Systemstatus:   http://localhost:${port}/healthz`);
   console.log(`  Temporal:       ${address} (Namespace ${t.namespace})`);
   if (uiUrl) console.log(`  Temporal-UI:    ${uiUrl}`);
   if (seeded.demoAccounts.length > 0) {

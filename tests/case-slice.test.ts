@@ -66,10 +66,17 @@ describe('POST /api/v1/cases', () => {
     // The workflow writes the durable record: case opened and the first deadline, in order.
     const events = await eventually(
       () => h.db.caseEvent.findMany({ where: { caseId: id }, orderBy: { seq: 'asc' } }),
-      (list) => list.length >= 2,
+      (list) => list.length >= 3,
     );
-    expect(events.map((e) => e.type)).toEqual(['case_opened', 'deadline_set']);
-    expect(events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(events.map((e) => [e.type, e.data])).toEqual([
+      ['case_opened', expect.objectContaining({ organisationId: 'caritas-eifel', municipality: 'Mechernich' })],
+      ['deadline_set', expect.objectContaining({ kind: 'first_assessment' })],
+      ['deadline_set', expect.objectContaining({ kind: 'no_contact' })],
+    ]);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    const readModel = await h.db.case.findUniqueOrThrow({ where: { id } });
+    expect(readModel.nextDeadlineKind).toBe('first_assessment');
+    expect(readModel.lastEventSeq).toBe(3);
   });
 
   it('refuses invalid input with 422 and field messages, writing nothing', async () => {
@@ -123,7 +130,7 @@ describe('GET /api/v1/cases/:id', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: created.body.id, state: 'intake', onHold: false, organisationId: 'drk' });
     expect(res.body.person).toMatchObject({ givenName: 'Amina', municipality: 'Zülpich', birthDate: '1990-04-12' });
-    const deadline = res.body.deadlines.find((d: { kind: string }) => d.kind === 'first_assessment_step');
+    const deadline = res.body.deadlines.find((d: { kind: string }) => d.kind === 'first_assessment');
     expect(Date.parse(deadline.dueAt) - Date.parse(res.body.openedAt)).toBe(14 * 24 * 3600 * 1000);
   });
 

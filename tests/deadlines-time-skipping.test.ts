@@ -8,8 +8,10 @@ import { createDatabase, type Database } from '../platform/database.js';
 import { deployMigrations } from '../platform/migrations.js';
 import { seedDatabase } from '../platform/seed.js';
 import { resolveBinary } from '../platform/temporal-binaries.js';
+import { registerSearchAttributes } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
-import { openCaseRows, startCase } from './support/cases.js';
+import { demoActor, openCaseRows, startCase } from './support/cases.js';
+import { caseActionUpdate } from '../workflows/definitions.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 
 let env: TestWorkflowEnvironment;
@@ -22,14 +24,11 @@ beforeAll(async () => {
     server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
   });
   // The test server knows no custom search attributes until they are registered.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(caseSearchAttributes.map((k) => [k.name, k.type === 'DATETIME' ? 5 : 2])),
-  });
+  await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
   database = await createTestDatabase();
   await deployMigrations({ databaseUrl: database.url });
   db = createDatabase(database.url);
-  await seedDatabase(db, { demoPassword: 'x', production: true });
+  await seedDatabase(db, { demoPassword: 'x', production: false });
 });
 
 afterAll(async () => {
@@ -38,25 +37,84 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+const DAY = 24 * 3600 * 1000;
+
+async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'time-skipping',
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: createActivities({ db }),
+  });
+  return worker.runUntil(fn);
+}
+
+async function eventsOf(caseId: string) {
+  return db.caseEvent.findMany({ where: { caseId }, orderBy: { seq: 'asc' } });
+}
+
 describe('case deadlines across months (time-skipping server)', () => {
-  it('runs a case workflow across 90 days: reminder after 14 days, escalation after 21', async () => {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'time-skipping',
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: createActivities({ db }),
-    });
-    await worker.runUntil(async () => {
+  it('an untouched case: first-assessment reminder at 14 days, escalation at 21, no-contact at 56 and 84', async () => {
+    await withWorker(async () => {
       const startedAt = await env.currentTimeMs();
-      const input = await openCaseRows(db, { openedAt: new Date(startedAt).toISOString() });
-      await startCase(env.client, 'time-skipping', input);
+      const open = await openCaseRows(db, { openedAt: new Date(startedAt).toISOString() });
+      await startCase(env.client, 'time-skipping', open);
       await env.sleep('90 days');
-      const events = await db.caseEvent.findMany({ where: { caseId: input.caseId }, orderBy: { seq: 'asc' } });
-      expect(events.map((e) => e.type)).toEqual(['case_opened', 'deadline_set', 'deadline_reminder_due', 'deadline_escalated']);
-      const day = 24 * 3600 * 1000;
-      expect(Math.round((events[2]!.at.getTime() - startedAt) / day)).toBe(14);
-      expect(Math.round((events[3]!.at.getTime() - startedAt) / day)).toBe(21);
-      expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(90 * day);
+      expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(90 * DAY);
+
+      const fired = (await eventsOf(open.caseId))
+        .filter((e) => ['reminder_sent', 'escalation_sent'].includes(e.type))
+        .map((e) => [e.type, (e.data as { kind: string }).kind, Math.round((e.at.getTime() - startedAt) / DAY)]);
+      expect(fired).toEqual([
+        ['reminder_sent', 'first_assessment', 14],
+        ['escalation_sent', 'first_assessment', 21],
+        ['reminder_sent', 'no_contact', 56],
+        ['escalation_sent', 'no_contact', 84],
+      ]);
+      // Each reminder and escalation is in the outbox, once.
+      const outbox = await db.notification.findMany({ where: { caseId: open.caseId }, orderBy: { createdAt: 'asc' } });
+      expect(outbox.map((n) => [n.kind, n.deadlineKind, n.recipientRole])).toEqual([
+        ['reminder', 'first_assessment', 'coordination'],
+        ['escalation', 'first_assessment', 'coordination'],
+        ['reminder', 'no_contact', 'coordination'],
+        ['escalation', 'no_contact', 'coordination'],
+      ]);
+    });
+  });
+
+  it('a met deadline never reminds; the periodic review repeats every 90 days', async () => {
+    await withWorker(async () => {
+      const startedAt = await env.currentTimeMs();
+      const cm = await demoActor(db, 'cm.drk@kim.example');
+      const open = await openCaseRows(db, { openedAt: new Date(startedAt).toISOString(), assigneeId: cm.id });
+      const handle = await startCase(env.client, 'time-skipping', open);
+      const act = (action: string, payload: unknown = {}) =>
+        handle.executeUpdate(caseActionUpdate, { args: [{ action: action as never, payload, actor: cm }] });
+      await act('record-consent', { scope: 'data_processing', decision: 'given' });
+      await act('start-assessment');
+      await act('complete-assessment', { lifeAreas: [{ area: 'language', situation: 'A2', need: 'high' }] });
+      const due = new Date(startedAt + 400 * DAY).toISOString().slice(0, 10);
+      await act('agree-goals', { goals: [{ title: 'B1-Kurs', measure: 'Anmeldung VHS', owner: 'Klientin', dueDate: due }] });
+      const contact = async () =>
+        act('record-contact', { kind: 'phone', date: new Date(await env.currentTimeMs()).toISOString(), durationMinutes: 15 });
+      // Keep in contact so that only the review cycle reminds; review one day after the first reminder.
+      await env.sleep('50 days');
+      await contact();
+      await env.sleep('41 days');
+      await act('start-review');
+      await act('complete-review', { outcome: 'continue', notes: 'Kurs läuft' });
+      await contact();
+      await env.sleep('50 days');
+      await contact();
+      await env.sleep('41 days');
+      const events = await eventsOf(open.caseId);
+      const firstAssessment = events.filter((e) => (e.data as { kind?: string }).kind === 'first_assessment');
+      expect(firstAssessment.map((e) => e.type)).toEqual(['deadline_set', 'deadline_met']);
+      const reviewReminders = events
+        .filter((e) => e.type === 'reminder_sent' && (e.data as { kind: string }).kind === 'periodic_review')
+        .map((e) => Math.round((e.at.getTime() - startedAt) / DAY));
+      expect(reviewReminders).toEqual([90, 181]);
+      expect(events.some((e) => e.type === 'reminder_sent' && (e.data as { kind: string }).kind === 'no_contact')).toBe(false);
     });
   });
 });

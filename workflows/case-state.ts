@@ -1,40 +1,45 @@
-// Shapes the case workflow exchanges with the API and activities (JSON-serialisable).
-export interface CaseWorkflowInput {
+// Shapes the case workflow exchanges with the API and activities (all JSON-serialisable).
+import type { Actor, CaseAction, CaseData, CaseSettings, CaseSource, DeadlineNotification, DomainEvent } from '../domain/index.js';
+
+export interface OpenCaseInput {
   caseId: string;
+  openedAt: string;
+  openedBy: string;
   organisationId: string;
+  proposedProvider: { organisationId: string; reason: string };
   municipality: string;
-  openedAt: string;
-  proposedProvider: { organisationId: string; reason: string };
+  source?: CaseSource;
+  assigneeId?: string;
+  fromHandover?: { handoverId: string; consentRecordedAt: string; counsellorId: string };
 }
 
-export interface CaseDeadlineView {
-  id: string;
-  kind: string;
-  dueAt: string;
-  escalateAt?: string;
-  status: string;
-}
-
-export interface CaseView {
-  caseId: string;
-  state: string;
-  onHold: boolean;
-  organisationId: string;
-  assigneeId: string | null;
-  proposedProvider: { organisationId: string; reason: string };
-  deadlines: CaseDeadlineView[];
-  openedAt: string;
-  closedAt: string | null;
-}
-
-/** One entry of the append-only case history, numbered by the workflow (seq) so writes are idempotent. */
-export interface CaseEventRecord {
+/** What a case workflow carries into its next run (continue-as-new): its full state and armed deadlines. */
+export interface CarriedCase {
+  data: CaseData;
   seq: number;
-  type: string;
-  at: string;
-  actorId?: string;
-  summary: string;
-  data: Record<string, unknown>;
+  settings: CaseSettings;
+  recentRequestIds: string[];
+}
+
+export interface CaseWorkflowInput {
+  open?: OpenCaseInput;
+  continued?: CarriedCase;
+  settings: CaseSettings;
+  /** Continue-as-new after this many history events (tests); otherwise when the server suggests it. */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface CaseActionRequest {
+  action: CaseAction;
+  payload?: unknown;
+  actor: Actor;
+  /** Idempotency key; also used as the Temporal update id. */
+  requestId?: string;
+}
+
+/** A domain event numbered by the workflow (seq), so writing it twice changes nothing. */
+export interface CaseEventRecord extends DomainEvent {
+  seq: number;
 }
 
 export interface CaseReadModel {
@@ -44,4 +49,18 @@ export interface CaseReadModel {
   assigneeId: string | null;
   closedAt: string | null;
   nextDeadline: { kind: string; dueAt: string } | null;
+}
+
+export interface CaseRecordInput {
+  caseId: string;
+  events: CaseEventRecord[];
+  readModel: CaseReadModel;
+  consents: CaseData['consents'];
+  notifications: Array<DeadlineNotification & { id: string }>;
+}
+
+export interface CaseWorkflowResult {
+  caseId: string;
+  state: string;
+  personalDataErased: boolean;
 }

@@ -1,92 +1,162 @@
-import { condition, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+// One KIM case from intake to the end of its retention period. Decisions are made by the pure functions of
+// domain/; this workflow only applies them, keeps the deadline timers and writes the durable record.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
-import type { CaseDeadlineView, CaseEventRecord, CaseReadModel, CaseView, CaseWorkflowInput } from './case-state.js';
-import { caseViewQuery } from './definitions.js';
+import {
+  caseTimers,
+  createCase,
+  decide,
+  nextDeadline,
+  onDeadlineFired,
+  toMs,
+  type CaseData,
+  type DeadlineNotification,
+  type DecideError,
+  type DomainEvent,
+} from '../domain/index.js';
+import type { CaseActionRequest, CaseEventRecord, CaseWorkflowInput, CaseWorkflowResult } from './case-state.js';
+import { caseActionUpdate, caseSettingsChangedSignal, caseViewQuery } from './definitions.js';
 import { caseMunicipalityKey, caseNextDeadlineKey, caseOrganisationKey, caseStateKey } from './search-attributes.js';
 
-const { recordCaseEvents } = proxyActivities<CaseActivities>({
+const { recordCaseEvents, erasePersonalData } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  // The record must be written: retry until the database is back.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const FIRST_ASSESSMENT_DAYS = 14;
-const ESCALATION_GRACE_DAYS = 7;
+/** How many request ids a case remembers across continue-as-new to refuse replays of old requests. */
+const REMEMBERED_REQUESTS = 200;
 
-function addDays(iso: string, days: number): string {
-  return new Date(Date.parse(iso) + days * DAY_MS).toISOString();
+function refusal(error: DecideError): ApplicationFailure {
+  return ApplicationFailure.create({ type: error.code, message: error.message, details: [error], nonRetryable: true });
 }
 
-/** One KIM case from intake on. Owns the case's state and deadlines for as long as the case lives. */
-export async function caseWorkflow(input: CaseWorkflowInput): Promise<void> {
-  const view: CaseView = {
-    caseId: input.caseId,
-    state: 'intake',
-    onHold: false,
-    organisationId: input.organisationId,
-    assigneeId: null,
-    proposedProvider: input.proposedProvider,
-    deadlines: [],
-    openedAt: input.openedAt,
-    closedAt: null,
-  };
-  let seq = 0;
-  setHandler(caseViewQuery, () => view);
+const nowIso = () => new Date(Date.now()).toISOString();
 
-  const pending: CaseEventRecord[] = [];
-  const emit = (type: string, summary: string, data: Record<string, unknown> = {}) => {
-    pending.push({ seq: ++seq, type, at: new Date(Date.now()).toISOString(), summary, data });
-  };
-  const flush = async () => {
-    const events = pending.splice(0);
-    const open = view.deadlines.filter((d) => d.status === 'open' || d.status === 'reminded');
-    open.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-    const next = open[0];
-    const readModel: CaseReadModel = {
-      state: view.state,
-      onHold: view.onHold,
-      organisationId: view.organisationId,
-      assigneeId: view.assigneeId,
-      closedAt: view.closedAt,
-      nextDeadline: next ? { kind: next.kind, dueAt: next.dueAt } : null,
-    };
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
+  let settings = input.continued?.settings ?? input.settings;
+  let data: CaseData;
+  let seq = input.continued?.seq ?? 0;
+  const recentRequestIds: string[] = [...(input.continued?.recentRequestIds ?? [])];
+  let version = 0;
+  const initialEvents: DomainEvent[] = [];
+
+  if (input.continued) {
+    data = input.continued.data;
+  } else if (input.open) {
+    const created = createCase({ ...input.open, newId: (prefix) => `${prefix}-${uuid4()}` }, settings);
+    data = created.next;
+    initialEvents.push(...created.events);
+  } else {
+    throw ApplicationFailure.nonRetryable('caseWorkflow needs either open or continued input');
+  }
+
+  /** Numbers events, keeps search attributes current and writes the record (events, read model, outbox). */
+  async function persist(events: DomainEvent[], notifications: DeadlineNotification[] = []): Promise<void> {
+    if (events.length === 0) return;
+    const numbered: CaseEventRecord[] = events.map((e) => ({ ...e, seq: ++seq }));
+    const next = nextDeadline(data);
     upsertSearchAttributes([
-      { key: caseStateKey, value: view.state },
-      { key: caseOrganisationKey, value: view.organisationId },
-      { key: caseMunicipalityKey, value: input.municipality },
+      { key: caseStateKey, value: data.state },
+      { key: caseOrganisationKey, value: data.organisationId },
+      { key: caseMunicipalityKey, value: data.municipality },
       { key: caseNextDeadlineKey, value: next ? new Date(next.dueAt) : null },
     ]);
-    await recordCaseEvents({ caseId: input.caseId, events, readModel });
-  };
+    const lastSeq = numbered[numbered.length - 1]!.seq;
+    await recordCaseEvents({
+      caseId: data.id,
+      events: numbered,
+      readModel: {
+        state: data.state,
+        onHold: data.onHold,
+        organisationId: data.organisationId,
+        assigneeId: data.assigneeId ?? null,
+        closedAt: data.closure?.closedAt ?? null,
+        nextDeadline: next ? { kind: next.kind, dueAt: next.dueAt } : null,
+      },
+      consents: data.consents,
+      notifications: notifications.map((n, i) => ({ ...n, id: `${data.id}:${lastSeq}:${i}` })),
+    });
+  }
 
-  const firstStep: CaseDeadlineView = {
-    id: 'first_assessment_step',
-    kind: 'first_assessment_step',
-    dueAt: addDays(input.openedAt, FIRST_ASSESSMENT_DAYS),
-    escalateAt: addDays(input.openedAt, FIRST_ASSESSMENT_DAYS + ESCALATION_GRACE_DAYS),
-    status: 'open',
-  };
-  view.deadlines.push(firstStep);
-  emit('case_opened', 'Fall im Zugang (Erstberatung) eröffnet', {
-    organisationId: input.organisationId,
-    municipality: input.municipality,
-    proposedProvider: input.proposedProvider,
+  const decideNow = (req: CaseActionRequest, newId: (prefix: string) => string) =>
+    decide(data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings });
+
+  setHandler(caseViewQuery, () => data);
+  setHandler(caseSettingsChangedSignal, (next) => {
+    settings = next;
   });
-  emit('deadline_set', `Wiedervorlage „erster Assessment-Schritt“ zum ${firstStep.dueAt.slice(0, 10)}`, {
-    deadlineId: firstStep.id,
-    dueAt: firstStep.dueAt,
-  });
-  await flush();
+  setHandler(
+    caseActionUpdate,
+    async (req) => {
+      // A request id seen in an earlier run (before continue-as-new): already applied, change nothing.
+      if (req.requestId && recentRequestIds.includes(req.requestId)) return data;
+      const result = decideNow(req, (prefix) => `${prefix}-${uuid4()}`);
+      // The validator accepted it, but another update may have changed the case in between.
+      if (!result.ok) throw refusal(result.error);
+      data = result.next;
+      version++;
+      if (req.requestId) {
+        recentRequestIds.push(req.requestId);
+        if (recentRequestIds.length > REMEMBERED_REQUESTS) recentRequestIds.shift();
+      }
+      await persist(result.events);
+      return data;
+    },
+    {
+      // Runs before the update is written to history; must not change state or draw random ids.
+      validator: (req) => {
+        if (req.requestId && recentRequestIds.includes(req.requestId)) return;
+        const result = decideNow(req, (prefix) => `${prefix}-validation`);
+        if (!result.ok) throw refusal(result.error);
+      },
+    },
+  );
 
-  await sleep(Date.parse(firstStep.dueAt) - Date.now());
-  firstStep.status = 'reminded';
-  emit('deadline_reminder_due', 'Wiedervorlage fällig: Erinnerung an die Fallverantwortung', { deadlineId: firstStep.id });
-  await flush();
+  await persist(initialEvents);
 
-  await sleep(Date.parse(firstStep.escalateAt ?? firstStep.dueAt) - Date.now());
-  firstStep.status = 'escalated';
-  emit('deadline_escalated', 'Wiedervorlage überschritten: Eskalation an die Koordination', { deadlineId: firstStep.id });
-  await flush();
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (input.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= input.continueAsNewAfterEvents);
 
-  await condition(() => view.closedAt !== null);
+  for (;;) {
+    const timer = caseTimers(data)[0];
+    const seen = version;
+    const woken = () => version !== seen || shouldContinueAsNew();
+    const timedOut = timer
+      ? !(await condition(woken, Math.max(1, toMs(timer.at) - Date.now())))
+      : (await condition(woken), false);
+
+    if (timedOut && timer) {
+      const fired = onDeadlineFired(data, timer.deadlineId, timer.phase, nowIso());
+      data = fired.next;
+      version++;
+      await persist(fired.events, fired.notifications);
+      if (fired.retentionElapsed) {
+        await erasePersonalData({ caseId: data.id });
+        await condition(allHandlersFinished);
+        return { caseId: data.id, state: data.state, personalDataErased: true };
+      }
+    }
+
+    if (shouldContinueAsNew()) {
+      // Let in-flight updates finish (and write their record) before handing the state to the next run.
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof caseWorkflow>({
+        settings,
+        continueAsNewAfterEvents: input.continueAsNewAfterEvents,
+        continued: { data, seq, settings, recentRequestIds },
+      });
+    }
+  }
 }

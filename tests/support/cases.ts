@@ -1,22 +1,31 @@
 // Opening a case directly (rows + workflow start), for workflow tests that do not go through HTTP.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { defaultCaseSettings, type Actor, type CaseSettings } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
-import type { CaseWorkflowInput } from '../../workflows/case-state.js';
+import type { CaseWorkflowInput, OpenCaseInput } from '../../workflows/case-state.js';
 import { caseWorkflowId } from '../../workflows/definitions.js';
 
-export async function openCaseRows(db: Database, overrides: Partial<CaseWorkflowInput> = {}): Promise<CaseWorkflowInput> {
+/** A seeded demo account as the acting user of workflow updates. */
+export async function demoActor(db: Database, email: string): Promise<Actor> {
+  const user = await db.user.findUniqueOrThrow({ where: { email } });
+  return { id: user.id, role: user.role, organisationId: user.organisationId };
+}
+
+export async function openCaseRows(db: Database, overrides: Partial<OpenCaseInput> = {}): Promise<OpenCaseInput> {
   const caseId = overrides.caseId ?? randomUUID();
-  const input: CaseWorkflowInput = {
+  const open: OpenCaseInput = {
     caseId,
+    openedAt: new Date().toISOString(),
+    openedBy: 'system',
     organisationId: 'drk',
     municipality: 'Kall',
-    openedAt: new Date().toISOString(),
     proposedProvider: { organisationId: 'drk', reason: 'Wohnort Kall' },
+    source: 'self',
     ...overrides,
   };
   const person = await db.person.create({
-    data: { givenName: 'Test', familyName: 'Person', birthDate: new Date('1985-01-01'), municipality: input.municipality, languages: [] },
+    data: { givenName: 'Test', familyName: 'Person', birthDate: new Date('1985-01-01'), municipality: open.municipality, languages: [] },
   });
   await db.case.create({
     data: {
@@ -24,15 +33,25 @@ export async function openCaseRows(db: Database, overrides: Partial<CaseWorkflow
       workflowId: caseWorkflowId(caseId),
       personId: person.id,
       state: 'intake',
-      organisationId: input.organisationId,
-      municipality: input.municipality,
-      source: 'self',
-      openedAt: new Date(input.openedAt),
+      organisationId: open.organisationId,
+      municipality: open.municipality,
+      source: open.source ?? 'self',
+      openedAt: new Date(open.openedAt),
     },
   });
-  return input;
+  return open;
 }
 
-export async function startCase(client: Client, taskQueue: string, input: CaseWorkflowInput) {
-  return client.workflow.start('caseWorkflow', { workflowId: caseWorkflowId(input.caseId), taskQueue, args: [input] });
+export async function startCase(
+  client: Client,
+  taskQueue: string,
+  open: OpenCaseInput,
+  options: { settings?: CaseSettings; continueAsNewAfterEvents?: number } = {},
+) {
+  const input: CaseWorkflowInput = {
+    open,
+    settings: options.settings ?? defaultCaseSettings,
+    ...(options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
+  };
+  return client.workflow.start('caseWorkflow', { workflowId: caseWorkflowId(open.caseId), taskQueue, args: [input] });
 }

@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/setup/global-setup.ts'],
+    setupFiles: ['tests/setup/quiet-temporal.ts'],
     pool: 'forks',
     // Temporal servers, bundling and database creation take seconds, not milliseconds.
     testTimeout: 120_000,

@@ -139,7 +139,8 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
       },
     };
     try {
-      await temporal.workflow.start('caseWorkflow', {
+      // Bounded: a caller should hear within seconds that the engine is away, not after the client's long retry.
+      await temporal.connection.withDeadline(Date.now() + 5000, () => temporal.workflow.start('caseWorkflow', {
         workflowId,
         taskQueue,
         args: [input],
@@ -148,8 +149,19 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
           { key: caseOrganisationKey, value: proposal.organisationId },
           { key: caseMunicipalityKey, value: proposal.municipality },
         ],
-      });
+      }));
     } catch (error) {
+      // The start may have reached the server before the deadline ran out: then the case exists after all.
+      const started = await temporal.connection
+        .withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).describe())
+        .then(() => true, () => false);
+      if (started) {
+        const row = await loadCaseRow(db, caseId);
+        if (row) {
+          res.status(201).location(`/api/v1/cases/${caseId}`).json(toCaseResponse(row, null));
+          return;
+        }
+      }
       // No workflow, no case: remove the rows so nothing half-written remains.
       await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: person.id } })]);
       console.error('[api] could not start case workflow', error);

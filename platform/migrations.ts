@@ -43,7 +43,7 @@ export interface MigrationOptions {
  * A migration command failed. `code` is Prisma's error code where there is one (P3009: a failed
  * migration blocks deploys, P3018: a migration failed to apply, P3006: a migration does not apply
  * cleanly to the shadow database, …) or one of this module's: INVALID_NAME, MIGRATION_EXISTS, DRIFT,
- * SHADOW_DATABASE, ENGINE_ERROR, ENGINE_PANIC.
+ * SHADOW_DATABASE, SCHEMA_NOT_FOUND, ENGINE_ERROR (incl. connection failures), ENGINE_PANIC.
  */
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
@@ -573,7 +573,7 @@ async function withEngine<T>(
     // session-level advisory lock taken by applyMigrations, block other deploys) and may leave shadow
     // adapters open on errors: close everything it got from us, then the shadow servers.
     engine?.free();
-    const results = await Promise.allSettled(shadows.map((adapter) => adapter.dispose()));
+    const results = await Promise.allSettled([...adapters, ...shadows].map((adapter) => adapter.dispose()));
     await config.shadow?.close().catch((error: Error) => log(`Could not clean up the shadow database: ${error.message}`));
     releaseEngineSlot();
     for (const result of results) {

@@ -4,8 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { TypedSearchAttributes, type SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { TemporalSettings } from './config.js';
+
+// @temporalio/proto is CommonJS; Node's ESM loader only sees its default export.
+const { temporal } = proto;
 
 /** A search attribute key as made by defineSearchAttributeKey. */
 export interface SearchAttributeSpec {
@@ -29,7 +32,7 @@ export function connectionOptions(settings: TemporalSettings, address: string): 
   };
 }
 
-function indexedValueType(spec: SearchAttributeSpec): temporal.api.enums.v1.IndexedValueType {
+function indexedValueType(spec: SearchAttributeSpec): proto.temporal.api.enums.v1.IndexedValueType {
   const name = `INDEXED_VALUE_TYPE_${TypedSearchAttributes.toMetadataType(spec.type).toUpperCase()}`;
   return temporal.api.enums.v1.IndexedValueType[name as keyof typeof temporal.api.enums.v1.IndexedValueType];
 }

@@ -16,7 +16,11 @@ import { resolveBinary } from '../platform/temporal-binaries.js';
 import { registerSearchAttributes } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
 import { workflowsPath } from '../worker.js';
-import { openCaseRows, startCase } from '../tests/support/cases.js';
+import { demoActor, openCaseRows, startCase } from '../tests/support/cases.js';
+import type { Actor, CaseAction } from '../domain/index.js';
+import { caseActionUpdate, caseViewQuery } from '../workflows/definitions.js';
+
+let requests = 0;
 
 const label = process.argv[2] ?? 'v1';
 const outDir = join(repoRoot, 'tests', 'histories');
@@ -25,7 +29,7 @@ mkdirSync(outDir, { recursive: true });
 const pg = await startEmbeddedPostgres();
 await deployMigrations({ databaseUrl: pg.url });
 const db = createDatabase(pg.url);
-await seedDatabase(db, { demoPassword: 'x', production: true });
+await seedDatabase(db, { demoPassword: 'x', production: false });
 const testServer = resolveBinary('testServer');
 const env = await TestWorkflowEnvironment.createTimeSkipping({
   server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
@@ -48,6 +52,37 @@ try {
     const file = join(outDir, `case-${label}-untouched-30-days.json`);
     writeFileSync(file, historyToJSON(history));
     console.log(`recorded ${file} (${history.events?.length ?? 0} events)`);
+
+    // Scenario: a case worked through every phase to an approved closure, with deadlines met on the way.
+    const cm = await demoActor(db, 'cm.drk@kim.example');
+    const coordinator = await demoActor(db, 'koordination@kim.example');
+    const worked = await openCaseRows(db, { openedAt: new Date(await env.currentTimeMs()).toISOString(), assigneeId: cm.id });
+    const h2 = await startCase(env.client, 'record', worked);
+    const act = (actor: Actor, action: CaseAction, payload: unknown = {}) =>
+      h2.executeUpdate(caseActionUpdate, { args: [{ action, payload, actor, requestId: `record-${++requests}` }] });
+    const day = async (n: number) => {
+      await env.sleep(`${n} days`);
+      return new Date(await env.currentTimeMs()).toISOString();
+    };
+    await act(cm, 'record-consent', { scope: 'data_processing', decision: 'given' });
+    await act(cm, 'start-assessment');
+    await act(cm, 'record-contact', { kind: 'counselling', date: await day(3), durationMinutes: 60 });
+    await act(cm, 'complete-assessment', { lifeAreas: [{ area: 'work', situation: 'arbeitssuchend', need: 'high' }] });
+    const goalDue = (await day(1)).slice(0, 10).replace(/^(\d{4})/, (y) => String(Number(y) + 1));
+    const afterGoals = await act(cm, 'agree-goals', { goals: [{ title: 'Anerkennung', measure: 'Antrag stellen', owner: 'Klient', dueDate: goalDue }] });
+    await act(cm, 'refer', { service: 'Anerkennungsberatung', partnerName: 'IQ Netzwerk' });
+    const referralId = (await h2.query(caseViewQuery)).referrals[0]!.id;
+    await act(cm, 'record-referral-outcome', { referralId, outcome: 'accepted' });
+    await act(cm, 'record-contact', { kind: 'accompaniment', date: await day(20), durationMinutes: 120 });
+    await act(cm, 'start-review');
+    await act(cm, 'update-goal', { goalId: afterGoals.goals[0]!.id, status: 'achieved' });
+    await act(cm, 'complete-review', { outcome: 'close', closureReason: 'goals_achieved', goalAttainment: 'achieved' });
+    await act(coordinator, 'approve-closure');
+    await env.sleep('7 days');
+    const history2 = await h2.fetchHistory();
+    const file2 = join(outDir, `case-${label}-worked-to-closure.json`);
+    writeFileSync(file2, historyToJSON(history2));
+    console.log(`recorded ${file2} (${history2.events?.length ?? 0} events)`);
   });
 } finally {
   await env.teardown();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app.js';
 import { loadConfig } from '../platform/config.js';
@@ -20,6 +20,8 @@ import { caseSearchAttributes } from '../workflows/search-attributes.js';
 import { createCaseWorker } from '../worker.js';
 
 const config = loadConfig();
+// The worker's routine INFO lines (state changes, bundle statistics) would drown the start-up summary.
+Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
 const stops: Array<{ name: string; stop: () => Promise<unknown> | unknown }> = [];
 let shuttingDown = false;
 
@@ -39,8 +41,12 @@ async function shutdown(exitCode: number): Promise<never> {
   process.exit(exitCode);
 }
 
+let firstSignalAt = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    // The same Ctrl-C can arrive twice (terminal and a wrapper); only a later one means "stop now".
+    if (shuttingDown && Date.now() - firstSignalAt < 2000) return;
+    firstSignalAt ||= Date.now();
     if (shuttingDown) {
       console.error('Zweites Signal: sofortiges Beenden.');
       process.exit(130);

@@ -51,7 +51,7 @@ describe('npm start with nothing running beforehand', () => {
 
     const first = startApp(env);
     running.push(first);
-    await first.waitFor(/KIM Casework ist bereit/);
+    await first.waitFor(/Beenden mit Strg\+C/);
     expect(first.output()).toContain('cm.caritas-eifel@kim.example');
     expect(first.output()).toContain(`Temporal-UI:    http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
@@ -73,7 +73,7 @@ describe('npm start with nothing running beforehand', () => {
 
     const second = startApp(env);
     running.push(second);
-    await second.waitFor(/KIM Casework ist bereit/);
+    await second.waitFor(/Beenden mit Strg\+C/);
     // Demo accounts go only into an empty database.
     expect(second.output()).not.toContain('Demo-Zugänge');
     const again = await json(`${base}/api/v1/cases/${created.body.id}`);
@@ -99,7 +99,7 @@ describe('npm start against given services', () => {
         NODE_ENV: 'production',
       });
       running.push(app);
-      await app.waitFor(/KIM Casework ist bereit/);
+      await app.waitFor(/Beenden mit Strg\+C/);
       expect(app.output()).toContain('Datenbank: DATABASE_URL');
       expect(app.output()).not.toContain('Temporal-UI');
       expect(app.output()).not.toContain('Demo-Zugänge');

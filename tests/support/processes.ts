@@ -1,7 +1,6 @@
 // Running `npm start` (scripts/start.ts) as a child process, the way a user does, and watching its output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { repoRoot } from '../../platform/paths.js';
 
 export async function freePort(): Promise<number> {
@@ -30,7 +29,8 @@ export function startApp(env: Record<string, string | undefined>): AppProcess {
     if (value === undefined) delete childEnv[key];
     else childEnv[key] = value;
   }
-  const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+  // Like `npm start`: one node process with tsx as loader, so signals reach the app directly.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: repoRoot,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

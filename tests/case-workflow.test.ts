@@ -53,7 +53,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ type: string; detai
 
 async function historyEventTypes(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
+  return (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? 'UNKNOWN');
 }
 
 async function recorded(caseId: string) {

@@ -29,7 +29,8 @@ import { caseActionUpdate, caseSettingsChangedSignal, caseViewQuery } from './de
 import { caseMunicipalityKey, caseNextDeadlineKey, caseOrganisationKey, caseStateKey } from './search-attributes.js';
 
 const { recordCaseEvents, erasePersonalData } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
+  // A database write; a worker that died mid-write is noticed after 10 s and the write retried elsewhere.
+  startToCloseTimeout: '10 seconds',
   // The record must be written: retry until the database is back.
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });

@@ -1,6 +1,8 @@
 // Activities are plain functions created from injected dependencies, so tests run them with real ones.
 import type { Database } from '../platform/database.js';
 import { createCaseRecordActivities } from './case-records.js';
+import { createHandoverRecordActivities } from './handover-records.js';
+import { createSettingsActivities } from './settings.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -9,6 +11,8 @@ export interface ActivityDependencies {
 export function createActivities({ db }: ActivityDependencies) {
   return {
     ...createCaseRecordActivities(db),
+    ...createHandoverRecordActivities(db),
+    ...createSettingsActivities(db),
   };
 }
 

@@ -1,6 +1,7 @@
 // The Express application: JSON API under /api/v1, health check, German pages from templates/.
 import express from 'express';
 import type { Client } from '@temporalio/client';
+import { authenticate, authRouter, csrfProtection, requireUserForApi } from './auth.js';
 import { casesRouter } from './cases.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
@@ -19,6 +20,10 @@ export function createApp(deps: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRouter(deps));
+  // Who is calling (session cookie or bearer token), CSRF for cookie sessions, and a user for all of /api/v1
+  // except sign-in and the OpenAPI document. /healthz (above) and the pages stay public.
+  app.use(authenticate(deps.db), csrfProtection());
+  app.use('/api/v1', requireUserForApi, authRouter({ db: deps.db }));
   app.use('/api/v1/cases', casesRouter(deps));
   app.get('/api/v1/organisations', async (_req, res) => {
     const organisations = await deps.db.organisation.findMany({ orderBy: { name: 'asc' } });

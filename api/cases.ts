@@ -1,12 +1,25 @@
 // Cases: open a case (rows + workflow) and read it (case state from the workflow, person from the database).
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { parseCreateCase, proposeProvider, type CaseData } from '../domain/index.js';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { isCaseAction, parseCreateCase, proposeProvider, type CaseData, type DecideError } from '../domain/index.js';
+import {
+  canActOnCase,
+  canOpenCase,
+  caseAccess,
+  caseListFilter,
+  handedOverCaseIds,
+  isHandedOverBy,
+  requireCaseAccess,
+  stateOnlyCaseView,
+} from './access.js';
+import { currentUser } from './auth.js';
 import { ApiError } from './errors.js';
 import type { Database } from '../platform/database.js';
 import { loadCaseSettings } from '../platform/settings.js';
-import { caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
+import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
 import type { CaseWorkflowInput } from '../workflows/case-state.js';
 import { caseMunicipalityKey, caseOrganisationKey, caseStateKey } from '../workflows/search-attributes.js';
 
@@ -78,10 +91,69 @@ export function toCaseResponse(row: CaseRow, view: CaseData | null) {
   };
 }
 
+const listQuerySchema = z.object({
+  state: z.enum(['intake', 'assessment', 'goal_planning', 'referral', 'review', 'closed']).optional(),
+  organisationId: z.string().min(1).optional(),
+  assignee: z.string().min(1).optional(),
+  municipality: z.string().min(1).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+function listItem(row: CaseRow) {
+  return {
+    id: row.id,
+    state: row.state,
+    onHold: row.onHold,
+    organisationId: row.organisationId,
+    assignee: row.assigneeId,
+    municipality: row.municipality,
+    person: { givenName: row.person.givenName, familyName: row.person.familyName },
+    nextDeadline: row.nextDeadlineAt ? { kind: row.nextDeadlineKind, dueAt: row.nextDeadlineAt.toISOString() } : null,
+    overdue: Boolean(row.nextDeadlineAt && row.nextDeadlineAt < new Date() && !row.closedAt),
+    openedAt: row.openedAt.toISOString(),
+    closedAt: row.closedAt?.toISOString() ?? null,
+  };
+}
+
+/** assign/transfer name a user: it must be an active case manager of the organisation that will hold the case. */
+async function checkAssignee(db: Database, action: string, body: Record<string, unknown>, caseOrganisationId: string) {
+  if (action !== 'assign' && action !== 'transfer') return;
+  const assigneeId = body.assigneeId;
+  if (typeof assigneeId !== 'string' || !assigneeId) return; // the workflow's validator reports a missing field
+  const organisationId = action === 'transfer' && typeof body.organisationId === 'string' ? body.organisationId : caseOrganisationId;
+  const assignee = await db.user.findUnique({ where: { id: assigneeId } });
+  if (!assignee || !assignee.active || assignee.organisationId !== organisationId || !['case_manager', 'abh_counsellor'].includes(assignee.role)) {
+    throw new ApiError(422, 'validation_failed', 'Die Person kann den Fall nicht übernehmen.', {
+      fields: { assigneeId: 'Keine aktive fallführende Person dieser Organisation' },
+    });
+  }
+}
+
+/** A refusal from the workflow's validator, in the contract's shape: 409 / 422 / 403. */
+function refusalToApiError(error: unknown): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
+  const detail = error.cause.details?.[0] as DecideError | undefined;
+  switch (error.cause.type) {
+    case 'transition_not_allowed':
+      return new ApiError(409, 'transition_not_allowed', error.cause.message, { allowed: detail && 'allowed' in detail ? detail.allowed : [] });
+    case 'validation_failed':
+      return new ApiError(422, 'validation_failed', error.cause.message, { fields: detail && 'fields' in detail ? detail.fields : {} });
+    case 'forbidden':
+      return new ApiError(403, 'forbidden', error.cause.message);
+    default:
+      return error;
+  }
+}
+
 export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
+    const user = currentUser(req);
+    if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
     const openedAt = new Date().toISOString();
     const parsed = parseCreateCase(req.body ?? {}, openedAt);
     if (!parsed.ok) {
@@ -130,8 +202,7 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
       open: {
         caseId,
         openedAt,
-        // Until sign-in exists (issue 4) the API opens cases as the system.
-        openedBy: 'system',
+        openedBy: user.id,
         organisationId: proposal.organisationId,
         proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason },
         municipality: proposal.municipality,
@@ -176,17 +247,117 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
     });
   });
 
-  router.get('/:id', async (req, res) => {
-    const row = await loadCaseRow(db, req.params.id);
-    if (!row) throw new ApiError(404, 'not_found', 'Fall nicht gefunden.');
-    let view: CaseData | null = null;
-    try {
-      view = await temporal.workflow.getHandle(row.workflowId).query(caseViewQuery);
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
+  router.get('/', async (req, res) => {
+    const user = currentUser(req);
+    const q = listQuerySchema.safeParse(req.query);
+    if (!q.success) {
+      throw new ApiError(422, 'validation_failed', 'Ungültige Filter.', { fields: Object.fromEntries(q.error.issues.map((i) => [i.path.join('.'), i.message])) });
     }
-    res.json(toCaseResponse(row, view));
+    const f = q.data;
+    const handedOver = await handedOverCaseIds(db, user);
+    const where = {
+      AND: [
+        caseListFilter(user, handedOver),
+        f.state ? { state: f.state } : {},
+        f.organisationId ? { organisationId: f.organisationId } : {},
+        f.assignee ? { assigneeId: f.assignee === 'me' ? user.id : f.assignee } : {},
+        f.municipality ? { municipality: f.municipality } : {},
+        f.overdue === 'true' ? { nextDeadlineAt: { lt: new Date() }, closedAt: null } : {},
+        f.q
+          ? {
+              OR: [
+                { person: { familyName: { contains: f.q, mode: 'insensitive' as const } } },
+                { person: { givenName: { contains: f.q, mode: 'insensitive' as const } } },
+                { id: f.q },
+              ],
+            }
+          : {},
+      ],
+    };
+    const [total, rows] = await Promise.all([
+      db.case.count({ where }),
+      db.case.findMany({
+        where,
+        include: { person: true },
+        orderBy: [{ nextDeadlineAt: { sort: 'asc', nulls: 'last' } }, { openedAt: 'desc' }],
+        skip: (f.page - 1) * f.pageSize,
+        take: f.pageSize,
+      }),
+    ]);
+    res.json({
+      items: rows.map((row) =>
+        caseAccess(user, row, { handedOverBy: handedOver.includes(row.id) }) === 'full'
+          ? listItem(row)
+          : stateOnlyCaseView(row),
+      ),
+      total,
+      page: f.page,
+      pageSize: f.pageSize,
+    });
   });
+
+  router.get('/:id', async (req, res) => {
+    const user = currentUser(req);
+    const row = await loadCaseRow(db, req.params.id);
+    const access = requireCaseAccess(user, row, 'state', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
+    if (access === 'state_only') {
+      res.json(stateOnlyCaseView(row!));
+      return;
+    }
+    res.json(toCaseResponse(row!, await queryCase(row!.workflowId)));
+  });
+
+  router.post('/:id/actions/:action', async (req, res) => {
+    const user = currentUser(req);
+    const action = req.params.action;
+    if (!isCaseAction(action)) throw new ApiError(404, 'unknown_action', `Unbekannte Aktion „${action}“.`);
+    const row = await loadCaseRow(db, req.params.id);
+    requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
+    if (!canActOnCase(user, row!, action)) throw new ApiError(403, 'forbidden', 'Diese Aktion ist Ihrer Rolle nicht erlaubt.');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    await checkAssignee(db, action, body, row!.organisationId);
+    // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
+    const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
+    let data: CaseData;
+    try {
+      data = await temporal.workflow.getHandle(row!.workflowId).executeUpdate(caseActionUpdate, {
+        args: [{ action, payload: body, actor: { id: user.id, role: user.role, organisationId: user.organisationId }, requestId }],
+        // The request id is the Temporal update id: a repeated request gets the first answer.
+        ...(requestId ? { updateId: requestId } : {}),
+      });
+    } catch (error) {
+      throw refusalToApiError(error);
+    }
+    const after = await loadCaseRow(db, row!.id);
+    res.json({ case: toCaseResponse(after!, data) });
+  });
+
+  router.get('/:id/history', async (req, res) => {
+    const user = currentUser(req);
+    const row = await loadCaseRow(db, req.params.id);
+    requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
+    const asOf = typeof req.query.asOf === 'string' ? new Date(req.query.asOf) : undefined;
+    if (asOf && Number.isNaN(asOf.getTime())) {
+      throw new ApiError(422, 'validation_failed', 'Ungültiger Zeitpunkt.', { fields: { asOf: 'Zeitpunkt im ISO-8601-Format erwartet' } });
+    }
+    const events = await db.caseEvent.findMany({
+      where: { caseId: row!.id, ...(asOf ? { at: { lte: asOf } } : {}) },
+      orderBy: { seq: 'asc' },
+    });
+    res.json({
+      caseId: row!.id,
+      events: events.map((e) => ({ seq: e.seq, at: e.at.toISOString(), type: e.type, actor: e.actorId, summary: e.summary, data: e.data })),
+    });
+  });
+
+  async function queryCase(workflowId: string): Promise<CaseData | null> {
+    try {
+      return await temporal.workflow.getHandle(workflowId).query(caseViewQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
+    }
+  }
 
   return router;
 }

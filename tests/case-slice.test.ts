@@ -6,12 +6,15 @@ import { createApp } from '../api/app.js';
 import { createDatabase } from '../platform/database.js';
 import { caseWorkflowId } from '../workflows/definitions.js';
 import { caseStateKey } from '../workflows/search-attributes.js';
+import { login, type SignedIn } from './support/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
+let s: SignedIn;
 
 beforeAll(async () => {
   h = await startHarness();
+  s = await login(h.baseUrl, 'koordination@kim.example');
 });
 afterAll(async () => {
   await h?.close();
@@ -20,14 +23,14 @@ afterAll(async () => {
 async function post(path: string, body: unknown, baseUrl = h.baseUrl) {
   const res = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: s.headers(),
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 async function get(path: string, baseUrl = h.baseUrl) {
-  const res = await fetch(`${baseUrl}${path}`);
+  const res = await fetch(`${baseUrl}${path}`, { headers: s.headers(false) });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 

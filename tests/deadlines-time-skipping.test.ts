@@ -7,6 +7,8 @@ import { createActivities } from '../activities/index.js';
 import { createDatabase, type Database } from '../platform/database.js';
 import { deployMigrations } from '../platform/migrations.js';
 import { seedDatabase } from '../platform/seed.js';
+import { saveCaseSettings } from '../platform/settings.js';
+import { defaultCaseSettings } from '../domain/index.js';
 import { resolveBinary } from '../platform/temporal-binaries.js';
 import { registerSearchAttributes } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
@@ -17,6 +19,8 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
 let db: Database;
+let worker: Worker;
+let running: Promise<void>;
 
 beforeAll(async () => {
   const testServer = resolveBinary('testServer');
@@ -29,9 +33,18 @@ beforeAll(async () => {
   await deployMigrations({ databaseUrl: database.url });
   db = createDatabase(database.url);
   await seedDatabase(db, { demoPassword: 'x', production: false });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'time-skipping',
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: createActivities({ db }),
+  });
+  running = worker.run();
 });
 
 afterAll(async () => {
+  worker?.shutdown();
+  await running;
   await db?.$disconnect();
   await database?.drop();
   await env?.teardown();
@@ -39,14 +52,10 @@ afterAll(async () => {
 
 const DAY = 24 * 3600 * 1000;
 
+// One worker for the whole file: a worker stopped between tests would leave workflow tasks on its sticky
+// queue, and the test server does not skip time while a workflow task is outstanding.
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: 'time-skipping',
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({ db }),
-  });
-  return worker.runUntil(fn);
+  return fn();
 }
 
 async function eventsOf(caseId: string) {
@@ -115,6 +124,31 @@ describe('case deadlines across months (time-skipping server)', () => {
         .map((e) => Math.round((e.at.getTime() - startedAt) / DAY));
       expect(reviewReminders).toEqual([90, 181]);
       expect(events.some((e) => e.type === 'reminder_sent' && (e.data as { kind: string }).kind === 'no_contact')).toBe(false);
+    });
+  });
+
+  it('re-reads the installation settings when a deadline fires (workflow version 2)', async () => {
+    await withWorker(async () => {
+      const startedAt = await env.currentTimeMs();
+      const cm = await demoActor(db, 'cm.drk@kim.example');
+      const open = await openCaseRows(db, { openedAt: new Date(startedAt).toISOString(), assigneeId: cm.id });
+      const handle = await startCase(env.client, 'time-skipping', open);
+      await saveCaseSettings(db, {
+        ...defaultCaseSettings,
+        deadlines: { ...defaultCaseSettings.deadlines, noContactReminderDays: 30, noContactEscalationDays: 40 },
+      });
+      try {
+        await env.sleep('15 days'); // the first-assessment reminder fires at day 14
+        const contactAt = new Date(await env.currentTimeMs()).toISOString();
+        const after = await handle.executeUpdate(caseActionUpdate, {
+          args: [{ action: 'record-contact', payload: { kind: 'phone', date: contactAt, durationMinutes: 5 }, actor: cm }],
+        });
+        const noContact = after.deadlines.filter((d) => d.kind === 'no_contact' && d.status === 'open');
+        expect(noContact).toHaveLength(1);
+        expect(Math.round((Date.parse(noContact[0]!.dueAt) - Date.parse(contactAt)) / DAY)).toBe(30);
+      } finally {
+        await db.setting.deleteMany({});
+      }
     });
   });
 });

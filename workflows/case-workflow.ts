@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -28,7 +29,7 @@ import type { CaseActionRequest, CaseEventRecord, CaseWorkflowInput, CaseWorkflo
 import { caseActionUpdate, caseSettingsChangedSignal, caseViewQuery } from './definitions.js';
 import { caseMunicipalityKey, caseNextDeadlineKey, caseOrganisationKey, caseStateKey } from './search-attributes.js';
 
-const { recordCaseEvents, erasePersonalData } = proxyActivities<CaseActivities>({
+const { recordCaseEvents, erasePersonalData, loadCaseSettings } = proxyActivities<CaseActivities>({
   // A database write; a worker that died mid-write is noticed after 10 s and the write retried elsewhere.
   startToCloseTimeout: '10 seconds',
   // The record must be written: retry until the database is back.
@@ -139,6 +140,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       : (await condition(woken), false);
 
     if (timedOut && timer) {
+      // Version 2: deadlines armed from here on use the installation's current settings, even if the
+      // settings signal was missed. Cases started on version 1 replay without this step (patched() = false).
+      if (patched('reread-settings-when-a-deadline-fires')) settings = await loadCaseSettings();
       const fired = onDeadlineFired(data, timer.deadlineId, timer.phase, nowIso());
       data = fired.next;
       version++;

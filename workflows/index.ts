@@ -1,2 +1,3 @@
 // Entry point of the workflow bundle: every workflow the worker runs is exported here.
 export { caseWorkflow } from './case-workflow.js';
+export { handoverWorkflow } from './handover-workflow.js';

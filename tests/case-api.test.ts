@@ -1,0 +1,130 @@
+// Case actions, lists and history over HTTP, with the access rules of each role.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerFor, login, type SignedIn } from './support/auth.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+let h: Harness;
+let caritas: SignedIn;
+let drk: SignedIn;
+let coordinator: SignedIn;
+let admin: SignedIn;
+let abh: SignedIn;
+let caseId: string;
+
+async function call(who: { headers(json?: boolean): Record<string, string> } | null, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${h.baseUrl}${path}`, {
+    method,
+    headers: who ? who.headers(body !== undefined) : body !== undefined ? { 'content-type': 'application/json' } : {},
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  [caritas, drk, coordinator, admin, abh] = await Promise.all(
+    ['cm.caritas-eifel@kim.example', 'cm.drk@kim.example', 'koordination@kim.example', 'admin@kim.example', 'abh@kim.example'].map((e) =>
+      login(h.baseUrl, e),
+    ),
+  );
+  const created = await call(caritas, 'POST', '/api/v1/cases', {
+    person: { givenName: 'Yusuf', familyName: 'Demir', birthDate: '1988-03-01', municipality: 'Schleiden', languages: ['tr'] },
+    source: 'self',
+  });
+  expect(created.status).toBe(201);
+  expect(created.body.organisationId).toBe('caritas-eifel');
+  caseId = created.body.id;
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('access to a case', () => {
+  it('lets the owning provider and coordination read it; others get 404, anonymous 401', async () => {
+    expect((await call(caritas, 'GET', `/api/v1/cases/${caseId}`)).status).toBe(200);
+    expect((await call(coordinator, 'GET', `/api/v1/cases/${caseId}`)).status).toBe(200);
+    for (const other of [drk, admin, abh]) {
+      const res = await call(other, 'GET', `/api/v1/cases/${caseId}`);
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('not_found');
+    }
+    expect((await call(null, 'GET', `/api/v1/cases/${caseId}`)).status).toBe(401);
+    expect((await call(drk, 'POST', `/api/v1/cases/${caseId}/actions/put-on-hold`, { reason: 'x' })).status).toBe(404);
+    expect((await call(admin, 'POST', '/api/v1/cases', { person: {}, source: 'self' })).status).toBe(403);
+  });
+});
+
+describe('POST /api/v1/cases/:id/actions/:action', () => {
+  it('applies an allowed action and answers with the case', async () => {
+    const res = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/record-consent`, { scope: 'data_processing', decision: 'given' });
+    expect(res.status).toBe(200);
+    expect(res.body.case.consents).toEqual([expect.objectContaining({ scope: 'data_processing', decision: 'given', recordedBy: caritas.user.id })]);
+    const assigned = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/assign`, { assigneeId: caritas.user.id });
+    expect(assigned.body.case.assignee).toBe(caritas.user.id);
+  });
+
+  it('answers 409 with the allowed actions for a transition the state does not allow', async () => {
+    const res = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/complete-review`, { outcome: 'continue' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('transition_not_allowed');
+    expect(res.body.error.allowed).toContain('start-assessment');
+  });
+
+  it('answers 422 naming the fields of an invalid body, and for an assignee of another provider', async () => {
+    const bad = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/record-contact`, { kind: 'fax', durationMinutes: 'long' });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.error.fields)).toEqual(expect.arrayContaining(['kind', 'date', 'durationMinutes']));
+    const foreign = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/assign`, { assigneeId: drk.user.id });
+    expect(foreign.status).toBe(422);
+    expect(foreign.body.error.fields.assigneeId).toBeDefined();
+    expect((await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/fly-away`, {})).status).toBe(404);
+  });
+
+  it('returns the first answer for a repeated requestId and changes nothing twice', async () => {
+    const body = { kind: 'counselling', date: new Date().toISOString(), durationMinutes: 50, requestId: 'contact-42' };
+    const first = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/record-contact`, body);
+    const again = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/record-contact`, body);
+    expect(first.status).toBe(200);
+    expect(again.body.case.contacts).toEqual(first.body.case.contacts);
+    expect(again.body.case.contacts.count).toBe(1);
+  });
+
+  it('accepts a bearer token without a CSRF token; a cookie session needs one', async () => {
+    const bearer = await bearerFor(h.db, 'cm.caritas-eifel@kim.example');
+    const res = await call(bearer, 'POST', `/api/v1/cases/${caseId}/actions/start-assessment`, {});
+    expect(res.status).toBe(200);
+    expect(res.body.case.state).toBe('assessment');
+    const noCsrf = await fetch(`${h.baseUrl}/api/v1/cases/${caseId}/actions/record-contact`, {
+      method: 'POST',
+      headers: { cookie: caritas.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'phone', date: new Date().toISOString(), durationMinutes: 5 }),
+    });
+    expect(noCsrf.status).toBe(403);
+  });
+});
+
+describe('lists and history', () => {
+  it('lists only what the caller may see, filtered and paginated', async () => {
+    const mine = await call(caritas, 'GET', '/api/v1/cases?state=assessment&q=demir');
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+    expect(mine.body.total).toBe(1);
+    expect((await call(drk, 'GET', '/api/v1/cases')).body.items.map((c: { id: string }) => c.id)).not.toContain(caseId);
+    expect((await call(admin, 'GET', '/api/v1/cases')).body.total).toBe(0);
+    const all = await call(coordinator, 'GET', '/api/v1/cases?municipality=Schleiden&pageSize=1&page=1');
+    expect(all.body.items).toHaveLength(1);
+    expect((await call(coordinator, 'GET', '/api/v1/cases?pageSize=0')).status).toBe(422);
+  });
+
+  it('gives the full, ordered history from intake on', async () => {
+    const res = await call(coordinator, 'GET', `/api/v1/cases/${caseId}/history`);
+    expect(res.status).toBe(200);
+    const types = res.body.events.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe('case_opened');
+    expect(types).toEqual(expect.arrayContaining(['deadline_set', 'consent_recorded', 'case_assigned', 'contact_recorded', 'assessment_started', 'deadline_met']));
+    expect(res.body.events.map((e: { seq: number }) => e.seq)).toEqual(res.body.events.map((_: unknown, i: number) => i + 1));
+    const early = await call(coordinator, 'GET', `/api/v1/cases/${caseId}/history?asOf=${encodeURIComponent(res.body.events[2].at)}`);
+    expect(early.body.events.length).toBeLessThan(res.body.events.length);
+    expect((await call(drk, 'GET', `/api/v1/cases/${caseId}/history`)).status).toBe(404);
+  });
+});

@@ -22,11 +22,11 @@ async function call(who: { headers(json?: boolean): Record<string, string> } | n
 
 beforeAll(async () => {
   h = await startHarness();
-  [caritas, drk, coordinator, admin, abh] = await Promise.all(
-    ['cm.caritas-eifel@kim.example', 'cm.drk@kim.example', 'koordination@kim.example', 'admin@kim.example', 'abh@kim.example'].map((e) =>
-      login(h.baseUrl, e),
-    ),
-  );
+  caritas = await login(h.baseUrl, 'cm.caritas-eifel@kim.example');
+  drk = await login(h.baseUrl, 'cm.drk@kim.example');
+  coordinator = await login(h.baseUrl, 'koordination@kim.example');
+  admin = await login(h.baseUrl, 'admin@kim.example');
+  abh = await login(h.baseUrl, 'abh@kim.example');
   const created = await call(caritas, 'POST', '/api/v1/cases', {
     person: { givenName: 'Yusuf', familyName: 'Demir', birthDate: '1988-03-01', municipality: 'Schleiden', languages: ['tr'] },
     source: 'self',

@@ -1,11 +1,11 @@
 // The case workflow on the real Temporal dev server: every state, refused updates, idempotent retries,
 // on hold, transfer, reopen, continue-as-new racing updates — and the database record agreeing with it.
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor, CaseAction, CaseData } from '../domain/index.js';
-import { caseActionUpdate, caseViewQuery } from '../workflows/definitions.js';
+import { defaultCaseSettings, type Actor, type CaseAction, type CaseData } from '../domain/index.js';
+import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
 import { caseOrganisationKey, caseStateKey } from '../workflows/search-attributes.js';
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -169,6 +169,23 @@ describe('case lifecycle on the dev server', () => {
     const rearmed = resumed.deadlines.find((d) => d.kind === 'first_assessment')!;
     expect(rearmed.status).toBe('open');
     expect(Date.parse(rearmed.dueAt) - Date.parse(firstDue)).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('numbers the opening before an update that arrives with the first workflow task (update-with-start)', async () => {
+    const open = await openCaseRows(h.db, { assigneeId: cm.id });
+    const start = new WithStartWorkflowOperation('caseWorkflow', {
+      workflowId: caseWorkflowId(open.caseId),
+      taskQueue: h.taskQueue,
+      args: [{ open, settings: defaultCaseSettings }],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    const held = await h.client.workflow.executeUpdateWithStart(caseActionUpdate, {
+      args: [{ action: 'put-on-hold', payload: { reason: 'nicht erreichbar' }, actor: cm }],
+      startWorkflowOperation: start,
+    });
+    expect(held.onHold).toBe(true);
+    const types = (await recorded(open.caseId)).map((e) => e.type);
+    expect(types.slice(0, 4)).toEqual(['case_opened', 'deadline_set', 'deadline_set', 'case_put_on_hold']);
   });
 
   it('transfers a case to another provider: organisation, read model and search attribute follow', async () => {

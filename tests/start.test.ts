@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import { deployMigrations, diffDatabaseToSchema } from '../platform/migrations.js';
 import { repoRoot } from '../platform/paths.js';
+import { login } from './support/auth.js';
 import { createTestDatabase } from './support/database.js';
 import { freePort, startApp, type AppProcess } from './support/processes.js';
 
@@ -57,9 +58,10 @@ describe('npm start with nothing running beforehand', () => {
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
     expect(await json(`${base}/healthz`)).toEqual({ status: 200, body: { temporal: 'ok', database: 'ok' } });
 
+    const session = await login(base, 'koordination@kim.example', 'kim-demo-2025');
     const created = await json(`${base}/api/v1/cases`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: session.headers(),
       body: JSON.stringify({
         person: { givenName: 'Olena', familyName: 'Kovalenko', birthDate: '1979-09-30', municipality: 'Euskirchen', languages: ['uk'] },
         source: 'outreach',
@@ -76,7 +78,8 @@ describe('npm start with nothing running beforehand', () => {
     await second.waitFor(/Beenden mit Strg\+C/);
     // Demo accounts go only into an empty database.
     expect(second.output()).not.toContain('Demo-Zugänge');
-    const again = await json(`${base}/api/v1/cases/${created.body.id}`);
+    // The session lives in PostgreSQL, so it survives the restart as well.
+    const again = await json(`${base}/api/v1/cases/${created.body.id}`, { headers: session.headers(false) });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ state: 'intake', stateSource: 'workflow', organisationId: 'caritas-euskirchen' });
     expect(again.body.person.familyName).toBe('Kovalenko');

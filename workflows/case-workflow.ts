@@ -63,10 +63,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
     throw ApplicationFailure.nonRetryable('caseWorkflow needs either open or continued input');
   }
 
-  /** Numbers events, keeps search attributes current and writes the record (events, read model, outbox). */
-  async function persist(events: DomainEvent[], notifications: DeadlineNotification[] = []): Promise<void> {
-    if (events.length === 0) return;
-    const numbered: CaseEventRecord[] = events.map((e) => ({ ...e, seq: ++seq }));
+  /** Numbers events in the order the workflow decided them (synchronously, so concurrent handlers cannot interleave). */
+  const number = (events: DomainEvent[]): CaseEventRecord[] => events.map((e) => ({ ...e, seq: ++seq }));
+
+  /** Keeps search attributes current and writes the record (events, read model, outbox). */
+  async function write(numbered: CaseEventRecord[], notifications: DeadlineNotification[] = []): Promise<void> {
+    if (numbered.length === 0) return;
     const next = nextDeadline(data);
     upsertSearchAttributes([
       { key: caseStateKey, value: data.state },
@@ -90,6 +92,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       notifications: notifications.map((n, i) => ({ ...n, id: `${data.id}:${lastSeq}:${i}` })),
     });
   }
+
+  const persist = (events: DomainEvent[], notifications: DeadlineNotification[] = []) => write(number(events), notifications);
+
+  // The opening events get the first numbers before any handler exists: an update delivered with the first
+  // workflow task (e.g. update-with-start) runs as soon as its handler is set and must come after them.
+  const opening = number(initialEvents);
 
   const decideNow = (req: CaseActionRequest, newId: (prefix: string) => string) =>
     decide(data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings });
@@ -125,7 +133,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
     },
   );
 
-  await persist(initialEvents);
+  await write(opening);
 
   const shouldContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested ||

@@ -5,6 +5,7 @@ import { authenticate, authRouter, csrfProtection, requireUserForApi } from './a
 import { casesRouter } from './cases.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
+import { openApiRouter } from './openapi.js';
 import { pagesRouter } from './pages.js';
 import type { Database } from '../platform/database.js';
 
@@ -20,6 +21,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRouter(deps));
+  app.use(openApiRouter());
   // Who is calling (session cookie or bearer token), CSRF for cookie sessions, and a user for all of /api/v1
   // except sign-in and the OpenAPI document. /healthz (above) and the pages stay public.
   app.use(authenticate(deps.db), csrfProtection());

@@ -1,0 +1,207 @@
+// GET /api/v1/openapi.json — OpenAPI 3.1, generated from the same zod schemas that validate requests
+// (domain/case-actions.ts, domain/handover.ts), so the description cannot drift from the checks.
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  actionPayloadSchemas,
+  CASE_ACTIONS,
+  CASE_STATES,
+  createCaseSchema,
+  createHandoverSchema,
+  HANDOVER_ACTIONS,
+  handoverActionSchemas,
+} from '../domain/index.js';
+
+type JsonSchema = Record<string, unknown>;
+
+function schemaOf(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+const json = (schema: JsonSchema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+function actionPaths(base: string, actions: readonly string[], schemas: Record<string, z.ZodType>, resultKey: string, tag: string) {
+  const paths: Record<string, unknown> = {};
+  for (const action of actions) {
+    paths[`${base}/{id}/actions/${action}`] = {
+      post: {
+        tags: [tag],
+        operationId: `${tag}-${action}`,
+        summary: `Aktion ${action}`,
+        parameters: [idParam],
+        requestBody: { required: true, content: { 'application/json': { schema: schemaOf(schemas[action]!) } } },
+        responses: {
+          200: json({ type: 'object', properties: { [resultKey]: ref(resultKey === 'case' ? 'Case' : 'Handover') } }),
+          401: errorResponse('Nicht angemeldet'),
+          403: errorResponse('Rolle oder Organisation darf das nicht'),
+          404: errorResponse('Unbekannt oder nicht sichtbar'),
+          409: errorResponse('transition_not_allowed: der aktuelle Stand erlaubt die Aktion nicht (mit "allowed")'),
+          422: errorResponse('validation_failed: ungültiger Anfragetext (mit "fields")'),
+        },
+      },
+    };
+  }
+  return paths;
+}
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'KIM Casework API',
+      version: '1',
+      description: 'Fallsteuerung im Kommunalen Integrationsmanagement (Kreis Euskirchen). Zeiten in ISO 8601 mit Offset.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ session: [] }, { bearer: [] }],
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'kim_session', description: 'Zustandsändernde Anfragen senden X-CSRF-Token.' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'Persönliches API-Token (POST /api/v1/tokens)' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                fields: { type: 'object', additionalProperties: { type: 'string' } },
+                allowed: { type: 'array', items: { type: 'string', enum: [...CASE_ACTIONS, ...HANDOVER_ACTIONS] } },
+              },
+            },
+          },
+        },
+        Case: {
+          type: 'object',
+          required: ['id', 'state', 'onHold', 'organisationId', 'openedAt'],
+          properties: {
+            id: { type: 'string' },
+            state: { type: 'string', enum: [...CASE_STATES] },
+            onHold: { type: 'boolean' },
+            organisationId: { type: 'string' },
+            assignee: { type: ['string', 'null'] },
+            person: { type: 'object' },
+            consents: { type: 'array', items: { type: 'object' } },
+            assessment: { type: ['object', 'null'] },
+            goals: { type: 'array', items: { type: 'object' } },
+            referrals: { type: 'array', items: { type: 'object' } },
+            contacts: { type: 'object', properties: { count: { type: 'integer' }, byKind: { type: 'object' } } },
+            deadlines: {
+              type: 'array',
+              items: { type: 'object', properties: { kind: { type: 'string' }, dueAt: { type: 'string', format: 'date-time' }, status: { type: 'string' } } },
+            },
+            openedAt: { type: 'string', format: 'date-time' },
+            closedAt: { type: ['string', 'null'], format: 'date-time' },
+            closure: { type: ['object', 'null'] },
+          },
+        },
+        Handover: {
+          type: 'object',
+          required: ['id', 'state'],
+          properties: {
+            id: { type: 'string' },
+            state: { type: 'string' },
+            caseId: { type: ['string', 'null'] },
+            receivingOrganisationId: { type: ['string', 'null'] },
+            meeting: { type: ['object', 'null'] },
+            deadlines: { type: 'array', items: { type: 'object' } },
+          },
+        },
+      },
+    },
+    paths: {
+      '/healthz': {
+        get: {
+          security: [],
+          summary: 'Systemstatus',
+          responses: {
+            200: json({ type: 'object', properties: { temporal: { type: 'string' }, database: { type: 'string' } } }),
+            503: json({ type: 'object' }, 'Temporal oder Datenbank nicht erreichbar'),
+          },
+        },
+      },
+      '/api/v1/session': {
+        post: {
+          security: [],
+          summary: 'Anmelden',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } },
+              },
+            },
+          },
+          responses: { 200: json({ type: 'object' }), 401: errorResponse('Falsche Zugangsdaten'), 429: errorResponse('Zu viele Versuche') },
+        },
+        get: { summary: 'Aktuelle Sitzung', responses: { 200: json({ type: 'object' }), 401: errorResponse('Nicht angemeldet') } },
+        delete: { summary: 'Abmelden', responses: { 204: { description: 'Abgemeldet' } } },
+      },
+      '/api/v1/tokens': {
+        post: { summary: 'Persönliches API-Token erzeugen', responses: { 201: json({ type: 'object', properties: { token: { type: 'string' } } }) } },
+      },
+      '/api/v1/organisations': { get: { summary: 'Organisationen', responses: { 200: json({ type: 'object' }) } } },
+      '/api/v1/cases': {
+        get: {
+          summary: 'Fälle (gefiltert, seitenweise)',
+          parameters: ['state', 'organisationId', 'assignee', 'municipality', 'overdue', 'q', 'page', 'pageSize'].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
+          responses: { 200: json({ type: 'object', properties: { items: { type: 'array' }, total: { type: 'integer' } } }) },
+        },
+        post: {
+          summary: 'Fall anlegen (Zugang)',
+          requestBody: { required: true, content: { 'application/json': { schema: schemaOf(createCaseSchema) } } },
+          responses: { 201: json(ref('Case'), 'Angelegt'), 422: errorResponse('Ungültige Angaben'), 503: errorResponse('Prozess-Engine nicht erreichbar') },
+        },
+      },
+      '/api/v1/cases/{id}': {
+        get: { parameters: [idParam], summary: 'Fall', responses: { 200: json(ref('Case')), 404: errorResponse('Unbekannt oder nicht sichtbar') } },
+      },
+      '/api/v1/cases/{id}/history': {
+        get: {
+          parameters: [idParam, { name: 'asOf', in: 'query', schema: { type: 'string', format: 'date-time' } }],
+          summary: 'Vollständiger Verlauf (Fallrekonstruktion)',
+          responses: { 200: json({ type: 'object', properties: { events: { type: 'array', items: { type: 'object' } } } }) },
+        },
+      },
+      ...actionPaths('/api/v1/cases', CASE_ACTIONS, actionPayloadSchemas, 'case', 'cases'),
+      '/api/v1/handovers': {
+        post: {
+          summary: 'Übergabe aus der ABH vorschlagen',
+          requestBody: { required: true, content: { 'application/json': { schema: schemaOf(createHandoverSchema) } } },
+          responses: { 201: json(ref('Handover'), 'Angelegt'), 422: errorResponse('Ungültige Angaben') },
+        },
+      },
+      '/api/v1/handovers/{id}': {
+        get: { parameters: [idParam], summary: 'Übergabe', responses: { 200: json(ref('Handover')), 404: errorResponse('Unbekannt') } },
+      },
+      ...actionPaths('/api/v1/handovers', HANDOVER_ACTIONS, handoverActionSchemas, 'handover', 'handovers'),
+    },
+  };
+}
+
+export function openApiRouter(): Router {
+  const router = Router();
+  const document = buildOpenApiDocument();
+  router.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  return router;
+}

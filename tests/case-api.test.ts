@@ -127,4 +127,28 @@ describe('lists and history', () => {
     expect(early.body.events.length).toBeLessThan(res.body.events.length);
     expect((await call(drk, 'GET', `/api/v1/cases/${caseId}/history`)).status).toBe(404);
   });
+
+  it('still answers from the database after the engine has dropped the workflow and its history', async () => {
+    const created = await call(caritas, 'POST', '/api/v1/cases', {
+      person: { givenName: 'Lina', familyName: 'Haddad', birthDate: '1995-07-07', municipality: 'Dahlem', languages: [] },
+      source: 'outreach',
+    });
+    const id = created.body.id as string;
+    await call(caritas, 'POST', `/api/v1/cases/${id}/actions/record-consent`, { scope: 'data_processing', decision: 'given' });
+    await call(caritas, 'POST', `/api/v1/cases/${id}/actions/start-assessment`, {});
+    const before = await call(coordinator, 'GET', `/api/v1/cases/${id}/history`);
+    const row = await h.db.case.findUniqueOrThrow({ where: { id } });
+    await h.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: row.workflowId } });
+    for (let i = 0; i < 100; i++) {
+      const gone = await h.client.workflow.getHandle(row.workflowId).describe().then(() => false, () => true);
+      if (gone) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const after = await call(caritas, 'GET', `/api/v1/cases/${id}`);
+    expect(after.status).toBe(200);
+    expect(after.body).toMatchObject({ state: 'assessment', stateSource: 'read_model', organisationId: 'caritas-eifel' });
+    const history = await call(coordinator, 'GET', `/api/v1/cases/${id}/history`);
+    expect(history.body.events).toEqual(before.body.events);
+    expect(history.body.events.map((e: { type: string }) => e.type)).toContain('assessment_started');
+  });
 });

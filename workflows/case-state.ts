@@ -1,17 +1,8 @@
 // Shapes the case workflow exchanges with the API and activities (all JSON-serialisable).
-import type { Actor, CaseAction, CaseData, CaseSettings, CaseSource, DeadlineNotification, DomainEvent } from '../domain/index.js';
+import type { Actor, CaseAction, CaseData, CaseSettings, CreateCaseInput, DeadlineNotification, DomainEvent } from '../domain/index.js';
 
-export interface OpenCaseInput {
-  caseId: string;
-  openedAt: string;
-  openedBy: string;
-  organisationId: string;
-  proposedProvider: { organisationId: string; reason: string };
-  municipality: string;
-  source?: CaseSource;
-  assigneeId?: string;
-  fromHandover?: { handoverId: string; consentRecordedAt: string; counsellorId: string };
-}
+/** How a case workflow opens a case: the domain's input without the id source (the workflow supplies uuid4). */
+export type OpenCaseInput = Omit<CreateCaseInput, 'newId'>;
 
 /** What a case workflow carries into its next run (continue-as-new): its full state and armed deadlines. */
 export interface CarriedCase {

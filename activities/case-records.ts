@@ -15,7 +15,7 @@ const NOTIFICATION_SUBJECTS: Record<string, string> = {
 
 export function createCaseRecordActivities(db: Database) {
   return {
-    async recordCaseEvents({ caseId, events, readModel, consents, notifications }: CaseRecordInput): Promise<void> {
+    async recordCaseEvents({ caseId, events, readModel, consents, notifications, deadlines }: CaseRecordInput): Promise<void> {
       const lastSeq = events.reduce((max, e) => Math.max(max, e.seq), 0);
       await db.$transaction(async (tx) => {
         await tx.caseEvent.createMany({
@@ -59,6 +59,17 @@ export function createCaseRecordActivities(db: Database) {
             withdrawnById: c.withdrawnBy ?? null,
           };
           await tx.consent.upsert({ where: { id: c.id }, create: { id: c.id, ...row }, update: row });
+        }
+        // Deadlines: a write carrying an older batch (a late retry) must not undo a newer one.
+        for (const d of deadlines ?? []) {
+          await tx.$executeRaw`
+            INSERT INTO "CaseDeadline" ("id", "caseId", "kind", "dueAt", "escalateAt", "status", "refId", "updatedSeq")
+            VALUES (${d.id}, ${caseId}, ${d.kind}, ${new Date(d.dueAt)}, ${d.escalateAt ? new Date(d.escalateAt) : null},
+                    ${d.status}, ${d.refId ?? null}, ${lastSeq})
+            ON CONFLICT ("id") DO UPDATE SET
+              "dueAt" = EXCLUDED."dueAt", "escalateAt" = EXCLUDED."escalateAt", "status" = EXCLUDED."status",
+              "refId" = EXCLUDED."refId", "updatedSeq" = EXCLUDED."updatedSeq"
+            WHERE "CaseDeadline"."updatedSeq" <= EXCLUDED."updatedSeq"`;
         }
         if (notifications.length > 0) {
           await tx.notification.createMany({

@@ -48,6 +48,8 @@ export interface CaseRecordInput {
   readModel: CaseReadModel;
   consents: CaseData['consents'];
   notifications: Array<DeadlineNotification & { id: string }>;
+  /** All deadlines of the case as they are now (absent in records written by version 1 workers). */
+  deadlines?: CaseData['deadlines'];
 }
 
 export interface CaseWorkflowResult {

@@ -89,6 +89,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
         nextDeadline: next ? { kind: next.kind, dueAt: next.dueAt } : null,
       },
       consents: data.consents,
+      deadlines: data.deadlines,
       notifications: notifications.map((n, i) => ({ ...n, id: `${data.id}:${lastSeq}:${i}` })),
     });
   }

@@ -103,6 +103,20 @@ describe('POST /api/v1/cases/:id/actions/:action', () => {
   });
 });
 
+describe('GET /api/v1/deadlines', () => {
+  it('lists open deadlines of the caller\'s cases that fall due soon', async () => {
+    const soon = await call(caritas, 'GET', '/api/v1/deadlines?status=due_soon&days=30');
+    expect(soon.status).toBe(200);
+    const mine = soon.body.items.filter((d: { caseId: string }) => d.caseId === caseId);
+    expect(mine.map((d: { kind: string }) => d.kind)).toContain('assessment_completion');
+    expect(mine.every((d: { status: string }) => d.status === 'open')).toBe(true);
+    const other = await call(drk, 'GET', '/api/v1/deadlines?status=due_soon&days=30');
+    expect(other.body.items.map((d: { caseId: string }) => d.caseId)).not.toContain(caseId);
+    expect((await call(caritas, 'GET', '/api/v1/deadlines?status=overdue')).body.total).toBe(0);
+    expect((await call(caritas, 'GET', '/api/v1/deadlines?status=late')).status).toBe(422);
+  });
+});
+
 describe('lists and history', () => {
   it('lists only what the caller may see, filtered and paginated', async () => {
     const mine = await call(caritas, 'GET', '/api/v1/cases?state=assessment&q=demir');

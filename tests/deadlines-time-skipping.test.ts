@@ -80,6 +80,12 @@ describe('case deadlines across months (time-skipping server)', () => {
         ['reminder_sent', 'no_contact', 56],
         ['escalation_sent', 'no_contact', 84],
       ]);
+      // The deadline read model behind GET /api/v1/deadlines says the same.
+      const rows = await db.caseDeadline.findMany({ where: { caseId: open.caseId }, orderBy: { dueAt: 'asc' } });
+      expect(rows.map((d) => [d.kind, d.status])).toEqual([
+        ['first_assessment', 'escalated'],
+        ['no_contact', 'escalated'],
+      ]);
       // Each reminder and escalation is in the outbox, once.
       const outbox = await db.notification.findMany({ where: { caseId: open.caseId }, orderBy: { createdAt: 'asc' } });
       expect(outbox.map((n) => [n.kind, n.deadlineKind, n.recipientRole])).toEqual([

@@ -3,6 +3,8 @@ import express from 'express';
 import type { Client } from '@temporalio/client';
 import { authenticate, authRouter, csrfProtection, requireUserForApi } from './auth.js';
 import { casesRouter } from './cases.js';
+import { deadlinesRouter } from './deadlines.js';
+import { handoversRouter } from './handovers.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
 import { openApiRouter } from './openapi.js';
@@ -27,6 +29,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authenticate(deps.db), csrfProtection());
   app.use('/api/v1', requireUserForApi, authRouter({ db: deps.db }));
   app.use('/api/v1/cases', casesRouter(deps));
+  app.use('/api/v1/deadlines', deadlinesRouter(deps));
+  app.use('/api/v1/handovers', handoversRouter(deps));
   app.get('/api/v1/organisations', async (_req, res) => {
     const organisations = await deps.db.organisation.findMany({ orderBy: { name: 'asc' } });
     res.json({

@@ -15,7 +15,7 @@ import {
   requireCaseAccess,
   stateOnlyCaseView,
 } from './access.js';
-import { currentUser } from './auth.js';
+import { currentUser, type AuthenticatedUser } from './auth.js';
 import { ApiError } from './errors.js';
 import type { Database } from '../platform/database.js';
 import { loadCaseSettings } from '../platform/settings.js';
@@ -31,7 +31,8 @@ export interface CasesDependencies {
 
 type CaseRow = NonNullable<Awaited<ReturnType<typeof loadCaseRow>>>;
 
-function loadCaseRow(db: Database, id: string) {
+/** The read-model row of a case with its person (the pages share it with the routes). */
+export function loadCaseRow(db: Database, id: string) {
   return db.case.findUnique({ where: { id }, include: { person: true } });
 }
 
@@ -133,7 +134,7 @@ async function checkAssignee(db: Database, action: string, body: Record<string, 
 }
 
 /** A refusal from the workflow's validator, in the contract's shape: 409 / 422 / 403. */
-function refusalToApiError(error: unknown): unknown {
+export function refusalToApiError(error: unknown): unknown {
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
   const detail = error.cause.details?.[0] as DecideError | undefined;
   switch (error.cause.type) {
@@ -148,152 +149,200 @@ function refusalToApiError(error: unknown): unknown {
   }
 }
 
+// The operations behind the routes, exported so the German pages (api/pages.ts) run exactly the same logic.
+
+/** POST /api/v1/cases: person + case rows, then the case workflow. Returns the 201 body; throws ApiError. */
+export async function openCase({ db, temporal, taskQueue }: CasesDependencies, user: AuthenticatedUser, input: unknown) {
+  if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
+  const openedAt = new Date().toISOString();
+  const parsed = parseCreateCase(input ?? {}, openedAt);
+  if (!parsed.ok) {
+    throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
+  }
+  const body = parsed.payload;
+  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt });
+  if (!proposal.ok) {
+    const field = proposal.error.code === 'unknown_municipality' ? 'person.municipality' : 'person.birthDate';
+    throw new ApiError(422, 'validation_failed', proposal.error.message, { fields: { [field]: proposal.error.message } });
+  }
+  const settings = await loadCaseSettings(db);
+  const caseId = randomUUID();
+  const workflowId = caseWorkflowId(caseId);
+
+  const person = await db.$transaction(async (tx) => {
+    const created = await tx.person.create({
+      data: {
+        givenName: body.person.givenName,
+        familyName: body.person.familyName,
+        birthDate: new Date(`${body.person.birthDate}T00:00:00Z`),
+        municipality: proposal.municipality,
+        languages: body.person.languages ?? [],
+      },
+    });
+    await tx.case.create({
+      data: {
+        id: caseId,
+        workflowId,
+        personId: created.id,
+        state: 'intake',
+        organisationId: proposal.organisationId,
+        proposedOrganisationId: proposal.organisationId,
+        proposalReason: proposal.reason,
+        municipality: proposal.municipality,
+        source: body.source,
+        note: body.note ?? null,
+        openedAt: new Date(openedAt),
+      },
+    });
+    return created;
+  });
+
+  const workflowInput: CaseWorkflowInput = {
+    settings,
+    open: {
+      caseId,
+      openedAt,
+      openedBy: user.id,
+      organisationId: proposal.organisationId,
+      proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason },
+      municipality: proposal.municipality,
+      source: body.source,
+    },
+  };
+  try {
+    // Bounded: a caller should hear within seconds that the engine is away, not after the client's long retry.
+    await temporal.connection.withDeadline(Date.now() + 5000, () => temporal.workflow.start('caseWorkflow', {
+      workflowId,
+      taskQueue,
+      args: [workflowInput],
+      typedSearchAttributes: [
+        { key: caseStateKey, value: 'intake' },
+        { key: caseOrganisationKey, value: proposal.organisationId },
+        { key: caseMunicipalityKey, value: proposal.municipality },
+      ],
+    }));
+  } catch (error) {
+    // The start may have reached the server before the deadline ran out: then the case exists after all.
+    const started = await temporal.connection
+      .withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).describe())
+      .then(() => true, () => false);
+    if (started) {
+      const row = await loadCaseRow(db, caseId);
+      if (row) return toCaseResponse(row, null);
+    }
+    // No workflow, no case: remove the rows so nothing half-written remains.
+    await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: person.id } })]);
+    console.error('[api] could not start case workflow', error);
+    throw new ApiError(503, 'temporal_unavailable', 'Der Fall konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
+  }
+
+  const row = await loadCaseRow(db, caseId);
+  if (!row) throw new ApiError(500, 'internal_error', 'Fall nach dem Anlegen nicht gefunden.');
+  return {
+    ...toCaseResponse(row, null),
+    proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason, alternatives: proposal.alternatives },
+  };
+}
+
+/** GET /api/v1/cases: the caller's cases from the read model. `query` is the raw query string object. */
+export async function listCases(db: Database, user: AuthenticatedUser, query: unknown) {
+  const q = listQuerySchema.safeParse(query);
+  if (!q.success) {
+    throw new ApiError(422, 'validation_failed', 'Ungültige Filter.', { fields: Object.fromEntries(q.error.issues.map((i) => [i.path.join('.'), i.message])) });
+  }
+  const f = q.data;
+  const handedOver = await handedOverCaseIds(db, user);
+  const where = {
+    AND: [
+      caseListFilter(user, handedOver),
+      f.state ? { state: f.state } : {},
+      f.organisationId ? { organisationId: f.organisationId } : {},
+      f.assignee ? { assigneeId: f.assignee === 'me' ? user.id : f.assignee } : {},
+      f.municipality ? { municipality: f.municipality } : {},
+      f.overdue === 'true' ? { nextDeadlineAt: { lt: new Date() }, closedAt: null } : {},
+      f.q
+        ? {
+            OR: [
+              { person: { familyName: { contains: f.q, mode: 'insensitive' as const } } },
+              { person: { givenName: { contains: f.q, mode: 'insensitive' as const } } },
+              { id: f.q },
+            ],
+          }
+        : {},
+    ],
+  };
+  const [total, rows] = await Promise.all([
+    db.case.count({ where }),
+    db.case.findMany({
+      where,
+      include: { person: true },
+      orderBy: [{ nextDeadlineAt: { sort: 'asc', nulls: 'last' } }, { openedAt: 'desc' }],
+      skip: (f.page - 1) * f.pageSize,
+      take: f.pageSize,
+    }),
+  ]);
+  return {
+    items: rows.map((row) =>
+      caseAccess(user, row, { handedOverBy: handedOver.includes(row.id) }) === 'full'
+        ? listItem(row)
+        : stateOnlyCaseView(row),
+    ),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
+  };
+}
+
+/** POST /api/v1/cases/:id/actions/:action as a workflow update. Returns `{ case }`; throws ApiError (404/403/409/422). */
+export async function runCaseAction(
+  { db, temporal }: CasesDependencies,
+  user: AuthenticatedUser,
+  caseId: string,
+  action: string,
+  input: unknown,
+) {
+  if (!isCaseAction(action)) throw new ApiError(404, 'unknown_action', `Unbekannte Aktion „${action}“.`);
+  const row = await loadCaseRow(db, caseId);
+  requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
+  if (!canActOnCase(user, row!, action)) throw new ApiError(403, 'forbidden', 'Diese Aktion ist Ihrer Rolle nicht erlaubt.');
+  const body = (input ?? {}) as Record<string, unknown>;
+  await checkAssignee(db, action, body, row!.organisationId);
+  // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
+  const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
+  let data: CaseData;
+  try {
+    data = await temporal.workflow.getHandle(row!.workflowId).executeUpdate(caseActionUpdate, {
+      args: [{ action, payload: body, actor: { id: user.id, role: user.role, organisationId: user.organisationId }, requestId }],
+      // The request id is the Temporal update id: a repeated request gets the first answer.
+      ...(requestId ? { updateId: requestId } : {}),
+    });
+  } catch (error) {
+    throw refusalToApiError(error);
+  }
+  const after = await loadCaseRow(db, row!.id);
+  return { case: toCaseResponse(after!, data) };
+}
+
+/** The case as its workflow holds it now; null when the engine has no workflow for it (yet or any more). */
+export async function queryCaseView(temporal: Client, workflowId: string): Promise<CaseData | null> {
+  try {
+    return await temporal.workflow.getHandle(workflowId).query(caseViewQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
+
 export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
-    const user = currentUser(req);
-    if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
-    const openedAt = new Date().toISOString();
-    const parsed = parseCreateCase(req.body ?? {}, openedAt);
-    if (!parsed.ok) {
-      throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
-    }
-    const body = parsed.payload;
-    const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt });
-    if (!proposal.ok) {
-      const field = proposal.error.code === 'unknown_municipality' ? 'person.municipality' : 'person.birthDate';
-      throw new ApiError(422, 'validation_failed', proposal.error.message, { fields: { [field]: proposal.error.message } });
-    }
-    const settings = await loadCaseSettings(db);
-    const caseId = randomUUID();
-    const workflowId = caseWorkflowId(caseId);
-
-    const person = await db.$transaction(async (tx) => {
-      const created = await tx.person.create({
-        data: {
-          givenName: body.person.givenName,
-          familyName: body.person.familyName,
-          birthDate: new Date(`${body.person.birthDate}T00:00:00Z`),
-          municipality: proposal.municipality,
-          languages: body.person.languages ?? [],
-        },
-      });
-      await tx.case.create({
-        data: {
-          id: caseId,
-          workflowId,
-          personId: created.id,
-          state: 'intake',
-          organisationId: proposal.organisationId,
-          proposedOrganisationId: proposal.organisationId,
-          proposalReason: proposal.reason,
-          municipality: proposal.municipality,
-          source: body.source,
-          note: body.note ?? null,
-          openedAt: new Date(openedAt),
-        },
-      });
-      return created;
-    });
-
-    const input: CaseWorkflowInput = {
-      settings,
-      open: {
-        caseId,
-        openedAt,
-        openedBy: user.id,
-        organisationId: proposal.organisationId,
-        proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason },
-        municipality: proposal.municipality,
-        source: body.source,
-      },
-    };
-    try {
-      // Bounded: a caller should hear within seconds that the engine is away, not after the client's long retry.
-      await temporal.connection.withDeadline(Date.now() + 5000, () => temporal.workflow.start('caseWorkflow', {
-        workflowId,
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: [
-          { key: caseStateKey, value: 'intake' },
-          { key: caseOrganisationKey, value: proposal.organisationId },
-          { key: caseMunicipalityKey, value: proposal.municipality },
-        ],
-      }));
-    } catch (error) {
-      // The start may have reached the server before the deadline ran out: then the case exists after all.
-      const started = await temporal.connection
-        .withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).describe())
-        .then(() => true, () => false);
-      if (started) {
-        const row = await loadCaseRow(db, caseId);
-        if (row) {
-          res.status(201).location(`/api/v1/cases/${caseId}`).json(toCaseResponse(row, null));
-          return;
-        }
-      }
-      // No workflow, no case: remove the rows so nothing half-written remains.
-      await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: person.id } })]);
-      console.error('[api] could not start case workflow', error);
-      throw new ApiError(503, 'temporal_unavailable', 'Der Fall konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
-    }
-
-    const row = await loadCaseRow(db, caseId);
-    if (!row) throw new ApiError(500, 'internal_error', 'Fall nach dem Anlegen nicht gefunden.');
-    res.status(201).location(`/api/v1/cases/${caseId}`).json({
-      ...toCaseResponse(row, null),
-      proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason, alternatives: proposal.alternatives },
-    });
+    const created = await openCase({ db, temporal, taskQueue }, currentUser(req), req.body ?? {});
+    res.status(201).location(`/api/v1/cases/${created.id}`).json(created);
   });
 
   router.get('/', async (req, res) => {
-    const user = currentUser(req);
-    const q = listQuerySchema.safeParse(req.query);
-    if (!q.success) {
-      throw new ApiError(422, 'validation_failed', 'Ungültige Filter.', { fields: Object.fromEntries(q.error.issues.map((i) => [i.path.join('.'), i.message])) });
-    }
-    const f = q.data;
-    const handedOver = await handedOverCaseIds(db, user);
-    const where = {
-      AND: [
-        caseListFilter(user, handedOver),
-        f.state ? { state: f.state } : {},
-        f.organisationId ? { organisationId: f.organisationId } : {},
-        f.assignee ? { assigneeId: f.assignee === 'me' ? user.id : f.assignee } : {},
-        f.municipality ? { municipality: f.municipality } : {},
-        f.overdue === 'true' ? { nextDeadlineAt: { lt: new Date() }, closedAt: null } : {},
-        f.q
-          ? {
-              OR: [
-                { person: { familyName: { contains: f.q, mode: 'insensitive' as const } } },
-                { person: { givenName: { contains: f.q, mode: 'insensitive' as const } } },
-                { id: f.q },
-              ],
-            }
-          : {},
-      ],
-    };
-    const [total, rows] = await Promise.all([
-      db.case.count({ where }),
-      db.case.findMany({
-        where,
-        include: { person: true },
-        orderBy: [{ nextDeadlineAt: { sort: 'asc', nulls: 'last' } }, { openedAt: 'desc' }],
-        skip: (f.page - 1) * f.pageSize,
-        take: f.pageSize,
-      }),
-    ]);
-    res.json({
-      items: rows.map((row) =>
-        caseAccess(user, row, { handedOverBy: handedOver.includes(row.id) }) === 'full'
-          ? listItem(row)
-          : stateOnlyCaseView(row),
-      ),
-      total,
-      page: f.page,
-      pageSize: f.pageSize,
-    });
+    res.json(await listCases(db, currentUser(req), req.query));
   });
 
   router.get('/:id', async (req, res) => {
@@ -304,32 +353,11 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
       res.json(stateOnlyCaseView(row!));
       return;
     }
-    res.json(toCaseResponse(row!, await queryCase(row!.workflowId)));
+    res.json(toCaseResponse(row!, await queryCaseView(temporal, row!.workflowId)));
   });
 
   router.post('/:id/actions/:action', async (req, res) => {
-    const user = currentUser(req);
-    const action = req.params.action;
-    if (!isCaseAction(action)) throw new ApiError(404, 'unknown_action', `Unbekannte Aktion „${action}“.`);
-    const row = await loadCaseRow(db, req.params.id);
-    requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
-    if (!canActOnCase(user, row!, action)) throw new ApiError(403, 'forbidden', 'Diese Aktion ist Ihrer Rolle nicht erlaubt.');
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    await checkAssignee(db, action, body, row!.organisationId);
-    // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
-    const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
-    let data: CaseData;
-    try {
-      data = await temporal.workflow.getHandle(row!.workflowId).executeUpdate(caseActionUpdate, {
-        args: [{ action, payload: body, actor: { id: user.id, role: user.role, organisationId: user.organisationId }, requestId }],
-        // The request id is the Temporal update id: a repeated request gets the first answer.
-        ...(requestId ? { updateId: requestId } : {}),
-      });
-    } catch (error) {
-      throw refusalToApiError(error);
-    }
-    const after = await loadCaseRow(db, row!.id);
-    res.json({ case: toCaseResponse(after!, data) });
+    res.json(await runCaseAction({ db, temporal, taskQueue }, currentUser(req), req.params.id, req.params.action, req.body ?? {}));
   });
 
   router.get('/:id/history', async (req, res) => {
@@ -349,15 +377,6 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
       events: events.map((e) => ({ seq: e.seq, at: e.at.toISOString(), type: e.type, actor: e.actorId, summary: e.summary, data: e.data })),
     });
   });
-
-  async function queryCase(workflowId: string): Promise<CaseData | null> {
-    try {
-      return await temporal.workflow.getHandle(workflowId).query(caseViewQuery);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return null;
-      throw error;
-    }
-  }
 
   return router;
 }

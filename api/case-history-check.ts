@@ -1,0 +1,70 @@
+// GET /api/v1/cases/:id/history/check — does the project's own event store agree with the engine?
+// While Temporal still holds a case's workflow histories (every run, continue-as-new included), each
+// recordCaseEvents activity that completed carries the numbered events it wrote. An event in one and not the
+// other is a bug to show. Runs the engine no longer holds (retention) are reported as not covered, not as missing.
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { Database } from '../platform/database.js';
+import type { CaseEventRecord, CaseRecordInput } from '../workflows/case-state.js';
+import { isHandedOverBy, requireCaseAccess } from './access.js';
+import { currentUser } from './auth.js';
+
+export interface EngineEvents {
+  runs: number;
+  /** seq → event type, from completed record activities. */
+  events: Map<number, string>;
+}
+
+export async function engineRecordedEvents(client: Client, workflowId: string): Promise<EngineEvents> {
+  const events = new Map<number, string>();
+  let runs = 0;
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "''")}'` })) {
+    runs++;
+    const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
+    const scheduled = new Map<string, CaseEventRecord[]>();
+    for (const e of history.events ?? []) {
+      const attrs = e.activityTaskScheduledEventAttributes;
+      if (attrs?.activityType?.name === 'recordCaseEvents' && attrs.input?.payloads?.[0]) {
+        const input = defaultPayloadConverter.fromPayload<CaseRecordInput>(attrs.input.payloads[0]);
+        scheduled.set(String(e.eventId), input.events);
+      }
+      const completed = e.activityTaskCompletedEventAttributes;
+      if (completed) {
+        for (const ev of scheduled.get(String(completed.scheduledEventId)) ?? []) events.set(ev.seq, ev.type);
+      }
+    }
+  }
+  return { runs, events };
+}
+
+export function caseHistoryCheckRouter({ db, temporal }: { db: Database; temporal: Client }): Router {
+  const router = Router();
+  router.get('/:id/history/check', async (req, res) => {
+    const user = currentUser(req);
+    const row = await db.case.findUnique({ where: { id: req.params.id } });
+    requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
+    const stored = await db.caseEvent.findMany({ where: { caseId: row!.id }, orderBy: { seq: 'asc' }, select: { seq: true, type: true } });
+    const engine = await engineRecordedEvents(temporal, row!.workflowId);
+    const seqs = [...engine.events.keys()];
+    const fromSeq = seqs.length ? Math.min(...seqs) : null;
+    const toSeq = seqs.length ? Math.max(...seqs) : null;
+    const storedBySeq = new Map(stored.map((e) => [e.seq, e.type]));
+    const missingInDatabase = seqs.filter((s) => !storedBySeq.has(s)).sort((a, b) => a - b);
+    const missingInEngine =
+      fromSeq === null ? [] : stored.filter((e) => e.seq >= fromSeq && e.seq <= toSeq! && !engine.events.has(e.seq)).map((e) => e.seq);
+    const typeMismatches = seqs
+      .filter((s) => storedBySeq.has(s) && storedBySeq.get(s) !== engine.events.get(s))
+      .map((seq) => ({ seq, database: storedBySeq.get(seq), engine: engine.events.get(seq) }));
+    res.json({
+      caseId: row!.id,
+      agrees: engine.runs > 0 && missingInDatabase.length === 0 && missingInEngine.length === 0 && typeMismatches.length === 0,
+      engine: { runs: engine.runs, fromSeq, toSeq, available: engine.runs > 0 },
+      database: { events: stored.length },
+      missingInDatabase,
+      missingInEngine,
+      typeMismatches,
+    });
+  });
+  return router;
+}

@@ -2,6 +2,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import type { Database } from './platform/database.js';
+import type { Mailer } from './platform/mailer.js';
 
 export const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
 
@@ -10,6 +11,9 @@ export interface CaseWorkerOptions {
   namespace: string;
   taskQueue: string;
   db: Database;
+  /** The process's one mailer (SMTP relay or the local sink): the worker mails the notification outbox. */
+  mailer: Mailer;
+  coordinationEmail?: string;
   /** A pre-built bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -19,7 +23,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({ db: options.db }),
+    activities: createActivities({ db: options.db, mailer: options.mailer, coordinationEmail: options.coordinationEmail }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
 }

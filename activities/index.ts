@@ -1,18 +1,25 @@
 // Activities are plain functions created from injected dependencies, so tests run them with real ones.
 import type { Database } from '../platform/database.js';
+import type { Mailer } from '../platform/mailer.js';
 import { createCaseRecordActivities } from './case-records.js';
 import { createHandoverRecordActivities } from './handover-records.js';
+import { createNotificationActivities } from './notifications.js';
 import { createSettingsActivities } from './settings.js';
 
 export interface ActivityDependencies {
   db: Database;
+  /** The process's one mailer; absent only in tools/tests that do not look at mail (the outbox then stays pending). */
+  mailer?: Mailer;
+  /** KIM coordination's address(es), comma-separated; unset → all active coordinators. */
+  coordinationEmail?: string;
 }
 
-export function createActivities({ db }: ActivityDependencies) {
+export function createActivities({ db, mailer, coordinationEmail }: ActivityDependencies) {
   return {
     ...createCaseRecordActivities(db),
     ...createHandoverRecordActivities(db),
     ...createSettingsActivities(db),
+    ...createNotificationActivities({ db, mailer, coordinationEmail }),
   };
 }
 

@@ -2,20 +2,24 @@
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import { authenticate, authRouter, csrfProtection, requireUserForApi } from './auth.js';
+import { caseHistoryCheckRouter } from './case-history-check.js';
 import { casesRouter } from './cases.js';
 import { deadlinesRouter } from './deadlines.js';
 import { handoversRouter } from './handovers.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
 import { openApiRouter } from './openapi.js';
-import { pagesRouter } from './pages.js';
+import { pageErrorHandler, pageNotFoundHandler, pagesRouter } from './pages.js';
 import type { Database } from '../platform/database.js';
+import { mailInboxRouter, type MailSink } from '../platform/smtp-sink.js';
 
 export interface AppDependencies {
   db: Database;
   temporal: Client;
   taskQueue: string;
   temporalUiUrl?: string;
+  /** The local SMTP sink of `npm start` without SMTP settings; its mails are shown at GET /mail. */
+  mailSink?: MailSink;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
@@ -27,7 +31,10 @@ export function createApp(deps: AppDependencies): express.Express {
   // Who is calling (session cookie or bearer token), CSRF for cookie sessions, and a user for all of /api/v1
   // except sign-in and the OpenAPI document. /healthz (above) and the pages stay public.
   app.use(authenticate(deps.db), csrfProtection());
-  app.use('/api/v1', requireUserForApi, authRouter({ db: deps.db }));
+  // One session router for the API and the sign-in page: one login rate limiter, one way to make a session.
+  const sessions = authRouter({ db: deps.db });
+  app.use('/api/v1', requireUserForApi, sessions);
+  app.use('/api/v1/cases', caseHistoryCheckRouter(deps));
   app.use('/api/v1/cases', casesRouter(deps));
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
   app.use('/api/v1/handovers', handoversRouter(deps));
@@ -44,8 +51,10 @@ export function createApp(deps: AppDependencies): express.Express {
       })),
     });
   });
-  app.use(pagesRouter(deps));
-  app.use(notFoundHandler);
-  app.use(errorHandler);
+  if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
+  app.use(pagesRouter({ ...deps, signIn: sessions }));
+  // German 404 and error pages for page paths; /api keeps the JSON error shape.
+  app.use(pageNotFoundHandler, notFoundHandler);
+  app.use(pageErrorHandler, errorHandler);
   return app;
 }

@@ -18,6 +18,21 @@ export interface TemporalSettings {
   devUiPort: number;
 }
 
+/** E-mail: SMTP relay of the installation, or (unset) the local SMTP sink that `npm start` runs. */
+export interface MailSettings {
+  /** SMTP_HOST unset → no relay: `npm start` runs the local sink, `npm run worker` sends to it. */
+  smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string };
+  from: string;
+  /** Address(es) of KIM coordination, comma-separated; unset → every active coordinator's e-mail. */
+  coordinationEmail?: string;
+  /** Port of the local SMTP sink on 127.0.0.1. */
+  sinkPort: number;
+  /** Whether SMTP_SINK_PORT was set (then a taken port is an error, not a reason to pick another). */
+  sinkPortExplicit: boolean;
+  /** Base of the links in mails (the app as staff reach it). */
+  appUrl: string;
+}
+
 export interface AppConfig {
   nodeEnv: string;
   port: number;
@@ -29,6 +44,7 @@ export interface AppConfig {
   migrationsDir?: string;
   demoPassword: string;
   temporal: TemporalSettings;
+  mail: MailSettings;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -46,12 +62,14 @@ function flag(value: string | undefined): boolean {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = integer(env, 'PORT', 3000);
+  const smtpSecure = flag(env.SMTP_SECURE);
   const apiKey = env.TEMPORAL_API_KEY || undefined;
   const clientCertPath = env.TEMPORAL_TLS_CERT || undefined;
   const clientKeyPath = env.TEMPORAL_TLS_KEY || undefined;
   return {
     nodeEnv: env.NODE_ENV ?? 'development',
-    port: integer(env, 'PORT', 3000),
+    port,
     dataDir: env.KIM_DATA_DIR || join(repoRoot, 'var'),
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDatabasePort: integer(env, 'EMBEDDED_DB_PORT', 54329),
@@ -68,6 +86,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       apiKey,
       devServerPort: integer(env, 'TEMPORAL_DEV_PORT', 7233),
       devUiPort: integer(env, 'TEMPORAL_UI_PORT', 8233),
+    },
+    mail: {
+      smtp: env.SMTP_HOST
+        ? {
+            host: env.SMTP_HOST,
+            // 465 is SMTP over TLS; 587 submission with STARTTLS.
+            port: integer(env, 'SMTP_PORT', smtpSecure ? 465 : 587),
+            secure: smtpSecure,
+            user: env.SMTP_USER || undefined,
+            password: env.SMTP_PASSWORD || undefined,
+          }
+        : undefined,
+      from: env.MAIL_FROM || 'KIM Casework <kim@kreis-euskirchen.example>',
+      coordinationEmail: env.COORDINATION_EMAIL || undefined,
+      sinkPort: integer(env, 'SMTP_SINK_PORT', 2525),
+      sinkPortExplicit: Boolean(env.SMTP_SINK_PORT),
+      appUrl: (env.APP_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     },
   };
 }

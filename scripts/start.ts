@@ -11,9 +11,11 @@ import { createApp } from '../api/app.js';
 import { loadConfig } from '../platform/config.js';
 import { createDatabase, type Database } from '../platform/database.js';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
+import { createMailer, type Mailer } from '../platform/mailer.js';
 import { deployMigrations } from '../platform/migrations.js';
 import { seedDatabase } from '../platform/seed.js';
 import { acquireLock } from '../platform/single-instance.js';
+import { startSmtpSink, type MailSink } from '../platform/smtp-sink.js';
 import { describeBinary, resolveBinary } from '../platform/temporal-binaries.js';
 import { connectionOptions, ensureSearchAttributes, startDevServer } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
@@ -118,9 +120,31 @@ async function main() {
   if (t.address) await ensureSearchAttributes(connection, t.namespace, caseSearchAttributes);
   const client = new Client({ connection, namespace: t.namespace });
 
+  // E-mail: the one mailer of this process, to the installation's relay or (no SMTP_HOST) to a local sink whose
+  // mails GET /mail shows, so reminders are visible without any mail setup.
+  const m = config.mail;
+  let mailSink: MailSink | undefined;
+  let mailer: Mailer;
+  if (m.smtp) {
+    mailer = createMailer({ ...m.smtp, from: m.from, appUrl: m.appUrl });
+  } else {
+    mailSink = await startSmtpSink({ port: m.sinkPort, fallbackToFreePort: !m.sinkPortExplicit });
+    const sink = mailSink;
+    stops.push({ name: 'SMTP-Senke', stop: () => sink.stop() });
+    mailer = createMailer({ host: sink.host, port: sink.port, secure: false, ignoreTLS: true, from: m.from, appUrl: m.appUrl });
+  }
+  stops.push({ name: 'Mailer', stop: () => mailer.close() });
+
   const workerConnection = await NativeConnection.connect({ ...connectionOptions(t, address), apiKey: t.apiKey });
   stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
-  const worker: Worker = await createCaseWorker({ connection: workerConnection, namespace: t.namespace, taskQueue: t.taskQueue, db });
+  const worker: Worker = await createCaseWorker({
+    connection: workerConnection,
+    namespace: t.namespace,
+    taskQueue: t.taskQueue,
+    db,
+    mailer,
+    coordinationEmail: m.coordinationEmail,
+  });
   const workerRun = worker.run();
   stops.push({
     name: 'worker',
@@ -136,7 +160,7 @@ async function main() {
   });
 
   // HTTP
-  const app = createApp({ db, temporal: client, taskQueue: t.taskQueue, temporalUiUrl: uiUrl });
+  const app = createApp({ db, temporal: client, taskQueue: t.taskQueue, temporalUiUrl: uiUrl, mailSink });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
     s.once('error', reject);
@@ -151,6 +175,8 @@ async function main() {
   console.log(`  Systemstatus:   http://localhost:${port}/healthz`);
   console.log(`  Temporal:       ${address} (Namespace ${t.namespace})`);
   if (uiUrl) console.log(`  Temporal-UI:    ${uiUrl}`);
+  if (mailSink) console.log(`  E-Mails:        http://localhost:${port}/mail (lokale SMTP-Senke ${mailer.server}, kein SMTP_HOST gesetzt)`);
+  else console.log(`  E-Mails:        SMTP ${mailer.server}`);
   if (seeded.demoAccounts.length > 0) {
     console.log(`  Demo-Zugänge (Passwort: ${config.demoPassword}):`);
     for (const account of seeded.demoAccounts) console.log(`    ${account.email.padEnd(38)} ${account.role}`);

@@ -3,6 +3,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/database.js';
+import { createMailer } from '../platform/mailer.js';
 import { connectionOptions } from '../platform/temporal.js';
 import { createCaseWorker } from '../worker.js';
 
@@ -17,15 +18,24 @@ const connection = await NativeConnection.connect({
   ...connectionOptions(config.temporal, config.temporal.address),
   apiKey: config.temporal.apiKey,
 });
+// Without SMTP_HOST the worker mails to the local SMTP sink that `npm start` runs (SMTP_SINK_PORT); while none
+// listens, the send activity retries, so the outbox waits rather than losing mail.
+const m = config.mail;
+const mailer = m.smtp
+  ? createMailer({ ...m.smtp, from: m.from, appUrl: m.appUrl })
+  : createMailer({ host: '127.0.0.1', port: m.sinkPort, secure: false, ignoreTLS: true, from: m.from, appUrl: m.appUrl });
 const worker = await createCaseWorker({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   db,
+  mailer,
+  coordinationEmail: m.coordinationEmail,
   workflowBundle: process.env.KIM_WORKFLOW_BUNDLE ? { codePath: process.env.KIM_WORKFLOW_BUNDLE } : undefined,
 });
 // Worker.run() shuts down on SIGINT/SIGTERM by itself (Runtime's default shutdown signals).
 console.log(`Worker läuft auf Task Queue ${config.temporal.taskQueue}.`);
 await worker.run();
+mailer.close();
 await connection.close();
 await db.$disconnect();

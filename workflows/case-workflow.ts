@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -13,6 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
+import type { NotificationActivities } from '../activities/notifications.js';
 import {
   caseTimers,
   createCase,
@@ -34,6 +36,13 @@ const { recordCaseEvents, erasePersonalData, loadCaseSettings } = proxyActivitie
   startToCloseTimeout: '10 seconds',
   // The record must be written: retry until the database is back.
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+const { deliverNotification } = proxyActivities<NotificationActivities>({
+  // One SMTP conversation; the mailer's own timeouts (at most 30 s) end a hanging one first.
+  startToCloseTimeout: '1 minute',
+  // An SMTP outage delays mail and loses none: retry without limit, backing off to one attempt per 10 minutes.
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
 /** How many request ids a case remembers across continue-as-new to refuse replays of old requests. */
@@ -66,9 +75,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   /** Numbers events in the order the workflow decided them (synchronously, so concurrent handlers cannot interleave). */
   const number = (events: DomainEvent[]): CaseEventRecord[] => events.map((e) => ({ ...e, seq: ++seq }));
 
-  /** Keeps search attributes current and writes the record (events, read model, outbox). */
-  async function write(numbered: CaseEventRecord[], notifications: DeadlineNotification[] = []): Promise<void> {
-    if (numbered.length === 0) return;
+  /** Keeps search attributes current and writes the record (events, read model, outbox); returns the outbox ids. */
+  async function write(numbered: CaseEventRecord[], notifications: DeadlineNotification[] = []): Promise<string[]> {
+    if (numbered.length === 0) return [];
     const next = nextDeadline(data);
     upsertSearchAttributes([
       { key: caseStateKey, value: data.state },
@@ -77,6 +86,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       { key: caseNextDeadlineKey, value: next ? new Date(next.dueAt) : null },
     ]);
     const lastSeq = numbered[numbered.length - 1]!.seq;
+    const outbox = notifications.map((n, i) => ({ ...n, id: `${data.id}:${lastSeq}:${i}` }));
     await recordCaseEvents({
       caseId: data.id,
       events: numbered,
@@ -90,11 +100,27 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       },
       consents: data.consents,
       deadlines: data.deadlines,
-      notifications: notifications.map((n, i) => ({ ...n, id: `${data.id}:${lastSeq}:${i}` })),
+      notifications: outbox,
     });
+    return outbox.map((n) => n.id);
   }
 
   const persist = (events: DomainEvent[], notifications: DeadlineNotification[] = []) => write(number(events), notifications);
+
+  /**
+   * Mails are sent in the background: an SMTP outage (retried for hours) must not hold up the next deadline or the
+   * record. They are awaited before continue-as-new and before the workflow ends, so none is abandoned.
+   */
+  let deliveriesInFlight = 0;
+  const deliver = (ids: string[]) => {
+    for (const id of ids) {
+      deliveriesInFlight++;
+      void deliverNotification({ id })
+        .catch((error) => log.warn('Benachrichtigung nicht zugestellt', { notificationId: id, error: String(error) }))
+        .finally(() => deliveriesInFlight--);
+    }
+  };
+  const settled = () => allHandlersFinished() && deliveriesInFlight === 0;
 
   // The opening events get the first numbers before any handler exists: an update delivered with the first
   // workflow task (e.g. update-with-start) runs as soon as its handler is set and must come after them.
@@ -155,17 +181,19 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       const fired = onDeadlineFired(data, timer.deadlineId, timer.phase, nowIso());
       data = fired.next;
       version++;
-      await persist(fired.events, fired.notifications);
+      const outboxIds = await persist(fired.events, fired.notifications);
+      // Version 3: the outbox entries are mailed. Cases recorded before it replay without this step.
+      if (outboxIds.length > 0 && patched('send-notifications')) deliver(outboxIds);
       if (fired.retentionElapsed) {
         await erasePersonalData({ caseId: data.id });
-        await condition(allHandlersFinished);
+        await condition(settled);
         return { caseId: data.id, state: data.state, personalDataErased: true };
       }
     }
 
     if (shouldContinueAsNew()) {
-      // Let in-flight updates finish (and write their record) before handing the state to the next run.
-      await condition(allHandlersFinished);
+      // Let in-flight updates finish (and write their record) and mails go out before handing the state over.
+      await condition(settled);
       return continueAsNew<typeof caseWorkflow>({
         settings,
         continueAsNewAfterEvents: input.continueAsNewAfterEvents,

@@ -11,7 +11,9 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -19,6 +21,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HandoverActivities } from '../activities/handover-records.js';
+import type { NotificationActivities } from '../activities/notifications.js';
 import {
   allowedHandoverActions,
   consentDueAt,
@@ -57,6 +60,13 @@ const { transferCaseForHandover } = proxyActivities<HandoverActivities>({
   // Two updates on the case workflow; a refusal by the case is non-retryable, anything else is retried.
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+const { deliverNotification } = proxyActivities<NotificationActivities>({
+  // One SMTP conversation; the mailer's own timeouts (at most 30 s) end a hanging one first.
+  startToCloseTimeout: '1 minute',
+  // An SMTP outage delays mail and loses none: retry without limit, backing off to one attempt per 10 minutes.
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
 /** How many request ids a handover remembers across continue-as-new to refuse replays of old requests. */
@@ -125,21 +135,34 @@ export async function handoverWorkflow(input: HandoverWorkflowInput): Promise<Ha
 
   const number = (events: DomainEvent[]): HandoverEventRecord[] => events.map((e) => ({ ...e, seq: ++seq }));
 
-  /** Writes numbered events, the read model and the outbox in one activity. */
-  async function write(numbered: HandoverEventRecord[], readModel: HandoverReadModel, notifications: HandoverNotification[] = []) {
-    if (numbered.length === 0) return;
+  /** Writes numbered events, the read model and the outbox in one activity; returns the outbox ids. */
+  async function write(
+    numbered: HandoverEventRecord[],
+    readModel: HandoverReadModel,
+    notifications: HandoverNotification[] = [],
+  ): Promise<string[]> {
+    if (numbered.length === 0) return [];
     const lastSeq = numbered[numbered.length - 1]!.seq;
-    await recordHandoverEvents({
-      handoverId: data.id,
-      events: numbered,
-      readModel,
-      notifications: notifications.map((n, i) => ({ ...n, id: `handover:${data.id}:${lastSeq}:${i}` })),
-    });
+    const outbox = notifications.map((n, i) => ({ ...n, id: `handover:${data.id}:${lastSeq}:${i}` }));
+    await recordHandoverEvents({ handoverId: data.id, events: numbered, readModel, notifications: outbox });
+    return outbox.map((n) => n.id);
   }
 
-  async function persist(events: DomainEvent[], notifications: HandoverNotification[] = []): Promise<void> {
-    await write(number(events), readModelOf(data), notifications);
+  async function persist(events: DomainEvent[], notifications: HandoverNotification[] = []): Promise<string[]> {
+    return write(number(events), readModelOf(data), notifications);
   }
+
+  /** Mails go out in the background (an SMTP outage must not hold up the handover); awaited before it ends. */
+  let deliveriesInFlight = 0;
+  const deliver = (ids: string[]) => {
+    for (const id of ids) {
+      deliveriesInFlight++;
+      void deliverNotification({ id })
+        .catch((error) => log.warn('Benachrichtigung nicht zugestellt', { notificationId: id, error: String(error) }))
+        .finally(() => deliveriesInFlight--);
+    }
+  };
+  const settled = () => allHandlersFinished() && deliveriesInFlight === 0;
 
   // Numbered before any handler is registered: an update that arrived with the start runs as soon as its handler
   // is set, and its events must come after the proposal's.
@@ -279,8 +302,8 @@ export async function handoverWorkflow(input: HandoverWorkflowInput): Promise<Ha
 
   for (;;) {
     if (TERMINAL_HANDOVER_STATES.includes(data.state)) {
-      // Nothing is left to wait for; the record and the case (if any) carry on without this workflow.
-      await condition(allHandlersFinished);
+      // Nothing is left to wait for but handlers and mails; the record and the case (if any) carry on without it.
+      await condition(settled);
       return { handoverId: data.id, state: data.state, ...(data.caseId ? { caseId: data.caseId } : {}) };
     }
 
@@ -295,12 +318,15 @@ export async function handoverWorkflow(input: HandoverWorkflowInput): Promise<Ha
       const fired = onHandoverDeadlineFired(data, timer.deadlineId, timer.phase, nowIso());
       data = fired.next;
       version++;
-      await persist(fired.events, fired.notifications);
+      const outboxIds = await persist(fired.events, fired.notifications);
+      // Version 2: the outbox entries are mailed. Handovers recorded before it replay without this step.
+      if (outboxIds.length > 0 && patched('send-notifications')) deliver(outboxIds);
     }
 
     if (shouldContinueAsNew()) {
-      // Let in-flight updates (a takeover among them) finish and write their record before handing over the state.
-      await condition(allHandlersFinished);
+      // Let in-flight updates (a takeover among them) finish and write their record, and mails go out, before handing
+      // over the state.
+      await condition(settled);
       if (TERMINAL_HANDOVER_STATES.includes(data.state)) continue; // ended meanwhile: no next run needed
       return continueAsNew<typeof handoverWorkflow>({
         settings,

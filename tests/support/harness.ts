@@ -1,5 +1,6 @@
 // Everything a test needs to drive KIM Casework for real: a fresh migrated database, a Temporal client
-// and a worker on the shared dev server (own task queue per test file), and the HTTP app on a free port.
+// and a worker on the shared dev server (own task queue per test file), and the HTTP app on a free port. The worker
+// mails to a real SMTP server on loopback (`smtp`), so what the app sends can be checked.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,7 @@ import { deployMigrations } from '../../platform/migrations.js';
 import { seedDatabase } from '../../platform/seed.js';
 import { createCaseWorker } from '../../worker.js';
 import { createTestDatabase } from './database.js';
+import { startTestSmtpServer, type TestSmtpServer } from './smtp.js';
 
 export interface Harness {
   db: Database;
@@ -20,6 +22,8 @@ export interface Harness {
   taskQueue: string;
   baseUrl: string;
   worker: Worker;
+  /** The SMTP server the worker's mailer sends to. */
+  smtp: TestSmtpServer;
   /** Stops the worker (e.g. to simulate an outage); startWorker() brings a new one up. */
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
@@ -37,6 +41,8 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address });
   const taskQueue = `kim-test-${randomBytes(4).toString('hex')}`;
+  const smtp = await startTestSmtpServer();
+  const mailer = smtp.mailer();
 
   let worker!: Worker;
   let running: Promise<void> = Promise.resolve();
@@ -46,6 +52,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
       namespace: 'default',
       taskQueue,
       db,
+      mailer,
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
     running = worker.run();
@@ -72,6 +79,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
     client,
     taskQueue,
     baseUrl,
+    smtp,
     get worker() {
       return worker;
     },
@@ -80,6 +88,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
     async close() {
       if (server) await new Promise((resolve) => server!.close(resolve));
       await stopWorker();
+      await smtp.close();
       await nativeConnection.close();
       await connection.close();
       await db.$disconnect();

@@ -1,0 +1,235 @@
+// Mails the notification outbox (Notification rows written by recordCaseEvents / recordHandoverEvents).
+//
+// deliverNotification({ id }) sends one row, at most once:
+//   pending ──claim (conditional UPDATE, attempts+1)──▶ sending ──SMTP accepted──▶ sent (sentAt)
+//                                                        │ temporary SMTP error: back to pending, lastError; the
+//                                                        │ activity throws and Temporal retries with backoff
+//                                                        └ permanent refusal (5xx) or no recipient: failed, lastError
+// A row that is `sent` or claimed (`sending`) is never mailed again, whoever calls. Trade-off: a worker that dies
+// after the claim and before the final UPDATE leaves the row in `sending`; whether the relay had accepted the mail
+// cannot be known then, and rather than risk a duplicate the row stays `sending` (visible in the outbox as
+// "Zustellung ungewiss"). The window is one SMTP conversation; an SMTP outage itself never ends there, it resets
+// the row to `pending`, so an outage delays mail and loses none.
+//
+// Mails carry no personal data of the client: case/handover reference and link, deadline, due date.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { DEADLINE_LABELS, formatDateDe, organisationShortName, type DeadlineKind } from '../domain/index.js';
+import type { Database } from '../platform/database.js';
+import { isPermanentSmtpError, type Mailer } from '../platform/mailer.js';
+import { repoRoot } from '../platform/paths.js';
+
+export interface NotificationDependencies {
+  db: Database;
+  /** Absent (tools and tests that do not look at mail): rows stay `pending`, nothing is claimed or sent. */
+  mailer?: Mailer;
+  /** KIM coordination, comma-separated; unset → all active coordinators' e-mails. */
+  coordinationEmail?: string;
+}
+
+export type DeliveryOutcome =
+  /** Mailed now. */
+  | 'sent'
+  /** Mailed earlier (a second delivery of the same id). */
+  | 'already_sent'
+  /** Another delivery holds the claim, or one died mid-send (see the header). */
+  | 'claimed'
+  /** Cannot be mailed (no recipient address, permanent refusal): status failed, reason in lastError. */
+  | 'failed'
+  | 'no_mailer'
+  | 'not_found';
+
+export interface DeliveryResult {
+  outcome: DeliveryOutcome;
+  to?: string[];
+}
+
+/** Path of a case's and a handover's page, relative to the app URL (links in mails). */
+export const casePagePath = (caseId: string) => `/faelle/${encodeURIComponent(caseId)}`;
+export const handoverPagePath = (handoverId: string) => `/uebergaben/${encodeURIComponent(handoverId)}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Templates: templates/mail/<name>.hbs, each with the inline partials "subject", "text" and "html" (one file per mail,
+// so its three parts cannot drift apart); files starting with "_" are shared partials (inbox.hbs is the sink's page).
+// Compiled twice: unescaped for subject and text, HTML-escaped for the HTML part.
+
+const mailTemplatesDir = join(repoRoot, 'templates', 'mail');
+const hbsText = Handlebars.create();
+const hbsHtml = Handlebars.create();
+const compiled = new Map<string, { text: Handlebars.TemplateDelegate; html: Handlebars.TemplateDelegate }>();
+let partialsRegistered = false;
+
+function mailTemplate(name: string) {
+  if (!partialsRegistered) {
+    for (const file of readdirSync(mailTemplatesDir).filter((f) => f.startsWith('_') && f.endsWith('.hbs'))) {
+      const source = readFileSync(join(mailTemplatesDir, file), 'utf8');
+      hbsText.registerPartial(file.slice(1, -'.hbs'.length), source);
+      hbsHtml.registerPartial(file.slice(1, -'.hbs'.length), source);
+    }
+    partialsRegistered = true;
+  }
+  let template = compiled.get(name);
+  if (!template) {
+    const source = readFileSync(join(mailTemplatesDir, `${name}.hbs`), 'utf8');
+    template = { text: hbsText.compile(source, { noEscape: true, strict: true }), html: hbsHtml.compile(source, { strict: true }) };
+    compiled.set(name, template);
+  }
+  return template;
+}
+
+type NotificationRow = NonNullable<Awaited<ReturnType<Database['notification']['findUnique']>>>;
+
+function templateName(row: NotificationRow): string {
+  if (row.handoverId) return row.kind === 'lapsed' ? 'handover-lapsed' : 'handover-meeting';
+  if (row.deadlineKind === 'retention') return 'retention';
+  return row.kind === 'escalation' ? 'escalation' : 'reminder';
+}
+
+const RECIPIENT_NOTES: Record<string, string> = {
+  assignee: 'Sie erhalten diese Nachricht als fallführende Person.',
+  coordination: 'Sie erhalten diese Nachricht als KIM-Koordination.',
+  counsellor: 'Sie erhalten diese Nachricht, weil Sie die Übergabe in der Sozialberatung der Ausländerbehörde begonnen haben.',
+  receiving_organisation: 'Sie erhalten diese Nachricht als Case Management der aufnehmenden Organisation.',
+};
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The German mail of an outbox row. Exported for the tests; reads no personal data. */
+export function renderNotification(row: NotificationRow, appUrl: string, fallbackNote?: string): RenderedMail {
+  const payload = (row.payload ?? {}) as { dueAt?: string };
+  const deadlineKind = row.deadlineKind as DeadlineKind | null;
+  const context = {
+    deadlineLabel: deadlineKind ? (DEADLINE_LABELS[deadlineKind] ?? deadlineKind) : 'Wiedervorlage',
+    dueDate: payload.dueAt ? formatDateDe(payload.dueAt) : 'unbekannt',
+    // The first block of the id is enough to tell cases apart in a mail subject; the link carries the full id.
+    caseRef: row.caseId ? row.caseId.slice(0, 8) : '',
+    caseId: row.caseId ?? '',
+    caseUrl: row.caseId ? `${appUrl}${casePagePath(row.caseId)}` : '',
+    handoverRef: row.handoverId ? row.handoverId.slice(0, 8) : '',
+    handoverUrl: row.handoverId ? `${appUrl}${handoverPagePath(row.handoverId)}` : '',
+    organisation: row.recipientOrganisationId ? organisationShortName(row.recipientOrganisationId) : '',
+    recipientNote: RECIPIENT_NOTES[row.recipientRole] ?? '',
+    fallbackNote: fallbackNote ?? '',
+    appUrl,
+  };
+  const template = mailTemplate(templateName(row));
+  const part = (format: 'text' | 'html', name: string) => template[format]({ ...context, part: name }).trim();
+  return {
+    subject: part('text', 'subject').replace(/\s+/g, ' ') || row.subject,
+    text: `${part('text', 'text')}\n`,
+    html: part('html', 'html'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const splitAddresses = (list: string) =>
+  list
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+
+export function createNotificationActivities({ db, mailer, coordinationEmail }: NotificationDependencies) {
+  async function coordination(): Promise<string[]> {
+    if (coordinationEmail) return splitAddresses(coordinationEmail);
+    const users = await db.user.findMany({ where: { role: 'coordinator', active: true }, orderBy: { email: 'asc' } });
+    return users.map((u) => u.email);
+  }
+
+  async function activeUserEmail(userId: string | null | undefined): Promise<string | null> {
+    if (!userId) return null;
+    const user = await db.user.findUnique({ where: { id: userId } });
+    return user?.active ? user.email : null;
+  }
+
+  /**
+   * Addresses for the row's recipient role. A person who cannot be reached (left, deactivated, nobody in the
+   * organisation) does not swallow the notification: it goes to coordination, with a note saying why.
+   */
+  async function recipients(row: NotificationRow): Promise<{ to: string[]; fallbackNote?: string }> {
+    const fallback = async (note: string) => ({ to: await coordination(), fallbackNote: note });
+    switch (row.recipientRole) {
+      case 'assignee': {
+        const email = await activeUserEmail(row.recipientUserId);
+        return email ? { to: [email] } : fallback('Die fallführende Person ist nicht (mehr) aktiv; die Erinnerung geht deshalb an die KIM-Koordination.');
+      }
+      case 'counsellor': {
+        let userId = row.recipientUserId;
+        if (!userId && row.handoverId) {
+          userId = (await db.handover.findUnique({ where: { id: row.handoverId }, select: { counsellorId: true } }))?.counsellorId ?? null;
+        }
+        const email = await activeUserEmail(userId);
+        return email ? { to: [email] } : fallback('Die zuständige Person der Sozialberatung ist nicht (mehr) aktiv; die Nachricht geht deshalb an die KIM-Koordination.');
+      }
+      case 'receiving_organisation': {
+        const users = row.recipientOrganisationId
+          ? await db.user.findMany({
+              where: { organisationId: row.recipientOrganisationId, role: 'case_manager', active: true },
+              orderBy: { email: 'asc' },
+            })
+          : [];
+        return users.length > 0
+          ? { to: users.map((u) => u.email) }
+          : fallback('In der aufnehmenden Organisation ist kein aktives Case Management eingetragen; die Nachricht geht deshalb an die KIM-Koordination.');
+      }
+      case 'coordination':
+      default:
+        return { to: await coordination() };
+    }
+  }
+
+  async function markFailed(id: string, reason: string): Promise<DeliveryResult> {
+    await db.notification.update({ where: { id }, data: { status: 'failed', lastError: reason.slice(0, 1000) } });
+    return { outcome: 'failed' };
+  }
+
+  return {
+    async deliverNotification({ id }: { id: string }): Promise<DeliveryResult> {
+      const row = await db.notification.findUnique({ where: { id } });
+      if (!row) return { outcome: 'not_found' };
+      if (row.status === 'sent') return { outcome: 'already_sent' };
+      if (row.status === 'failed') return { outcome: 'failed' };
+      if (row.status !== 'pending') return { outcome: 'claimed' };
+      if (!mailer) return { outcome: 'no_mailer' };
+
+      // Resolved and rendered before the claim: a database hiccup here leaves nothing half-done.
+      const { to, fallbackNote } = await recipients(row);
+      const mail = renderNotification(row, mailer.appUrl, fallbackNote);
+
+      // The claim: only one caller moves the row from pending to sending.
+      const claim = await db.notification.updateMany({
+        where: { id, status: 'pending' },
+        data: { status: 'sending', attempts: { increment: 1 } },
+      });
+      if (claim.count === 0) {
+        const now = await db.notification.findUnique({ where: { id }, select: { status: true } });
+        return { outcome: now?.status === 'sent' ? 'already_sent' : 'claimed' };
+      }
+      if (to.length === 0) return markFailed(id, 'Keine Empfängeradresse: weder Person noch KIM-Koordination (COORDINATION_EMAIL) hinterlegt.');
+
+      try {
+        await mailer.send({
+          to,
+          ...mail,
+          messageId: mailer.messageIdFor(id),
+          headers: { 'X-KIM-Notification-Id': id, 'Auto-Submitted': 'auto-generated' },
+        });
+      } catch (error) {
+        const message = `${mailer.server}: ${(error as Error).message}`;
+        if (isPermanentSmtpError(error)) return markFailed(id, `Vom Mailserver abgelehnt: ${message}`);
+        // Back to pending: the retry (or anyone else) may claim it again.
+        await db.notification.update({ where: { id }, data: { status: 'pending', lastError: message.slice(0, 1000) } });
+        throw error;
+      }
+      await db.notification.update({ where: { id }, data: { status: 'sent', sentAt: new Date(), lastError: null } });
+      return { outcome: 'sent', to };
+    },
+  };
+}
+
+export type NotificationActivities = ReturnType<typeof createNotificationActivities>;

@@ -15,7 +15,7 @@ const NOTIFICATION_SUBJECTS: Record<string, string> = {
 
 export function createCaseRecordActivities(db: Database) {
   return {
-    async recordCaseEvents({ caseId, events, readModel, consents, notifications, deadlines }: CaseRecordInput): Promise<void> {
+    async recordCaseEvents({ caseId, events, readModel, consents, notifications, deadlines, snapshot }: CaseRecordInput): Promise<void> {
       const lastSeq = events.reduce((max, e) => Math.max(max, e.seq), 0);
       await db.$transaction(async (tx) => {
         await tx.caseEvent.createMany({
@@ -59,6 +59,14 @@ export function createCaseRecordActivities(db: Database) {
             withdrawnById: c.withdrawnBy ?? null,
           };
           await tx.consent.upsert({ where: { id: c.id }, create: { id: c.id, ...row }, update: row });
+        }
+        if (snapshot && events.length > 0) {
+          const at = new Date(events[events.length - 1]!.at);
+          await tx.caseSnapshot.upsert({
+            where: { caseId_seq: { caseId, seq: lastSeq } },
+            create: { caseId, seq: lastSeq, at, data: snapshot as object },
+            update: {},
+          });
         }
         // Deadlines: a write carrying an older batch (a late retry) must not undo a newer one.
         for (const d of deadlines ?? []) {

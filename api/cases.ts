@@ -133,6 +133,17 @@ async function checkAssignee(db: Database, action: string, body: Record<string, 
   }
 }
 
+/** `asOf` as a day (`YYYY-MM-DD`: the end of that day, UTC) or a timestamp; 422 otherwise. */
+function parseAsOf(value: unknown): Date | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : '';
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text);
+  if (!text || Number.isNaN(date.getTime())) {
+    throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });
+  }
+  return date;
+}
+
 /** A refusal from the workflow's validator, in the contract's shape: 409 / 422 / 403. */
 export function refusalToApiError(error: unknown): unknown {
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
@@ -364,17 +375,48 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
     const user = currentUser(req);
     const row = await loadCaseRow(db, req.params.id);
     requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
-    const asOf = typeof req.query.asOf === 'string' ? new Date(req.query.asOf) : undefined;
-    if (asOf && Number.isNaN(asOf.getTime())) {
-      throw new ApiError(422, 'validation_failed', 'Ungültiger Zeitpunkt.', { fields: { asOf: 'Zeitpunkt im ISO-8601-Format erwartet' } });
-    }
+    const asOf = parseAsOf(req.query.asOf);
     const events = await db.caseEvent.findMany({
       where: { caseId: row!.id, ...(asOf ? { at: { lte: asOf } } : {}) },
       orderBy: { seq: 'asc' },
     });
+    // Who did it, by name: the Fallrekonstruktion is read by people.
+    const actorIds = [...new Set(events.flatMap((e) => (e.actorId ? [e.actorId] : [])))];
+    const users = await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true, organisationId: true } });
+    const byId = new Map(users.map((u) => [u.id, u]));
+    let asOfCase: Record<string, unknown> | null = null;
+    if (asOf) {
+      const snapshot = await db.caseSnapshot.findFirst({ where: { caseId: row!.id, at: { lte: asOf } }, orderBy: { seq: 'desc' } });
+      const c = snapshot?.data as CaseData | undefined;
+      asOfCase = c
+        ? {
+            asOf: asOf.toISOString(),
+            afterEvent: snapshot!.seq,
+            state: c.state,
+            onHold: c.onHold,
+            organisationId: c.organisationId,
+            assignee: c.assigneeId ?? null,
+            openDeadlines: c.deadlines.filter((d) => ['open', 'reminded', 'escalated', 'missed', 'suspended'].includes(d.status)),
+            goals: c.goals,
+            consents: c.consents,
+            referrals: c.referrals,
+            contacts: { count: c.contacts.count, byKind: c.contacts.byKind },
+            closure: c.closure ?? null,
+          }
+        : null;
+    }
     res.json({
       caseId: row!.id,
-      events: events.map((e) => ({ seq: e.seq, at: e.at.toISOString(), type: e.type, actor: e.actorId, summary: e.summary, data: e.data })),
+      ...(asOf ? { asOf: asOf.toISOString(), case: asOfCase } : {}),
+      events: events.map((e) => ({
+        seq: e.seq,
+        at: e.at.toISOString(),
+        type: e.type,
+        actor: e.actorId,
+        actorName: e.actorId ? (byId.get(e.actorId)?.name ?? null) : null,
+        summary: e.summary,
+        data: e.data,
+      })),
     });
   });
 

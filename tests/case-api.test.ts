@@ -142,6 +142,29 @@ describe('lists and history', () => {
     expect((await call(drk, 'GET', `/api/v1/cases/${caseId}/history`)).status).toBe(404);
   });
 
+  it('shows the case as it stood at several points in time (asOf)', async () => {
+    const full = (await call(coordinator, 'GET', `/api/v1/cases/${caseId}/history`)).body.events as Array<{ type: string; at: string; actorName: string | null }>;
+    const at = (type: string) => full.find((e) => e.type === type)!.at;
+    expect(full.find((e) => e.type === 'consent_recorded')!.actorName).toBe(caritas.user.name);
+
+    const opened = await call(coordinator, 'GET', `/api/v1/cases/${caseId}/history?asOf=${encodeURIComponent(at('case_opened'))}`);
+    expect(opened.body.case).toMatchObject({ state: 'intake', consents: [], goals: [] });
+    expect(opened.body.case.openDeadlines.map((d: { kind: string }) => d.kind).sort()).toEqual(['first_assessment', 'no_contact']);
+
+    const consented = await call(coordinator, 'GET', `/api/v1/cases/${caseId}/history?asOf=${encodeURIComponent(at('consent_recorded'))}`);
+    expect(consented.body.case.state).toBe('intake');
+    expect(consented.body.case.consents).toHaveLength(1);
+
+    const assessing = await call(coordinator, 'GET', `/api/v1/cases/${caseId}/history?asOf=${encodeURIComponent(at('assessment_started'))}`);
+    expect(assessing.body.case.state).toBe('assessment');
+    expect(assessing.body.case.openDeadlines.map((d: { kind: string }) => d.kind)).toContain('assessment_completion');
+    expect(assessing.body.case.openDeadlines.map((d: { kind: string }) => d.kind)).not.toContain('first_assessment');
+
+    const before = await call(coordinator, 'GET', `/api/v1/cases/${caseId}/history?asOf=2020-01-01`);
+    expect(before.body).toMatchObject({ case: null, events: [] });
+    expect((await call(coordinator, 'GET', `/api/v1/cases/${caseId}/history?asOf=gestern`)).status).toBe(422);
+  });
+
   it('still answers from the database after the engine has dropped the workflow and its history', async () => {
     const created = await call(caritas, 'POST', '/api/v1/cases', {
       person: { givenName: 'Lina', familyName: 'Haddad', birthDate: '1995-07-07', municipality: 'Dahlem', languages: [] },

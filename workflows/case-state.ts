@@ -50,6 +50,8 @@ export interface CaseRecordInput {
   notifications: Array<DeadlineNotification & { id: string }>;
   /** All deadlines of the case as they are now (absent in records written by version 1 workers). */
   deadlines?: CaseData['deadlines'];
+  /** The case after these events, for the history's asOf view (absent in records of older workers). */
+  snapshot?: CaseData;
 }
 
 export interface CaseWorkflowResult {

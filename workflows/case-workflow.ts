@@ -100,6 +100,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       },
       consents: data.consents,
       deadlines: data.deadlines,
+      // Without the contact list, which only grows; counts and the last contact stay.
+      snapshot: { ...data, contacts: { ...data.contacts, items: [] } },
       notifications: outbox,
     });
     return outbox.map((n) => n.id);

@@ -38,33 +38,38 @@ export async function engineRecordedEvents(client: Client, workflowId: string): 
   return { runs, events };
 }
 
+/** Compares the stored events of a case with those the engine's histories say were written. */
+export async function checkCaseHistory(db: Database, temporal: Client, row: { id: string; workflowId: string }) {
+  const stored = await db.caseEvent.findMany({ where: { caseId: row.id }, orderBy: { seq: 'asc' }, select: { seq: true, type: true } });
+  const engine = await engineRecordedEvents(temporal, row.workflowId);
+  const seqs = [...engine.events.keys()];
+  const fromSeq = seqs.length ? Math.min(...seqs) : null;
+  const toSeq = seqs.length ? Math.max(...seqs) : null;
+  const storedBySeq = new Map(stored.map((e) => [e.seq, e.type]));
+  const missingInDatabase = seqs.filter((s) => !storedBySeq.has(s)).sort((a, b) => a - b);
+  const missingInEngine =
+    fromSeq === null ? [] : stored.filter((e) => e.seq >= fromSeq && e.seq <= toSeq! && !engine.events.has(e.seq)).map((e) => e.seq);
+  const typeMismatches = seqs
+    .filter((s) => storedBySeq.has(s) && storedBySeq.get(s) !== engine.events.get(s))
+    .map((seq) => ({ seq, database: storedBySeq.get(seq), engine: engine.events.get(seq) }));
+  return {
+    caseId: row.id,
+    agrees: engine.runs > 0 && missingInDatabase.length === 0 && missingInEngine.length === 0 && typeMismatches.length === 0,
+    engine: { runs: engine.runs, fromSeq, toSeq, available: engine.runs > 0 },
+    database: { events: stored.length },
+    missingInDatabase,
+    missingInEngine,
+    typeMismatches,
+  };
+}
+
 export function caseHistoryCheckRouter({ db, temporal }: { db: Database; temporal: Client }): Router {
   const router = Router();
   router.get('/:id/history/check', async (req, res) => {
     const user = currentUser(req);
     const row = await db.case.findUnique({ where: { id: req.params.id } });
     requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
-    const stored = await db.caseEvent.findMany({ where: { caseId: row!.id }, orderBy: { seq: 'asc' }, select: { seq: true, type: true } });
-    const engine = await engineRecordedEvents(temporal, row!.workflowId);
-    const seqs = [...engine.events.keys()];
-    const fromSeq = seqs.length ? Math.min(...seqs) : null;
-    const toSeq = seqs.length ? Math.max(...seqs) : null;
-    const storedBySeq = new Map(stored.map((e) => [e.seq, e.type]));
-    const missingInDatabase = seqs.filter((s) => !storedBySeq.has(s)).sort((a, b) => a - b);
-    const missingInEngine =
-      fromSeq === null ? [] : stored.filter((e) => e.seq >= fromSeq && e.seq <= toSeq! && !engine.events.has(e.seq)).map((e) => e.seq);
-    const typeMismatches = seqs
-      .filter((s) => storedBySeq.has(s) && storedBySeq.get(s) !== engine.events.get(s))
-      .map((seq) => ({ seq, database: storedBySeq.get(seq), engine: engine.events.get(seq) }));
-    res.json({
-      caseId: row!.id,
-      agrees: engine.runs > 0 && missingInDatabase.length === 0 && missingInEngine.length === 0 && typeMismatches.length === 0,
-      engine: { runs: engine.runs, fromSeq, toSeq, available: engine.runs > 0 },
-      database: { events: stored.length },
-      missingInDatabase,
-      missingInEngine,
-      typeMismatches,
-    });
+    res.json(await checkCaseHistory(db, temporal, row!));
   });
   return router;
 }

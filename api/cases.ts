@@ -134,7 +134,7 @@ async function checkAssignee(db: Database, action: string, body: Record<string, 
 }
 
 /** `asOf` as a day (`YYYY-MM-DD`: the end of that day, UTC) or a timestamp; 422 otherwise. */
-function parseAsOf(value: unknown): Date | undefined {
+export function parseAsOf(value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
   const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text);
@@ -344,6 +344,53 @@ export async function queryCaseView(temporal: Client, workflowId: string): Promi
   }
 }
 
+/** The case's full history from the event store (oldest first, with actor names) and, for `asOf`, the case as
+ *  it stood then: the snapshot written with the last event batch up to that time. Shared by API and the page. */
+export async function caseHistory(db: Database, caseId: string, asOf?: Date) {
+  const events = await db.caseEvent.findMany({
+    where: { caseId, ...(asOf ? { at: { lte: asOf } } : {}) },
+    orderBy: { seq: 'asc' },
+  });
+  // Who did it, by name: the Fallrekonstruktion is read by people.
+  const actorIds = [...new Set(events.flatMap((e) => (e.actorId ? [e.actorId] : [])))];
+  const users = await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } });
+  const byId = new Map(users.map((u) => [u.id, u]));
+  let asOfCase: Record<string, unknown> | null = null;
+  if (asOf) {
+    const snapshot = await db.caseSnapshot.findFirst({ where: { caseId, at: { lte: asOf } }, orderBy: { seq: 'desc' } });
+    const c = snapshot?.data as CaseData | undefined;
+    asOfCase = c
+      ? {
+          asOf: asOf.toISOString(),
+          afterEvent: snapshot!.seq,
+          state: c.state,
+          onHold: c.onHold,
+          organisationId: c.organisationId,
+          assignee: c.assigneeId ?? null,
+          openDeadlines: c.deadlines.filter((d) => ['open', 'reminded', 'escalated', 'missed', 'suspended'].includes(d.status)),
+          goals: c.goals,
+          consents: c.consents,
+          referrals: c.referrals,
+          contacts: { count: c.contacts.count, byKind: c.contacts.byKind },
+          closure: c.closure ?? null,
+        }
+      : null;
+  }
+  return {
+    caseId,
+    ...(asOf ? { asOf: asOf.toISOString(), case: asOfCase } : {}),
+    events: events.map((e) => ({
+      seq: e.seq,
+      at: e.at.toISOString(),
+      type: e.type,
+      actor: e.actorId,
+      actorName: e.actorId ? (byId.get(e.actorId)?.name ?? null) : null,
+      summary: e.summary,
+      data: e.data,
+    })),
+  };
+}
+
 export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Router {
   const router = Router();
 
@@ -375,49 +422,7 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
     const user = currentUser(req);
     const row = await loadCaseRow(db, req.params.id);
     requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
-    const asOf = parseAsOf(req.query.asOf);
-    const events = await db.caseEvent.findMany({
-      where: { caseId: row!.id, ...(asOf ? { at: { lte: asOf } } : {}) },
-      orderBy: { seq: 'asc' },
-    });
-    // Who did it, by name: the Fallrekonstruktion is read by people.
-    const actorIds = [...new Set(events.flatMap((e) => (e.actorId ? [e.actorId] : [])))];
-    const users = await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true, organisationId: true } });
-    const byId = new Map(users.map((u) => [u.id, u]));
-    let asOfCase: Record<string, unknown> | null = null;
-    if (asOf) {
-      const snapshot = await db.caseSnapshot.findFirst({ where: { caseId: row!.id, at: { lte: asOf } }, orderBy: { seq: 'desc' } });
-      const c = snapshot?.data as CaseData | undefined;
-      asOfCase = c
-        ? {
-            asOf: asOf.toISOString(),
-            afterEvent: snapshot!.seq,
-            state: c.state,
-            onHold: c.onHold,
-            organisationId: c.organisationId,
-            assignee: c.assigneeId ?? null,
-            openDeadlines: c.deadlines.filter((d) => ['open', 'reminded', 'escalated', 'missed', 'suspended'].includes(d.status)),
-            goals: c.goals,
-            consents: c.consents,
-            referrals: c.referrals,
-            contacts: { count: c.contacts.count, byKind: c.contacts.byKind },
-            closure: c.closure ?? null,
-          }
-        : null;
-    }
-    res.json({
-      caseId: row!.id,
-      ...(asOf ? { asOf: asOf.toISOString(), case: asOfCase } : {}),
-      events: events.map((e) => ({
-        seq: e.seq,
-        at: e.at.toISOString(),
-        type: e.type,
-        actor: e.actorId,
-        actorName: e.actorId ? (byId.get(e.actorId)?.name ?? null) : null,
-        summary: e.summary,
-        data: e.data,
-      })),
-    });
+    res.json(await caseHistory(db, row!.id, parseAsOf(req.query.asOf)));
   });
 
   return router;

@@ -33,7 +33,8 @@ import { repoRoot } from '../platform/paths.js';
 import { loadCaseSettings } from '../platform/settings.js';
 import { caseAccess, canOpenCase, isHandedOverBy } from './access.js';
 import { SESSION_COOKIE, type AuthenticatedUser } from './auth.js';
-import { listCases, loadCaseRow, openCase, queryCaseView, runCaseAction } from './cases.js';
+import { checkCaseHistory } from './case-history-check.js';
+import { caseHistory, listCases, loadCaseRow, openCase, parseAsOf, queryCaseView, runCaseAction } from './cases.js';
 import { ApiError } from './errors.js';
 import {
   actionForm,
@@ -640,6 +641,98 @@ export function pagesRouter(deps: PagesDependencies): Router {
       return renderCasePage(deps, req, res, row, { status: error.status, failure: { action, values, errors, message: error.message } });
     }
     res.redirect(303, `/faelle/${encodeURIComponent(id)}?erledigt=${action}`);
+  });
+
+  // ----- Fallverlauf (Fallrekonstruktion): the whole history, a "Stand am" view, the engine cross-check, printable
+
+  router.get('/faelle/:id/verlauf', requirePageUser, async (req, res) => {
+    const user = signedInUser(req);
+    const found = await visibleCase(user, req.params.id as string);
+    if (!found) return notFoundPage(req, res);
+    if (found.access !== 'full') return errorPage(req, res, 403, 'Keine Berechtigung', 'Sie sehen bei diesem Fall nur den Stand, nicht die Inhalte.');
+    const row = found.row;
+    const stichtag = typeof req.query.stichtag === 'string' && req.query.stichtag ? req.query.stichtag : undefined;
+    let asOf: Date | undefined;
+    let stichtagError: string | undefined;
+    try {
+      asOf = parseAsOf(stichtag);
+    } catch {
+      stichtagError = 'Bitte einen gültigen Stichtag (TT.MM.JJJJ) wählen.';
+    }
+    const [history, orgs, check] = await Promise.all([
+      caseHistory(db, row.id, asOf),
+      organisationNames(db),
+      // Only coordinators see the engine cross-check: it is for quality assurance, and costs a history read.
+      user.role === 'coordinator' ? checkCaseHistory(db, deps.temporal, row).catch(() => null) : Promise.resolve(null),
+    ]);
+    const snap = (history as { case?: Record<string, unknown> | null }).case as
+      | (Pick<CaseData, 'state' | 'onHold' | 'organisationId' | 'goals' | 'consents'> & {
+          openDeadlines: CaseData['deadlines'];
+          contacts: { count: number };
+        })
+      | null
+      | undefined;
+    send(
+      res,
+      200,
+      renderPage('case-history', {
+        ...layout(req, 'Fallverlauf', 'faelle'),
+        caseId: row.id,
+        personName: `${row.person.givenName} ${row.person.familyName}`,
+        stateLabel: CASE_STATE_LABELS[row.state as CaseState] ?? row.state,
+        opened: formatDate(row.openedAt),
+        eventCount: history.events.length,
+        stichtag: stichtag ?? '',
+        stichtagError,
+        asOf: asOf
+          ? {
+              label: formatDate(asOf),
+              case: snap
+                ? {
+                    state: CASE_STATE_LABELS[snap.state] ?? snap.state,
+                    onHold: snap.onHold,
+                    organisation: orgs.short(snap.organisationId),
+                    deadlines: snap.openDeadlines.map((d) => ({
+                      label: DEADLINE_LABELS[d.kind] ?? d.kind,
+                      due: formatDate(d.dueAt),
+                      status: DEADLINE_STATUS_LABELS[d.status] ?? d.status,
+                    })),
+                    goals: snap.goals.map((g) => ({ title: g.title, status: GOAL_STATUS_LABELS[g.status] ?? g.status })),
+                    consents: snap.consents.map((c) => ({
+                      scope: CONSENT_SCOPE_LABELS[c.scope] ?? c.scope,
+                      decision: CONSENT_DECISION_LABELS[c.decision] ?? c.decision,
+                      withdrawn: Boolean(c.withdrawnAt),
+                    })),
+                    contacts: String(snap.contacts.count),
+                  }
+                : null,
+            }
+          : undefined,
+        check: check
+          ? {
+              available: check.engine.available,
+              agrees: check.agrees,
+              runs: check.engine.runs,
+              missingInDatabase: check.missingInDatabase,
+              missingInEngine: check.missingInEngine,
+              missingInDatabaseText: check.missingInDatabase.join(', '),
+              missingInEngineText: check.missingInEngine.join(', '),
+              typeMismatches: check.typeMismatches,
+            }
+          : undefined,
+        temporalLink:
+          user.role === 'coordinator' && deps.temporalUiUrl
+            ? `${deps.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`
+            : undefined,
+        events: history.events.map((e) => ({
+          seq: e.seq,
+          at: formatDateTime(e.at),
+          actor: e.actorName ?? (e.actor ? 'unbekannt' : 'System (Frist/Engine)'),
+          summary: e.summary,
+          kind: e.type.startsWith('deadline_') || e.type.endsWith('_sent') ? 'deadline' : 'step',
+        })),
+      }),
+    );
   });
 
   // ----- Koordination: überfällige Fristen

@@ -2,6 +2,7 @@
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import { authenticate, authRouter, csrfProtection, requireUserForApi } from './auth.js';
+import { accessLogRouter } from './access-log.js';
 import { caseHistoryCheckRouter } from './case-history-check.js';
 import { casesRouter } from './cases.js';
 import { deadlinesRouter } from './deadlines.js';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDependencies): express.Express {
   const sessions = authRouter({ db: deps.db });
   app.use('/api/v1', requireUserForApi, sessions);
   app.use('/api/v1/cases', caseHistoryCheckRouter(deps));
+  app.use('/api/v1/cases', accessLogRouter(deps));
   app.use('/api/v1/cases', casesRouter(deps));
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
   app.use('/api/v1/handovers', handoversRouter(deps));

@@ -15,6 +15,7 @@ import {
   requireCaseAccess,
   stateOnlyCaseView,
 } from './access.js';
+import { logAccess } from './access-log.js';
 import { currentUser, type AuthenticatedUser } from './auth.js';
 import { ApiError } from './errors.js';
 import type { Database } from '../platform/database.js';
@@ -411,6 +412,7 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
       res.json(stateOnlyCaseView(row!));
       return;
     }
+    await logAccess(db, req, user, { action: 'read_case', caseId: row!.id });
     res.json(toCaseResponse(row!, await queryCaseView(temporal, row!.workflowId)));
   });
 
@@ -422,7 +424,9 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
     const user = currentUser(req);
     const row = await loadCaseRow(db, req.params.id);
     requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
-    res.json(await caseHistory(db, row!.id, parseAsOf(req.query.asOf)));
+    const asOf = parseAsOf(req.query.asOf);
+    await logAccess(db, req, user, { action: 'read_history', caseId: row!.id });
+    res.json(await caseHistory(db, row!.id, asOf));
   });
 
   return router;

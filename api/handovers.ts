@@ -27,6 +27,7 @@ import {
 import { caseAccess, handoverAccess, handoverListFilter, isHandedOverBy, type HandoverAccess } from './access.js';
 import { currentUser, type AuthenticatedUser } from './auth.js';
 import { refusalToApiError } from './cases.js';
+import { logAccess } from './access-log.js';
 import { ApiError } from './errors.js';
 import type { Database } from '../platform/database.js';
 import { loadCaseSettings } from '../platform/settings.js';
@@ -356,6 +357,7 @@ export function handoversRouter({ db, temporal, taskQueue }: HandoversDependenci
     const row = await db.handover.findUnique({ where: { id: req.params.id } });
     const view = row ? await viewFor(user, row) : null;
     if (!view) throw notFound();
+    await logAccess(db, req, user, { action: 'read_handover', handoverId: row!.id, ...(row!.caseId ? { caseId: row!.caseId } : {}) });
     res.json(view);
   });
 

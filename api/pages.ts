@@ -33,6 +33,7 @@ import { repoRoot } from '../platform/paths.js';
 import { loadCaseSettings } from '../platform/settings.js';
 import { caseAccess, canOpenCase, isHandedOverBy } from './access.js';
 import { SESSION_COOKIE, type AuthenticatedUser } from './auth.js';
+import { logAccess } from './access-log.js';
 import { checkCaseHistory } from './case-history-check.js';
 import { caseHistory, listCases, loadCaseRow, openCase, parseAsOf, queryCaseView, runCaseAction } from './cases.js';
 import { ApiError } from './errors.js';
@@ -607,6 +608,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
         }),
       );
     }
+    await logAccess(db, req, signedInUser(req), { action: 'read_case', caseId: found.row.id, channel: 'page' });
     await renderCasePage(deps, req, res, found.row);
   });
 
@@ -659,6 +661,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
     } catch {
       stichtagError = 'Bitte einen gültigen Stichtag (TT.MM.JJJJ) wählen.';
     }
+    await logAccess(db, req, user, { action: 'read_history', caseId: row.id, channel: 'page' });
     const [history, orgs, check] = await Promise.all([
       caseHistory(db, row.id, asOf),
       organisationNames(db),

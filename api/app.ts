@@ -3,6 +3,7 @@ import express from 'express';
 import type { Client } from '@temporalio/client';
 import { authenticate, authRouter, csrfProtection, requireUserForApi } from './auth.js';
 import { accessLogRouter } from './access-log.js';
+import { caseExportRouter } from './case-export.js';
 import { caseHistoryCheckRouter } from './case-history-check.js';
 import { casesRouter } from './cases.js';
 import { deadlinesRouter } from './deadlines.js';
@@ -11,6 +12,7 @@ import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
 import { openApiRouter } from './openapi.js';
 import { pageErrorHandler, pageNotFoundHandler, pagesRouter } from './pages.js';
+import { reportsRouter } from './reports.js';
 import type { Database } from '../platform/database.js';
 import { mailInboxRouter, type MailSink } from '../platform/smtp-sink.js';
 
@@ -37,9 +39,11 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api/v1', requireUserForApi, sessions);
   app.use('/api/v1/cases', caseHistoryCheckRouter(deps));
   app.use('/api/v1/cases', accessLogRouter(deps));
+  app.use('/api/v1/cases', caseExportRouter(deps));
   app.use('/api/v1/cases', casesRouter(deps));
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
   app.use('/api/v1/handovers', handoversRouter(deps));
+  app.use('/api/v1/reports', reportsRouter(deps));
   app.get('/api/v1/organisations', async (_req, res) => {
     const organisations = await deps.db.organisation.findMany({ orderBy: { name: 'asc' } });
     res.json({

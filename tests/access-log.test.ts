@@ -61,4 +61,20 @@ describe('access log', () => {
     const own = await fetch(`${h.baseUrl}/api/v1/cases/${caseId}/access-log`, { headers: owner.headers(false) });
     expect(own.status).toBe(403);
   });
+
+  it('produces the Art. 15 export for coordination, as JSON and readable HTML, and logs it', async () => {
+    const json = await fetch(`${h.baseUrl}/api/v1/cases/${caseId}/export`, { headers: coordinator.headers(false) });
+    expect(json.status).toBe(200);
+    const data = (await json.json()) as any;
+    expect(data.person).toMatchObject({ givenName: 'Samir', familyName: 'Khalil', birthDate: '1960-05-05' });
+    expect(data.history[0].type).toBe('case_opened');
+    expect(data.case.state).toBe('intake');
+    const html = await fetch(`${h.baseUrl}/api/v1/cases/${caseId}/export?format=html`, { headers: coordinator.headers(false) });
+    const text = await html.text();
+    expect(text).toContain('Auskunft nach Art. 15 DSGVO');
+    expect(text).toContain('Khalil');
+    expect(await h.db.accessLog.count({ where: { caseId, action: 'export_case' } })).toBe(2);
+    const owner = await login(h.baseUrl, 'cm.drk@kim.example');
+    expect((await fetch(`${h.baseUrl}/api/v1/cases/${caseId}/export`, { headers: owner.headers(false) })).status).toBe(403);
+  });
 });

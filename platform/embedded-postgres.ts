@@ -4,12 +4,17 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { serialiseExtendedProtocol } from './pglite-queue.js';
 
 export interface EmbeddedPostgres {
   /** Connection string for pg / @prisma/adapter-pg. PGlite ignores the database name. */
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
+  /** Fault drills: closes the port and every open connection (clients see ECONNREFUSED/ECONNRESET, as in a real
+   *  outage); the database itself stays in memory. resume() listens on the same port again. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -24,9 +29,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   await db.waitReady;
   // The default of one connection would serialise the app's pool, the worker and migrations onto one socket.
-  const server = new PGLiteSocketServer({ db, port: options.port ?? 0, host: '127.0.0.1', maxConnections: 64 });
+  const listen = async (port: number) => {
+    const s = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
+    serialiseExtendedProtocol(s);
+    await s.start();
+    return s;
+  };
+  let server: PGLiteSocketServer | undefined;
   try {
-    await server.start();
+    server = await listen(options.port ?? 0);
   } catch (error) {
     await db.close();
     throw error;
@@ -37,10 +48,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   return {
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
     port,
+    async pause() {
+      const s = server;
+      server = undefined;
+      await s?.stop();
+    },
+    async resume() {
+      if (stopped || server) return;
+      server = await listen(port);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      await server?.stop();
       // Closing PGlite flushes its data folder; skipping it risks a corrupt database on the next start.
       await db.close();
     },

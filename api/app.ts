@@ -12,6 +12,7 @@ import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
 import { openApiRouter } from './openapi.js';
 import { pageErrorHandler, pageNotFoundHandler, pagesRouter } from './pages.js';
+import { handoverPagesRouter } from './pages-handovers.js';
 import { reportsRouter } from './reports.js';
 import type { Database } from '../platform/database.js';
 import { mailInboxRouter, type MailSink } from '../platform/smtp-sink.js';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDependencies): express.Express {
   });
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
   app.use(pagesRouter({ ...deps, signIn: sessions }));
+  app.use(handoverPagesRouter(deps));
   // German 404 and error pages for page paths; /api keeps the JSON error shape.
   app.use(pageNotFoundHandler, notFoundHandler);
   app.use(pageErrorHandler, errorHandler);

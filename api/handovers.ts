@@ -68,7 +68,7 @@ const deadlineView = (d: Pick<Deadline, 'kind' | 'dueAt' | 'status'> & { id?: st
 });
 
 /** The contract's handover, from the workflow's state. The receiving side before consent gets `receiverView` only. */
-function fromWorkflow(h: HandoverData, access: Exclude<HandoverAccess, 'none'>, user: AuthenticatedUser, closedAt: Date | null) {
+export function fromWorkflow(h: HandoverData, access: Exclude<HandoverAccess, 'none'>, user: AuthenticatedUser, closedAt: Date | null) {
   if (access === 'state_only') return { ...receiverView(h), access, stateSource: 'workflow' as const };
   return {
     id: h.id,
@@ -153,7 +153,7 @@ async function recordDetails(db: Database, handoverId: string): Promise<RecordDe
 }
 
 /** The contract's handover from the row and its event log (the workflow has ended or cannot be asked). */
-function fromRecord(row: HandoverRow, details: RecordDetails | null, access: Exclude<HandoverAccess, 'none'>) {
+export function fromRecord(row: HandoverRow, details: RecordDetails | null, access: Exclude<HandoverAccess, 'none'>) {
   if (access === 'state_only') {
     return { id: row.id, state: row.state, receivingOrganisationId: row.receivingOrganisationId, visibleToReceiver: false, access, stateSource: 'read_model' as const };
   }
@@ -182,7 +182,7 @@ function fromRecord(row: HandoverRow, details: RecordDetails | null, access: Exc
   };
 }
 
-function listItem(row: HandoverRow, access: Exclude<HandoverAccess, 'none'>) {
+export function listItem(row: HandoverRow, access: Exclude<HandoverAccess, 'none'>) {
   const base = {
     id: row.id,
     state: row.state,

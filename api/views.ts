@@ -39,7 +39,7 @@ export interface LayoutContext {
   user?: { name: string; roleLabel: string; isCoordinator: boolean; canOpenCases: boolean } | undefined;
   csrfToken?: string | undefined;
   /** Which navigation entry is the current page (aria-current). */
-  nav?: 'faelle' | 'neu' | 'fristen' | undefined;
+  nav?: 'faelle' | 'neu' | 'fristen' | 'uebergaben' | undefined;
 }
 
 export function renderPage(name: string, context: Record<string, unknown> & LayoutContext): string {
@@ -50,5 +50,6 @@ export function renderPage(name: string, context: Record<string, unknown> & Layo
     navFaelle: context.nav === 'faelle',
     navNeu: context.nav === 'neu',
     navFristen: context.nav === 'fristen',
+    navUebergaben: context.nav === 'uebergaben',
   });
 }

@@ -35,6 +35,7 @@ import { caseAccess, canOpenCase, isHandedOverBy } from './access.js';
 import { SESSION_COOKIE, type AuthenticatedUser } from './auth.js';
 import { logAccess } from './access-log.js';
 import { checkCaseHistory } from './case-history-check.js';
+import { barChartSvg, dashboardFigures } from './dashboard.js';
 import { caseHistory, listCases, loadCaseRow, openCase, parseAsOf, queryCaseView, runCaseAction } from './cases.js';
 import { ApiError } from './errors.js';
 import {
@@ -734,6 +735,27 @@ export function pagesRouter(deps: PagesDependencies): Router {
           summary: e.summary,
           kind: e.type.startsWith('deadline_') || e.type.endsWith('_sent') ? 'deadline' : 'step',
         })),
+      }),
+    );
+  });
+
+  // ----- Koordination: Übersicht (dashboard)
+
+  router.get('/koordination', requirePageUser, async (req, res) => {
+    const user = signedInUser(req);
+    if (user.role !== 'coordinator') {
+      return errorPage(req, res, 403, 'Keine Berechtigung', 'Diese Übersicht ist der KIM-Koordination vorbehalten.');
+    }
+    const now = new Date();
+    const figures = await dashboardFigures(db, now);
+    send(
+      res,
+      200,
+      renderPage('dashboard', {
+        ...layout(req, 'Übersicht Koordination', 'uebersicht'),
+        figures,
+        chart: barChartSvg(figures.months, 'Neue Fälle je Monat'),
+        asOf: formatDateTime(now),
       }),
     );
   });

@@ -39,7 +39,7 @@ export interface LayoutContext {
   user?: { name: string; roleLabel: string; isCoordinator: boolean; canOpenCases: boolean } | undefined;
   csrfToken?: string | undefined;
   /** Which navigation entry is the current page (aria-current). */
-  nav?: 'faelle' | 'neu' | 'fristen' | 'uebergaben' | undefined;
+  nav?: 'faelle' | 'neu' | 'fristen' | 'uebergaben' | 'uebersicht' | undefined;
 }
 
 export function renderPage(name: string, context: Record<string, unknown> & LayoutContext): string {
@@ -51,5 +51,6 @@ export function renderPage(name: string, context: Record<string, unknown> & Layo
     navNeu: context.nav === 'neu',
     navFristen: context.nav === 'fristen',
     navUebergaben: context.nav === 'uebergaben',
+    navUebersicht: context.nav === 'uebersicht',
   });
 }

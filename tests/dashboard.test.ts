@@ -1,0 +1,47 @@
+// The coordinator dashboard: open cases by phase and provider, workload, trend chart; coordination only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login, type SignedIn } from './support/auth.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+let h: Harness;
+let coordinator: SignedIn;
+
+beforeAll(async () => {
+  h = await startHarness();
+  coordinator = await login(h.baseUrl, 'koordination@kim.example');
+  for (const municipality of ['Kall', 'Zülpich', 'Euskirchen']) {
+    const res = await fetch(`${h.baseUrl}/api/v1/cases`, {
+      method: 'POST',
+      headers: coordinator.headers(),
+      body: JSON.stringify({ person: { givenName: 'A', familyName: 'B', birthDate: '1980-01-01', municipality, languages: [] }, source: 'self' }),
+    });
+    expect(res.status).toBe(201);
+  }
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function cellsOf(html: string, rowName: string): string[] {
+  const row = html.split('<tr>').find((r) => r.includes(`<th scope="row">${rowName}</th>`)) ?? '';
+  return [...row.matchAll(/<td>(?:<a [^>]*>)?(\d+)/g)].map((m) => m[1]!);
+}
+
+describe('GET /koordination', () => {
+  it('counts open cases per phase and provider and draws the monthly trend', async () => {
+    const res = await fetch(`${h.baseUrl}/koordination`, { headers: { cookie: coordinator.cookie } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('3 offene Fälle');
+    // DRK: Kall + Zülpich, both in intake (first column); Caritas Euskirchen: one.
+    expect(cellsOf(html, 'DRK').slice(0, 1)).toEqual(['2']);
+    expect(cellsOf(html, 'Summe')[0]).toBe('3');
+    expect(html).toMatch(/<svg[^>]+role="img"[^>]+aria-label="Neue Fälle je Monat\. [^"]*: 3"/);
+    expect(html).toContain('nicht zugewiesen');
+  });
+
+  it('is for coordination only', async () => {
+    const cm = await login(h.baseUrl, 'cm.drk@kim.example');
+    expect((await fetch(`${h.baseUrl}/koordination`, { headers: { cookie: cm.cookie } })).status).toBe(403);
+  });
+});

@@ -181,6 +181,45 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { 200: json({ type: 'object', properties: { events: { type: 'array', items: { type: 'object' } } } }) },
         },
       },
+      '/api/v1/cases/{id}/history/check': {
+        get: {
+          parameters: [idParam],
+          summary: 'Abgleich Ereignisspeicher ↔ Workflow-Historie (alle Läufe)',
+          responses: { 200: json({ type: 'object', properties: { agrees: { type: 'boolean' }, missingInDatabase: { type: 'array' }, missingInEngine: { type: 'array' } } }) },
+        },
+      },
+      '/api/v1/cases/{id}/access-log': {
+        get: { parameters: [idParam], summary: 'Zugriffsprotokoll des Falls (Koordination)', responses: { 200: json({ type: 'object' }), 403: errorResponse('Nur Koordination') } },
+      },
+      '/api/v1/cases/{id}/export': {
+        get: {
+          parameters: [idParam, { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'html'] } }],
+          summary: 'Auskunft nach Art. 15 DSGVO (Koordination)',
+          responses: { 200: json({ type: 'object' }), 403: errorResponse('Nur Koordination') },
+        },
+      },
+      '/api/v1/deadlines': {
+        get: {
+          summary: 'Offene Fristen der sichtbaren Fälle',
+          parameters: [
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ['overdue', 'due_soon'] } },
+            { name: 'days', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 90 } },
+          ],
+          responses: { 200: json({ type: 'object', properties: { items: { type: 'array' }, total: { type: 'integer' } } }), 422: errorResponse('Ungültige Filter') },
+        },
+      },
+      '/api/v1/reports/controlling': {
+        get: {
+          summary: 'Controlling-Zahlen aus den Ereignissen (Koordination); Accept: text/csv → CSV, format=xlsx → Excel',
+          parameters: [
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'groupBy', in: 'query', schema: { type: 'string', enum: ['organisation', 'municipality', 'month'] } },
+            { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv', 'xlsx'] } },
+          ],
+          responses: { 200: json({ type: 'object' }), 403: errorResponse('Nur Koordination'), 422: errorResponse('Ungültiger Zeitraum') },
+        },
+      },
       ...actionPaths('/api/v1/cases', CASE_ACTIONS, actionPayloadSchemas, 'case', 'cases'),
       '/api/v1/handovers': {
         post: {

@@ -16,6 +16,9 @@ export interface CaseWorkerOptions {
   coordinationEmail?: string;
   /** A pre-built bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The process's data converter with the payload encryption codec (platform/payload-codec.ts), the same object its
+   *  Client uses. Only tools whose client also has none (bench) leave it out; their payloads stay plaintext. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
@@ -25,5 +28,6 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     activities: createActivities({ db: options.db, mailer: options.mailer, coordinationEmail: options.coordinationEmail }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

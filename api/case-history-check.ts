@@ -4,7 +4,7 @@
 // other is a bug to show. Runs the engine no longer holds (retention) are reported as not covered, not as missing.
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import type { Payload } from '@temporalio/common';
 import type { Database } from '../platform/database.js';
 import type { CaseEventRecord, CaseRecordInput } from '../workflows/case-state.js';
 import { isHandedOverBy, requireCaseAccess } from './access.js';
@@ -14,6 +14,14 @@ export interface EngineEvents {
   runs: number;
   /** seq → event type, from completed record activities. */
   events: Map<number, string>;
+}
+
+/** A payload as the client's own data converter reads it: through its codecs (decryption) first. */
+async function decodePayload<T>(client: Client, payload: Payload): Promise<T> {
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  let decoded = [payload];
+  for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  return payloadConverter.fromPayload<T>(decoded[0]!);
 }
 
 export async function engineRecordedEvents(client: Client, workflowId: string): Promise<EngineEvents> {
@@ -26,7 +34,7 @@ export async function engineRecordedEvents(client: Client, workflowId: string): 
     for (const e of history.events ?? []) {
       const attrs = e.activityTaskScheduledEventAttributes;
       if (attrs?.activityType?.name === 'recordCaseEvents' && attrs.input?.payloads?.[0]) {
-        const input = defaultPayloadConverter.fromPayload<CaseRecordInput>(attrs.input.payloads[0]);
+        const input = await decodePayload<CaseRecordInput>(client, attrs.input.payloads[0]);
         scheduled.set(String(e.eventId), input.events);
       }
       const completed = e.activityTaskCompletedEventAttributes;

@@ -1,5 +1,6 @@
 // All configuration comes from the environment, with defaults that make `npm start` work on a laptop.
 import { join } from 'node:path';
+import type { PayloadKeySettings } from './payload-codec.js';
 import { repoRoot } from './paths.js';
 
 export interface TemporalSettings {
@@ -45,6 +46,8 @@ export interface AppConfig {
   demoPassword: string;
   temporal: TemporalSettings;
   mail: MailSettings;
+  /** Keys that encrypt workflow data (platform/payload-codec.ts); neither set → development key file in dataDir. */
+  payloadKeys: PayloadKeySettings;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -104,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sinkPortExplicit: Boolean(env.SMTP_SINK_PORT),
       appUrl: (env.APP_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     },
+    payloadKeys: { inline: env.KIM_PAYLOAD_KEYS || undefined, file: env.KIM_PAYLOAD_KEYS_FILE || undefined },
   };
 }

@@ -13,6 +13,7 @@ import { createDatabase, type Database } from '../platform/database.js';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
 import { createMailer, type Mailer } from '../platform/mailer.js';
 import { deployMigrations } from '../platform/migrations.js';
+import { loadPayloadEncryption } from '../platform/payload-codec.js';
 import { seedDatabase } from '../platform/seed.js';
 import { acquireLock } from '../platform/single-instance.js';
 import { startSmtpSink, type MailSink } from '../platform/smtp-sink.js';
@@ -61,6 +62,13 @@ async function main() {
   const started = Date.now();
   const releaseLock = acquireLock(join(config.dataDir, 'kim.lock'));
   stops.push({ name: 'lock', stop: releaseLock });
+
+  // Workflow data encryption first: without a key (production) nothing else should start.
+  const encryption = loadPayloadEncryption(config, { generate: true });
+  if (encryption.generatedFile) {
+    console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${encryption.generatedFile} (nur für die Entwicklung – ohne ihn sind die Fallverläufe in Temporal unlesbar)`);
+  }
+  console.log(`Workflow-Daten: verschlüsselt (AES-256-GCM), Schlüssel „${encryption.codec.currentKeyId}“ aus ${encryption.source}`);
 
   // Database
   let databaseUrl = config.databaseUrl;
@@ -118,7 +126,7 @@ async function main() {
   const connection = await Connection.connect(connectionOptions(t, address));
   stops.push({ name: 'Temporal client', stop: () => connection.close() });
   if (t.address) await ensureSearchAttributes(connection, t.namespace, caseSearchAttributes);
-  const client = new Client({ connection, namespace: t.namespace });
+  const client = new Client({ connection, namespace: t.namespace, dataConverter: encryption.dataConverter });
 
   // E-mail: the one mailer of this process, to the installation's relay or (no SMTP_HOST) to a local sink whose
   // mails GET /mail shows, so reminders are visible without any mail setup.
@@ -144,6 +152,7 @@ async function main() {
     db,
     mailer,
     coordinationEmail: m.coordinationEmail,
+    dataConverter: encryption.dataConverter,
   });
   const workerRun = worker.run();
   stops.push({

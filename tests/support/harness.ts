@@ -1,15 +1,19 @@
 // Everything a test needs to drive KIM Casework for real: a fresh migrated database, a Temporal client
 // and a worker on the shared dev server (own task queue per test file), and the HTTP app on a free port. The worker
-// mails to a real SMTP server on loopback (`smtp`), so what the app sends can be checked.
+// mails to a real SMTP server on loopback (`smtp`), so what the app sends can be checked. Client and worker share
+// the payload encryption of a real installation, with the key the global setup put into KIM_PAYLOAD_KEYS.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
+import { loadConfig } from '../../platform/config.js';
 import { createDatabase, type Database } from '../../platform/database.js';
 import { deployMigrations } from '../../platform/migrations.js';
+import { loadPayloadEncryption } from '../../platform/payload-codec.js';
 import { seedDatabase } from '../../platform/seed.js';
 import { createCaseWorker } from '../../worker.js';
 import { createTestDatabase } from './database.js';
@@ -19,6 +23,8 @@ export interface Harness {
   db: Database;
   databaseUrl: string;
   client: Client;
+  /** Encrypts payloads (platform/payload-codec.ts); the data converter of `client` and the worker. */
+  dataConverter: DataConverter;
   taskQueue: string;
   baseUrl: string;
   worker: Worker;
@@ -37,8 +43,9 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
   await seedDatabase(db, { demoPassword: 'test-password', production: false });
 
   const address = inject('temporalAddress');
+  const { dataConverter } = loadPayloadEncryption(loadConfig());
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const nativeConnection = await NativeConnection.connect({ address });
   const taskQueue = `kim-test-${randomBytes(4).toString('hex')}`;
   const smtp = await startTestSmtpServer();
@@ -54,6 +61,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
       db,
       mailer,
       workflowBundle: { codePath: inject('workflowBundlePath') },
+      dataConverter,
     });
     running = worker.run();
   };
@@ -77,6 +85,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
     db,
     databaseUrl: database.url,
     client,
+    dataConverter,
     taskQueue,
     baseUrl,
     smtp,

@@ -1,0 +1,195 @@
+// Encryption of workflow data: every payload the engine stores for KIM Casework (workflow inputs, updates, queries,
+// results, activity inputs, failure details) is encrypted with AES-256-GCM before it leaves the process, so personal
+// data is unreadable in the Temporal UI, the engine's database and its backups without the key.
+//
+// Format (the layout of Temporal's encryption samples, so a codec server built from them can decode it): metadata
+// `encoding: binary/encrypted` and `encryption-key-id: <id>`; data = 12-byte random IV ‖ ciphertext ‖ 16-byte tag of
+// the whole original Payload (its metadata included). Keys come from configuration: KIM_PAYLOAD_KEYS or
+// KIM_PAYLOAD_KEYS_FILE, `id:base64key` comma-separated; the first encrypts, all decrypt (rotation).
+//
+// Runs outside the workflow sandbox: pass it as `dataConverter` to Clients and Workers, never import it in workflows/.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
+import proto from '@temporalio/proto';
+
+// @temporalio/proto is CommonJS; Node's ESM loader only sees its default export.
+const { temporal } = proto;
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const ALGORITHM = 'aes-256-gcm';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export interface PayloadKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Parses `id:base64key[,id:base64key…]` (commas or line breaks); errors name the entry, never key material. */
+export function parsePayloadKeys(text: string, source: string): PayloadKey[] {
+  const entries = text
+    .split(/[,\n\r]+/)
+    .map((e) => e.trim())
+    .filter((e) => e !== '' && !e.startsWith('#'));
+  if (entries.length === 0) throw new Error(`${source} contains no key (expected "id:base64key", comma-separated)`);
+  const seen = new Set<string>();
+  return entries.map((entry, i) => {
+    const colon = entry.indexOf(':');
+    const id = colon > 0 ? entry.slice(0, colon).trim() : '';
+    const encoded = colon > 0 ? entry.slice(colon + 1).trim() : '';
+    if (!KEY_ID.test(id)) throw new Error(`${source}, entry ${i + 1}: expected "id:base64key" with an id of letters, digits, . _ -`);
+    if (seen.has(id)) throw new Error(`${source}: key id "${id}" appears twice`);
+    seen.add(id);
+    const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
+    if (key.length !== KEY_BYTES) throw new Error(`${source}: key "${id}" must be ${KEY_BYTES} bytes, base64-encoded (e.g. openssl rand -base64 32)`);
+    return { id, key };
+  });
+}
+
+/** A new random key entry (`id:base64key`). */
+export function newPayloadKeyEntry(id: string): string {
+  return `${id}:${randomBytes(KEY_BYTES).toString('base64')}`;
+}
+
+const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
+
+export class PayloadEncryptionCodec implements PayloadCodec {
+  /** The id of the key new payloads are encrypted with (the first configured). */
+  readonly currentKeyId: string;
+  private readonly keys: Map<string, Buffer>;
+
+  constructor(keys: PayloadKey[]) {
+    if (keys.length === 0) throw new Error('PayloadEncryptionCodec needs at least one key');
+    this.currentKeyId = keys[0]!.id;
+    this.keys = new Map(keys.map((k) => [k.id, k.key]));
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    const key = this.keys.get(this.currentKeyId)!;
+    return payloads.map((payload) => {
+      const iv = randomBytes(IV_BYTES); // never reused: a fresh IV per payload is what makes GCM safe
+      const cipher = createCipheriv(ALGORITHM, key, iv);
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return {
+        metadata: {
+          [METADATA_ENCODING_KEY]: Buffer.from(ENCRYPTED_ENCODING),
+          [KEY_ID_METADATA]: Buffer.from(this.currentKeyId),
+        },
+        data,
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      // Histories written before encryption was switched on stay readable: their payloads pass unchanged.
+      if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
+      const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
+      if (!keyId) throw new Error(`Encrypted payload without "${KEY_ID_METADATA}" metadata`);
+      const key = this.keys.get(keyId);
+      if (!key) {
+        throw new Error(
+          `Payload is encrypted with key "${keyId}", which is not configured (KIM_PAYLOAD_KEYS / KIM_PAYLOAD_KEYS_FILE). ` +
+            `Keep old keys listed after the current one until no workflow history uses them.`,
+        );
+      }
+      const data = Buffer.from(payload.data ?? new Uint8Array());
+      if (data.length < IV_BYTES + TAG_BYTES) throw new Error(`Encrypted payload (key "${keyId}") is truncated`);
+      const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, IV_BYTES));
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      let plain: Buffer;
+      try {
+        plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      } catch {
+        throw new Error(`Encrypted payload (key "${keyId}") failed authentication: altered, or the key "${keyId}" is not the one it was written with`);
+      }
+      return temporal.api.common.v1.Payload.decode(plain);
+    });
+  }
+}
+
+/** The one data converter of a process: every Client and Worker gets this same object. */
+export function payloadDataConverter(codec: PayloadCodec): DataConverter {
+  return { payloadCodecs: [codec] };
+}
+
+export interface PayloadKeySettings {
+  /** KIM_PAYLOAD_KEYS */
+  inline?: string;
+  /** KIM_PAYLOAD_KEYS_FILE (a secret mount) */
+  file?: string;
+}
+
+export interface PayloadEncryption {
+  codec: PayloadEncryptionCodec;
+  dataConverter: DataConverter;
+  /** Where the keys came from, for the start-up output (never the keys). */
+  source: string;
+  /** Set when this call created the development key file. */
+  generatedFile?: string;
+}
+
+/** The development key file in the data folder (`var/payload-keys` by default). */
+export function devKeyFile(dataDir: string): string {
+  return join(dataDir, 'payload-keys');
+}
+
+/**
+ * Keys from KIM_PAYLOAD_KEYS or KIM_PAYLOAD_KEYS_FILE. Neither set: in production an error (a generated key nobody
+ * backs up would make every case history unreadable after the data folder is lost); in development the key file in
+ * the data folder, created once when `generate` is allowed.
+ */
+export function loadPayloadEncryption(
+  config: { nodeEnv: string; dataDir: string; payloadKeys: PayloadKeySettings },
+  options: { generate?: boolean } = {},
+): PayloadEncryption {
+  const { inline, file } = config.payloadKeys;
+  let keys: PayloadKey[];
+  let source: string;
+  let generatedFile: string | undefined;
+  if (inline && file) {
+    throw new Error('Set only one of KIM_PAYLOAD_KEYS and KIM_PAYLOAD_KEYS_FILE');
+  } else if (inline) {
+    keys = parsePayloadKeys(inline, 'KIM_PAYLOAD_KEYS');
+    source = 'KIM_PAYLOAD_KEYS';
+  } else if (file) {
+    source = `KIM_PAYLOAD_KEYS_FILE (${file})`;
+    keys = parsePayloadKeys(readFileSync(file, 'utf8'), source);
+  } else if (config.nodeEnv === 'production') {
+    throw new Error(
+      'No key to encrypt workflow data: with NODE_ENV=production set KIM_PAYLOAD_KEYS or KIM_PAYLOAD_KEYS_FILE ' +
+        '("id:base64key", 32-byte key, e.g. "2025-01:$(openssl rand -base64 32)") and keep a backup of it.',
+    );
+  } else {
+    const path = devKeyFile(config.dataDir);
+    source = path;
+    let content: string | undefined;
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!options.generate) throw new Error(`No workflow data key: set KIM_PAYLOAD_KEYS or create ${path} (npm start does so)`);
+      mkdirSync(config.dataDir, { recursive: true });
+      const entry = `${newPayloadKeyEntry(`dev-${new Date().toISOString().slice(0, 10)}`)}\n`;
+      try {
+        // 'wx': a worker and `npm start` starting together must end up with the same key, not one each.
+        writeFileSync(path, entry, { mode: 0o600, flag: 'wx' });
+        generatedFile = path;
+        content = entry;
+      } catch (writeError) {
+        if ((writeError as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError;
+        content = readFileSync(path, 'utf8');
+      }
+    }
+    keys = parsePayloadKeys(content, path);
+  }
+  const codec = new PayloadEncryptionCodec(keys);
+  return { codec, dataConverter: payloadDataConverter(codec), source, ...(generatedFile ? { generatedFile } : {}) };
+}

@@ -35,6 +35,7 @@ import { caseAccess, canOpenCase, isHandedOverBy } from './access.js';
 import { SESSION_COOKIE, type AuthenticatedUser } from './auth.js';
 import { logAccess } from './access-log.js';
 import { checkCaseHistory } from './case-history-check.js';
+import { annualReport } from './annual-report.js';
 import { barChartSvg, dashboardFigures } from './dashboard.js';
 import { caseHistory, listCases, loadCaseRow, openCase, parseAsOf, queryCaseView, runCaseAction } from './cases.js';
 import { ApiError } from './errors.js';
@@ -758,6 +759,21 @@ export function pagesRouter(deps: PagesDependencies): Router {
         asOf: formatDateTime(now),
       }),
     );
+  });
+
+  // ----- Koordination: Jahresbericht (Förderprogrammcontrolling)
+
+  router.get('/koordination/jahresbericht', requirePageUser, async (req, res) => {
+    const user = signedInUser(req);
+    if (user.role !== 'coordinator') {
+      return errorPage(req, res, 403, 'Keine Berechtigung', 'Der Jahresbericht ist der KIM-Koordination vorbehalten.');
+    }
+    const now = new Date();
+    const asked = Number(req.query.jahr);
+    const year = Number.isInteger(asked) && asked >= 2020 && asked <= 2100 ? asked : now.getUTCFullYear();
+    const report = await annualReport(db, year);
+    await logAccess(db, req, user, { action: 'export_report', channel: 'page' });
+    send(res, 200, renderPage('annual-report', { ...layout(req, `Jahresbericht ${year}`, 'uebersicht'), report, asOf: formatDateTime(now) }));
   });
 
   // ----- Koordination: überfällige Fristen

@@ -15,12 +15,14 @@ import {
   periodBounds,
   zonedDate,
   type Cell,
+  type ControllingGroupBy,
   type ControllingReport,
 } from '../domain/controlling.js';
 import { MUNICIPALITIES, formatDateDe, isIsoDate } from '../domain/index.js';
 import type { Database } from '../platform/database.js';
 import { canSeeReports } from './access.js';
 import { currentUser } from './auth.js';
+import { logAccess } from './access-log.js';
 import { ApiError } from './errors.js';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -134,6 +136,48 @@ export async function controllingXlsx(report: ControllingReport, generatedAt: Da
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
+/** The controlling report for a period, computed from the event store (shared by the API and the yearly report page). */
+export async function buildControllingReport(
+  db: Database,
+  { from, to, groupBy }: { from: string; to: string; groupBy: ControllingGroupBy },
+): Promise<ControllingReport> {
+  const { end } = periodBounds(from, to);
+
+  // Every event up to the end of the period (the state at its start needs the history before it) and contacts
+  // documented later for a day inside it. Cases are few (a county), so reading them whole is fine. One read
+  // after the other in one transaction: a consistent snapshot (no event between two reads), and gentle on the
+  // embedded database, which mixes up concurrent queries.
+  const { caseEvents, handoverEvents, cases, handovers, organisations } = await db.$transaction(
+    async (tx) => ({
+      caseEvents: await tx.caseEvent.findMany({
+        where: { OR: [{ at: { lt: new Date(end) } }, { type: 'contact_recorded' }] },
+        select: { caseId: true, seq: true, type: true, at: true, data: true },
+      }),
+      handoverEvents: await tx.handoverEvent.findMany({
+        where: { at: { lt: new Date(end) } },
+        select: { handoverId: true, seq: true, type: true, at: true, data: true },
+      }),
+      cases: await tx.case.findMany({ select: { id: true, personId: true } }),
+      handovers: await tx.handover.findMany({ where: { caseId: { not: null } }, select: { id: true, caseId: true } }),
+      organisations: await tx.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true } }),
+    }),
+    { isolationLevel: 'RepeatableRead' },
+  );
+  return computeControlling({
+    caseEvents,
+    handoverEvents,
+    from,
+    to,
+    groupBy,
+    personOfCase: Object.fromEntries(cases.map((c) => [c.id, c.personId])),
+    caseOfHandover: Object.fromEntries(handovers.flatMap((h) => (h.caseId ? [[h.id, h.caseId]] : []))),
+    groups:
+      groupBy === 'organisation' ? organisations.map((o) => ({ key: o.id, label: o.shortName }))
+      : groupBy === 'municipality' ? MUNICIPALITIES.map((m) => ({ key: m, label: m }))
+      : [],
+  });
+}
+
 export function reportsRouter({ db }: { db: Database }): Router {
   const router = Router();
 
@@ -153,41 +197,8 @@ export function reportsRouter({ db }: { db: Database }): Router {
     const to = parsed.data.to ?? (parsed.data.from && parsed.data.from > today ? parsed.data.from : today);
     if (from > to) throw new ApiError(422, 'validation_failed', 'Die Angaben zum Bericht sind ungültig.', { fields: { to: '„bis“ liegt vor „von“.' } });
     const { groupBy } = parsed.data;
-    const { end } = periodBounds(from, to);
-
-    // Every event up to the end of the period (the state at its start needs the history before it) and contacts
-    // documented later for a day inside it. Cases are few (a county), so reading them whole is fine. One read
-    // after the other in one transaction: a consistent snapshot (no event between two reads), and gentle on the
-    // embedded database, which mixes up concurrent queries.
-    const { caseEvents, handoverEvents, cases, handovers, organisations } = await db.$transaction(
-      async (tx) => ({
-        caseEvents: await tx.caseEvent.findMany({
-          where: { OR: [{ at: { lt: new Date(end) } }, { type: 'contact_recorded' }] },
-          select: { caseId: true, seq: true, type: true, at: true, data: true },
-        }),
-        handoverEvents: await tx.handoverEvent.findMany({
-          where: { at: { lt: new Date(end) } },
-          select: { handoverId: true, seq: true, type: true, at: true, data: true },
-        }),
-        cases: await tx.case.findMany({ select: { id: true, personId: true } }),
-        handovers: await tx.handover.findMany({ where: { caseId: { not: null } }, select: { id: true, caseId: true } }),
-        organisations: await tx.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true } }),
-      }),
-      { isolationLevel: 'RepeatableRead' },
-    );
-    const report = computeControlling({
-      caseEvents,
-      handoverEvents,
-      from,
-      to,
-      groupBy,
-      personOfCase: Object.fromEntries(cases.map((c) => [c.id, c.personId])),
-      caseOfHandover: Object.fromEntries(handovers.flatMap((h) => (h.caseId ? [[h.id, h.caseId]] : []))),
-      groups:
-        groupBy === 'organisation' ? organisations.map((o) => ({ key: o.id, label: o.shortName }))
-        : groupBy === 'municipality' ? MUNICIPALITIES.map((m) => ({ key: m, label: m }))
-        : [],
-    });
+    const report = await buildControllingReport(db, { from, to, groupBy });
+    await logAccess(db, req, user, { action: 'export_report' });
 
     res.vary('Accept');
     res.set('Cache-Control', 'no-store');

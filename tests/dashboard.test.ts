@@ -27,6 +27,13 @@ function cellsOf(html: string, rowName: string): string[] {
   return [...row.matchAll(/<td>(?:<a [^>]*>)?(\d+)/g)].map((m) => m[1]!);
 }
 
+/** The cells of the first table row labelled `rowName` after the first section heading. */
+function cellsAfter(html: string, rowName: string): string[] {
+  const section = html.slice(html.indexOf('<h2>Fälle</h2>'));
+  const row = section.split('<tr').find((r) => r.includes(`<th scope="row">${rowName}</th>`)) ?? '';
+  return [...row.matchAll(/<td[^>]*>([^<]*)</g)].map((m) => m[1]!);
+}
+
 describe('GET /koordination', () => {
   it('counts open cases per phase and provider and draws the monthly trend', async () => {
     const res = await fetch(`${h.baseUrl}/koordination`, { headers: { cookie: coordinator.cookie } });
@@ -40,8 +47,25 @@ describe('GET /koordination', () => {
     expect(html).toContain('nicht zugewiesen');
   });
 
+  it('lays out the yearly report with the controlling figures, small cells suppressed, and logs it', async () => {
+    const year = new Date().getUTCFullYear();
+    const res = await fetch(`${h.baseUrl}/koordination/jahresbericht?jahr=${year}`, { headers: { cookie: coordinator.cookie } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(`Jahresbericht ${year}`);
+    for (const section of ['Fälle', 'Kontakte und Begleitungen', 'Vermittlungen in das Netzwerk', 'Übergaben aus der Ausländerbehörde']) {
+      expect(html).toContain(`<h2>${section}</h2>`);
+    }
+    // "Fälle eröffnet" is the first column of the first section: 3 in total, DRK's 2 and Caritas Euskirchen's 1 suppressed.
+    expect(cellsAfter(html, 'Gesamt')[0]).toBe('3');
+    expect(cellsAfter(html, 'DRK')[0]).toBe('•');
+    expect(html).toMatch(/<svg[^>]+aria-label="Neue Fälle je Monat/);
+    expect(await h.db.accessLog.count({ where: { action: 'export_report', userId: coordinator.user.id } })).toBeGreaterThan(0);
+  });
+
   it('is for coordination only', async () => {
     const cm = await login(h.baseUrl, 'cm.drk@kim.example');
     expect((await fetch(`${h.baseUrl}/koordination`, { headers: { cookie: cm.cookie } })).status).toBe(403);
+    expect((await fetch(`${h.baseUrl}/koordination/jahresbericht`, { headers: { cookie: cm.cookie } })).status).toBe(403);
   });
 });

@@ -136,6 +136,11 @@ describe.skipIf(!available)('the pages in chromium', () => {
     await coordination.page.goto(caseUrl);
     await act(coordination.page, 'approve-closure');
     await expect(coordination.page.locator('h1').textContent()).resolves.toContain('Abschluss');
+    // The coordinator dashboard, through the navigation: the closed case no longer counts as open.
+    await coordination.page.getByRole('link', { name: 'Übersicht', exact: true }).click();
+    await expect(coordination.page.locator('h1').textContent()).resolves.toBe('Übersicht Koordination');
+    expect(await coordination.page.locator('main').textContent()).toContain('0 offene Fälle');
+    expect(await coordination.page.locator('svg[role="img"]').count()).toBe(1);
     await coordination.context.close();
 
     // The stale form is refused by the workflow: the page says why, and focuses the message.

@@ -17,6 +17,10 @@ beforeAll(async () => {
     });
     expect(res.status).toBe(201);
   }
+  // The workflows write the opening events right after the start; the figures are computed from them.
+  for (let i = 0; i < 100 && (await h.db.caseEvent.count({ where: { type: 'case_opened' } })) < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
 });
 afterAll(async () => {
   await h?.close();

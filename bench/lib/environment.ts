@@ -1,0 +1,247 @@
+// Everything the benchmarks run against, started by the bench itself and torn down at the end — the same pieces
+// as the tests' harness (tests/support/harness.ts) without vitest: a Temporal dev server (the installed CLI via
+// TestWorkflowEnvironment.createLocal, or TEMPORAL_ADDRESS), a fresh migrated and seeded database (a new database on
+// the PostgreSQL server of BENCH_DATABASE_URL / TEST_DATABASE_URL, else in-memory PGlite), the case worker, a worker
+// for the bare baseline workflow, and the Express app on a free port.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { createApp } from '../../api/app.js';
+import { createDatabase, type Database } from '../../platform/database.js';
+import { startEmbeddedPostgres } from '../../platform/embedded-postgres.js';
+import { deployMigrations } from '../../platform/migrations.js';
+import { seedDatabase } from '../../platform/seed.js';
+import { describeBinary, resolveBinary } from '../../platform/temporal-binaries.js';
+import { ensureSearchAttributes } from '../../platform/temporal.js';
+import { caseSearchAttributes } from '../../workflows/search-attributes.js';
+import { createCaseWorker, workflowsPath } from '../../worker.js';
+import { startTestSmtpServer } from '../../tests/support/smtp.js';
+
+export const minimalWorkflowPath = new URL('../minimal-workflow.ts', import.meta.url).pathname;
+export const DEMO_PASSWORD = 'bench-password';
+
+export interface BenchDatabaseInfo {
+  kind: 'postgresql' | 'pglite';
+  /** What the table prints: server version and database name, or PGlite in memory. */
+  description: string;
+}
+
+export interface BenchEnvironment {
+  db: Database;
+  database: BenchDatabaseInfo;
+  temporalAddress: string;
+  temporalSource: string;
+  client: Client;
+  caseTaskQueue: string;
+  minimalTaskQueue: string;
+  caseBundlePath: string;
+  minimalBundlePath: string;
+  caseWorker: Worker;
+  baseUrl: string;
+  /** Seconds each bring-up step took. */
+  setup: Record<string, number>;
+  close(): Promise<void>;
+}
+
+interface Fresh {
+  url: string;
+  info: BenchDatabaseInfo;
+  drop(): Promise<void>;
+}
+
+async function freshDatabase(): Promise<Fresh> {
+  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const embedded = await startEmbeddedPostgres();
+    return {
+      url: embedded.url,
+      info: { kind: 'pglite', description: 'embedded PGlite (in memory, PostgreSQL 17 in wasm, in this process)' },
+      drop: () => embedded.stop(),
+    };
+  }
+  const name = `kim_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  let version = '';
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+    version = String((await admin.query('SHOW server_version')).rows[0]?.server_version ?? '?');
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    info: { kind: 'postgresql', description: `PostgreSQL ${version} at ${url.host} (fresh database ${name})` },
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+async function step<T>(setup: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  try {
+    return await fn();
+  } finally {
+    setup[name] = (Date.now() - start) / 1000;
+  }
+}
+
+export async function startBenchEnvironment(log: (line: string) => void): Promise<BenchEnvironment> {
+  const setup: Record<string, number> = {};
+  const stops: Array<() => Promise<unknown> | unknown> = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        console.error(`bench teardown: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'kim-bench-'));
+    stops.push(() => rmSync(dir, { recursive: true, force: true }));
+
+    // Three independent slow steps at once: the dev server, the two workflow bundles, the database.
+    const temporalStep = step(setup, 'temporal dev server', async () => {
+      const external = process.env.TEMPORAL_ADDRESS;
+      if (external) {
+        const connection = await Connection.connect({ address: external });
+        try {
+          await ensureSearchAttributes(connection, 'default', caseSearchAttributes);
+        } finally {
+          await connection.close();
+        }
+        return { address: external, source: `TEMPORAL_ADDRESS=${external}`, teardown: async () => {} };
+      }
+      const cli = resolveBinary('cli');
+      const env = await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: cli.path ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+          searchAttributes: caseSearchAttributes,
+          extraArgs: ['--log-level', 'error'],
+        },
+      });
+      return { address: env.address, source: `dev server in memory, ${describeBinary('cli', cli)}`, teardown: () => env.teardown() };
+    });
+    const bundleStep = step(setup, 'workflow bundles', async () => {
+      const logger = new DefaultLogger('WARN');
+      const [cases, minimal] = await Promise.all([
+        bundleWorkflowCode({ workflowsPath, logger }),
+        bundleWorkflowCode({ workflowsPath: minimalWorkflowPath, logger }),
+      ]);
+      const casePath = join(dir, 'case-workflows.js');
+      const minimalPath = join(dir, 'minimal-workflow.js');
+      writeFileSync(casePath, cases.code);
+      writeFileSync(minimalPath, minimal.code);
+      return { casePath, minimalPath };
+    });
+    const databaseStep = step(setup, 'database + migrations + seed', async () => {
+      const fresh = await freshDatabase();
+      try {
+        await deployMigrations({ databaseUrl: fresh.url });
+        const db = createDatabase(fresh.url);
+        await seedDatabase(db, { demoPassword: DEMO_PASSWORD, production: false });
+        return { fresh, db };
+      } catch (error) {
+        await fresh.drop();
+        throw error;
+      }
+    });
+    const settled = await Promise.allSettled([temporalStep, bundleStep, databaseStep]);
+    // Whatever came up is torn down, even when another step failed.
+    if (settled[0].status === 'fulfilled') stops.push(settled[0].value.teardown);
+    if (settled[2].status === 'fulfilled') {
+      const { fresh, db } = settled[2].value;
+      stops.push(() => fresh.drop());
+      stops.push(() => db.$disconnect());
+    }
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const temporal = (settled[0] as PromiseFulfilledResult<Awaited<typeof temporalStep>>).value;
+    const bundles = (settled[1] as PromiseFulfilledResult<Awaited<typeof bundleStep>>).value;
+    const { fresh, db } = (settled[2] as PromiseFulfilledResult<Awaited<typeof databaseStep>>).value;
+    log(`Temporal: ${temporal.source}`);
+    log(`Database: ${fresh.info.description}`);
+
+    // Histories of long cases exceed gRPC's default 4 MB per message; the bench reads them whole.
+    const connection = await Connection.connect({ address: temporal.address, channelArgs: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 } });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    stops.push(() => nativeConnection.close());
+    const smtp = await startTestSmtpServer();
+    stops.push(() => smtp.close());
+
+    const suffix = randomBytes(3).toString('hex');
+    const caseTaskQueue = `kim-bench-${suffix}`;
+    const minimalTaskQueue = `kim-bench-minimal-${suffix}`;
+    const caseWorker = await createCaseWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: caseTaskQueue,
+      db,
+      mailer: smtp.mailer(),
+      workflowBundle: { codePath: bundles.casePath },
+    });
+    const minimalWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: minimalTaskQueue,
+      workflowBundle: { codePath: bundles.minimalPath },
+    });
+    const runs = [caseWorker.run(), minimalWorker.run()];
+    stops.push(async () => {
+      for (const w of [caseWorker, minimalWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(runs);
+    });
+
+    const app = createApp({ db, temporal: client, taskQueue: caseTaskQueue });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+    // Keep-alive connections (as a browser or an API client would) and no lingering sockets at teardown.
+    stops.push(() => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    return {
+      db,
+      database: fresh.info,
+      temporalAddress: temporal.address,
+      temporalSource: temporal.source,
+      client,
+      caseTaskQueue,
+      minimalTaskQueue,
+      caseBundlePath: bundles.casePath,
+      minimalBundlePath: bundles.minimalPath,
+      caseWorker,
+      baseUrl,
+      setup,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+// Benchmark 2: intake throughput. Closed-loop POST /api/v1/cases (person + case rows in one transaction, then the
+// case workflow start with search attributes, then the row read back) at a given concurrency, against closed-loop
+// bare `client.workflow.start` of the minimal workflow at the same concurrency.
+import { randomUUID } from 'node:crypto';
+import { call, intakeBody, type Headers } from './api-client.js';
+import type { BenchEnvironment } from './environment.js';
+import { closedLoop, type LoadResult } from './stats.js';
+
+export interface IntakeResult {
+  concurrency: number;
+  seconds: number;
+  api: LoadResult;
+  bare: LoadResult;
+  ratio: number;
+  /** Seconds after the window until every case started in it had written its first record (worker backlog). */
+  drainSeconds: number;
+}
+
+/** Waits until every case row has been written by its workflow (lastEventSeq > 0): the worker has caught up. */
+export async function waitForRecords(env: BenchEnvironment, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const pending = await env.db.case.count({ where: { lastEventSeq: 0 } });
+    if (pending === 0) return (Date.now() - start) / 1000;
+    if (Date.now() - start > timeoutMs) throw new Error(`${pending} case workflows have not written their first record after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function benchIntake(env: BenchEnvironment, caseManager: Headers, concurrency: number, seconds: number): Promise<IntakeResult> {
+  const bare = await closedLoop(
+    () => env.client.workflow.start('minimalWorkflow', { workflowId: `bench-intake-${randomUUID()}`, taskQueue: env.minimalTaskQueue }),
+    concurrency,
+    seconds,
+  );
+  const api = await closedLoop((_c, i) => call(env.baseUrl, caseManager, 'POST', '/api/v1/cases', intakeBody(i)), concurrency, seconds);
+  const drainSeconds = await waitForRecords(env, 300_000);
+  return { concurrency, seconds, api, bare, ratio: api.perSecond / bare.perSecond, drainSeconds };
+}

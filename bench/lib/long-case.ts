@@ -1,0 +1,123 @@
+// Benchmark 4: one long case. Drives record-contact updates (each "now", so every contact restarts the no-contact
+// deadline, as in real work) on one case through the Temporal client, then walks the chain of runs
+// (continue-as-new) to count events per run and replays the longest run with Worker.runReplayHistory.
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import type { Actor, CaseData } from '../../domain/index.js';
+import { caseActionUpdate } from '../../workflows/definitions.js';
+import { openCaseRows, startCase } from '../../tests/support/cases.js';
+import { contactNow } from './api-client.js';
+import type { BenchEnvironment } from './environment.js';
+import { summarize, type LatencySummary } from './stats.js';
+
+const EventType = proto.temporal.api.enums.v1.EventType;
+
+export interface LongCaseResult {
+  variant: string;
+  continueAsNewAfterEvents: number | null;
+  targetContacts: number;
+  contacts: number;
+  /** Why driving stopped before the target, if it did. */
+  stoppedBecause: string | null;
+  seconds: number;
+  contactsPerSecond: number;
+  latencyFirstTenth: LatencySummary;
+  latencyLastTenth: LatencySummary;
+  runs: number;
+  eventsPerRun: number[];
+  maxEventsPerRun: number;
+  longestRunBytes: number;
+  replayLongestRunMs: number;
+  /** Size of the case the last update answered with (JSON), and what it holds. */
+  lastResultBytes: number;
+  contactItems: number;
+  deadlinesInState: number;
+  readModelDeadlineRows: number;
+}
+
+export async function benchLongCase(
+  env: BenchEnvironment,
+  actor: Actor,
+  options: { variant: string; contacts: number; continueAsNewAfterEvents?: number; concurrency: number; budgetSeconds: number },
+  log: (line: string) => void,
+): Promise<LongCaseResult> {
+  const open = await openCaseRows(env.db, { organisationId: 'drk', municipality: 'Kall', assigneeId: actor.id, proposedProvider: { organisationId: 'drk', reason: 'Wohnort Kall' } });
+  const first = await startCase(env.client, env.caseTaskQueue, open, options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {});
+  const handle = env.client.workflow.getHandle(first.workflowId);
+
+  const latencies: number[] = [];
+  let last: CaseData | undefined;
+  let stoppedBecause: string | null = null;
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + options.budgetSeconds * 1000;
+  let lastLog = started;
+  const driver = async () => {
+    while (next < options.contacts && !stoppedBecause) {
+      if (performance.now() > deadline) {
+        stoppedBecause ??= `time budget of ${options.budgetSeconds} s used up`;
+        return;
+      }
+      next++;
+      const t0 = performance.now();
+      try {
+        const data = await handle.executeUpdate(caseActionUpdate, { args: [{ action: 'record-contact', payload: contactNow(5), actor }] });
+        latencies.push(performance.now() - t0);
+        if (!last || data.contacts.count > last.contacts.count) last = data;
+      } catch (error) {
+        stoppedBecause ??= `update failed after ${latencies.length} contacts: ${(error as Error).message}`;
+        return;
+      }
+      if (performance.now() - lastLog > 15_000) {
+        lastLog = performance.now();
+        log(`  long case (${options.variant}): ${latencies.length} contacts, ${((lastLog - started) / 1000).toFixed(0)} s`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, driver));
+  const seconds = (performance.now() - started) / 1000;
+
+  // The chain of runs, from the first: each run that continued-as-new names the next.
+  const eventsPerRun: number[] = [];
+  let longest: { events: number; history: proto.temporal.api.history.v1.IHistory; bytes: number } | undefined;
+  let runId: string | undefined = first.firstExecutionRunId;
+  while (runId) {
+    const history: proto.temporal.api.history.v1.IHistory = await env.client.workflow.getHandle(first.workflowId, runId).fetchHistory();
+    const events: proto.temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
+    eventsPerRun.push(events.length);
+    if (!longest || events.length > longest.events) {
+      longest = { events: events.length, history, bytes: proto.temporal.api.history.v1.History.encode(history).finish().length };
+    }
+    const end: proto.temporal.api.history.v1.IHistoryEvent | undefined = events[events.length - 1];
+    runId =
+      end?.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+        ? (end.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined)
+        : undefined;
+  }
+  const replayStart = performance.now();
+  await Worker.runReplayHistory({ workflowBundle: { codePath: env.caseBundlePath } }, longest!.history, first.workflowId);
+  const replayLongestRunMs = performance.now() - replayStart;
+
+  const tenth = Math.max(1, Math.floor(latencies.length / 10));
+  await handle.terminate('benchmark done').catch(() => undefined);
+  return {
+    variant: options.variant,
+    continueAsNewAfterEvents: options.continueAsNewAfterEvents ?? null,
+    targetContacts: options.contacts,
+    contacts: latencies.length,
+    stoppedBecause,
+    seconds,
+    contactsPerSecond: latencies.length / seconds,
+    latencyFirstTenth: summarize(latencies.slice(0, tenth)),
+    latencyLastTenth: summarize(latencies.slice(-tenth)),
+    runs: eventsPerRun.length,
+    eventsPerRun,
+    maxEventsPerRun: Math.max(...eventsPerRun),
+    longestRunBytes: longest!.bytes,
+    replayLongestRunMs,
+    lastResultBytes: last ? Buffer.byteLength(JSON.stringify(last)) : 0,
+    contactItems: last?.contacts.items.length ?? 0,
+    deadlinesInState: last?.deadlines.length ?? 0,
+    readModelDeadlineRows: await env.db.caseDeadline.count({ where: { caseId: open.caseId } }),
+  };
+}

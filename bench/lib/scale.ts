@@ -1,0 +1,203 @@
+// Benchmark 3: many open cases. Tops the installation up to `target` open cases the fast way — person and case rows
+// written with createMany, workflows started directly through the Temporal client (as the API would, with the same
+// input and search attributes) — waits until every workflow has written its record and armed its deadlines, then
+// measures memory and the coordinator's list, deadline and controlling views.
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
+import { defaultCaseSettings } from '../../domain/index.js';
+import { ORGANISATIONS } from '../../domain/organisations.js';
+import type { CaseWorkflowInput } from '../../workflows/case-state.js';
+import { caseWorkflowId } from '../../workflows/definitions.js';
+import { caseMunicipalityKey, caseOrganisationKey, caseStateKey } from '../../workflows/search-attributes.js';
+import { call, HttpError, type Headers } from './api-client.js';
+import type { BenchEnvironment } from './environment.js';
+import { waitForRecords } from './intake.js';
+import { pool, summarize, timed, type LatencySummary } from './stats.js';
+
+export interface MemoryFacts {
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+  heapLimitBytes: number;
+  cachedWorkflows: number;
+  /** RSS of child processes of the bench (the Temporal dev server), when readable from /proc. */
+  childrenRssBytes: Record<string, number>;
+}
+
+export interface ScaleResult {
+  openCases: number;
+  createdDirectly: number;
+  createSeconds: number;
+  armedDeadlines: number;
+  memoryBefore: MemoryFacts;
+  memoryAfter: MemoryFacts;
+  caseList: LatencySummary & { total: number; pageSize: number };
+  deadlinesDueSoon: LatencySummary & { total: number };
+  controlling: (LatencySummary & { bytes: number }) | { skipped: string };
+}
+
+/** RSS of the bench's direct child processes by command name (Linux /proc; empty elsewhere). */
+function childrenRss(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      } catch {
+        continue;
+      }
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      if (ppid !== process.pid) continue;
+      const name = /^Name:\s+(.+)$/m.exec(status)?.[1] ?? pid;
+      const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      out[name] = (out[name] ?? 0) + rssKb * 1024;
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+export function memoryFacts(env: BenchEnvironment): MemoryFacts {
+  const m = process.memoryUsage();
+  return {
+    rssBytes: m.rss,
+    heapUsedBytes: m.heapUsed,
+    heapTotalBytes: m.heapTotal,
+    externalBytes: m.external,
+    heapLimitBytes: getHeapStatistics().heap_size_limit,
+    cachedWorkflows: env.caseWorker.getStatus().numCachedWorkflows,
+    childrenRssBytes: childrenRss(),
+  };
+}
+
+const PROVIDERS = ORGANISATIONS.flatMap((o) => o.municipalities.map((m): { organisationId: string; municipality: string } => ({ organisationId: o.id, municipality: m })));
+
+async function createOpenCases(env: BenchEnvironment, count: number, log: (line: string) => void): Promise<void> {
+  const chunk = 1000;
+  const startConcurrency = 32;
+  for (let offset = 0; offset < count; offset += chunk) {
+    const n = Math.min(chunk, count - offset);
+    const now = new Date();
+    const rows = Array.from({ length: n }, (_, i) => {
+      const p = PROVIDERS[(offset + i) % PROVIDERS.length]!;
+      return { caseId: randomUUID(), personId: randomUUID(), ...p, openedAt: now.toISOString() };
+    });
+    await env.db.person.createMany({
+      data: rows.map((r, i) => ({
+        id: r.personId,
+        givenName: 'Bench',
+        familyName: `Person ${offset + i}`,
+        birthDate: new Date('1985-01-01'),
+        municipality: r.municipality,
+        languages: [],
+      })),
+    });
+    await env.db.case.createMany({
+      data: rows.map((r) => ({
+        id: r.caseId,
+        workflowId: caseWorkflowId(r.caseId),
+        personId: r.personId,
+        state: 'intake',
+        organisationId: r.organisationId,
+        proposedOrganisationId: r.organisationId,
+        proposalReason: `Wohnort ${r.municipality}`,
+        municipality: r.municipality,
+        source: 'self',
+        openedAt: now,
+      })),
+    });
+    await pool(rows.length, startConcurrency, async (i) => {
+      const r = rows[i]!;
+      const input: CaseWorkflowInput = {
+        settings: defaultCaseSettings,
+        open: {
+          caseId: r.caseId,
+          openedAt: r.openedAt,
+          openedBy: 'system',
+          organisationId: r.organisationId,
+          proposedProvider: { organisationId: r.organisationId, reason: `Wohnort ${r.municipality}` },
+          municipality: r.municipality,
+          source: 'self',
+        },
+      };
+      await env.client.workflow.start('caseWorkflow', {
+        workflowId: caseWorkflowId(r.caseId),
+        taskQueue: env.caseTaskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: caseStateKey, value: 'intake' },
+          { key: caseOrganisationKey, value: r.organisationId },
+          { key: caseMunicipalityKey, value: r.municipality },
+        ],
+      });
+    });
+    log(`  scale: ${offset + n}/${count} case workflows started`);
+  }
+}
+
+async function sample(n: number, op: (i: number) => Promise<unknown>): Promise<LatencySummary> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) samples.push(await timed(() => op(i)));
+  return summarize(samples);
+}
+
+export async function benchScale(
+  env: BenchEnvironment,
+  coordinator: Headers,
+  options: { target: number; minCreate: number; samples: number; controllingSamples: number },
+  log: (line: string) => void,
+): Promise<ScaleResult> {
+  const existing = await env.db.case.count({ where: { closedAt: null } });
+  const toCreate = Math.max(options.minCreate, options.target - existing);
+  const memoryBefore = memoryFacts(env);
+  const started = Date.now();
+  await createOpenCases(env, toCreate, log);
+  await waitForRecords(env, 1_800_000);
+  const createSeconds = (Date.now() - started) / 1000;
+  const openCases = await env.db.case.count({ where: { closedAt: null } });
+  const armedDeadlines = await env.db.caseDeadline.count({ where: { status: 'open' } });
+  const memoryAfter = memoryFacts(env);
+
+  const pageSize = 50;
+  const pages = Math.max(1, Math.ceil(openCases / pageSize));
+  let total = 0;
+  const caseList = await sample(options.samples, async (i) => {
+    // Spread over the pages (first, last and in between): a deep OFFSET costs more than the first page.
+    const page = 1 + ((i * 7919) % pages);
+    total = (await call<{ total: number }>(env.baseUrl, coordinator, 'GET', `/api/v1/cases?page=${page}&pageSize=${pageSize}`)).body.total;
+  });
+  let dueSoon = 0;
+  const deadlinesDueSoon = await sample(options.samples, async () => {
+    dueSoon = (await call<{ total: number }>(env.baseUrl, coordinator, 'GET', '/api/v1/deadlines?status=due_soon')).body.total;
+  });
+
+  let controlling: ScaleResult['controlling'];
+  try {
+    let bytes = 0;
+    await call(env.baseUrl, coordinator, 'GET', '/api/v1/reports/controlling');
+    const latency = await sample(options.controllingSamples, async () => {
+      bytes = (await call(env.baseUrl, coordinator, 'GET', '/api/v1/reports/controlling')).bytes;
+    });
+    controlling = { ...latency, bytes };
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) controlling = { skipped: 'GET /api/v1/reports/controlling answers 404 (route not built yet)' };
+    else controlling = { skipped: `GET /api/v1/reports/controlling failed: ${(error as Error).message}` };
+  }
+
+  return {
+    openCases,
+    createdDirectly: toCreate,
+    createSeconds,
+    armedDeadlines,
+    memoryBefore,
+    memoryAfter,
+    caseList: { ...caseList, total, pageSize },
+    deadlinesDueSoon: { ...deadlinesDueSoon, total: dueSoon },
+    controlling,
+  };
+}

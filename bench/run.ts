@@ -1,0 +1,248 @@
+// `npm run bench` (full) and `npm run bench -- --quick` (smoke, well under a minute): the benchmarks of issue 7.
+// Self-contained: starts its own Temporal dev server, database, workers and HTTP app (bench/lib/environment.ts),
+// measures, prints a table, writes bench/results/<timestamp>.json and tears everything down. Timings are reported,
+// never asserted: the exit code is non-zero only when the harness itself fails.
+//
+// Options: --quick, --only=advance,intake,scale,long (a subset), --out=<file>.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { bearerFor } from '../tests/support/auth.js';
+import { demoActor } from '../tests/support/cases.js';
+import { benchAdvance, type AdvanceResult } from './lib/advance.js';
+import { startBenchEnvironment, type BenchEnvironment } from './lib/environment.js';
+import { benchIntake, type IntakeResult } from './lib/intake.js';
+import { benchLongCase, type LongCaseResult } from './lib/long-case.js';
+import { benchScale, type ScaleResult } from './lib/scale.js';
+import { mb, ms, ratio } from './lib/stats.js';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const outArg = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+const enabled = (phase: string) => !only || only.includes(phase);
+
+const config = quick
+  ? {
+      advance: { samples: 30, cases: 5, batch: 10, warmup: 5 },
+      intake: { seconds: 2, concurrencies: [8, 32] },
+      scale: { target: 150, minCreate: 30, samples: 15, controllingSamples: 3 },
+      // A smoke test of the long-case path: few contacts, and a low threshold so continue-as-new does happen.
+      long: { contacts: 40, concurrency: 1, budgetSeconds: 8, threshold: 150 },
+    }
+  : {
+      advance: { samples: 1000, cases: 50, batch: 50, warmup: 50 },
+      intake: { seconds: 60, concurrencies: [8, 32] },
+      scale: { target: 10_000, minCreate: 0, samples: 200, controllingSamples: 10 },
+      // One case manager records one contact after the other (concurrency 1); stops after the time budget.
+      long: { contacts: 10_000, concurrency: 1, budgetSeconds: 240, threshold: 2000 },
+    };
+
+const GOALS = { advanceP50: 1.25, advanceP99: 1.5, intake: 0.7, listP95Ms: 100, controllingMs: 2000, eventsPerRun: 2000 };
+
+const log = (line: string) => console.log(line);
+const startedAt = new Date();
+
+interface Row {
+  measurement: string;
+  kim: string;
+  limit: string;
+  ratio: string;
+  goal: string;
+  met: string;
+}
+
+const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+
+function printTable(rows: Row[]) {
+  const headers: Row = { measurement: 'Measurement', kim: 'KIM', limit: 'Limit (same run)', ratio: 'Ratio', goal: 'Goal', met: 'Met' };
+  const keys = Object.keys(headers) as Array<keyof Row>;
+  const width = Object.fromEntries(keys.map((k) => [k, Math.max(...[headers, ...rows].map((r) => r[k].length))])) as Record<keyof Row, number>;
+  const line = (r: Row) => `| ${keys.map((k) => r[k].padEnd(width[k])).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${keys.map((k) => '-'.repeat(width[k] + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<number> {
+  const machine = {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    totalMemoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadavg(),
+  };
+  log(`KIM Casework benchmarks (${quick ? 'quick smoke mode' : 'full mode'}) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
+  log(`Load average at start: ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')} (other processes on this machine make the figures noisy)`);
+
+  let env: BenchEnvironment | undefined;
+  const results: {
+    advance?: AdvanceResult;
+    intake?: IntakeResult[];
+    scale?: ScaleResult;
+    long?: LongCaseResult[];
+  } = {};
+  const phaseSeconds: Record<string, number> = {};
+  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    log(`▶ ${name} …`);
+    const t = Date.now();
+    try {
+      return await fn();
+    } finally {
+      phaseSeconds[name] = (Date.now() - t) / 1000;
+      log(`  ${name}: ${phaseSeconds[name]!.toFixed(1)} s`);
+    }
+  };
+
+  try {
+    env = await phase('setup', () => startBenchEnvironment(log));
+    const e = env;
+    const caseManager = (await bearerFor(e.db, 'cm.caritas-eifel@kim.example', 'bench')).headers();
+    const coordinator = (await bearerFor(e.db, 'koordination@kim.example', 'bench')).headers();
+    const actor = await demoActor(e.db, 'cm.caritas-eifel@kim.example');
+    const drkActor = await demoActor(e.db, 'cm.drk@kim.example');
+
+    if (enabled('advance')) results.advance = await phase('1 advance a case', () => benchAdvance(e, { caseManager, actor }, config.advance));
+    if (enabled('intake')) {
+      results.intake = [];
+      for (const c of config.intake.concurrencies) {
+        results.intake.push(await phase(`2 intake at concurrency ${c}`, () => benchIntake(e, caseManager, c, config.intake.seconds)));
+      }
+    }
+    if (enabled('scale')) results.scale = await phase('3 scale', () => benchScale(e, coordinator, config.scale, log));
+    if (enabled('long')) {
+      results.long = [];
+      for (const variant of [
+        { variant: 'default (server suggests continue-as-new)' },
+        { variant: `continueAsNewAfterEvents: ${config.long.threshold}`, continueAsNewAfterEvents: config.long.threshold },
+      ]) {
+        results.long.push(await phase(`4 long case, ${variant.variant}`, () => benchLongCase(e, drkActor, { ...config.long, ...variant }, log)));
+      }
+    }
+  } finally {
+    if (env) await phase('teardown', () => env!.close());
+  }
+
+  // ---- table ----
+  const rows: Row[] = [];
+  const a = results.advance;
+  if (a) {
+    for (const p of ['p50', 'p95', 'p99'] as const) {
+      const goal = p === 'p50' ? GOALS.advanceP50 : p === 'p99' ? GOALS.advanceP99 : undefined;
+      rows.push({
+        measurement: `1 advance case via API, ${p} (n=${a.samplesPerSeries})`,
+        kim: ms(a.api[p]),
+        limit: `${ms(a.bare[p])} bare update`,
+        ratio: ratio(a.ratios[p]),
+        goal: goal ? `≤ ${goal}×` : '–',
+        met: goal ? yes(a.ratios[p] <= goal) : '–',
+      });
+    }
+    rows.push({ measurement: '  same update via client, no HTTP, p50', kim: ms(a.directCaseUpdate.p50), limit: ms(a.bare.p50), ratio: ratio(a.directCaseUpdate.p50 / a.bare.p50), goal: '(profile)', met: '–' });
+    rows.push({ measurement: '  HTTP + bearer auth only (GET organisations), p50', kim: ms(a.httpAuthOnly.p50), limit: '–', ratio: '–', goal: '(profile)', met: '–' });
+    for (const [span, value] of Object.entries(a.historyBreakdown)) {
+      rows.push({ measurement: `  server-side: ${span}, median`, kim: ms(value), limit: '–', ratio: '–', goal: '(profile)', met: '–' });
+    }
+  }
+  for (const i of results.intake ?? []) {
+    rows.push({
+      measurement: `2 intake, concurrency ${i.concurrency}, ${i.seconds} s window`,
+      kim: `${i.api.perSecond.toFixed(1)} cases/s${i.api.errors ? ` (${i.api.errors} errors)` : ''}`,
+      limit: `${i.bare.perSecond.toFixed(1)} starts/s`,
+      ratio: ratio(i.ratio),
+      goal: `≥ ${GOALS.intake}×`,
+      met: yes(i.ratio >= GOALS.intake),
+    });
+  }
+  const s = results.scale;
+  if (s) {
+    rows.push({ measurement: `3 scale: open cases (${s.createdDirectly} created directly)`, kim: `${s.openCases} cases, ${s.armedDeadlines} open deadlines`, limit: '–', ratio: '–', goal: '–', met: '–' });
+    rows.push({
+      measurement: '  worker + API process RSS / heap used',
+      kim: `${mb(s.memoryAfter.rssBytes)} / ${mb(s.memoryAfter.heapUsedBytes)}`,
+      limit: `${mb(s.memoryBefore.rssBytes)} / ${mb(s.memoryBefore.heapUsedBytes)} before`,
+      ratio: '–',
+      goal: '(report)',
+      met: '–',
+    });
+    const temporalRss = s.memoryAfter.childrenRssBytes.temporal;
+    if (temporalRss) {
+      rows.push({ measurement: '  Temporal dev server RSS', kim: mb(temporalRss), limit: `${mb(s.memoryBefore.childrenRssBytes.temporal ?? 0)} before`, ratio: '–', goal: '(report)', met: '–' });
+    }
+    rows.push({ measurement: '  workflows in the worker cache', kim: String(s.memoryAfter.cachedWorkflows), limit: `heap limit ${mb(s.memoryAfter.heapLimitBytes)}`, ratio: '–', goal: '(report)', met: '–' });
+    rows.push({ measurement: `  creating the open cases directly`, kim: `${s.createSeconds.toFixed(1)} s`, limit: `${(s.createdDirectly / s.createSeconds).toFixed(1)} cases/s incl. first record`, ratio: '–', goal: '(report)', met: '–' });
+    rows.push({ measurement: `  GET /api/v1/cases p95 (coordinator, ${s.caseList.pageSize}/page)`, kim: ms(s.caseList.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.listP95Ms} ms`, met: yes(s.caseList.p95 <= GOALS.listP95Ms) });
+    rows.push({ measurement: `  GET /api/v1/deadlines?status=due_soon p95`, kim: ms(s.deadlinesDueSoon.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.listP95Ms} ms`, met: yes(s.deadlinesDueSoon.p95 <= GOALS.listP95Ms) });
+    if ('skipped' in s.controlling) rows.push({ measurement: '  GET /api/v1/reports/controlling', kim: 'skipped', limit: s.controlling.skipped, ratio: '–', goal: `≤ ${GOALS.controllingMs} ms`, met: '–' });
+    else rows.push({ measurement: `  GET /api/v1/reports/controlling p95 (n=${s.controlling.n})`, kim: ms(s.controlling.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.controllingMs} ms`, met: yes(s.controlling.p95 <= GOALS.controllingMs) });
+  }
+  for (const l of results.long ?? []) {
+    rows.push({
+      measurement: `4 long case, ${l.variant}`,
+      kim: `${l.runs} runs, max ${l.maxEventsPerRun} events/run (runs: ${l.eventsPerRun.slice(0, 3).join(', ')}${l.runs > 3 ? ` … ${l.eventsPerRun.slice(-2).join(', ')}` : ''})`,
+      limit: '–',
+      ratio: '–',
+      goal: `≤ ${GOALS.eventsPerRun} events/run`,
+      met: yes(l.maxEventsPerRun <= GOALS.eventsPerRun),
+    });
+    rows.push({
+      measurement: '  contacts recorded',
+      kim: `${l.contacts} of ${l.targetContacts} in ${l.seconds.toFixed(0)} s`,
+      limit: '–',
+      ratio: '–',
+      goal: `all ${l.targetContacts}`,
+      met: yes(l.contacts === l.targetContacts),
+    });
+    rows.push({ measurement: '  replay of the longest run', kim: `${ms(l.replayLongestRunMs)} (${(l.longestRunBytes / 1024).toFixed(0)} KiB history)`, limit: '–', ratio: '–', goal: '(report)', met: '–' });
+    rows.push({
+      measurement: `  update latency p50, first → last tenth (${l.lastResultBytes > 0 ? `last answer ${(l.lastResultBytes / 1024).toFixed(0)} KiB` : 'no answer'})`,
+      kim: `${ms(l.latencyFirstTenth.p50)} → ${ms(l.latencyLastTenth.p50)}`,
+      limit: `${l.contactsPerSecond.toFixed(1)} contacts/s`,
+      ratio: '–',
+      goal: '(report)',
+      met: '–',
+    });
+    if (l.stoppedBecause) rows.push({ measurement: '  stopped early', kim: l.stoppedBecause.slice(0, 120), limit: '–', ratio: '–', goal: '–', met: '–' });
+  }
+
+  const loadAverageAtEnd = loadavg();
+  console.log('');
+  console.log(`Results (${quick ? 'quick' : 'full'}; ${machine.cores} cores, ${machine.cpuModel}; Node ${machine.node}; database: ${env?.database.description ?? '?'}; load average start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join('/')} → end ${loadAverageAtEnd.map((x) => x.toFixed(2)).join('/')})`);
+  printTable(rows);
+
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const out = outArg ?? join(new URL('.', import.meta.url).pathname, 'results', `${stamp}${quick ? '-quick' : ''}.json`);
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        mode: quick ? 'quick' : 'full',
+        startedAt: startedAt.toISOString(),
+        machine: { ...machine, loadAverageAtEnd, database: env?.database, temporal: env?.temporalSource },
+        config,
+        goals: GOALS,
+        setupSeconds: env?.setup,
+        phaseSeconds,
+        results,
+        table: rows,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nWritten: ${out}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error('\nBenchmark harness failed:', error);
+    process.exit(1);
+  },
+);

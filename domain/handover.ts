@@ -124,7 +124,7 @@ export interface HandoverData {
 
 export const residenceLawSchema = z.object({
   permits: z.array(text(200)).max(20).default([]),
-  notes: z.string().trim().max(4000).default(''),
+  notes: z.string().trim().max(4000).refine((v) => !v.includes('\u0000'), 'Unzulässiges Steuerzeichen (NUL)').default(''),
 });
 
 /** POST /api/v1/handovers — exactly one of `caseId` and `person`. */

@@ -9,10 +9,14 @@ export const MSG = {
   invalidDateOrTimestamp: 'Ungültiges Datum (erwartet JJJJ-MM-TT oder ISO-Zeitpunkt)',
 } as const;
 
+/** PostgreSQL text and jsonb cannot hold NUL: refused here, before a workflow accepts what its record cannot store. */
+const noNul = (v: string) => !v.includes('\u0000');
+const NUL_MESSAGE = 'Unzulässiges Steuerzeichen (NUL)';
+
 /** Non-empty (after trimming) text. */
-export const text = (max = 2000) => z.string().trim().min(1).max(max);
+export const text = (max = 2000) => z.string().trim().min(1).max(max).refine(noNul, NUL_MESSAGE);
 export const optionalText = (max = 2000) => text(max).optional();
-export const id = () => z.string().trim().min(1).max(200);
+export const id = () => z.string().trim().min(1).max(200).refine(noNul, NUL_MESSAGE);
 
 /** `YYYY-MM-DD` that exists in the calendar. */
 export const isoDate = () => z.string().refine(isIsoDate, { message: MSG.invalidDate });

@@ -80,6 +80,13 @@ describe('POST /api/v1/cases/:id/actions/:action', () => {
     expect((await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/fly-away`, {})).status).toBe(404);
   });
 
+  it('refuses text with a NUL character before the workflow accepts it (PostgreSQL could not store it)', async () => {
+    const res = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/put-on-hold`, { reason: 'a\u0000b' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields.reason).toMatch(/NUL/);
+    expect((await call(caritas, 'GET', `/api/v1/cases/${caseId}`)).body.onHold).toBe(false);
+  });
+
   it('returns the first answer for a repeated requestId and changes nothing twice', async () => {
     const body = { kind: 'counselling', date: new Date().toISOString(), durationMinutes: 50, requestId: 'contact-42' };
     const first = await call(caritas, 'POST', `/api/v1/cases/${caseId}/actions/record-contact`, body);

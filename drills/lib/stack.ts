@@ -1,0 +1,236 @@
+// The pieces a drill runs KIM Casework on, all its own: a fresh migrated and seeded database (embedded PGlite, whose
+// socket can be paused, or a new database on TEST_DATABASE_URL), a Temporal client and worker on a task queue of its
+// own, the HTTP app on a free port, and an SMTP server on loopback that receives the worker's mail.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import pg from 'pg';
+import { createApp } from '../../api/app.js';
+import { loadConfig } from '../../platform/config.js';
+import { createDatabase, type Database } from '../../platform/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/embedded-postgres.js';
+import { deployMigrations } from '../../platform/migrations.js';
+import { serialiseExtendedProtocol } from '../../platform/pglite-queue.js';
+import { loadPayloadEncryption, newPayloadKeyEntry } from '../../platform/payload-codec.js';
+import { repoRoot } from '../../platform/paths.js';
+import { seedDatabase } from '../../platform/seed.js';
+import { createCaseWorker } from '../../worker.js';
+import { startTestSmtpServer, type TestSmtpServer } from '../../tests/support/smtp.js';
+
+export const DEMO_PASSWORD = 'drill-password';
+
+/** Client and workers encrypt workflow data as an installation does (platform/payload-codec.ts): one key for the run,
+ *  in KIM_PAYLOAD_KEYS so that spawned worker processes use it too. */
+export function drillDataConverter() {
+  if (!process.env.KIM_PAYLOAD_KEYS && !process.env.KIM_PAYLOAD_KEYS_FILE) process.env.KIM_PAYLOAD_KEYS = newPayloadKeyEntry('drill');
+  return loadPayloadEncryption(loadConfig()).dataConverter;
+}
+
+export interface DrillDatabase {
+  url: string;
+  /** Set for the embedded database only: the outage switch. */
+  embedded?: EmbeddedPostgres;
+  kind: 'embedded' | 'postgres';
+  drop(): Promise<void>;
+}
+
+let template: Promise<Blob> | undefined;
+
+/** One migrated and seeded embedded database, dumped once per run: each drill's database starts from a copy (about a
+ *  second) instead of initdb, migrations and seed (about ten seconds on a small machine). */
+function embeddedTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const pglite = new PGlite();
+    await pglite.waitReady;
+    const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1', maxConnections: 16 });
+    serialiseExtendedProtocol(server);
+    await server.start();
+    const url = `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`;
+    try {
+      await migrateAndSeed(url);
+      return await pglite.dumpDataDir('none');
+    } finally {
+      await server.stop();
+      await pglite.close();
+    }
+  })();
+  return template;
+}
+
+async function migrateAndSeed(url: string): Promise<void> {
+  await deployMigrations({ databaseUrl: url });
+  const db = createDatabase(url);
+  try {
+    await seedDatabase(db, { demoPassword: DEMO_PASSWORD, production: false });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** A fresh, migrated and seeded database: embedded unless TEST_DATABASE_URL is set and the drill does not need the
+ *  embedded one. */
+export async function createDrillDatabase(options: { embedded?: boolean } = {}): Promise<DrillDatabase> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (options.embedded || !serverUrl) {
+    const embedded = await startEmbeddedPostgres({ loadDataDir: await embeddedTemplate() });
+    return { url: embedded.url, embedded, kind: 'embedded', drop: () => embedded.stop() };
+  }
+  const name = `kim_drill_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await migrateAndSeed(url.toString());
+  return {
+    url: url.toString(),
+    kind: 'postgres',
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export interface StackOptions {
+  temporalAddress: string;
+  workflowBundlePath: string;
+  /** Use the embedded database even when TEST_DATABASE_URL is set (the outage drill). */
+  embeddedDatabase?: boolean;
+  /** In-process worker (default) or none (the drill spawns worker processes itself). */
+  worker?: 'in-process' | 'none';
+}
+
+export interface Stack {
+  database: DrillDatabase;
+  db: Database;
+  client: Client;
+  taskQueue: string;
+  baseUrl: string;
+  smtp: TestSmtpServer;
+  temporalAddress: string;
+  /** The in-process worker, when running. */
+  worker(): Worker | undefined;
+  /** (Re)starts the in-process worker; a no-op while one runs. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  /** Whether the in-process worker has stopped on its own (e.g. fatal error), and why. */
+  workerFailure(): unknown;
+  /** A worker as its own process (scripts/worker.ts), on this stack's task queue; resolves once it polls. */
+  spawnWorker(): Promise<ChildProcess>;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const database = await createDrillDatabase({ embedded: options.embeddedDatabase });
+  const db = createDatabase(database.url);
+
+  const dataConverter = drillDataConverter();
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const client = new Client({ connection, dataConverter });
+  const taskQueue = `kim-drill-${randomBytes(4).toString('hex')}`;
+  const smtp = await startTestSmtpServer();
+  const mailer = smtp.mailer();
+
+  let nativeConnection: NativeConnection | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const startWorker = async () => {
+    if (worker && worker.getState() !== 'STOPPED' && worker.getState() !== 'FAILED') return;
+    nativeConnection ??= await NativeConnection.connect({ address: options.temporalAddress });
+    const w = await createCaseWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      db,
+      mailer,
+      workflowBundle: { codePath: options.workflowBundlePath },
+      dataConverter,
+    });
+    worker = w;
+    failure = undefined;
+    running = w.run().catch((error: unknown) => {
+      failure = error;
+    });
+  };
+  const stopWorker = async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
+  if (options.worker !== 'none') await startWorker();
+
+  const children: ChildProcess[] = [];
+  const spawnWorker = (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        TEMPORAL_ADDRESS: options.temporalAddress,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        KIM_WORKFLOW_BUNDLE: options.workflowBundlePath,
+        SMTP_HOST: smtp.host,
+        SMTP_PORT: String(smtp.port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    return new Promise((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Worker läuft')) resolve(child);
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}): ${output}`)));
+    });
+  };
+
+  const app = createApp({ db, temporal: client, taskQueue });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    database,
+    db,
+    client,
+    taskQueue,
+    baseUrl,
+    smtp,
+    temporalAddress: options.temporalAddress,
+    worker: () => worker,
+    startWorker,
+    stopWorker,
+    workerFailure: () => failure,
+    spawnWorker,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await Promise.race([stopWorker(), new Promise((r) => setTimeout(r, 15_000))]);
+      await smtp.close();
+      await nativeConnection?.close().catch(() => undefined);
+      await connection.close().catch(() => undefined);
+      await db.$disconnect().catch(() => undefined);
+      await database.drop();
+    },
+  };
+}

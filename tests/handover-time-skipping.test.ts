@@ -1,56 +1,30 @@
 // Handover deadlines on the time-skipping test server: weeks pass in seconds, with the real activities writing
 // to a real database. Consent never given → the handover lapses at 14 days and the counsellor is notified;
 // consent given but no meeting held → both sides are reminded at 21 days.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createActivities } from '../activities/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../domain/index.js';
-import { createDatabase, type Database } from '../platform/database.js';
-import { deployMigrations } from '../platform/migrations.js';
-import { seedDatabase } from '../platform/seed.js';
-import { resolveBinary } from '../platform/temporal-binaries.js';
 import { handoverActionUpdate, handoverViewQuery } from '../workflows/handover-definitions.js';
 import { demoActor } from './support/cases.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { demoPerson, proposeHandoverRows, startHandover } from './support/handovers.js';
+import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let db: Database;
+let stack: TimeSkippingStack;
+let env: TimeSkippingStack['env'];
+let db: TimeSkippingStack['db'];
 let counsellor: Actor;
 
 const TASK_QUEUE = 'handover-time-skipping';
 const DAY = 24 * 3600 * 1000;
 
 beforeAll(async () => {
-  const testServer = resolveBinary('testServer');
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
-  });
-  // No custom search attributes to register: the handover workflow upserts none (and opens no case here).
-  database = await createTestDatabase();
-  await deployMigrations({ databaseUrl: database.url });
-  db = createDatabase(database.url);
-  await seedDatabase(db, { demoPassword: 'x', production: false });
+  stack = await startTimeSkippingStack(TASK_QUEUE);
+  ({ env, db } = stack);
   counsellor = await demoActor(db, 'abh@kim.example');
 });
 
 afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-  await env?.teardown();
+  await stack?.close();
 });
-
-async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({ db }),
-  });
-  return worker.runUntil(fn);
-}
 
 async function propose() {
   const startedAt = await env.currentTimeMs();
@@ -63,66 +37,62 @@ const daysSince = (start: number, at: Date) => Math.round((at.getTime() - start)
 
 describe('handover deadlines across weeks (time-skipping server)', () => {
   it('lapses 14 days after the request without consent and notifies the counsellor', async () => {
-    await withWorker(async () => {
-      const { startedAt, open, handle } = await propose();
-      await env.sleep('13 days');
-      expect((await handle.query(handoverViewQuery)).state).toBe('awaiting_consent');
-      expect(await db.notification.count({ where: { handoverId: open.handoverId } })).toBe(0);
+    const { startedAt, open, handle } = await propose();
+    await env.sleep('13 days');
+    expect((await handle.query(handoverViewQuery)).state).toBe('awaiting_consent');
+    expect(await db.notification.count({ where: { handoverId: open.handoverId } })).toBe(0);
 
-      await env.sleep('2 days');
-      expect(await handle.result()).toEqual({ handoverId: open.handoverId, state: 'lapsed' });
-      const events = await db.handoverEvent.findMany({ where: { handoverId: open.handoverId }, orderBy: { seq: 'asc' } });
-      expect(events.map((e) => [e.type, daysSince(startedAt, e.at)])).toEqual([
-        ['handover_requested', 0],
-        ['deadline_set', 0],
-        ['deadline_missed', 14],
-        ['handover_lapsed', 14],
-      ]);
-      const row = await db.handover.findUniqueOrThrow({ where: { id: open.handoverId } });
-      expect(row).toMatchObject({ state: 'lapsed', caseId: null, lastEventSeq: 4 });
-      expect(daysSince(startedAt, row.closedAt!)).toBe(14);
+    await env.sleep('2 days');
+    expect(await handle.result()).toEqual({ handoverId: open.handoverId, state: 'lapsed' });
+    const events = await db.handoverEvent.findMany({ where: { handoverId: open.handoverId }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.type, daysSince(startedAt, e.at)])).toEqual([
+      ['handover_requested', 0],
+      ['deadline_set', 0],
+      ['deadline_missed', 14],
+      ['handover_lapsed', 14],
+    ]);
+    const row = await db.handover.findUniqueOrThrow({ where: { id: open.handoverId } });
+    expect(row).toMatchObject({ state: 'lapsed', caseId: null, lastEventSeq: 4 });
+    expect(daysSince(startedAt, row.closedAt!)).toBe(14);
 
-      const outbox = await db.notification.findMany({ where: { handoverId: open.handoverId } });
-      expect(outbox.map((n) => [n.kind, n.deadlineKind, n.recipientRole, n.recipientUserId, n.recipientOrganisationId, n.status])).toEqual([
-        ['lapsed', 'handover_consent', 'counsellor', counsellor.id, 'abh', 'pending'],
-      ]);
-      expect(outbox[0]!.subject).toContain('verfallen');
-    });
+    const outbox = await db.notification.findMany({ where: { handoverId: open.handoverId } });
+    expect(outbox.map((n) => [n.kind, n.deadlineKind, n.recipientRole, n.recipientUserId, n.recipientOrganisationId, n.status])).toEqual([
+      ['lapsed', 'handover_consent', 'counsellor', counsellor.id, 'abh', 'pending'],
+    ]);
+    expect(outbox[0]!.subject).toContain('verfallen');
   });
 
   it('reminds counsellor and receiving organisation when no meeting is held within 21 days of consent', async () => {
-    await withWorker(async () => {
-      const { open, handle } = await propose();
-      await env.sleep('2 days');
-      const consented = await handle.executeUpdate(handoverActionUpdate, {
-        args: [{ action: 'record-consent', payload: { decision: 'given' }, actor: counsellor }],
-      });
-      const consentAt = Date.parse(consented.consent!.recordedAt);
-      await env.sleep('20 days');
-      expect(await db.notification.count({ where: { handoverId: open.handoverId } })).toBe(0);
-
-      await env.sleep('2 days');
-      // Consent came in time: the handover did not lapse; it waits for the meeting, reminded once.
-      const view = await handle.query(handoverViewQuery);
-      expect(view.state).toBe('consent_given');
-      expect(view.deadlines.map((d) => [d.kind, d.status])).toEqual([
-        ['handover_consent', 'met'],
-        ['handover_meeting', 'missed'],
-      ]);
-      const events = await db.handoverEvent.findMany({ where: { handoverId: open.handoverId }, orderBy: { seq: 'asc' } });
-      const fired = events.filter((e) => ['deadline_missed', 'reminder_sent', 'handover_lapsed'].includes(e.type));
-      expect(fired.map((e) => [e.type, (e.data as { kind: string }).kind, daysSince(consentAt, e.at)])).toEqual([
-        ['deadline_missed', 'handover_meeting', 21],
-        ['reminder_sent', 'handover_meeting', 21],
-      ]);
-
-      const outbox = await db.notification.findMany({ where: { handoverId: open.handoverId }, orderBy: { recipientRole: 'asc' } });
-      expect(outbox.map((n) => [n.kind, n.deadlineKind, n.recipientRole, n.recipientUserId, n.recipientOrganisationId])).toEqual([
-        ['reminder', 'handover_meeting', 'counsellor', counsellor.id, 'abh'],
-        ['reminder', 'handover_meeting', 'receiving_organisation', null, 'drk'],
-      ]);
-      // The outbox carries no personal data.
-      expect(JSON.stringify(outbox.map((n) => [n.subject, n.payload]))).not.toContain(demoPerson.familyName);
+    const { open, handle } = await propose();
+    await env.sleep('2 days');
+    const consented = await handle.executeUpdate(handoverActionUpdate, {
+      args: [{ action: 'record-consent', payload: { decision: 'given' }, actor: counsellor }],
     });
+    const consentAt = Date.parse(consented.consent!.recordedAt);
+    await env.sleep('20 days');
+    expect(await db.notification.count({ where: { handoverId: open.handoverId } })).toBe(0);
+
+    await env.sleep('2 days');
+    // Consent came in time: the handover did not lapse; it waits for the meeting, reminded once.
+    const view = await handle.query(handoverViewQuery);
+    expect(view.state).toBe('consent_given');
+    expect(view.deadlines.map((d) => [d.kind, d.status])).toEqual([
+      ['handover_consent', 'met'],
+      ['handover_meeting', 'missed'],
+    ]);
+    const events = await db.handoverEvent.findMany({ where: { handoverId: open.handoverId }, orderBy: { seq: 'asc' } });
+    const fired = events.filter((e) => ['deadline_missed', 'reminder_sent', 'handover_lapsed'].includes(e.type));
+    expect(fired.map((e) => [e.type, (e.data as { kind: string }).kind, daysSince(consentAt, e.at)])).toEqual([
+      ['deadline_missed', 'handover_meeting', 21],
+      ['reminder_sent', 'handover_meeting', 21],
+    ]);
+
+    const outbox = await db.notification.findMany({ where: { handoverId: open.handoverId }, orderBy: { recipientRole: 'asc' } });
+    expect(outbox.map((n) => [n.kind, n.deadlineKind, n.recipientRole, n.recipientUserId, n.recipientOrganisationId])).toEqual([
+      ['reminder', 'handover_meeting', 'counsellor', counsellor.id, 'abh'],
+      ['reminder', 'handover_meeting', 'receiving_organisation', null, 'drk'],
+    ]);
+    // The outbox carries no personal data.
+    expect(JSON.stringify(outbox.map((n) => [n.subject, n.payload]))).not.toContain(demoPerson.familyName);
   });
 });

@@ -1,51 +1,22 @@
 // Retention after closure (time-skipping server): three years after a case is closed, the person's data is
 // anonymised, the event skeleton stays, and the case workflow ends.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createActivities } from '../activities/index.js';
-import { createDatabase, type Database } from '../platform/database.js';
-import { deployMigrations } from '../platform/migrations.js';
-import { seedDatabase } from '../platform/seed.js';
-import { resolveBinary } from '../platform/temporal-binaries.js';
-import { registerSearchAttributes } from '../platform/temporal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseActionUpdate } from '../workflows/definitions.js';
 import type { CaseWorkflowResult } from '../workflows/case-state.js';
-import { caseSearchAttributes } from '../workflows/search-attributes.js';
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let db: Database;
-let worker: Worker;
-let running: Promise<void>;
+let stack: TimeSkippingStack;
+let env: TimeSkippingStack['env'];
+let db: TimeSkippingStack['db'];
 
 beforeAll(async () => {
-  const testServer = resolveBinary('testServer');
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
-  });
-  await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
-  database = await createTestDatabase();
-  await deployMigrations({ databaseUrl: database.url });
-  db = createDatabase(database.url);
-  await seedDatabase(db, { demoPassword: 'x', production: false });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: 'retention',
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({ db }),
-  });
-  running = worker.run();
+  stack = await startTimeSkippingStack('retention');
+  ({ env, db } = stack);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await db?.$disconnect();
-  await database?.drop();
-  await env?.teardown();
+  await stack?.close();
 });
 
 describe('retention after closure', () => {

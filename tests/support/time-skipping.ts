@@ -1,0 +1,53 @@
+// The time-skipping test server with a fresh migrated database and ONE worker for the whole test file: a worker
+// stopped between tests would leave workflow tasks on its sticky queue, and the test server does not skip time
+// while a workflow task is outstanding.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createDatabase, type Database } from '../../platform/database.js';
+import { deployMigrations } from '../../platform/migrations.js';
+import { seedDatabase } from '../../platform/seed.js';
+import { resolveBinary } from '../../platform/temporal-binaries.js';
+import { registerSearchAttributes } from '../../platform/temporal.js';
+import { caseSearchAttributes } from '../../workflows/search-attributes.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TimeSkippingStack {
+  env: TestWorkflowEnvironment;
+  db: Database;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+export async function startTimeSkippingStack(taskQueue: string): Promise<TimeSkippingStack> {
+  const testServer = resolveBinary('testServer');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
+  });
+  // The test server knows no custom search attributes until they are registered.
+  await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
+  const database: TestDatabase = await createTestDatabase();
+  await deployMigrations({ databaseUrl: database.url });
+  const db = createDatabase(database.url);
+  await seedDatabase(db, { demoPassword: 'x', production: false });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: createActivities({ db }),
+  });
+  const running = worker.run();
+  return {
+    env,
+    db,
+    taskQueue,
+    async close() {
+      worker.shutdown();
+      await running;
+      await db.$disconnect();
+      await database.drop();
+      await env.teardown();
+    },
+  };
+}

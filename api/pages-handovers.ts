@@ -8,7 +8,7 @@
 // that logic inside its router, so the pages call the router (as the sign-in page calls the session router) instead
 // of copying it. The list reads the read model with the API's filter and projection (handoverListFilter, listItem).
 import { randomUUID } from 'node:crypto';
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import {
   ACTIVE_DEADLINE_STATUSES,
@@ -18,20 +18,20 @@ import {
   HANDOVER_STATES,
   HANDOVER_STATE_LABELS,
   KNOWN_RESIDENCE_PERMITS,
-  ROLE_LABELS,
   type DeadlineKind,
   type DeadlineStatus,
   type HandoverAction,
   type HandoverState,
 } from '../domain/index.js';
 import type { Database } from '../platform/database.js';
-import { canOpenCase, handoverAccess, handoverListFilter } from './access.js';
+import { handoverAccess, handoverListFilter } from './access.js';
 import type { AuthenticatedUser } from './auth.js';
 import { ApiError } from './errors.js';
 import { handoversRouter, listItem, type fromRecord, type fromWorkflow } from './handovers.js';
 import { formPayload, formValues, formView, intakeForm, type FieldErrors, type FormSpec, type FormValues, type Option } from './page-forms.js';
 import { CONSENT_DECISION_LABELS, DEADLINE_STATUS_LABELS, daysOverdue, formatDate, formatDateTime, optionsOf } from './page-labels.js';
-import { renderPage, type LayoutContext } from './views.js';
+import { bodyOf, errorPage as kitErrorPage, layout as kitLayout, pageUserRequired, send, signedInUser } from './page-kit.js';
+import { renderPage } from './views.js';
 
 export interface HandoverPagesDependencies {
   db: Database;
@@ -54,47 +54,17 @@ const isHandoverAction = (value: string): value is HandoverAction => (HANDOVER_A
 const stateLabel = (state: string) => HANDOVER_STATE_LABELS[state as HandoverState] ?? state;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Page plumbing (as in api/pages.ts)
+// Page plumbing (api/page-kit.ts)
 
-function layout(req: Request, title: string): LayoutContext {
-  const user = req.user;
-  return {
-    title,
-    nav: 'uebergaben',
-    csrfToken: req.authSession?.csrfToken,
-    user: user
-      ? { name: user.name, roleLabel: ROLE_LABELS[user.role], isCoordinator: user.role === 'coordinator', canOpenCases: canOpenCase(user) }
-      : undefined,
-  };
-}
-
-function send(res: Response, status: number, html: string): void {
-  // The pages show personal data: no shared caches, and not in the back/forward cache after logout.
-  res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
-}
-
-function errorPage(req: Request, res: Response, status: number, heading: string, message: string): void {
-  send(res, status, renderPage('error', { ...layout(req, heading), heading, message, signedIn: Boolean(req.user) }));
-}
+const layout = (req: Request, title: string) => kitLayout(req, title, 'uebergaben');
+const errorPage = (req: Request, res: Response, status: number, heading: string, message: string) =>
+  kitErrorPage(req, res, status, heading, message, 'uebergaben');
 
 function notFoundPage(req: Request, res: Response): void {
   errorPage(req, res, 404, 'Seite nicht gefunden', 'Diese Seite oder diese Übergabe existiert nicht, oder Sie haben keinen Zugriff darauf.');
 }
 
-const requirePageUser: RequestHandler = (req, res, next) => {
-  if (req.user) return next();
-  const back = req.method === 'GET' ? req.originalUrl : '/uebergaben';
-  res.redirect(303, `/anmelden?weiter=${encodeURIComponent(back)}`);
-};
-
-function signedInUser(req: Request): AuthenticatedUser {
-  // Behind requirePageUser.
-  return req.user!;
-}
-
-function bodyOf(req: Request): Record<string, unknown> {
-  return (req.body ?? {}) as Record<string, unknown>;
-}
+const requirePageUser = pageUserRequired('/uebergaben');
 
 /** Handovers are the work of counsellors, case managers and coordinators; admins see no case content. */
 function worksHandovers(user: AuthenticatedUser): boolean {

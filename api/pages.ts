@@ -21,7 +21,6 @@ import {
   LIFE_AREA_LABELS,
   MUNICIPALITIES,
   CLOSURE_REASON_LABELS,
-  ROLE_LABELS,
   allowedActions,
   isCaseAction,
   type CaseAction,
@@ -65,7 +64,8 @@ import {
   formatDateTime,
   todayInGermany,
 } from './page-labels.js';
-import { renderPage, type LayoutContext } from './views.js';
+import { bodyOf, errorPage, layout, pageUserRequired, send, signedInUser } from './page-kit.js';
+import { renderPage } from './views.js';
 
 export interface PagesDependencies {
   db: Database;
@@ -87,27 +87,6 @@ const parseForm = express.urlencoded({ extended: false, limit: '1mb' });
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers shared by the routes
 
-function layout(req: Request, title: string, nav?: LayoutContext['nav']): LayoutContext {
-  const user = req.user;
-  return {
-    title,
-    nav,
-    csrfToken: req.authSession?.csrfToken,
-    user: user
-      ? { name: user.name, roleLabel: ROLE_LABELS[user.role], isCoordinator: user.role === 'coordinator', canOpenCases: canOpenCase(user) }
-      : undefined,
-  };
-}
-
-function send(res: Response, status: number, html: string): void {
-  // Pages show personal data: no shared caches, and not in the back/forward cache after logout.
-  res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
-}
-
-function errorPage(req: Request, res: Response, status: number, heading: string, message: string): void {
-  send(res, status, renderPage('error', { ...layout(req, heading), heading, message, signedIn: Boolean(req.user) }));
-}
-
 function notFoundPage(req: Request, res: Response): void {
   errorPage(req, res, 404, 'Seite nicht gefunden', 'Diese Seite oder dieser Fall existiert nicht, oder Sie haben keinen Zugriff darauf.');
 }
@@ -119,20 +98,7 @@ function safeReturnPath(value: unknown): string {
 }
 
 /** Pages need a signed-in user; without one the browser goes to the sign-in page and comes back afterwards. */
-const requirePageUser: RequestHandler = (req, res, next) => {
-  if (req.user) return next();
-  const back = req.method === 'GET' ? req.originalUrl : '/faelle';
-  res.redirect(303, `/anmelden?weiter=${encodeURIComponent(back)}`);
-};
-
-function signedInUser(req: Request): AuthenticatedUser {
-  // Behind requirePageUser.
-  return req.user!;
-}
-
-function bodyOf(req: Request): Record<string, unknown> {
-  return (req.body ?? {}) as Record<string, unknown>;
-}
+const requirePageUser = pageUserRequired('/faelle');
 
 /**
  * Runs the session router's POST /session on this request with the form's credentials and captures its JSON answer

@@ -28,9 +28,15 @@ const count = <T>(items: T[], predicate: (item: T) => boolean) => items.filter(p
 export async function caseProblems(db: Database, client: Client, caseId: string, expected: CaseExpectation = {}): Promise<string[]> {
   const p: string[] = [];
   const short = caseId.slice(0, 8);
-  const row = await db.case.findUnique({ where: { id: caseId } });
+  // One snapshot for the row and its events: a record write committing between two reads is not an inconsistency.
+  const { row, events } = await db.$transaction(
+    async (tx) => ({
+      row: await tx.case.findUnique({ where: { id: caseId } }),
+      events: await tx.caseEvent.findMany({ where: { caseId }, orderBy: { seq: 'asc' }, select: { seq: true, type: true } }),
+    }),
+    { isolationLevel: 'RepeatableRead' },
+  );
   if (!row) return [`${short}: no Case row`];
-  const events = await db.caseEvent.findMany({ where: { caseId }, orderBy: { seq: 'asc' }, select: { seq: true, type: true } });
   const gaps = events.map((e, i) => (e.seq === i + 1 ? null : `${i + 1}→${e.seq}`)).filter(Boolean);
   if (gaps.length) p.push(`${short}: CaseEvent seq not contiguous from 1 (${gaps.slice(0, 5).join(', ')})`);
   const maxSeq = events.at(-1)?.seq ?? 0;

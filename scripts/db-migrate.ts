@@ -2,11 +2,8 @@
 // the migration status of the database. DATABASE_URL, or else the embedded database in <data dir>/pgdata
 // (the same one `npm start` uses; not while `npm start` is running). Exit code 1 on failure, and for
 // `status` also when migrations are pending or failed.
-import { join } from 'node:path';
-import { loadConfig } from '../platform/config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/embedded-postgres.js';
-import { deployMigrations, MigrationError, migrationStatus } from '../platform/migrations.js';
-import { acquireLock } from '../platform/single-instance.js';
+import { deployMigrations, migrationStatus } from '../platform/migrations.js';
+import { withCommandDatabase } from './lib/command-database.js';
 
 const command = process.argv[2] ?? 'deploy';
 if (command !== 'deploy' && command !== 'status') {
@@ -16,20 +13,7 @@ if (command !== 'deploy' && command !== 'status') {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  let embedded: EmbeddedPostgres | undefined;
-  let releaseLock: (() => void) | undefined;
-  let databaseUrl = process.env.DATABASE_URL || undefined;
-  try {
-    if (!databaseUrl) {
-      const { dataDir } = loadConfig();
-      // PGlite allows one process per data folder: same lock as `npm start`.
-      releaseLock = acquireLock(join(dataDir, 'kim.lock'));
-      embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pgdata') });
-      databaseUrl = embedded.url;
-      console.log(`Database: embedded PostgreSQL in ${join(dataDir, 'pgdata')}`);
-    } else {
-      console.log('Database: DATABASE_URL');
-    }
+  return withCommandDatabase(async (databaseUrl) => {
     const log = (line: string) => console.log(`  ${line}`);
 
     if (command === 'deploy') {
@@ -50,13 +34,7 @@ async function main(): Promise<number> {
     const ok = !status.pending.length && !status.failed.length;
     console.log(ok ? 'Database schema is up to date.' : status.failed.length ? 'Failed migrations block deploys.' : 'Run `npm run db:migrate` to apply the pending migrations.');
     return ok ? 0 : 1;
-  } catch (error) {
-    console.error(error instanceof MigrationError ? `Migration error (${error.code}): ${error.message}` : error);
-    return 1;
-  } finally {
-    await embedded?.stop();
-    releaseLock?.();
-  }
+  });
 }
 
 // No process.exit(): the process ends by itself once every connection, pool and timer is closed.

@@ -3,11 +3,8 @@
 // migrations are applied to the database first, as `prisma migrate dev` does. DATABASE_URL, or else the
 // embedded database in <data dir>/pgdata; the shadow database is SHADOW_DATABASE_URL, or else a
 // temporary one (a database next to DATABASE_URL's, or a second in-memory embedded PostgreSQL).
-import { join } from 'node:path';
-import { loadConfig } from '../platform/config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/embedded-postgres.js';
-import { createMigration, MigrationError } from '../platform/migrations.js';
-import { acquireLock } from '../platform/single-instance.js';
+import { createMigration } from '../platform/migrations.js';
+import { withCommandDatabase } from './lib/command-database.js';
 
 const name = process.argv[2];
 if (!name || process.argv.length > 3) {
@@ -16,19 +13,7 @@ if (!name || process.argv.length > 3) {
 }
 
 async function main(migrationName: string): Promise<number> {
-  let embedded: EmbeddedPostgres | undefined;
-  let releaseLock: (() => void) | undefined;
-  let databaseUrl = process.env.DATABASE_URL || undefined;
-  try {
-    if (!databaseUrl) {
-      const { dataDir } = loadConfig();
-      releaseLock = acquireLock(join(dataDir, 'kim.lock'));
-      embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pgdata') });
-      databaseUrl = embedded.url;
-      console.log(`Database: embedded PostgreSQL in ${join(dataDir, 'pgdata')}`);
-    } else {
-      console.log('Database: DATABASE_URL');
-    }
+  return withCommandDatabase(async (databaseUrl) => {
     const { directory } = await createMigration({
       databaseUrl,
       name: migrationName,
@@ -37,13 +22,7 @@ async function main(migrationName: string): Promise<number> {
     });
     console.log(directory ? `Created migration ${directory}` : 'Schema unchanged — no migration created');
     return 0;
-  } catch (error) {
-    console.error(error instanceof MigrationError ? `Migration error (${error.code}): ${error.message}` : error);
-    return 1;
-  } finally {
-    await embedded?.stop();
-    releaseLock?.();
-  }
+  });
 }
 
 process.exitCode = await main(name);

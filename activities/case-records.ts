@@ -53,6 +53,7 @@ export function createCaseRecordActivities(db: Database) {
             partnerOrganisationId: c.partnerOrganisationId ?? null,
             partnerName: c.partnerName ?? null,
             purpose: c.purpose ?? null,
+            dataCategories: c.dataCategories ?? [],
             recordedById: c.recordedBy,
             recordedAt: new Date(c.recordedAt),
             withdrawnAt: c.withdrawnAt ? new Date(c.withdrawnAt) : null,

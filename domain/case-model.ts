@@ -144,6 +144,8 @@ export interface Consent {
   partnerOrganisationId?: string;
   partnerName?: string;
   purpose?: string;
+  /** share_with_partner: the data categories the partner may see (domain/consent-sharing.ts); absent = default set. */
+  dataCategories?: string[];
   recordedBy: string;
   recordedAt: string;
   withdrawnAt?: string;

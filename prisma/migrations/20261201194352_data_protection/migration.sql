@@ -1,4 +1,7 @@
 -- AlterTable
+ALTER TABLE "Case" ADD COLUMN     "erasedAt" TIMESTAMP(3);
+
+-- AlterTable
 ALTER TABLE "Consent" ADD COLUMN     "dataCategories" TEXT[] DEFAULT ARRAY[]::TEXT[];
 
 -- CreateTable

@@ -6,6 +6,10 @@
 //     that a case with this id exists (and, through the id, that a person is in case management).
 //   - 'state_only' (an ABH counsellor and a case they handed over) → only stateOnlyCaseView(row); asking for content
 //     (history, actions) → 403 forbidden — the counsellor knows the case exists, so 403 leaks nothing.
+//   - 'partner' (staff of an organisation named in a sharing consent in force, domain/consent-sharing.ts) → only the
+//     partner projection partnerCaseView(...). It is opt-in per route (CaseAccessOptions.sharedWithOrganisation):
+//     a route that does not ask for it (history, actions, export, access log) answers 404 as for anyone else, so
+//     the partner learns nothing beyond what the consent covers.
 //   requireCaseAccess() does exactly this. The workflow's own permission checks (domain/case-lifecycle.ts
 //   permissionError) stay as a second line of defence; these rules are the same ones, applied before the engine is asked.
 import { ACTION_ROLES, type ActorRole, type CaseAction, type HandoverState } from '../domain/index.js';
@@ -26,28 +30,40 @@ export interface CaseRef {
   organisationId: string;
 }
 
-export type CaseAccess = 'full' | 'state_only' | 'none';
+export type CaseAccess = 'full' | 'state_only' | 'partner' | 'none';
 
 export interface CaseAccessOptions {
   /** A `Handover` row with this caseId has counsellorId = user.id (see handedOverCaseIds in routes). */
   handedOverBy?: boolean;
+  /**
+   * A sharing consent in force on this case names the user's organisation (see sharingConsentsFor). Only routes that
+   * show the partner projection pass it; everywhere else a partner has no access at all.
+   */
+  sharedWithOrganisation?: boolean;
 }
+
+/** Roles whose staff work for an organisation and can therefore be the partner a client consented to share with. */
+const PARTNER_ROLES: readonly ActorRole[] = ['case_manager', 'abh_counsellor'];
 
 /**
  * - coordinator: every case, full (Fachaufsicht, Fallrekonstruktion).
  * - case_manager: cases held by their own organisation.
  * - abh_counsellor: cases held by the ABH itself (its own KIM CM) fully; cases they handed over: state only.
  * - admin: nothing — users, organisations and routing, but no case content.
+ * - case_manager / abh_counsellor of a partner organisation named in a sharing consent in force (another provider,
+ *   the Jobcenter/Integration Point, …): 'partner' where the route offers it. A counsellor's own handed-over case
+ *   stays state_only (the existing rule wins; the two do not mix).
  */
 export function caseAccess(user: AccessUser, caseRow: Pick<CaseRef, 'organisationId'>, options: CaseAccessOptions = {}): CaseAccess {
+  const partner = options.sharedWithOrganisation === true && PARTNER_ROLES.includes(user.role) ? 'partner' : 'none';
   switch (user.role) {
     case 'coordinator':
       return 'full';
     case 'case_manager':
-      return caseRow.organisationId === user.organisationId ? 'full' : 'none';
+      return caseRow.organisationId === user.organisationId ? 'full' : partner;
     case 'abh_counsellor':
       if (caseRow.organisationId === user.organisationId) return 'full';
-      return options.handedOverBy ? 'state_only' : 'none';
+      return options.handedOverBy ? 'state_only' : partner;
     case 'admin':
       return 'none';
     default:
@@ -148,6 +164,27 @@ export async function handedOverCaseIds(db: Database, user: AccessUser): Promise
   return rows.flatMap((r) => (r.caseId ? [r.caseId] : []));
 }
 
+/** Prisma `where` for the sharing consents in force that name `organisationId` (the rule of sharingConsentsInForce). */
+export function sharingConsentFilter(organisationId: string): Prisma.ConsentWhereInput {
+  return { scope: 'share_with_partner', decision: 'given', withdrawnAt: null, partnerOrganisationId: organisationId };
+}
+
+/**
+ * The sharing consents in force on this case for the user's organisation, read from the Consent read model at request
+ * time: the case workflow writes it in the same transaction as the consent event and before its update answers, so
+ * a withdrawal is effective for the very next request. Empty for roles that cannot be partners.
+ */
+export async function sharingConsentsFor(db: Database, user: AccessUser, caseId: string) {
+  if (!PARTNER_ROLES.includes(user.role)) return [];
+  return db.consent.findMany({ where: { caseId, ...sharingConsentFilter(user.organisationId) }, orderBy: { recordedAt: 'asc' } });
+}
+
+/** Prisma `where` for the cases shared with the user's organisation that it does not hold itself. */
+export function sharedCaseListFilter(user: AccessUser): Prisma.CaseWhereInput {
+  if (!PARTNER_ROLES.includes(user.role)) return NOTHING;
+  return { organisationId: { not: user.organisationId }, consents: { some: sharingConsentFilter(user.organisationId) } };
+}
+
 /** What a counsellor may see of a case they handed over: its state and where it is, no person, no content. */
 export function stateOnlyCaseView(caseRow: {
   id: string;
@@ -181,6 +218,8 @@ export function requireCaseAccess(
 ): Exclude<CaseAccess, 'none'> {
   const access = caseRow ? caseAccess(user, caseRow, options) : 'none';
   if (access === 'none') throw new ApiError(404, 'not_found', 'Fall nicht gefunden.');
+  // A partner sees only the projection; everything else of the case does not exist for them.
+  if (need === 'full' && access === 'partner') throw new ApiError(404, 'not_found', 'Fall nicht gefunden.');
   if (need === 'full' && access !== 'full') {
     throw new ApiError(403, 'forbidden', 'Sie sehen bei diesem Fall nur den Stand, nicht die Inhalte.');
   }

@@ -88,6 +88,7 @@ export function fromWorkflow(h: HandoverData, access: Exclude<HandoverAccess, 'n
     meeting: h.meeting ?? null,
     acceptance: h.acceptance ?? null,
     cancellation: h.cancellation ?? null,
+    consentWithdrawal: h.consentWithdrawal ?? null,
     lapsedAt: h.lapsedAt ?? null,
     deadlines: h.deadlines.filter((d) => d.status !== 'cancelled').map(deadlineView),
     allowedActions: allowedHandoverActions(h, actorOf(user)),
@@ -100,6 +101,7 @@ export function fromWorkflow(h: HandoverData, access: Exclude<HandoverAccess, 'n
 /** What the event log adds to the row once the workflow is gone: consent, meeting and deadlines as they ended. */
 interface RecordDetails {
   visibleToReceiver: boolean;
+  consentWithdrawnAt: string | null;
   consent: { decision: 'given' | 'refused'; recordedAt: string; recordedBy: string | null } | null;
   meeting: { at: string; participants: string[]; heldAt?: string } | null;
   deadlines: Array<{ id: string; kind: DeadlineKind; dueAt: string; status: DeadlineStatus }>;
@@ -108,6 +110,7 @@ interface RecordDetails {
 const RECORD_EVENT_TYPES = [
   'handover_consent_given',
   'handover_consent_refused',
+  'handover_consent_withdrawn',
   'handover_meeting_scheduled',
   'handover_meeting_held',
   'deadline_set',
@@ -122,7 +125,7 @@ async function recordDetails(db: Database, handoverId: string): Promise<RecordDe
     where: { handoverId, type: { in: RECORD_EVENT_TYPES } },
     orderBy: { seq: 'asc' },
   });
-  const details: RecordDetails = { visibleToReceiver: false, consent: null, meeting: null, deadlines: [] };
+  const details: RecordDetails = { visibleToReceiver: false, consentWithdrawnAt: null, consent: null, meeting: null, deadlines: [] };
   for (const e of events) {
     const data = (e.data ?? {}) as Record<string, unknown>;
     const at = e.at.toISOString();
@@ -134,6 +137,11 @@ async function recordDetails(db: Database, handoverId: string): Promise<RecordDe
         details.consent = { decision: given ? 'given' : 'refused', recordedAt: at, recordedBy: e.actorId };
         break;
       }
+      case 'handover_consent_withdrawn':
+        // Withdrawal cuts what the consent opened: the receiver is back to "a handover existed".
+        details.visibleToReceiver = false;
+        details.consentWithdrawnAt = at;
+        break;
       case 'handover_meeting_scheduled':
         details.meeting = { at: String(data.at), participants: (data.participants as string[] | undefined) ?? [] };
         break;
@@ -171,6 +179,7 @@ export function fromRecord(row: HandoverRow, details: RecordDetails | null, acce
     visibleToReceiver: details?.visibleToReceiver ?? false,
     requestedAt: row.createdAt.toISOString(),
     consent: details?.consent ?? null,
+    consentWithdrawnAt: details?.consentWithdrawnAt ?? null,
     consentDueAt: row.consentDueAt?.toISOString() ?? null,
     meeting: details?.meeting ?? (row.meetingAt ? { at: row.meetingAt.toISOString(), participants: [] } : null),
     deadlines: (details?.deadlines ?? []).filter((d) => d.status !== 'cancelled').map(deadlineView),

@@ -237,6 +237,13 @@ function actionForm(action: HandoverAction, ctx: { assignees: Option[]; defaultA
       };
     case 'cancel':
       return { action, primary: false, fields: [{ name: 'reason', label: 'Grund', kind: 'text', required: true }] };
+    case 'withdraw-consent':
+      return {
+        action,
+        primary: false,
+        intro: 'Die Person widerruft ihre Einwilligung: Die Übergabe endet sofort, die aufnehmende Organisation sieht keine Daten mehr.',
+        fields: [{ name: 'note', label: 'Bemerkung', kind: 'text' }],
+      };
   }
 }
 

@@ -17,6 +17,7 @@ import {
   REVIEW_OUTCOMES,
   type CaseAction,
 } from './case-model.js';
+import { SHARING_CATEGORIES } from './consent-sharing.js';
 import { MUNICIPALITIES } from './organisations.js';
 import {
   id,
@@ -46,7 +47,17 @@ const schemas = {
     partnerOrganisationId: id().optional(),
     partnerName: optionalText(300),
     purpose: optionalText(),
+    // share_with_partner: what the partner may see (domain/consent-sharing.ts); absent = DEFAULT_SHARING_CATEGORIES.
+    dataCategories: z
+      .array(z.enum(SHARING_CATEGORIES))
+      .min(1)
+      .max(SHARING_CATEGORIES.length)
+      .refine((c) => new Set(c).size === c.length, { message: 'Jede Kategorie darf nur einmal vorkommen' })
+      .optional(),
   }).superRefine((v, ctx) => {
+    if (v.dataCategories && v.scope !== 'share_with_partner') {
+      ctx.addIssue({ code: 'custom', path: ['dataCategories'], message: 'Datenkategorien gibt es nur bei Weitergabe an Partner' });
+    }
     // Sharing consent must name whom the data goes to and what for (domain.md: "passing data to named partners").
     if (v.scope !== 'share_with_partner') return;
     if (!v.partnerOrganisationId && !v.partnerName) {

@@ -339,6 +339,8 @@ const handlers: Handlers = {
       ...(p.partnerOrganisationId ? { partnerOrganisationId: p.partnerOrganisationId } : {}),
       ...(p.partnerName ? { partnerName: p.partnerName } : {}),
       ...(p.purpose ? { purpose: p.purpose } : {}),
+      // Only when given: consents without it (all recorded before) mean the default set, read by consentCategories().
+      ...(p.dataCategories ? { dataCategories: [...p.dataCategories] } : {}),
       recordedBy: h.actor.id,
       recordedAt: h.now,
     };

@@ -57,6 +57,8 @@ const HANDOVER_EVENT_FIGURE: Record<string, (typeof HANDOVER_FIGURES)[number]> =
   handover_consent_refused: 'refused',
   handover_lapsed: 'lapsed',
   handover_cancelled: 'cancelled',
+  // Withdrawn handover consent ends the handover as `cancelled` too.
+  handover_consent_withdrawn: 'cancelled',
 };
 const HANDOVER_FIGURE_LABELS: Record<(typeof HANDOVER_FIGURES)[number], string> = {
   requested: 'vorgeschlagen',

@@ -47,6 +47,7 @@ export const DOMAIN_EVENT_TYPES = [
   'handover_meeting_held',
   'handover_accepted',
   'handover_cancelled',
+  'handover_consent_withdrawn',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

@@ -5,6 +5,7 @@
 //          ├─record-consent(refused)─▶ refused                                         ▼ accept (receiving CM)
 //          ├─consent deadline (14 d) fired─▶ lapsed                               handed_over
 //          └─cancel (any non-terminal state)─▶ cancelled
+//   consent_given / meeting_scheduled ──withdraw-consent──▶ cancelled (consentWithdrawal set, receiver loses the view)
 //
 // Seed: "Zustimmung des/der Klient*in vorausgesetzt" — nothing about the person reaches the receiving organisation
 // before the client consented (`visibleToReceiver`, `receiverView`).
@@ -54,7 +55,7 @@ export const HANDOVER_STATE_LABELS: Record<HandoverState, string> = {
   cancelled: 'Abgebrochen',
 };
 
-export const HANDOVER_ACTIONS = ['record-consent', 'schedule-meeting', 'complete-meeting', 'accept', 'cancel'] as const;
+export const HANDOVER_ACTIONS = ['record-consent', 'schedule-meeting', 'complete-meeting', 'accept', 'cancel', 'withdraw-consent'] as const;
 export type HandoverAction = (typeof HANDOVER_ACTIONS)[number];
 
 export const HANDOVER_ACTION_LABELS: Record<HandoverAction, string> = {
@@ -63,6 +64,7 @@ export const HANDOVER_ACTION_LABELS: Record<HandoverAction, string> = {
   'complete-meeting': 'Übergabegespräch durchgeführt',
   accept: 'Fall übernehmen',
   cancel: 'Übergabe abbrechen',
+  'withdraw-consent': 'Einwilligung widerrufen',
 };
 
 // prettier-ignore
@@ -72,6 +74,7 @@ export const HANDOVER_TRANSITIONS: Record<HandoverAction, { from: readonly Hando
   'complete-meeting': { from: ['meeting_scheduled'],                                   to: '= (Gespräch gehalten)' },
   'accept':           { from: ['meeting_scheduled'],                                   to: 'handed_over (nach gehaltenem Gespräch)' },
   'cancel':           { from: ['awaiting_consent', 'consent_given', 'meeting_scheduled'], to: 'cancelled' },
+  'withdraw-consent': { from: ['consent_given', 'meeting_scheduled'],                  to: 'cancelled (Einwilligung widerrufen, vor der Fallübernahme)' },
 };
 
 /** Residence-law titles the seed names (3.3); free text is accepted as well. */
@@ -115,6 +118,8 @@ export interface HandoverData {
   };
   acceptance?: { at: string; by: string; assigneeId?: string };
   cancellation?: { reason: string; at: string; by: string };
+  /** The client withdrew the handover consent before the takeover: the handover ended `cancelled`, nothing more is shown. */
+  consentWithdrawal?: { at: string; by: string; note?: string };
   lapsedAt?: string;
   deadlines: Deadline[];
 }
@@ -159,6 +164,7 @@ const handoverSchemas = {
   'complete-meeting': hbody({ heldAt: isoTimestamp().optional(), notes: optionalText(4000) }),
   accept: hbody({ assigneeId: id().optional() }),
   cancel: hbody({ reason: text() }),
+  'withdraw-consent': hbody({ note: optionalText() }),
 } satisfies Record<HandoverAction, z.ZodType>;
 export const handoverActionSchemas = handoverSchemas;
 export type HandoverActionPayload<A extends HandoverAction> = z.output<(typeof handoverSchemas)[A]>;
@@ -260,7 +266,7 @@ function handoverPermissionError(h: HandoverData, action: HandoverAction, actor:
   const isCounsellor = actor.role === 'abh_counsellor' && actor.organisationId === h.counsellorOrganisationId;
   const isReceiver = actor.role === 'case_manager' && actor.organisationId === h.receivingOrganisationId;
   const ok =
-    action === 'record-consent' || action === 'cancel'
+    action === 'record-consent' || action === 'cancel' || action === 'withdraw-consent'
       ? isCounsellor
       : action === 'accept'
         ? isReceiver
@@ -268,7 +274,7 @@ function handoverPermissionError(h: HandoverData, action: HandoverAction, actor:
   if (ok) return null;
   return action === 'accept'
     ? 'Nur das Case Management der aufnehmenden Organisation kann den Fall übernehmen.'
-    : action === 'record-consent' || action === 'cancel'
+    : action === 'record-consent' || action === 'cancel' || action === 'withdraw-consent'
       ? 'Nur die Sozialberatung der Ausländerbehörde kann das tun.'
       : 'Nur die Beteiligten der Übergabe können das tun.';
 }
@@ -277,6 +283,7 @@ function handoverGuardError(h: HandoverData, action: HandoverAction): string | n
   if (action === 'schedule-meeting' && h.meeting?.heldAt) return 'Das Übergabegespräch hat bereits stattgefunden.';
   if (action === 'complete-meeting' && h.meeting?.heldAt) return 'Das Übergabegespräch ist bereits als gehalten erfasst.';
   if (action === 'accept' && !h.meeting?.heldAt) return 'Der Fall kann erst nach dem Übergabegespräch übernommen werden.';
+  if (action === 'withdraw-consent' && h.consent?.decision !== 'given') return 'Es liegt keine erteilte Einwilligung vor.';
   return null;
 }
 
@@ -386,6 +393,21 @@ export function decideHandover(
       h.state = 'cancelled';
       emit('handover_cancelled', `Übergabe abgebrochen: ${p.reason as string}`, { handoverId: h.id, reason: p.reason });
       cancelDeadlines(h.deadlines, () => true, 'Übergabe abgebrochen', ops);
+      break;
+    }
+    case 'withdraw-consent': {
+      // domain.md: withdrawal stops any sharing it covered. The handover cannot go on without consent, so it ends;
+      // the receiving organisation falls back to "a handover existed" (receiverView) from this moment on.
+      const note = p.note as string | undefined;
+      h.consentWithdrawal = { at: ctx.now, by: ctx.actor.id, ...(note ? { note } : {}) };
+      h.cancellation = { reason: 'Einwilligung widerrufen', at: ctx.now, by: ctx.actor.id };
+      h.visibleToReceiver = false;
+      h.state = 'cancelled';
+      emit('handover_consent_withdrawn', 'Einwilligung zur Übergabe widerrufen – Übergabe beendet, Daten nicht mehr freigegeben', {
+        handoverId: h.id,
+        receivingOrganisationId: h.receivingOrganisationId,
+      });
+      cancelDeadlines(h.deadlines, () => true, 'Einwilligung widerrufen', ops);
       break;
     }
   }

@@ -10,3 +10,4 @@ export * from './case-actions.js';
 export * from './case-lifecycle.js';
 export * from './case-decide.js';
 export * from './handover.js';
+export * from './consent-sharing.js';

@@ -1,6 +1,7 @@
 // The case worker: runs the workflows of this project and their activities on one task queue.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
+import type { DataKeyStore } from './platform/data-keys.js';
 import type { Database } from './platform/database.js';
 import type { Mailer } from './platform/mailer.js';
 
@@ -19,6 +20,9 @@ export interface CaseWorkerOptions {
   /** The process's data converter with the payload encryption codec (platform/payload-codec.ts), the same object its
    *  Client uses. Only tools whose client also has none (bench) leave it out; their payloads stay plaintext. */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** The per-case data keys behind that codec (PayloadEncryption.dataKeys): the retention activities retire and
+   *  destroy keys through it. */
+  dataKeys?: DataKeyStore;
 }
 
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
@@ -26,7 +30,12 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({ db: options.db, mailer: options.mailer, coordinationEmail: options.coordinationEmail }),
+    activities: createActivities({
+      db: options.db,
+      mailer: options.mailer,
+      coordinationEmail: options.coordinationEmail,
+      ...(options.dataKeys ? { dataKeys: options.dataKeys } : {}),
+    }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });

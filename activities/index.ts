@@ -1,4 +1,5 @@
 // Activities are plain functions created from injected dependencies, so tests run them with real ones.
+import type { DataKeyStore } from '../platform/data-keys.js';
 import type { Database } from '../platform/database.js';
 import type { Mailer } from '../platform/mailer.js';
 import { createCaseRecordActivities } from './case-records.js';
@@ -12,11 +13,13 @@ export interface ActivityDependencies {
   mailer?: Mailer;
   /** KIM coordination's address(es), comma-separated; unset → all active coordinators. */
   coordinationEmail?: string;
+  /** The process's per-case data keys (the codec's store), so retiring and destroying keys take effect in its cache at once. */
+  dataKeys?: DataKeyStore;
 }
 
-export function createActivities({ db, mailer, coordinationEmail }: ActivityDependencies) {
+export function createActivities({ db, mailer, coordinationEmail, dataKeys }: ActivityDependencies) {
   return {
-    ...createCaseRecordActivities(db),
+    ...createCaseRecordActivities(db, dataKeys),
     ...createHandoverRecordActivities(db),
     ...createSettingsActivities(db),
     ...createNotificationActivities({ db, mailer, coordinationEmail }),

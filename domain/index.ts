@@ -11,3 +11,4 @@ export * from './case-lifecycle.js';
 export * from './case-decide.js';
 export * from './handover.js';
 export * from './consent-sharing.js';
+export * from './erasure.js';

@@ -13,7 +13,7 @@ import { createDatabase, type Database } from '../platform/database.js';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
 import { createMailer, type Mailer } from '../platform/mailer.js';
 import { deployMigrations } from '../platform/migrations.js';
-import { loadPayloadEncryption } from '../platform/payload-codec.js';
+import { loadPayloadKeys, payloadEncryption } from '../platform/payload-codec.js';
 import { seedDatabase } from '../platform/seed.js';
 import { acquireLock } from '../platform/single-instance.js';
 import { startSmtpSink, type MailSink } from '../platform/smtp-sink.js';
@@ -64,11 +64,13 @@ async function main() {
   stops.push({ name: 'lock', stop: releaseLock });
 
   // Workflow data encryption first: without a key (production) nothing else should start.
-  const encryption = loadPayloadEncryption(config, { generate: true });
-  if (encryption.generatedFile) {
-    console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${encryption.generatedFile} (nur für die Entwicklung – ohne ihn sind die Fallverläufe in Temporal unlesbar)`);
+  const payloadKeys = loadPayloadKeys(config, { generate: true });
+  if (payloadKeys.generatedFile) {
+    console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${payloadKeys.generatedFile} (nur für die Entwicklung – ohne ihn sind die Fallverläufe in Temporal unlesbar)`);
   }
-  console.log(`Workflow-Daten: verschlüsselt (AES-256-GCM), Schlüssel „${encryption.codec.currentKeyId}“ aus ${encryption.source}`);
+  console.log(
+    `Workflow-Daten: verschlüsselt (AES-256-GCM, ein eigener Schlüssel je Fall), Installationsschlüssel „${payloadKeys.keys[0]!.id}“ aus ${payloadKeys.source}`,
+  );
 
   // Database
   let databaseUrl = config.databaseUrl;
@@ -92,6 +94,8 @@ async function main() {
 
   const db: Database = createDatabase(databaseUrl);
   stops.push({ name: 'Prisma', stop: () => db.$disconnect() });
+  // One codec and one data key store for client and worker of this process.
+  const encryption = payloadEncryption(payloadKeys, db);
   const seeded = await seedDatabase(db, { demoPassword: config.demoPassword, production: config.nodeEnv === 'production' });
 
   // Temporal
@@ -153,6 +157,7 @@ async function main() {
     mailer,
     coordinationEmail: m.coordinationEmail,
     dataConverter: encryption.dataConverter,
+    dataKeys: encryption.dataKeys,
   });
   const workerRun = worker.run();
   stops.push({

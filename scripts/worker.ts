@@ -15,9 +15,9 @@ if (!config.databaseUrl || !config.temporal.address) {
   process.exit(2);
 }
 // The same keys as `npm start` (and its Client): a worker with other keys could not read the cases' histories.
-const encryption = loadPayloadEncryption(config, { generate: true });
-if (encryption.generatedFile) console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${encryption.generatedFile}`);
 const db = createDatabase(config.databaseUrl);
+const encryption = loadPayloadEncryption(config, { generate: true, db });
+if (encryption.generatedFile) console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${encryption.generatedFile}`);
 const connection = await NativeConnection.connect({
   ...connectionOptions(config.temporal, config.temporal.address),
   apiKey: config.temporal.apiKey,
@@ -37,6 +37,7 @@ const worker = await createCaseWorker({
   coordinationEmail: m.coordinationEmail,
   workflowBundle: process.env.KIM_WORKFLOW_BUNDLE ? { codePath: process.env.KIM_WORKFLOW_BUNDLE } : undefined,
   dataConverter: encryption.dataConverter,
+  dataKeys: encryption.dataKeys,
 });
 // Worker.run() shuts down on SIGINT/SIGTERM by itself (Runtime's default shutdown signals).
 console.log(`Worker läuft auf Task Queue ${config.temporal.taskQueue}.`);

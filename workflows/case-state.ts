@@ -15,6 +15,9 @@ export interface CarriedCase {
 export interface CaseWorkflowInput {
   open?: OpenCaseInput;
   continued?: CarriedCase;
+  /** The last run of a case whose personal data is erased: it only destroys the case's data keys. Carries no
+   *  personal data, and its payloads use the installation key, so this run stays readable. */
+  erased?: { caseId: string };
   settings: CaseSettings;
   /** Continue-as-new after this many history events (tests); otherwise when the server suggests it. */
   continueAsNewAfterEvents?: number;

@@ -9,6 +9,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -18,6 +19,7 @@ import type { NotificationActivities } from '../activities/notifications.js';
 import {
   caseTimers,
   createCase,
+  DATA_KEY_CACHE_MS,
   decide,
   nextDeadline,
   onDeadlineFired,
@@ -31,7 +33,7 @@ import type { CaseActionRequest, CaseEventRecord, CaseWorkflowInput, CaseWorkflo
 import { caseActionUpdate, caseSettingsChangedSignal, caseViewQuery } from './definitions.js';
 import { caseMunicipalityKey, caseNextDeadlineKey, caseOrganisationKey, caseStateKey } from './search-attributes.js';
 
-const { recordCaseEvents, erasePersonalData, loadCaseSettings } = proxyActivities<CaseActivities>({
+const { recordCaseEvents, erasePersonalData, destroyCaseDataKeys, loadCaseSettings } = proxyActivities<CaseActivities>({
   // A database write; a worker that died mid-write is noticed after 10 s and the write retried elsewhere.
   startToCloseTimeout: '10 seconds',
   // The record must be written: retry until the database is back.
@@ -55,6 +57,11 @@ function refusal(error: DecideError): ApplicationFailure {
 const nowIso = () => new Date(Date.now()).toISOString();
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
+  if (input.erased) {
+    // Crypto-erasure: without its data keys, every earlier run of this case is unreadable wherever it is kept.
+    await destroyCaseDataKeys({ caseId: input.erased.caseId });
+    return { caseId: input.erased.caseId, state: 'closed', personalDataErased: true };
+  }
   let settings = input.continued?.settings ?? input.settings;
   let data: CaseData;
   let seq = input.continued?.seq ?? 0;
@@ -128,8 +135,18 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   // workflow task (e.g. update-with-start) runs as soon as its handler is set and must come after them.
   const opening = number(initialEvents);
 
+  /** Set once the retention period is over: the personal data is being erased, nothing may be added or reopened. */
+  let erasing = false;
+  const ERASING: DecideError = {
+    code: 'transition_not_allowed',
+    message: 'Die Aufbewahrungsfrist ist abgelaufen: die personenbezogenen Daten des Falls werden gelöscht.',
+    allowed: [],
+  };
+
   const decideNow = (req: CaseActionRequest, newId: (prefix: string) => string) =>
-    decide(data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings });
+    erasing
+      ? ({ ok: false, error: ERASING } as const)
+      : decide(data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings });
 
   setHandler(caseViewQuery, () => data);
   setHandler(caseSettingsChangedSignal, (next) => {
@@ -187,8 +204,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       // Version 3: the outbox entries are mailed. Cases recorded before it replay without this step.
       if (outboxIds.length > 0 && patched('send-notifications')) deliver(outboxIds);
       if (fired.retentionElapsed) {
+        erasing = true;
         await erasePersonalData({ caseId: data.id });
         await condition(settled);
+        // Version 4: the data keys are destroyed in a last run of their own, whose history needs none of them.
+        // First wait until no process's key cache still holds the keys retired above as usable for new payloads.
+        if (patched('crypto-erasure')) {
+          await sleep(2 * DATA_KEY_CACHE_MS);
+          return continueAsNew<typeof caseWorkflow>({ settings, erased: { caseId: data.id } });
+        }
         return { caseId: data.id, state: data.state, personalDataErased: true };
       }
     }

@@ -24,11 +24,12 @@ import { startTestSmtpServer, type TestSmtpServer } from '../../tests/support/sm
 
 export const DEMO_PASSWORD = 'drill-password';
 
-/** Client and workers encrypt workflow data as an installation does (platform/payload-codec.ts): one key for the run,
- *  in KIM_PAYLOAD_KEYS so that spawned worker processes use it too. */
-export function drillDataConverter() {
+/** Client and workers encrypt workflow data as an installation does (platform/payload-codec.ts, per-case data keys
+ *  in the drill's database): one installation key for the run, in KIM_PAYLOAD_KEYS so that spawned worker processes
+ *  use it too. */
+export function drillEncryption(db: Database) {
   if (!process.env.KIM_PAYLOAD_KEYS && !process.env.KIM_PAYLOAD_KEYS_FILE) process.env.KIM_PAYLOAD_KEYS = newPayloadKeyEntry('drill');
-  return loadPayloadEncryption(loadConfig()).dataConverter;
+  return loadPayloadEncryption(loadConfig(), { db });
 }
 
 export interface DrillDatabase {
@@ -139,7 +140,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const database = await createDrillDatabase({ embedded: options.embeddedDatabase });
   const db = createDatabase(database.url);
 
-  const dataConverter = drillDataConverter();
+  const encryption = drillEncryption(db);
+  const { dataConverter } = encryption;
   const connection = await Connection.connect({ address: options.temporalAddress });
   const client = new Client({ connection, dataConverter });
   const taskQueue = `kim-drill-${randomBytes(4).toString('hex')}`;
@@ -161,6 +163,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       mailer,
       workflowBundle: { codePath: options.workflowBundlePath },
       dataConverter,
+      dataKeys: encryption.dataKeys,
     });
     worker = w;
     failure = undefined;

@@ -13,6 +13,7 @@ import { createApp } from '../../api/app.js';
 import { loadConfig } from '../../platform/config.js';
 import { createDatabase, type Database } from '../../platform/database.js';
 import { deployMigrations } from '../../platform/migrations.js';
+import type { DataKeyStore } from '../../platform/data-keys.js';
 import { loadPayloadEncryption } from '../../platform/payload-codec.js';
 import { seedDatabase } from '../../platform/seed.js';
 import { createCaseWorker } from '../../worker.js';
@@ -25,6 +26,8 @@ export interface Harness {
   client: Client;
   /** Encrypts payloads (platform/payload-codec.ts); the data converter of `client` and the worker. */
   dataConverter: DataConverter;
+  /** The per-case data keys behind it (platform/data-keys.ts). */
+  dataKeys: DataKeyStore;
   taskQueue: string;
   baseUrl: string;
   worker: Worker;
@@ -43,7 +46,8 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
   await seedDatabase(db, { demoPassword: 'test-password', production: false });
 
   const address = inject('temporalAddress');
-  const { dataConverter } = loadPayloadEncryption(loadConfig());
+  const encryption = loadPayloadEncryption(loadConfig(), { db });
+  const { dataConverter } = encryption;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter });
   const nativeConnection = await NativeConnection.connect({ address });
@@ -62,6 +66,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
       mailer,
       workflowBundle: { codePath: inject('workflowBundlePath') },
       dataConverter,
+      dataKeys: encryption.dataKeys,
     });
     running = worker.run();
   };
@@ -86,6 +91,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
     databaseUrl: database.url,
     client,
     dataConverter,
+    dataKeys: encryption.dataKeys!,
     taskQueue,
     baseUrl,
     smtp,

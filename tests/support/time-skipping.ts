@@ -5,8 +5,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { loadConfig } from '../../platform/config.js';
 import { createDatabase, type Database } from '../../platform/database.js';
 import { deployMigrations } from '../../platform/migrations.js';
+import { loadPayloadEncryption, type PayloadEncryption } from '../../platform/payload-codec.js';
 import { seedDatabase } from '../../platform/seed.js';
 import { resolveBinary } from '../../platform/temporal-binaries.js';
 import { registerSearchAttributes } from '../../platform/temporal.js';
@@ -16,31 +18,37 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;
   db: Database;
+  /** Client and worker encrypt as an installation does: per-case data keys in `db` (platform/data-keys.ts). */
+  encryption: PayloadEncryption;
   taskQueue: string;
   close(): Promise<void>;
 }
 
 export async function startTimeSkippingStack(taskQueue: string): Promise<TimeSkippingStack> {
-  const testServer = resolveBinary('testServer');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
-  });
-  // The test server knows no custom search attributes until they are registered.
-  await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
   const database: TestDatabase = await createTestDatabase();
   await deployMigrations({ databaseUrl: database.url });
   const db = createDatabase(database.url);
   await seedDatabase(db, { demoPassword: 'x', production: false });
+  const encryption = loadPayloadEncryption(loadConfig(), { db });
+  const testServer = resolveBinary('testServer');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
+    client: { dataConverter: encryption.dataConverter },
+  });
+  // The test server knows no custom search attributes until they are registered.
+  await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({ db }),
+    activities: createActivities({ db, dataKeys: encryption.dataKeys }),
+    dataConverter: encryption.dataConverter,
   });
   const running = worker.run();
   return {
     env,
     db,
+    encryption,
     taskQueue,
     async close() {
       worker.shutdown();

@@ -1,0 +1,123 @@
+// What stays of a case after its retention period (domain.md: "personal data is erased or anonymised; aggregate
+// figures stay"): the event skeleton — types, times, who of the staff acted, states, codes, deadlines, counts — so
+// that the controlling figures of past years do not change; every free text and every personal detail goes.
+//
+// Free texts are removed by key, wherever they appear in an event's data (nested objects and arrays included); the
+// summary line is kept only for event types whose summaries are built from codes and dates alone.
+import { CLOSURE_REASONS } from './case-model.js';
+import type { DomainEventType } from './events.js';
+
+/** Keys whose values are free text or personal details in event data (case and handover events). */
+const FREE_TEXT_KEYS = new Set([
+  'note',
+  'notes',
+  'situation',
+  'title',
+  'measure',
+  'owner',
+  'partnerName',
+  'purpose',
+  'overrideReason',
+  'participants',
+  'residenceLaw',
+  'permits',
+  'person',
+  'givenName',
+  'familyName',
+  'birthDate',
+  'languages',
+  'hold',
+]);
+
+/** `reason` is a code where it is one of these (closure reasons, read by the controlling); else free text. */
+const REASON_CODES = new Set<string>(CLOSURE_REASONS);
+
+/**
+ * How long a process trusts what it knows of a per-case data key before asking the database again
+ * (platform/data-keys.ts). The case workflow waits twice as long between retiring its keys and writing its last
+ * payloads, so by then no process still encrypts with a retired key.
+ */
+export const DATA_KEY_CACHE_MS = 15_000;
+
+/** Event types whose summary holds no free text (codes, labels, dates and counts only). */
+const SUMMARIES_WITHOUT_FREE_TEXT = new Set<DomainEventType>([
+  'case_opened',
+  'provider_confirmed',
+  'case_assigned',
+  'consent_withdrawn',
+  'assessment_started',
+  'assessment_completed',
+  'goals_agreed',
+  'review_started',
+  'review_completed',
+  'contact_recorded',
+  'case_resumed',
+  'closure_requested',
+  'closure_approved',
+  'case_closed',
+  'retention_period_elapsed',
+  'deadline_set',
+  'deadline_met',
+  'deadline_moved',
+  'deadline_suspended',
+  'deadline_rearmed',
+  'deadline_missed',
+  'reminder_sent',
+  'escalation_sent',
+  'handover_consent_given',
+  'handover_consent_refused',
+  'handover_lapsed',
+  'handover_meeting_scheduled',
+  'handover_meeting_held',
+  'handover_accepted',
+]);
+
+/** German line shown instead of a summary that held free text. */
+const ERASED_SUMMARIES: Partial<Record<DomainEventType, string>> = {
+  consent_recorded: 'Einwilligung erfasst (Inhalt gelöscht)',
+  provider_overridden: 'Träger abweichend vom Vorschlag festgelegt (Begründung gelöscht)',
+  goal_updated: 'Ziel aktualisiert (Inhalt gelöscht)',
+  referral_sent: 'Vermittlung (Inhalt gelöscht)',
+  referral_outcome_recorded: 'Ergebnis einer Vermittlung erfasst (Inhalt gelöscht)',
+  referral_stopped: 'Vermittlung gestoppt (Inhalt gelöscht)',
+  case_put_on_hold: 'Fall pausiert (Begründung gelöscht)',
+  case_transferred: 'Fall übertragen (Begründung gelöscht)',
+  case_reopened: 'Fall wiedereröffnet (Begründung gelöscht)',
+  deadline_cancelled: 'Frist aufgehoben',
+  handover_requested: 'Übergabe ins KIM Case Management vorgeschlagen (Inhalt gelöscht)',
+  handover_cancelled: 'Übergabe abgebrochen (Begründung gelöscht)',
+};
+
+function scrub(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(scrub);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    if (FREE_TEXT_KEYS.has(key)) continue;
+    if (key === 'reason' && !(typeof inner === 'string' && REASON_CODES.has(inner))) continue;
+    out[key] = scrub(inner);
+  }
+  return out;
+}
+
+export interface ErasableEvent {
+  type: string;
+  summary: string;
+  data: unknown;
+}
+
+/** The event as it stays after erasure: same type and time (kept by the caller), codes only. */
+export function anonymiseEvent(event: ErasableEvent): { summary: string; data: Record<string, unknown> } {
+  const type = event.type as DomainEventType;
+  const summary = SUMMARIES_WITHOUT_FREE_TEXT.has(type) ? event.summary : (ERASED_SUMMARIES[type] ?? `Eintrag (Inhalt gelöscht)`);
+  const data = scrub(event.data ?? {});
+  return { summary, data: data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {} };
+}
+
+/**
+ * The birth date as it stays: the first of January of the birth year, so age-group figures keep working while the
+ * date no longer identifies anyone.
+ */
+export function anonymisedBirthDate(birthDate: Date): Date {
+  return new Date(Date.UTC(birthDate.getUTCFullYear(), 0, 1));
+}

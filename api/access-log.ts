@@ -7,7 +7,15 @@ import { requireCaseAccess } from './access.js';
 import { currentUser, type AuthenticatedUser } from './auth.js';
 import { ApiError } from './errors.js';
 
-export type AccessAction = 'read_case' | 'read_history' | 'read_handover' | 'export_report' | 'export_case';
+export type AccessAction =
+  | 'read_case'
+  | 'read_history'
+  | 'read_handover'
+  | 'export_report'
+  | 'export_case'
+  // A partner organisation read a case shared with it (consent-bound sharing), or saw its name in the shared list.
+  | 'read_shared_case'
+  | 'list_shared_case';
 
 /** The purpose a caller states (header X-Purpose or ?purpose=), trimmed; staff work is the default. */
 function purposeOf(req: Request): string {
@@ -19,7 +27,8 @@ export async function logAccess(
   db: Database,
   req: Request,
   user: AuthenticatedUser,
-  entry: { action: AccessAction; caseId?: string; handoverId?: string; channel?: 'api' | 'page' },
+  /** `purpose` overrides the stated one: a partner read's purpose is what the client consented to, not what is claimed. */
+  entry: { action: AccessAction; caseId?: string; handoverId?: string; channel?: 'api' | 'page'; purpose?: string },
 ): Promise<void> {
   await db.accessLog.create({
     data: {
@@ -30,7 +39,7 @@ export async function logAccess(
       handoverId: entry.handoverId ?? null,
       action: entry.action,
       channel: entry.channel ?? (req.originalUrl.startsWith('/api/') ? 'api' : 'page'),
-      purpose: purposeOf(req),
+      purpose: entry.purpose?.trim().slice(0, 200) || purposeOf(req),
     },
   });
 }

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { isCaseAction, parseCreateCase, proposeProvider, type CaseData, type DecideError } from '../domain/index.js';
+import { consentCategories, isCaseAction, parseCreateCase, proposeProvider, type CaseData, type Consent, type DecideError } from '../domain/index.js';
 import {
   canActOnCase,
   canOpenCase,
@@ -16,6 +16,7 @@ import {
   stateOnlyCaseView,
 } from './access.js';
 import { logAccess } from './access-log.js';
+import { listSharedCases, resolveCaseRead } from './shared-cases.js';
 import { currentUser, type AuthenticatedUser } from './auth.js';
 import { ApiError } from './errors.js';
 import type { Database } from '../platform/database.js';
@@ -76,7 +77,7 @@ export function toCaseResponse(row: CaseRow, view: CaseData | null) {
     providerConfirmed: view.providerConfirmed,
     person,
     source: row.source,
-    consents: view.consents,
+    consents: view.consents.map(withEffectiveCategories),
     assessment: view.assessment ?? null,
     goals: view.goals,
     referrals: view.referrals,
@@ -91,6 +92,11 @@ export function toCaseResponse(row: CaseRow, view: CaseData | null) {
     closure: view.closure ?? null,
     stateSource: 'workflow' as const,
   };
+}
+
+/** Sharing consents show the categories they cover in effect (the default set when none were named). */
+function withEffectiveCategories(consent: Consent): Consent {
+  return consent.scope === 'share_with_partner' ? { ...consent, dataCategories: consentCategories(consent) } : consent;
 }
 
 const listQuerySchema = z.object({
@@ -404,16 +410,26 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
     res.json(await listCases(db, currentUser(req), req.query));
   });
 
+  // Before '/:id': case ids are UUIDs, never "shared".
+  router.get('/shared', async (req, res) => {
+    res.json(await listSharedCases(db, req, currentUser(req), req.query, 'api'));
+  });
+
   router.get('/:id', async (req, res) => {
     const user = currentUser(req);
-    const row = await loadCaseRow(db, req.params.id);
-    const access = requireCaseAccess(user, row, 'state', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
-    if (access === 'state_only') {
-      res.json(stateOnlyCaseView(row!));
+    const found = await resolveCaseRead({ db, temporal }, req, user, req.params.id, 'api');
+    if (!found) throw new ApiError(404, 'not_found', 'Fall nicht gefunden.');
+    if (found.access === 'partner') {
+      // Consent-bound sharing: only the projection (logged as read_shared_case by resolveCaseRead).
+      res.json(found.view);
       return;
     }
-    await logAccess(db, req, user, { action: 'read_case', caseId: row!.id });
-    res.json(toCaseResponse(row!, await queryCaseView(temporal, row!.workflowId)));
+    if (found.access === 'state_only') {
+      res.json(stateOnlyCaseView(found.row));
+      return;
+    }
+    await logAccess(db, req, user, { action: 'read_case', caseId: found.row.id });
+    res.json(toCaseResponse(found.row, await queryCaseView(temporal, found.row.workflowId)));
   });
 
   router.post('/:id/actions/:action', async (req, res) => {

@@ -21,11 +21,13 @@ import {
   LIFE_AREA_LABELS,
   MUNICIPALITIES,
   CLOSURE_REASON_LABELS,
+  SHARING_CATEGORY_LABELS,
   allowedActions,
   isCaseAction,
   type CaseAction,
   type CaseData,
   type CaseState,
+  type PartnerCaseView,
 } from '../domain/index.js';
 import type { Database } from '../platform/database.js';
 import { repoRoot } from '../platform/paths.js';
@@ -65,6 +67,7 @@ import {
   todayInGermany,
 } from './page-labels.js';
 import { bodyOf, errorPage, layout, pageUserRequired, send, signedInUser } from './page-kit.js';
+import { listSharedCases, resolveCaseRead } from './shared-cases.js';
 import { renderPage } from './views.js';
 
 export interface PagesDependencies {
@@ -349,6 +352,46 @@ function caseDetails(c: CaseData, staff: StaffDirectory, now: Date) {
   };
 }
 
+/** View model of the "Freigegebene Daten" page: only what the projection holds, in German. */
+function sharedCaseModel(v: PartnerCaseView, orgName: (id: string) => string) {
+  return {
+    personName: v.person ? `${v.person.givenName} ${v.person.familyName}` : undefined,
+    holder: orgName(v.organisationId),
+    sharedWith: orgName(v.sharedWithOrganisationId),
+    consents: v.consents.map((k) => ({
+      recordedAt: formatDate(k.recordedAt),
+      partnerName: k.partnerName,
+      purpose: k.purpose ?? '–',
+      categories: k.dataCategories.map((c) => SHARING_CATEGORY_LABELS[c]).join(', ') || 'keine Daten',
+    })),
+    person: v.person
+      ? {
+          name: `${v.person.givenName} ${v.person.familyName}`,
+          birthDate: formatDate(v.person.birthDate),
+          municipality: v.person.municipality,
+          languages: v.person.languages.length ? v.person.languages.join(', ') : '–',
+        }
+      : undefined,
+    hasReferrals: v.referrals !== undefined,
+    referrals: (v.referrals ?? []).map((r) => ({
+      service: r.service,
+      partnerName: r.partnerName,
+      sentAt: formatDate(r.sentAt),
+      dueDate: formatDate(r.dueDate),
+      status: REFERRAL_STATUS_LABELS[r.status] ?? r.status,
+    })),
+    hasLifeAreas: v.lifeAreas !== undefined,
+    lifeAreas: (v.lifeAreas ?? []).map((a) => ({ label: a.label, need: NEED_LABELS[a.need] ?? a.need, situation: a.situation })),
+    hasGoals: v.goals !== undefined,
+    goals: (v.goals ?? []).map((g) => ({
+      title: g.title,
+      measure: g.measure,
+      dueDate: formatDate(g.dueDate),
+      status: GOAL_STATUS_LABELS[g.status as keyof typeof GOAL_STATUS_LABELS] ?? g.status,
+    })),
+  };
+}
+
 function actionView(spec: ActionFormSpec, caseId: string, failure: ActionFailure | undefined, csrfToken: string | undefined) {
   const prefix = `aktion-${spec.action}`;
   const form = formView(spec, prefix, failure?.values, failure?.errors ?? {});
@@ -470,6 +513,15 @@ export function pagesRouter(deps: PagesDependencies): Router {
         overdue: item.overdue,
       };
     });
+    // Cases other organisations shared with this one (consent-bound sharing): a list of its own, unfiltered.
+    const shared = await listSharedCases(db, req, user, { pageSize: '200' }, 'page');
+    const sharedItems = shared.items.map((item) => ({
+      id: item.id,
+      name: item.person ? `${item.person.familyName}, ${item.person.givenName}` : undefined,
+      holder: orgs.short(item.organisationId),
+      purposes: item.consents.map((k) => k.purpose ?? '–').join('; '),
+      since: formatDate(item.consents[0]?.recordedAt ?? ''),
+    }));
     const pageCount = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
     const link = (page: number) => {
       const params = new URLSearchParams();
@@ -497,6 +549,8 @@ export function pagesRouter(deps: PagesDependencies): Router {
         prev: filters.page > 1 ? link(filters.page - 1) : undefined,
         next: filters.page < pageCount ? link(filters.page + 1) : undefined,
         canOpenCases: canOpenCase(user),
+        sharedItems,
+        sharedTotal: shared.total,
       }),
     );
   });
@@ -558,8 +612,13 @@ export function pagesRouter(deps: PagesDependencies): Router {
   }
 
   router.get('/faelle/:id', requirePageUser, async (req, res) => {
-    const found = await visibleCase(signedInUser(req), req.params.id as string);
+    const found = await resolveCaseRead(deps, req, signedInUser(req), req.params.id as string, 'page');
     if (!found) return notFoundPage(req, res);
+    if (found.access === 'partner') {
+      // Consent-bound sharing: the "Freigegebene Daten" view only (the read is logged by resolveCaseRead).
+      const orgs = await organisationNames(db);
+      return send(res, 200, renderPage('case-shared', { ...layout(req, 'Freigegebene Daten', 'faelle'), ...sharedCaseModel(found.view, orgs.short) }));
+    }
     if (found.access === 'state_only') {
       const orgs = await organisationNames(db);
       const r = found.row;

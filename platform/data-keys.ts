@@ -230,29 +230,41 @@ export async function destroyDataKeys(db: Database, subjects: string[], reason: 
 /**
  * Rotation of installation keys: re-wraps every live data key with the current (first) installation key, so an
  * old installation key is no longer needed for them. The payloads themselves are untouched (they are encrypted with
- * the data keys). Returns how many keys were re-wrapped.
+ * the data keys). Keys wrapped with an installation key that is not configured are left as they are and counted in
+ * `notConfigured` (by key id), so the operator learns which old key must still be found.
  */
-export async function rewrapDataKeys(db: Database, keys: PayloadKey[]): Promise<{ rewrapped: number; current: string }> {
+export async function rewrapDataKeys(
+  db: Database,
+  keys: PayloadKey[],
+): Promise<{ rewrapped: number; current: string; notConfigured: Record<string, number> }> {
   const current = keys[0]!;
   const byId = new Map(keys.map((k) => [k.id, k]));
   let rewrapped = 0;
+  const notConfigured: Record<string, number> = {};
+  let after: string | undefined;
   for (;;) {
     const rows = await db.dataKey.findMany({
-      where: { wrappedKey: { not: null }, wrappingKeyId: { not: current.id } },
+      where: { wrappedKey: { not: null }, wrappingKeyId: { not: current.id }, ...(after ? { id: { gt: after } } : {}) },
+      orderBy: { id: 'asc' },
       take: 500,
     });
     if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.id;
     for (const row of rows) {
       const wrapping = row.wrappingKeyId ? byId.get(row.wrappingKeyId) : undefined;
-      if (!wrapping) throw new Error(`Data key ${row.id} is wrapped with installation key "${row.wrappingKeyId}", which is not configured`);
+      if (!wrapping) {
+        const id = row.wrappingKeyId ?? '(none)';
+        notConfigured[id] = (notConfigured[id] ?? 0) + 1;
+        continue;
+      }
       const plain = unwrapDataKey(row.wrappedKey!, row.id, row.subject, wrapping);
       // Only if nobody destroyed or re-wrapped it in between.
-      await db.dataKey.updateMany({
+      const { count } = await db.dataKey.updateMany({
         where: { id: row.id, wrappingKeyId: row.wrappingKeyId, destroyedAt: null },
         data: { wrappedKey: new Uint8Array(wrapDataKey(plain, row.id, row.subject, current)), wrappingKeyId: current.id },
       });
-      rewrapped++;
+      rewrapped += count;
     }
   }
-  return { rewrapped, current: current.id };
+  return { rewrapped, current: current.id, notConfigured };
 }

@@ -1,7 +1,16 @@
-// Retention after closure (time-skipping server): three years after a case is closed, the person's data is
-// anonymised, the event skeleton stays, and the case workflow ends.
+// Retention after closure (time-skipping server): three years after a case is closed, the person's data is erased
+// or anonymised in the database, the case's data keys are destroyed (crypto-erasure: the engine's copies of its
+// earlier runs become unreadable even with every installation key), the event skeleton stays, and the controlling
+// figures are the same before and after.
+import { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseActionUpdate } from '../workflows/definitions.js';
+import { buildControllingReport } from '../api/reports.js';
+import type { Actor, CaseAction } from '../domain/index.js';
+import { loadConfig } from '../platform/config.js';
+import { DataKeyDestroyedError, DataKeyStore } from '../platform/data-keys.js';
+import { KEY_ID_METADATA, loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
+import { caseActionUpdate, caseWorkflowId } from '../workflows/definitions.js';
 import type { CaseWorkflowResult } from '../workflows/case-state.js';
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
@@ -19,28 +28,133 @@ afterAll(async () => {
   await stack?.close();
 });
 
-describe('retention after closure', () => {
-  it('anonymises the person three years after closure and keeps the event skeleton', async () => {
-    const coordinator = await demoActor(db, 'koordination@kim.example');
-    const open = await openCaseRows(db, { openedAt: new Date(await env.currentTimeMs()).toISOString() });
-    const handle = await startCase(env.client, 'retention', open);
-    const closed = await handle.executeUpdate(caseActionUpdate, {
-      args: [{ action: 'close', payload: { reason: 'moved_away', goalAttainment: 'not_achieved' }, actor: coordinator }],
-    });
-    const retention = closed.deadlines.find((d) => d.kind === 'retention' && d.status === 'open');
-    expect(retention).toBeDefined();
+/** Free texts staff type in, each with a marker that must not survive the erasure anywhere. */
+const MARK = 'MARKE7Q';
 
+/** Every encoded payload of a raw history (search attributes carry no personal data and are not encoded). */
+function encodedPayloads(value: unknown): Payload[] {
+  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return [];
+  const r = value as Record<string, unknown>;
+  if (r.data instanceof Uint8Array && r.metadata && typeof r.metadata === 'object' && (r.metadata as Record<string, unknown>)[KEY_ID_METADATA]) {
+    return [r as Payload];
+  }
+  return Object.values(r).flatMap(encodedPayloads);
+}
+
+/** Every row the database holds about a case, as text. */
+async function everythingAbout(caseId: string): Promise<string> {
+  const row = await db.case.findUniqueOrThrow({ where: { id: caseId }, include: { person: true, events: true, consents: true } });
+  const rest = await Promise.all([
+    db.caseSnapshot.findMany({ where: { caseId } }),
+    db.caseDeadline.findMany({ where: { caseId } }),
+    db.notification.findMany({ where: { caseId } }),
+    db.accessLog.findMany({ where: { caseId } }),
+  ]);
+  return JSON.stringify([row, ...rest]);
+}
+
+async function documentedCase(cm: Actor, coordinator: Actor, i: number) {
+  const open = await openCaseRows(db, { openedAt: new Date(await env.currentTimeMs()).toISOString(), assigneeId: cm.id });
+  await db.case.update({ where: { id: open.caseId }, data: { note: `Erstnotiz ${MARK}-${i}` } });
+  await db.person.update({ where: { id: (await db.case.findUniqueOrThrow({ where: { id: open.caseId } })).personId }, data: { givenName: `Vorname${MARK}`, familyName: `Nachname${MARK}`, birthDate: new Date('1990-07-14'), languages: ['ar', 'fa'] } });
+  const handle = await startCase(env.client, 'retention', open);
+  const act = (action: CaseAction, payload: unknown = {}, actor = cm) => handle.executeUpdate(caseActionUpdate, { args: [{ action, payload, actor }] });
+  await act('confirm-provider', { organisationId: 'drk' });
+  await act('record-consent', { scope: 'data_processing', decision: 'given' });
+  const shared = await act('record-consent', {
+    scope: 'share_with_partner',
+    decision: 'given',
+    partnerOrganisationId: 'jobcenter',
+    partnerName: `Jobcenter Team ${MARK}`,
+    purpose: `Arbeitsvermittlung ${MARK}`,
+  });
+  const consentId = shared.consents.find((c) => c.scope === 'share_with_partner')!.id;
+  await act('start-assessment');
+  await act('complete-assessment', { lifeAreas: [{ area: 'health', situation: `Traumafolgen ${MARK}`, need: 'high' }, { area: 'work', situation: `Arbeit ${MARK}`, need: 'low' }] });
+  const planned = await act('agree-goals', { goals: [{ title: `Ziel ${MARK}`, measure: `Maßnahme ${MARK}`, owner: `Frau ${MARK}`, dueDate: '2027-06-30' }] });
+  await act('update-goal', { goalId: planned.goals[0]!.id, status: 'achieved' });
+  const referred = await act('refer', { service: 'Jobcenter', partnerName: `Frau Partner ${MARK}`, consentId });
+  await act('record-referral-outcome', { referralId: referred.referrals[0]!.id, outcome: 'accepted', reason: `Termin ${MARK}` });
+  await act('record-contact', { kind: 'accompaniment', date: open.openedAt.slice(0, 10), durationMinutes: 90, note: `Begleitung ${MARK}` });
+  await act('put-on-hold', { reason: `Krankenhaus ${MARK}` });
+  await act('resume', {});
+  await act('close', { reason: 'goals_achieved', goalAttainment: 'achieved', note: `Abschlussnotiz ${MARK}` }, coordinator);
+  return { open, handle };
+}
+
+describe('retention after closure', () => {
+  it('erases the person, destroys the case key, keeps the skeleton — and the controlling figures stay the same', async () => {
+    const cm = await demoActor(db, 'cm.drk@kim.example');
+    const coordinator = await demoActor(db, 'koordination@kim.example');
+    // Three persons, so the figures are not suppressed as small cells (a comparison of nulls would prove nothing).
+    const cases = [];
+    for (const i of [1, 2, 3]) cases.push(await documentedCase(cm, coordinator, i));
+    const year = new Date(await env.currentTimeMs()).getUTCFullYear();
+    const report = () =>
+      Promise.all((['organisation', 'municipality', 'month'] as const).map((groupBy) => buildControllingReport(db, { from: `${year}-01-01`, to: `${year + 1}-12-31`, groupBy })));
+    const before = await report();
+    expect(before[0]!.total.figures).toMatchObject({ cases: { opened: { value: 3 }, closed: { value: 3 } }, contacts: { total: { value: 3 } } });
+
+    const [first] = cases;
+    const caseId = first!.open.caseId;
+    expect(await everythingAbout(caseId)).toContain(MARK);
+    const firstRunId = first!.handle.firstExecutionRunId;
+    const raw = new Client({ connection: env.connection });
+    const firstRunPayloads = encodedPayloads(await raw.workflow.getHandle(first!.handle.workflowId, firstRunId).fetchHistory());
+    const installation = loadPayloadKeys(loadConfig()).keys;
+    const fresh = () => new PayloadEncryptionCodec(installation, new DataKeyStore(db, installation));
+    const readable = (await fresh().decode(firstRunPayloads)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    expect(readable).toContain(`Traumafolgen ${MARK}`);
+
+    // Not yet: 1,000 days after closure everything is still there.
     await env.sleep('1000 days');
-    const person = async () => (await db.case.findUniqueOrThrow({ where: { id: open.caseId }, include: { person: true } })).person;
-    expect((await person()).familyName).toBe('Person');
+    expect((await db.person.findFirstOrThrow({ where: { cases: { some: { id: caseId } } } })).familyName).toBe(`Nachname${MARK}`);
 
     await env.sleep('200 days');
-    const result = (await handle.result()) as CaseWorkflowResult;
-    expect(result).toMatchObject({ caseId: open.caseId, state: 'closed', personalDataErased: true });
-    expect(await person()).toMatchObject({ givenName: '–', familyName: '(anonymisiert)', languages: [] });
-    const events = await db.caseEvent.findMany({ where: { caseId: open.caseId }, orderBy: { seq: 'asc' } });
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['case_opened', 'case_closed', 'retention_period_elapsed']));
-    const row = await db.case.findUniqueOrThrow({ where: { id: open.caseId } });
-    expect(row.state).toBe('closed');
+    for (const c of cases) {
+      const result = (await c.handle.result()) as CaseWorkflowResult;
+      expect(result).toMatchObject({ caseId: c.open.caseId, state: 'closed', personalDataErased: true });
+    }
+
+    // Database: nothing of what was typed in survives; the skeleton does.
+    for (const c of cases) expect(await everythingAbout(c.open.caseId)).not.toContain(MARK);
+    const person = (await db.case.findUniqueOrThrow({ where: { id: caseId }, include: { person: true } })).person;
+    expect(person).toMatchObject({ givenName: '–', familyName: '(anonymisiert)', languages: [] });
+    expect(person.birthDate.toISOString().slice(0, 10)).toBe('1990-01-01');
+    const row = await db.case.findUniqueOrThrow({ where: { id: caseId } });
+    expect(row).toMatchObject({ state: 'closed', note: null });
+    expect(row.erasedAt).not.toBeNull();
+    const events = await db.caseEvent.findMany({ where: { caseId }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['case_opened', 'assessment_completed', 'goals_agreed', 'referral_sent', 'contact_recorded', 'case_closed', 'retention_period_elapsed']),
+    );
+    expect(events.find((e) => e.type === 'contact_recorded')!.data).toMatchObject({ kind: 'accompaniment', durationMinutes: 90 });
+    expect(await db.caseSnapshot.count({ where: { caseId } })).toBe(0);
+
+    // Engine: the case's key is destroyed, so its earlier run is unreadable with every installation key.
+    const key = await db.dataKey.findUniqueOrThrow({ where: { subject: caseWorkflowId(caseId) } });
+    expect(key).toMatchObject({ wrappedKey: null, destroyedReason: 'retention' });
+    expect(key.destroyedAt).not.toBeNull();
+    await expect(fresh().decode(firstRunPayloads)).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    const history = await raw.workflow.getHandle(first!.handle.workflowId, firstRunId).fetchHistory();
+    // Only its hand-over to the last run (written after the key was retired) is under the installation key, and
+    // holds no personal data.
+    const keyIdOf = (p: Payload) => Buffer.from(p.metadata![KEY_ID_METADATA]!).toString();
+    const underInstallationKey = encodedPayloads(history).filter((p) => keyIdOf(p) !== key.id);
+    expect(new Set(underInstallationKey.map(keyIdOf))).toEqual(new Set([installation[0]!.id]));
+    expect(encodedPayloads(history).filter((p) => keyIdOf(p) === key.id).length).toBeGreaterThan(underInstallationKey.length);
+    const handOverText = (await fresh().decode(underInstallationKey)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    expect(handOverText).toContain(caseId);
+    expect(handOverText).not.toContain(MARK);
+    // The last run (it destroyed the key) holds no personal data and stays readable.
+    const lastRun = await raw.workflow.getHandle(first!.handle.workflowId).fetchHistory();
+    const lastRunText = (await fresh().decode(encodedPayloads(lastRun))).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    expect(lastRunText).toContain(caseId);
+    expect(lastRunText).not.toContain(MARK);
+
+    // The figures of the period are exactly what they were.
+    const after = await report();
+    expect(after[0]!.total.figures).toMatchObject({ cases: { opened: { value: 3 }, closed: { value: 3 } } });
+    expect(JSON.stringify(after) === JSON.stringify(before), 'controlling figures changed by the erasure').toBe(true);
   });
 });

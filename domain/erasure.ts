@@ -66,6 +66,7 @@ const SUMMARIES_WITHOUT_FREE_TEXT = new Set<DomainEventType>([
   'escalation_sent',
   'handover_consent_given',
   'handover_consent_refused',
+  'handover_consent_withdrawn',
   'handover_lapsed',
   'handover_meeting_scheduled',
   'handover_meeting_held',

@@ -182,7 +182,8 @@ export async function sharingConsentsFor(db: Database, user: AccessUser, caseId:
 /** Prisma `where` for the cases shared with the user's organisation that it does not hold itself. */
 export function sharedCaseListFilter(user: AccessUser): Prisma.CaseWhereInput {
   if (!PARTNER_ROLES.includes(user.role)) return NOTHING;
-  return { organisationId: { not: user.organisationId }, consents: { some: sharingConsentFilter(user.organisationId) } };
+  // An erased case (end of retention) has nothing left to share, whatever its consents say.
+  return { organisationId: { not: user.organisationId }, erasedAt: null, consents: { some: sharingConsentFilter(user.organisationId) } };
 }
 
 /** What a counsellor may see of a case they handed over: its state and where it is, no person, no content. */

@@ -9,7 +9,9 @@ import {
   createCaseSchema,
   createHandoverSchema,
   HANDOVER_ACTIONS,
+  HANDOVER_STATES,
   handoverActionSchemas,
+  SHARING_CATEGORIES,
 } from '../domain/index.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -109,12 +111,45 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             closure: { type: ['object', 'null'] },
           },
         },
+        PartnerCase: {
+          type: 'object',
+          description:
+            'Was eine Partnerorganisation sieht, der eine wirksame Einwilligung zur Weitergabe (share_with_partner) den Fall freigibt: ' +
+            'nur die eingewilligten Datenkategorien (nicht eingewilligte Felder fehlen), dazu Zweck und Datum der Einwilligung. ' +
+            'Nach dem Widerruf: 404.',
+          required: ['id', 'access', 'organisationId', 'sharedWithOrganisationId', 'dataCategories', 'consents'],
+          properties: {
+            id: { type: 'string' },
+            access: { const: 'partner' },
+            organisationId: { type: 'string', description: 'Fallführende Organisation' },
+            sharedWithOrganisationId: { type: 'string' },
+            dataCategories: { type: 'array', items: { type: 'string', enum: [...SHARING_CATEGORIES] } },
+            consents: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'string' },
+                  purpose: { type: ['string', 'null'] },
+                  partnerName: { type: ['string', 'null'] },
+                  recordedAt: { type: 'string', format: 'date-time' },
+                  dataCategories: { type: 'array', items: { type: 'string', enum: [...SHARING_CATEGORIES] } },
+                },
+              },
+            },
+            person: { type: 'object', description: 'master_data: givenName, familyName, birthDate, municipality, languages' },
+            referrals: { type: 'array', items: { type: 'object' }, description: 'referral: nur Vermittlungen unter dieser Einwilligung' },
+            lifeAreas: { type: 'array', items: { type: 'object' }, description: 'life_areas (situation nur mit life_area_situations)' },
+            goals: { type: 'array', items: { type: 'object' }, description: 'goals' },
+          },
+        },
         Handover: {
           type: 'object',
           required: ['id', 'state'],
           properties: {
             id: { type: 'string' },
-            state: { type: 'string' },
+            state: { type: 'string', enum: [...HANDOVER_STATES] },
+            consentWithdrawal: { type: ['object', 'null'], description: 'Einwilligung vor der Fallübernahme widerrufen (Status cancelled)' },
             caseId: { type: ['string', 'null'] },
             receivingOrganisationId: { type: ['string', 'null'] },
             meeting: { type: ['object', 'null'] },
@@ -172,7 +207,42 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         },
       },
       '/api/v1/cases/{id}': {
-        get: { parameters: [idParam], summary: 'Fall', responses: { 200: json(ref('Case')), 404: errorResponse('Unbekannt oder nicht sichtbar') } },
+        get: {
+          parameters: [idParam],
+          summary: 'Fall; für eine Partnerorganisation mit wirksamer Einwilligung nur die freigegebenen Daten (access: partner)',
+          responses: {
+            200: json({ oneOf: [ref('Case'), ref('PartnerCase'), { type: 'object', properties: { access: { const: 'state_only' } } }] }),
+            404: errorResponse('Unbekannt oder nicht sichtbar'),
+          },
+        },
+      },
+      '/api/v1/cases/shared': {
+        get: {
+          summary: 'Fälle anderer Organisationen, die der eigenen per Einwilligung freigegeben sind',
+          parameters: ['page', 'pageSize'].map((name) => ({ name, in: 'query', schema: { type: 'integer', minimum: 1 } })),
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string' },
+                      access: { const: 'partner' },
+                      organisationId: { type: 'string' },
+                      person: { type: 'object', description: 'Nur mit master_data: givenName, familyName' },
+                      dataCategories: { type: 'array', items: { type: 'string', enum: [...SHARING_CATEGORIES] } },
+                      consents: { type: 'array', items: { type: 'object' } },
+                    },
+                  },
+                },
+                total: { type: 'integer' },
+              },
+            }),
+          },
+        },
       },
       '/api/v1/cases/{id}/history': {
         get: {

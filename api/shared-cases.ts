@@ -55,6 +55,8 @@ function consentsInForceNow(rows: readonly ConsentRow[], data: CaseData | null, 
 
 /** The partner projection of `row` for `user`, or null when no consent in force names the user's organisation. */
 export async function partnerViewOf(db: Database, temporal: Client, user: AuthenticatedUser, row: CaseRow): Promise<PartnerCaseView | null> {
+  // An erased case (end of retention) has nothing left to share, whatever its consents say.
+  if (row.erasedAt) return null;
   const rows = await sharingConsentsFor(db, user, row.id);
   if (rows.length === 0) return null;
   const data = await queryCaseView(temporal, row.workflowId);

@@ -17,6 +17,8 @@ import {
   handoverListFilter,
   isHandedOverBy,
   requireCaseAccess,
+  sharedCaseListFilter,
+  sharingConsentsFor,
   stateOnlyCaseView,
   type AccessUser,
 } from '../api/access.js';
@@ -281,6 +283,48 @@ describe('handed-over look-ups', () => {
     for (const u of [coordinator, cmDrk, admin]) {
       expect(await isHandedOverBy(noDatabase, u, 'c-drk')).toBe(false);
       expect(await handedOverCaseIds(noDatabase, u)).toEqual([]);
+    }
+  });
+});
+
+describe('partner access (consent-bound sharing)', () => {
+  const shared = { sharedWithOrganisation: true };
+  const noDatabase = new Proxy({}, { get: () => { throw new Error('database touched'); } }) as Database;
+
+  it('gives staff of a partner organisation the partner view only where the route asks for it', () => {
+    expect(caseAccess(cmCaritas, drkCase, shared)).toBe('partner');
+    expect(caseAccess(cmCaritas, drkCase)).toBe('none');
+    expect(caseAccess(counsellor, drkCase, shared)).toBe('partner');
+    // Own cases stay full, a counsellor's handed-over case stays state only, admins get nothing.
+    expect(caseAccess(cmDrk, drkCase, shared)).toBe('full');
+    expect(caseAccess(coordinator, drkCase, shared)).toBe('full');
+    expect(caseAccess(counsellor, drkCase, { ...shared, handedOverBy: true })).toBe('state_only');
+    expect(caseAccess(admin, drkCase, shared)).toBe('none');
+  });
+
+  it('never lets a partner act on the case', () => {
+    for (const action of CASE_ACTIONS) expect(canActOnCase(cmCaritas, drkCase, action, shared)).toBe(false);
+  });
+
+  it('answers 404 — not 403 — when a partner asks for content beyond the projection', () => {
+    expect(requireCaseAccess(cmCaritas, drkCase, 'state', shared)).toBe('partner');
+    try {
+      requireCaseAccess(cmCaritas, drkCase, 'full', shared);
+      expect.fail('expected 404');
+    } catch (error) {
+      expect((error as ApiError).status).toBe(404);
+    }
+  });
+
+  it('lists shared cases only for organisation staff, never the own organisation\'s', async () => {
+    expect(sharedCaseListFilter(cmCaritas)).toEqual({
+      organisationId: { not: 'caritas-eifel' },
+      erasedAt: null,
+      consents: { some: { scope: 'share_with_partner', decision: 'given', withdrawnAt: null, partnerOrganisationId: 'caritas-eifel' } },
+    });
+    for (const u of [admin, coordinator]) {
+      expect(sharedCaseListFilter(u)).toEqual({ id: { in: [] } });
+      expect(await sharingConsentsFor(noDatabase, u, 'c-drk')).toEqual([]);
     }
   });
 });

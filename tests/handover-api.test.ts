@@ -280,6 +280,53 @@ describe('handovers that end without a takeover', () => {
     expect(receiver.body).toMatchObject({ state: 'cancelled', access: 'full', visibleToReceiver: true, stateSource: 'read_model' });
     expect(receiver.body.deadlines).toEqual([expect.objectContaining({ kind: 'handover_consent', status: 'met' })]);
   });
+
+  it('ends when the client withdraws the consent before the takeover: the receiver loses the proposal at once', async () => {
+    const { id } = await propose();
+    // Nothing to withdraw before consent.
+    expect((await act(abh, id, 'withdraw-consent')).status).toBe(409);
+    await act(abh, id, 'record-consent', { decision: 'given' });
+    await act(drk, id, 'schedule-meeting', { at: meetingAt(), participants });
+    const seen = await call(drk, 'GET', `/api/v1/handovers/${id}`);
+    expect(seen.body).toMatchObject({ access: 'full', person: { familyName: 'Haddad' }, allowedActions: expect.not.arrayContaining(['withdraw-consent']) });
+    expect((await call(abh, 'GET', `/api/v1/handovers/${id}`)).body.allowedActions).toContain('withdraw-consent');
+    // Only the ABH side (or coordination) records the client's withdrawal.
+    expect((await act(drk, id, 'withdraw-consent')).status).toBe(403);
+
+    const withdrawn = await act(abh, id, 'withdraw-consent', { note: 'Klientin am Telefon' });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.handover).toMatchObject({
+      state: 'cancelled',
+      visibleToReceiver: false,
+      cancellation: { reason: 'Einwilligung widerrufen', by: abh.user.id },
+      consentWithdrawal: { by: abh.user.id, note: 'Klientin am Telefon' },
+    });
+    // The very next request of the receiving side: state only, no person, no residence-law facts, no actions.
+    const receiver = await call(drk, 'GET', `/api/v1/handovers/${id}`);
+    expect(receiver.status).toBe(200);
+    expect(receiver.body).toEqual({ id, state: 'cancelled', receivingOrganisationId: 'drk', visibleToReceiver: false, access: 'state_only', stateSource: 'read_model' });
+    const listed = await call(drk, 'GET', '/api/v1/handovers?state=cancelled');
+    expect(listed.body.items.find((i: { id: string }) => i.id === id)).toMatchObject({ access: 'state_only' });
+    expect(JSON.stringify(listed.body.items.filter((i: { id: string }) => i.id === id))).not.toMatch(/Haddad|§25b|Duldung/);
+    expect((await act(drk, id, 'accept')).status).toBe(409);
+    expect((await act(abh, id, 'withdraw-consent')).status).toBe(409);
+
+    // Recorded as a handover event, in the counsellor's name; the ABH side still sees what happened.
+    const events = await h.db.handoverEvent.findMany({ where: { handoverId: id }, orderBy: { seq: 'asc' } });
+    const event = events.find((e) => e.type === 'handover_consent_withdrawn');
+    expect(event).toMatchObject({ actorId: abh.user.id, data: { handoverId: id, receivingOrganisationId: 'drk' } });
+    expect(events.filter((e) => e.seq > event!.seq).map((e) => e.type)).toEqual(['deadline_cancelled']);
+    const own = await call(abh, 'GET', `/api/v1/handovers/${id}`);
+    expect(own.body).toMatchObject({ state: 'cancelled', access: 'full', visibleToReceiver: false, consentWithdrawnAt: expect.any(String) });
+  });
+
+  it('lets coordination record the withdrawal too', async () => {
+    const { id } = await propose();
+    await act(abh, id, 'record-consent', { decision: 'given' });
+    expect((await call(drk, 'GET', `/api/v1/handovers/${id}`)).body.access).toBe('full');
+    expect((await act(coordinator, id, 'withdraw-consent')).status).toBe(200);
+    expect((await call(drk, 'GET', `/api/v1/handovers/${id}`)).body.access).toBe('state_only');
+  });
 });
 
 describe('GET /api/v1/handovers', () => {

@@ -4,7 +4,7 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { openApiRouter, buildOpenApiDocument } from '../api/openapi.js';
-import { CASE_ACTIONS, parseActionPayload } from '../domain/index.js';
+import { CASE_ACTIONS, HANDOVER_ACTIONS, SHARING_CATEGORIES, parseActionPayload } from '../domain/index.js';
 
 const doc = buildOpenApiDocument() as { openapi: string; paths: Record<string, any> };
 
@@ -34,5 +34,17 @@ describe('GET /api/v1/openapi.json', () => {
       expect(refused.sort(), action).toEqual(expect.arrayContaining(required));
       for (const field of refused.filter((f) => !f.includes('.') && f !== 'body')) expect(required, `${action}.${field}`).toContain(field);
     }
+  });
+
+  it('describes consent-bound sharing: data categories, the partner view, the shared list, handover consent withdrawal', () => {
+    const consent = doc.paths['/api/v1/cases/{id}/actions/record-consent'].post.requestBody.content['application/json'].schema;
+    expect(consent.properties.dataCategories.items.enum).toEqual([...SHARING_CATEGORIES]);
+    const read = doc.paths['/api/v1/cases/{id}'].get.responses[200].content['application/json'].schema;
+    expect(read.oneOf).toEqual(expect.arrayContaining([{ $ref: '#/components/schemas/Case' }, { $ref: '#/components/schemas/PartnerCase' }]));
+    const partner = (doc as any).components.schemas.PartnerCase;
+    expect(partner.required).toEqual(expect.arrayContaining(['access', 'dataCategories', 'consents']));
+    expect(doc.paths['/api/v1/cases/shared']?.get).toBeDefined();
+    expect(HANDOVER_ACTIONS).toContain('withdraw-consent');
+    expect(doc.paths['/api/v1/handovers/{id}/actions/withdraw-consent']?.post).toBeDefined();
   });
 });

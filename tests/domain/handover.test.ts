@@ -106,6 +106,41 @@ describe('handover', () => {
     expect(c.consents).toEqual([expect.objectContaining({ scope: 'handover', decision: 'given', recordedBy: counsellor.id })]);
   });
 
+  it('withdrawn consent before the takeover ends the handover and hides everything from the receiver again', () => {
+    const d = new HandoverDriver();
+    // Nothing to withdraw while consent is outstanding.
+    expect(d.try('withdraw-consent')).toMatchObject({ ok: false, error: { code: 'transition_not_allowed' } });
+    d.advance(1).do('record-consent', { decision: 'given' });
+    d.do('schedule-meeting', { at: '2025-03-14T10:00:00+01:00', participants: ['Klient', 'ABH', 'DRK'] }, cmDrk);
+    expect(allowedHandoverActions(d.h, counsellor)).toContain('withdraw-consent');
+    expect(allowedHandoverActions(d.h, cmDrk)).not.toContain('withdraw-consent');
+    // The receiving side cannot withdraw in the client's name.
+    expect(d.try('withdraw-consent', {}, cmDrk)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(d.try('withdraw-consent', { note: 'x'.repeat(3000) })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    const events = d.advance(2).do('withdraw-consent', { note: 'Klient ruft an' });
+    expect(d.h).toMatchObject({
+      state: 'cancelled',
+      visibleToReceiver: false,
+      cancellation: { reason: 'Einwilligung widerrufen', at: d.now, by: counsellor.id },
+      consentWithdrawal: { at: d.now, by: counsellor.id, note: 'Klient ruft an' },
+    });
+    expect(events.map((e) => e.type)).toEqual(['handover_consent_withdrawn', 'deadline_cancelled']);
+    expect(receiverView(d.h)).toEqual({ id: 'ho-1', state: 'cancelled', receivingOrganisationId: 'drk', visibleToReceiver: false });
+    expect(handoverTimers(d.h)).toEqual([]);
+    expect(allowedHandoverActions(d.h)).toEqual([]);
+    expect(TERMINAL_HANDOVER_STATES).toContain(d.h.state);
+  });
+
+  it('withdrawal is possible for coordination, and not after the takeover', () => {
+    const d = new HandoverDriver();
+    d.do('record-consent', { decision: 'given' });
+    expect(d.try('withdraw-consent', {}, coordinator)).toMatchObject({ ok: true, next: { state: 'cancelled' } });
+    d.do('schedule-meeting', { at: '2025-03-14T10:00:00+01:00', participants: ['Klient'] });
+    d.do('complete-meeting');
+    d.do('accept', {}, cmDrk);
+    expect(d.try('withdraw-consent')).toMatchObject({ ok: false, error: { code: 'transition_not_allowed' } });
+  });
+
   it('refused ends the handover', () => {
     const d = new HandoverDriver();
     const events = d.do('record-consent', { decision: 'refused' });

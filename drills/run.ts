@@ -21,6 +21,7 @@ import { apiFuzzDrill } from './api-fuzz.js';
 import { databaseOutageDrill } from './database-outage.js';
 import type { DrillContext } from './lib/context.js';
 import { DrillReport, type DrillResult } from './lib/report.js';
+import { failureConverterPath } from '../platform/payload-codec.js';
 import { temporalRestartDrill } from './temporal-restart.js';
 import { workerKillDrill } from './worker-kill.js';
 
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kim-drill-'));
   const results: DrillResult[] = [];
   try {
-    const { code } = await bundleWorkflowCode({ workflowsPath, logger: undefined });
+    const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: undefined });
     const workflowBundlePath = join(dir, 'workflows.js');
     writeFileSync(workflowBundlePath, code);
     const ctx: DrillContext = { quick, temporalAddress: env.address, workflowBundlePath, temporalCli: cli.path, seed };

@@ -17,6 +17,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { Database } from './database.js';
@@ -150,9 +151,13 @@ export class PayloadEncryptionCodec implements PayloadCodec {
   }
 }
 
+/** platform/failure-converter.cjs: failure messages and stack traces encoded (and so encrypted) too. Workflow bundles
+ *  built ahead of time must be built with it (`bundleWorkflowCode({ workflowsPath, failureConverterPath })`). */
+export const failureConverterPath = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
+
 /** The one data converter of a process: every Client and Worker gets this same object. */
 export function payloadDataConverter(codec: PayloadCodec): DataConverter {
-  return { payloadCodecs: [codec] };
+  return { payloadCodecs: [codec], failureConverterPath };
 }
 
 export interface PayloadKeySettings {

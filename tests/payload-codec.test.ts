@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import type proto from '@temporalio/proto';
+import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Actor, CaseAction, HandoverAction } from '../domain/index.js';
@@ -244,5 +245,32 @@ describe('workflow data on the dev server', () => {
     const workflowBundle = { codePath: inject('workflowBundlePath') };
     await Worker.runReplayHistory({ workflowBundle, dataConverter: h.dataConverter }, history, handle.workflowId);
     await expect(Worker.runReplayHistory({ workflowBundle }, history, handle.workflowId)).rejects.toThrow();
+  });
+
+  it('keeps failure messages and stack traces out of the engine in plaintext (workflow and activity side)', async () => {
+    // A workflow that fails in workflow code (the bundle's failure converter): input with neither open nor continued.
+    const workflowId = `case-failure-${Date.now()}`;
+    const handle = await h.client.workflow.start('caseWorkflow', { workflowId, taskQueue: h.taskQueue, args: [{ settings: {} }] });
+    const failed = await handle.result().then(
+      () => undefined,
+      (error: unknown) => error as { cause?: { message?: string } },
+    );
+    // The app's client decodes the message…
+    expect(failed?.cause?.message).toBe('caseWorkflow needs either open or continued input');
+    // …the engine holds only "Encoded failure" and ciphertext.
+    const history = await raw.workflow.getHandle(workflowId).fetchHistory();
+    const event = history.events!.find((e) => e.workflowExecutionFailedEventAttributes)!;
+    const failure = event.workflowExecutionFailedEventAttributes!.failure!;
+    expect(failure.message).toBe('Encoded failure');
+    expect(failure.stackTrace ?? '').toBe('');
+    expect(metadata(failure.encodedAttributes!, 'encoding')).toBe(ENCRYPTED_ENCODING);
+    expect(textOf(history)).not.toContain('needs either open or continued');
+
+    // Activity failures are converted by the worker's own converter: the same setting.
+    const loaded = loadDataConverter(h.dataConverter);
+    const converted = loaded.failureConverter.errorToFailure(new Error('Eintrag für Frau Quellenfrost fehlgeschlagen'), loaded.payloadConverter);
+    expect(converted.message).toBe('Encoded failure');
+    const [encrypted] = await codec.encode([converted.encodedAttributes!]);
+    expect(Buffer.from(encrypted!.data!).toString('latin1')).not.toContain('Quellenfrost');
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { newPayloadKeyEntry } from '../../platform/payload-codec.js';
+import { failureConverterPath, newPayloadKeyEntry } from '../../platform/payload-codec.js';
 import { describeBinary, resolveBinary } from '../../platform/temporal-binaries.js';
 import { caseSearchAttributes } from '../../workflows/search-attributes.js';
 import { workflowsPath } from '../../worker.js';
@@ -31,7 +31,7 @@ export default async function setup(project: TestProject) {
     },
   });
   const dir = mkdtempSync(join(tmpdir(), 'kim-bundle-'));
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: undefined });
+  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: undefined });
   const workflowBundlePath = join(dir, 'workflows.js');
   writeFileSync(workflowBundlePath, code);
 

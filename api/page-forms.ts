@@ -11,6 +11,7 @@ import {
   LIFE_AREA_LABELS,
   MUNICIPALITIES,
   REFERRAL_SERVICE_SUGGESTIONS,
+  SHARING_CATEGORY_LABELS,
   type CaseAction,
   type CaseData,
 } from '../domain/index.js';
@@ -36,7 +37,8 @@ export interface FieldSpec {
   /** Dotted path in the JSON body (`person.givenName`); inside a group the path below the row (`title`). */
   name: string;
   label: string;
-  kind: 'text' | 'textarea' | 'select' | 'date' | 'number' | 'email' | 'password' | 'list';
+  /** `checkboxes`: several of `options` (an array in the body; in FormValues the chosen values comma-joined). */
+  kind: 'text' | 'textarea' | 'select' | 'date' | 'number' | 'email' | 'password' | 'list' | 'checkboxes';
   required?: boolean;
   hint?: string;
   options?: Option[];
@@ -78,6 +80,12 @@ function str(value: unknown): string {
   return '';
 }
 
+/** Every submitted value of a repeated field (checkboxes), without empty ones. */
+function all(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
+}
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let node = target;
@@ -91,7 +99,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 function fieldValue(spec: FieldSpec, raw: string): unknown {
   const v = raw.trim();
   if (spec.kind === 'number' && /^-?\d+$/.test(v)) return Number(v);
-  if (spec.kind === 'list') {
+  if (spec.kind === 'list' || spec.kind === 'checkboxes') {
     return v
       .split(/[,;]/)
       .map((s) => s.trim())
@@ -104,7 +112,7 @@ function fieldValue(spec: FieldSpec, raw: string): unknown {
 export function formValues(spec: FormSpec, body: unknown): FormValues {
   const b = (body ?? {}) as Record<string, unknown>;
   const values: FormValues = {};
-  for (const f of spec.fields) values[f.name] = str(b[f.name]);
+  for (const f of spec.fields) values[f.name] = f.kind === 'checkboxes' ? all(b[f.name]).join(',') : str(b[f.name]);
   for (const row of spec.group?.rows ?? []) {
     for (const f of row.fields) {
       const name = `${spec.group!.list}.${row.key}.${f.name}`;
@@ -143,6 +151,9 @@ export function formPayload(spec: FormSpec, values: FormValues): { payload: Reco
     setPath(payload, group.list, items);
   }
   const errorKey = (key: string) => {
+    // An error on one entry of a list field (`dataCategories.0`) belongs to the field.
+    const multi = spec.fields.find((f) => (f.kind === 'list' || f.kind === 'checkboxes') && key.startsWith(`${f.name}.`));
+    if (multi) return multi.name;
     if (!group || !key.startsWith(`${group.list}.`)) return key;
     const [, index, ...rest] = key.split('.');
     const row = indexToRow[Number(index)];
@@ -169,7 +180,8 @@ export interface FieldView {
   inputType?: string;
   isSelect: boolean;
   isTextarea: boolean;
-  options?: (Option & { selected: boolean })[];
+  isCheckboxes: boolean;
+  options?: (Option & { selected: boolean; optionId: string })[];
   suggestions?: { listId: string; items: string[] };
 }
 
@@ -193,10 +205,12 @@ function fieldView(spec: FieldSpec, name: string, prefix: string, values: FormVa
   const hintId = spec.hint ? `${id}-hinweis` : undefined;
   const errorId = error ? `${id}-fehler` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  const chosen = spec.kind === 'checkboxes' ? value.split(',') : [value];
   const options = spec.options
-    ? [...(spec.emptyOption !== undefined ? [{ value: '', label: spec.emptyOption }] : []), ...spec.options].map((o) => ({
+    ? [...(spec.emptyOption !== undefined ? [{ value: '', label: spec.emptyOption }] : []), ...spec.options].map((o, i) => ({
         ...o,
-        selected: o.value === value,
+        selected: chosen.includes(o.value),
+        optionId: `${id}-${i}`,
       }))
     : undefined;
   const inputType = { text: 'text', list: 'text', date: 'date', number: 'number', email: 'email', password: 'password' }[
@@ -215,6 +229,7 @@ function fieldView(spec: FieldSpec, name: string, prefix: string, values: FormVa
     ...(inputType ? { inputType } : {}),
     isSelect: spec.kind === 'select',
     isTextarea: spec.kind === 'textarea',
+    isCheckboxes: spec.kind === 'checkboxes',
     ...(options ? { options } : {}),
     ...(spec.suggestions ? { suggestions: { listId: `${id}-vorschlaege`, items: spec.suggestions } } : {}),
   };
@@ -306,6 +321,8 @@ export interface ActionFormContext {
   assignees: Option[];
   /** Organisations a case can be confirmed at or transferred to. */
   organisations: Option[];
+  /** Organisations the client can consent to share data with (every one but the case's own). */
+  partners?: Option[];
 }
 
 const closureFields: FieldSpec[] = [
@@ -355,8 +372,23 @@ export function actionForm(action: CaseAction, ctx: ActionFormContext): ActionFo
         fields: [
           { name: 'scope', label: 'Umfang', kind: 'select', required: true, options: optionsOf(CONSENT_SCOPE_LABELS), default: 'data_processing' },
           { name: 'decision', label: 'Entscheidung der Person', kind: 'select', required: true, options: optionsOf(CONSENT_DECISION_LABELS), default: 'given' },
+          {
+            name: 'partnerOrganisationId',
+            label: 'Partnerorganisation',
+            kind: 'select',
+            emptyOption: 'Keine Organisation im System',
+            options: ctx.partners ?? [],
+            hint: 'Bei Weitergabe an Partner: Eine Organisation im System sieht danach die freigegebenen Daten, bis die Einwilligung widerrufen wird.',
+          },
           { name: 'partnerName', label: 'Partner', kind: 'text', hint: 'Bei Weitergabe an Partner: an wen die Daten gehen.' },
           { name: 'purpose', label: 'Zweck', kind: 'text', hint: 'Bei Weitergabe an Partner: wofür.' },
+          {
+            name: 'dataCategories',
+            label: 'Freigegebene Daten',
+            kind: 'checkboxes',
+            options: optionsOf(SHARING_CATEGORY_LABELS),
+            hint: 'Nur bei Weitergabe an Partner. Ohne Auswahl: Stammdaten und die Vermittlung an diesen Partner.',
+          },
         ],
       };
     case 'withdraw-consent':

@@ -237,6 +237,7 @@ async function renderCasePage(
       userId: user.id,
       assignees: staff.assignees(view.organisationId),
       organisations: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName })),
+      partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
     };
     actions = allowed.map((action) => {
       const spec = actionForm(action, ctx);

@@ -314,3 +314,49 @@ describe('page /faelle/:id for a partner ("Freigegebene Daten")', () => {
     expect((await pageGet(jobcenter, '/faelle')).html).not.toContain(`/faelle/${id}`);
   });
 });
+
+describe('page form "Einwilligung erfassen" with partner organisation and data categories', () => {
+  async function pagePost(who: SignedIn, path: string, fields: Array<[string, string]>) {
+    const page = await pageGet(who, path.replace(/\/aktionen\/.*$/, ''));
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+    const res = await fetch(`${h.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: who.cookie },
+      body: new URLSearchParams([['_csrf', csrf], ...fields]),
+      redirect: 'manual',
+    });
+    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
+  }
+
+  it('offers the categories as checkboxes and records the chosen ones; a wrong combination is shown at the field', async () => {
+    const id = await workedCase();
+    const page = await pageGet(drk, `/faelle/${id}`);
+    const block = page.html.slice(page.html.indexOf('id="aktion-record-consent"'));
+    expect(block).toContain('name="dataCategories" value="life_area_situations"');
+    expect(block).toContain('Beschreibung der Lebenssituation je Bereich');
+    expect(block).toMatch(/name="partnerOrganisationId"[\s\S]*value="jobcenter"/);
+
+    const wrong = await pagePost(drk, `/faelle/${id}/aktionen/record-consent`, [
+      ['scope', 'data_processing'],
+      ['decision', 'given'],
+      ['dataCategories', 'goals'],
+    ]);
+    expect(wrong.status).toBe(422);
+    expect(text(wrong.html)).toContain('Datenkategorien gibt es nur bei Weitergabe an Partner');
+    expect(wrong.html).toMatch(/value="goals" checked/);
+
+    const ok = await pagePost(drk, `/faelle/${id}/aktionen/record-consent`, [
+      ['scope', 'share_with_partner'],
+      ['decision', 'given'],
+      ['partnerOrganisationId', 'jobcenter'],
+      ['purpose', 'Vermittlung in Arbeit'],
+      ['dataCategories', 'master_data'],
+      ['dataCategories', 'goals'],
+    ]);
+    expect(ok.status).toBe(303);
+    const consents = await h.db.consent.findMany({ where: { caseId: id, scope: 'share_with_partner' } });
+    expect(consents.map((k) => [k.partnerOrganisationId, [...k.dataCategories].sort()])).toEqual([['jobcenter', ['goals', 'master_data']]]);
+    const shared = await call(jobcenter, 'GET', `/api/v1/cases/${id}`);
+    expect(shared.body.dataCategories).toEqual(['master_data', 'goals']);
+  });
+});

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
+import { DataKeyDestroyedError } from '../platform/data-keys.js';
 import type { Database } from '../platform/database.js';
 import type { CaseEventRecord, CaseRecordInput } from '../workflows/case-state.js';
 import { isHandedOverBy, requireCaseAccess } from './access.js';
@@ -12,6 +13,8 @@ import { currentUser } from './auth.js';
 
 export interface EngineEvents {
   runs: number;
+  /** Runs whose payloads are under a destroyed data key (the case's personal data was erased): unreadable by design. */
+  erasedRuns: number;
   /** seq → event type, from completed record activities. */
   events: Map<number, string>;
 }
@@ -27,23 +30,32 @@ async function decodePayload<T>(client: Client, payload: Payload): Promise<T> {
 export async function engineRecordedEvents(client: Client, workflowId: string): Promise<EngineEvents> {
   const events = new Map<number, string>();
   let runs = 0;
+  let erasedRuns = 0;
   for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "''")}'` })) {
     runs++;
     const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
     const scheduled = new Map<string, CaseEventRecord[]>();
-    for (const e of history.events ?? []) {
-      const attrs = e.activityTaskScheduledEventAttributes;
-      if (attrs?.activityType?.name === 'recordCaseEvents' && attrs.input?.payloads?.[0]) {
-        const input = await decodePayload<CaseRecordInput>(client, attrs.input.payloads[0]);
-        scheduled.set(String(e.eventId), input.events);
+    const found = new Map<number, string>();
+    try {
+      for (const e of history.events ?? []) {
+        const attrs = e.activityTaskScheduledEventAttributes;
+        if (attrs?.activityType?.name === 'recordCaseEvents' && attrs.input?.payloads?.[0]) {
+          const input = await decodePayload<CaseRecordInput>(client, attrs.input.payloads[0]);
+          scheduled.set(String(e.eventId), input.events);
+        }
+        const completed = e.activityTaskCompletedEventAttributes;
+        if (completed) {
+          for (const ev of scheduled.get(String(completed.scheduledEventId)) ?? []) found.set(ev.seq, ev.type);
+        }
       }
-      const completed = e.activityTaskCompletedEventAttributes;
-      if (completed) {
-        for (const ev of scheduled.get(String(completed.scheduledEventId)) ?? []) events.set(ev.seq, ev.type);
-      }
+    } catch (error) {
+      if (!(error instanceof DataKeyDestroyedError)) throw error;
+      erasedRuns++;
+      continue;
     }
+    for (const [seq, type] of found) events.set(seq, type);
   }
-  return { runs, events };
+  return { runs, erasedRuns, events };
 }
 
 /** Compares the stored events of a case with those the engine's histories say were written. */
@@ -60,10 +72,14 @@ export async function checkCaseHistory(db: Database, temporal: Client, row: { id
   const typeMismatches = seqs
     .filter((s) => storedBySeq.has(s) && storedBySeq.get(s) !== engine.events.get(s))
     .map((seq) => ({ seq, database: storedBySeq.get(seq), engine: engine.events.get(seq) }));
+  const readableRuns = engine.runs - engine.erasedRuns;
   return {
     caseId: row.id,
-    agrees: engine.runs > 0 && missingInDatabase.length === 0 && missingInEngine.length === 0 && typeMismatches.length === 0,
-    engine: { runs: engine.runs, fromSeq, toSeq, available: engine.runs > 0 },
+    agrees: readableRuns > 0 && missingInDatabase.length === 0 && missingInEngine.length === 0 && typeMismatches.length === 0,
+    engine: { runs: engine.runs, erasedRuns: engine.erasedRuns, fromSeq, toSeq, available: readableRuns > 0 },
+    ...(engine.erasedRuns > 0
+      ? { note: 'Aufbewahrungsfrist abgelaufen: der Schlüssel des Falls ist vernichtet, die Verläufe in Temporal sind nicht mehr lesbar.' }
+      : {}),
     database: { events: stored.length },
     missingInDatabase,
     missingInEngine,

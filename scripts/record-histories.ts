@@ -83,6 +83,22 @@ try {
     const file2 = join(outDir, `case-${label}-worked-to-closure.json`);
     writeFileSync(file2, historyToJSON(history2));
     console.log(`recorded ${file2} (${history2.events?.length ?? 0} events)`);
+
+    // Scenario: a closed case reaches the end of its retention period (erasure; from v4 the key-destroying last run).
+    const retained = await openCaseRows(db, { openedAt: new Date(await env.currentTimeMs()).toISOString() });
+    const h3 = await startCase(env.client, 'record', retained);
+    await h3.executeUpdate(caseActionUpdate, {
+      args: [{ action: 'close', payload: { reason: 'moved_away', goalAttainment: 'not_achieved' }, actor: coordinator, requestId: `record-${++requests}` }],
+    });
+    await env.sleep('1200 days');
+    await h3.result();
+    const runs = [h3.firstExecutionRunId, (await h3.describe()).runId];
+    for (const [i, runId] of [...new Set(runs)].entries()) {
+      const history3 = await env.client.workflow.getHandle(h3.workflowId, runId).fetchHistory();
+      const file3 = join(outDir, `case-${label}-retention-elapsed${i === 0 ? '' : '-last-run'}.json`);
+      writeFileSync(file3, historyToJSON(history3));
+      console.log(`recorded ${file3} (${history3.events?.length ?? 0} events)`);
+    }
   });
 } finally {
   await env.teardown();

@@ -102,6 +102,7 @@ export function fromWorkflow(h: HandoverData, access: Exclude<HandoverAccess, 'n
 interface RecordDetails {
   visibleToReceiver: boolean;
   consentWithdrawnAt: string | null;
+  cancellation: { reason: string; at: string; by: string | null } | null;
   consent: { decision: 'given' | 'refused'; recordedAt: string; recordedBy: string | null } | null;
   meeting: { at: string; participants: string[]; heldAt?: string } | null;
   deadlines: Array<{ id: string; kind: DeadlineKind; dueAt: string; status: DeadlineStatus }>;
@@ -111,6 +112,7 @@ const RECORD_EVENT_TYPES = [
   'handover_consent_given',
   'handover_consent_refused',
   'handover_consent_withdrawn',
+  'handover_cancelled',
   'handover_meeting_scheduled',
   'handover_meeting_held',
   'deadline_set',
@@ -125,7 +127,7 @@ async function recordDetails(db: Database, handoverId: string): Promise<RecordDe
     where: { handoverId, type: { in: RECORD_EVENT_TYPES } },
     orderBy: { seq: 'asc' },
   });
-  const details: RecordDetails = { visibleToReceiver: false, consentWithdrawnAt: null, consent: null, meeting: null, deadlines: [] };
+  const details: RecordDetails = { visibleToReceiver: false, consentWithdrawnAt: null, cancellation: null, consent: null, meeting: null, deadlines: [] };
   for (const e of events) {
     const data = (e.data ?? {}) as Record<string, unknown>;
     const at = e.at.toISOString();
@@ -141,6 +143,10 @@ async function recordDetails(db: Database, handoverId: string): Promise<RecordDe
         // Withdrawal cuts what the consent opened: the receiver is back to "a handover existed".
         details.visibleToReceiver = false;
         details.consentWithdrawnAt = at;
+        details.cancellation = { reason: 'Einwilligung widerrufen', at, by: e.actorId };
+        break;
+      case 'handover_cancelled':
+        details.cancellation = { reason: typeof data.reason === 'string' ? data.reason : '', at, by: e.actorId };
         break;
       case 'handover_meeting_scheduled':
         details.meeting = { at: String(data.at), participants: (data.participants as string[] | undefined) ?? [] };
@@ -180,6 +186,7 @@ export function fromRecord(row: HandoverRow, details: RecordDetails | null, acce
     requestedAt: row.createdAt.toISOString(),
     consent: details?.consent ?? null,
     consentWithdrawnAt: details?.consentWithdrawnAt ?? null,
+    cancellation: details?.cancellation ?? null,
     consentDueAt: row.consentDueAt?.toISOString() ?? null,
     meeting: details?.meeting ?? (row.meetingAt ? { at: row.meetingAt.toISOString(), participants: [] } : null),
     deadlines: (details?.deadlines ?? []).filter((d) => d.status !== 'cancelled').map(deadlineView),

@@ -254,6 +254,15 @@ describe('the partner view of a shared case', () => {
     expect(withdrawn).toMatchObject({ actor: drk.user.id, data: { consentId: consent.id, scope: 'share_with_partner' } });
   });
 
+  it('stays cut when a stale write would reopen the consent in the read model (the workflow says withdrawn)', async () => {
+    const id = await workedCase();
+    const consent = await shareWithJobcenter(id);
+    await act(drk, id, 'withdraw-consent', { consentId: consent.id });
+    // What a late retry of an older record write could leave behind: the consent row as it was before.
+    await h.db.consent.update({ where: { id: consent.id }, data: { withdrawnAt: null, withdrawnById: null } });
+    expect((await call(jobcenter, 'GET', `/api/v1/cases/${id}`)).status).toBe(404);
+  });
+
   it('shows a consent without categories as the default set (master data and referral) only', async () => {
     const id = await workedCase();
     await act(drk, id, 'record-consent', { scope: 'share_with_partner', decision: 'given', partnerOrganisationId: 'caritas-eifel', purpose: 'Schuldnerberatung' });
@@ -358,5 +367,39 @@ describe('page form "Einwilligung erfassen" with partner organisation and data c
     expect(consents.map((k) => [k.partnerOrganisationId, [...k.dataCategories].sort()])).toEqual([['jobcenter', ['goals', 'master_data']]]);
     const shared = await call(jobcenter, 'GET', `/api/v1/cases/${id}`);
     expect(shared.body.dataCategories).toEqual(['master_data', 'goals']);
+  });
+});
+
+describe('handover pages: the counsellor records a withdrawn consent', () => {
+  it('offers "Einwilligung widerrufen" after consent; afterwards the receiving side sees only the state', async () => {
+    const abh = await login(h.baseUrl, 'abh@kim.example');
+    const created = await call(abh, 'POST', '/api/v1/handovers', {
+      person: { givenName: 'Amina', familyName: 'Haddad', birthDate: '1990-04-12', municipality: 'Kall', languages: ['ar'] },
+      residenceLaw: { permits: ['§25b'], notes: 'Duldung seit 2019' },
+      reason: 'Erhöhter Unterstützungsbedarf',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await pageGet(abh, `/uebergaben/${id}`)).html).not.toContain('id="aktion-withdraw-consent"');
+    expect((await call(abh, 'POST', `/api/v1/handovers/${id}/actions/record-consent`, { decision: 'given' })).status).toBe(200);
+    expect(text((await pageGet(drk, `/uebergaben/${id}`)).html)).toContain('Haddad');
+
+    const page = await pageGet(abh, `/uebergaben/${id}`);
+    expect(page.html).toContain('id="aktion-withdraw-consent"');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const res = await fetch(`${h.baseUrl}/uebergaben/${id}/aktionen/withdraw-consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: abh.cookie },
+      body: new URLSearchParams({ _csrf: csrf, note: 'Klientin hat angerufen' }),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    const own = text((await pageGet(abh, `/uebergaben/${id}`)).html);
+    expect(own).toContain('Abgebrochen');
+    expect(own).toContain('Einwilligung widerrufen');
+    const receiver = text((await pageGet(drk, `/uebergaben/${id}`)).html);
+    expect(receiver).toContain('Ohne Einwilligung der Person sehen Sie nur ihren Stand');
+    expect(receiver).not.toContain('Haddad');
+    expect(receiver).not.toContain('§25b');
   });
 });

@@ -15,7 +15,9 @@ export type AccessAction =
   | 'export_case'
   // A partner organisation read a case shared with it (consent-bound sharing), or saw its name in the shared list.
   | 'read_shared_case'
-  | 'list_shared_case';
+  | 'list_shared_case'
+  // A coordinator read a case's decrypted engine history in the Temporal UI (api/codec-server.ts).
+  | 'read_engine_history';
 
 /** The purpose a caller states (header X-Purpose or ?purpose=), trimmed; staff work is the default. */
 function purposeOf(req: Request): string {
@@ -28,7 +30,7 @@ export async function logAccess(
   req: Request,
   user: AuthenticatedUser,
   /** `purpose` overrides the stated one: a partner read's purpose is what the client consented to, not what is claimed. */
-  entry: { action: AccessAction; caseId?: string; handoverId?: string; channel?: 'api' | 'page'; purpose?: string },
+  entry: { action: AccessAction; caseId?: string; handoverId?: string; channel?: 'api' | 'page' | 'temporal_ui'; purpose?: string },
 ): Promise<void> {
   await db.accessLog.create({
     data: {

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { authenticate, authRouter, csrfProtection, requireUserForApi } from './auth.js';
 import { accessLogRouter } from './access-log.js';
 import { caseExportRouter } from './case-export.js';
+import { codecCors, codecServerRouter } from './codec-server.js';
 import { caseHistoryCheckRouter } from './case-history-check.js';
 import { casesRouter } from './cases.js';
 import { deadlinesRouter } from './deadlines.js';
@@ -34,6 +35,9 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(openApiRouter());
   // Who is calling (session cookie or bearer token), CSRF for cookie sessions, and a user for all of /api/v1
   // except sign-in and the OpenAPI document. /healthz (above) and the pages stay public.
+  // The Temporal UI's codec server: its own CORS and sign-in, before the CSRF check (the UI sends the session
+  // cookie but no CSRF token; the endpoint changes nothing).
+  app.use('/api/v1/codec', codecCors(deps.temporalUiUrl), authenticate(deps.db), requireUserForApi, codecServerRouter(deps));
   app.use(authenticate(deps.db), csrfProtection());
   // One session router for the API and the sign-in page: one login rate limiter, one way to make a session.
   const sessions = authRouter({ db: deps.db });

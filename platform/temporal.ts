@@ -69,6 +69,8 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   searchAttributes: SearchAttributeSpec[];
+  /** Remote codec endpoint the web UI decrypts payloads with (api/codec-server.ts). */
+  uiCodecEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -90,6 +92,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level',
     'warn',
   ];
+  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   for (const key of options.searchAttributes) {
     args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
   }
@@ -136,5 +139,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
-  return { address, uiUrl: `http://127.0.0.1:${options.uiPort}`, stop };
+  // localhost, not 127.0.0.1: the same site as the app (http://localhost:PORT), so the browser sends the KIM session
+  // cookie along with the UI's codec requests.
+  return { address, uiUrl: `http://localhost:${options.uiPort}`, stop };
 }

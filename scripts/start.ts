@@ -114,6 +114,7 @@ async function main() {
         uiPort: t.devUiPort,
         namespace: t.namespace,
         searchAttributes: caseSearchAttributes,
+        uiCodecEndpoint: `${config.mail.appUrl}/api/v1/codec`,
       });
       stops.push({ name: 'Temporal dev server', stop: () => server.stop() });
       address = server.address;
@@ -124,7 +125,7 @@ async function main() {
       });
       stops.push({ name: 'Temporal dev server', stop: () => env.teardown() });
       address = env.address;
-      uiUrl = `http://127.0.0.1:${t.devUiPort}`;
+      uiUrl = `http://localhost:${t.devUiPort}`;
     }
   }
   const connection = await Connection.connect(connectionOptions(t, address));

@@ -54,8 +54,11 @@ describe('npm start with nothing running beforehand', () => {
     running.push(first);
     await first.waitFor(/Beenden mit Strg\+C/);
     expect(first.output()).toContain('cm.caritas-eifel@kim.example');
-    expect(first.output()).toContain(`Temporal-UI:    http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+    expect(first.output()).toContain(`Temporal-UI:    http://localhost:${env.TEMPORAL_UI_PORT}`);
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    // The UI decrypts payloads through the app's codec server (api/codec-server.ts).
+    const uiSettings = (await (await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    expect(uiSettings.Codec?.Endpoint).toBe(`http://localhost:${env.PORT}/api/v1/codec`);
     expect(await json(`${base}/healthz`)).toEqual({ status: 200, body: { temporal: 'ok', database: 'ok' } });
 
     const session = await login(base, 'koordination@kim.example', 'kim-demo-2025');

@@ -17,7 +17,7 @@ export async function buildCaseExport(db: Database, temporal: Client, caseId: st
   const row = await loadCaseRow(db, caseId);
   if (!row) return null;
   const [view, history, consents, notifications] = await Promise.all([
-    queryCaseView(temporal, row.workflowId),
+    queryCaseView(temporal, row),
     caseHistory(db, row.id),
     db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
     db.notification.findMany({ where: { caseId: row.id }, orderBy: { createdAt: 'asc' } }),

@@ -62,8 +62,10 @@ export function toCaseResponse(row: CaseRow, view: CaseData | null) {
       deadlines: row.nextDeadlineAt ? [{ kind: row.nextDeadlineKind, dueAt: row.nextDeadlineAt.toISOString(), status: 'open' }] : [],
       openedAt: row.openedAt.toISOString(),
       closedAt: row.closedAt?.toISOString() ?? null,
-      // Where the state came from: the read model, because the engine has no workflow for it (yet or any more).
+      // Where the state came from: the read model, because the engine has no workflow for it (yet or any more), or
+      // the case's personal data is erased (erasedAt).
       stateSource: 'read_model' as const,
+      erasedAt: row.erasedAt?.toISOString() ?? null,
     };
   }
   return {
@@ -323,6 +325,11 @@ export async function runCaseAction(
   const row = await loadCaseRow(db, caseId);
   requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
   if (!canActOnCase(user, row!, action)) throw new ApiError(403, 'forbidden', 'Diese Aktion ist Ihrer Rolle nicht erlaubt.');
+  if (row!.erasedAt) {
+    throw new ApiError(409, 'transition_not_allowed', 'Die Aufbewahrungsfrist ist abgelaufen: die personenbezogenen Daten des Falls sind gelöscht.', {
+      allowed: [],
+    });
+  }
   const body = (input ?? {}) as Record<string, unknown>;
   await checkAssignee(db, action, body, row!.organisationId);
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
@@ -341,10 +348,14 @@ export async function runCaseAction(
   return { case: toCaseResponse(after!, data) };
 }
 
-/** The case as its workflow holds it now; null when the engine has no workflow for it (yet or any more). */
-export async function queryCaseView(temporal: Client, workflowId: string): Promise<CaseData | null> {
+/**
+ * The case as its workflow holds it now; null when the engine has no workflow for it (yet or any more) and once the
+ * case's personal data is erased (its last run answers no queries; the read model is all there is).
+ */
+export async function queryCaseView(temporal: Client, row: { workflowId: string; erasedAt: Date | null }): Promise<CaseData | null> {
+  if (row.erasedAt) return null;
   try {
-    return await temporal.workflow.getHandle(workflowId).query(caseViewQuery);
+    return await temporal.workflow.getHandle(row.workflowId).query(caseViewQuery);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return null;
     throw error;
@@ -429,7 +440,7 @@ export function casesRouter({ db, temporal, taskQueue }: CasesDependencies): Rou
       return;
     }
     await logAccess(db, req, user, { action: 'read_case', caseId: found.row.id });
-    res.json(toCaseResponse(found.row, await queryCaseView(temporal, found.row.workflowId)));
+    res.json(toCaseResponse(found.row, await queryCaseView(temporal, found.row)));
   });
 
   router.post('/:id/actions/:action', async (req, res) => {

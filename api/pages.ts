@@ -195,7 +195,7 @@ async function renderCasePage(
   const user = signedInUser(req);
   const now = new Date();
   const [view, staff, orgs, settings] = await Promise.all([
-    queryCaseView(temporal, row.workflowId),
+    queryCaseView(temporal, row),
     staffDirectory(db),
     organisationNames(db),
     loadCaseSettings(db),
@@ -261,7 +261,9 @@ async function renderCasePage(
       onHold,
       closed: state === 'closed',
       facts,
-      engineMissing: !view,
+      engineMissing: !view && !row.erasedAt,
+      noView: !view,
+      erasedOn: row.erasedAt ? formatDate(row.erasedAt) : undefined,
       done,
       created: created ? { provider: orgs.short(row.proposedOrganisationId), reason: row.proposalReason } : undefined,
       ...details,
@@ -649,7 +651,7 @@ export function pagesRouter(deps: PagesDependencies): Router {
     if (found.access !== 'full') return errorPage(req, res, 403, 'Keine Berechtigung', 'Sie sehen bei diesem Fall nur den Stand, nicht die Inhalte.');
 
     // The form as it was rendered for this case (the choices depend on its consents, goals, …).
-    const view = await queryCaseView(deps.temporal, found.row.workflowId);
+    const view = await queryCaseView(deps.temporal, found.row);
     if (!view) {
       return errorPage(req, res, 409, 'Aktion nicht möglich', 'Dieser Fall wird derzeit nicht von der Prozess-Engine geführt; Aktionen sind nicht möglich.');
     }

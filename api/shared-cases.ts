@@ -59,7 +59,7 @@ export async function partnerViewOf(db: Database, temporal: Client, user: Authen
   if (row.erasedAt) return null;
   const rows = await sharingConsentsFor(db, user, row.id);
   if (rows.length === 0) return null;
-  const data = await queryCaseView(temporal, row.workflowId);
+  const data = await queryCaseView(temporal, row);
   const p = row.person;
   return partnerCaseView(
     {

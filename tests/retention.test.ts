@@ -5,6 +5,9 @@
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp } from '../api/app.js';
 import { buildControllingReport } from '../api/reports.js';
 import type { Actor, CaseAction } from '../domain/index.js';
 import { loadConfig } from '../platform/config.js';
@@ -12,6 +15,7 @@ import { DataKeyDestroyedError, DataKeyStore } from '../platform/data-keys.js';
 import { KEY_ID_METADATA, loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
 import { caseActionUpdate, caseWorkflowId } from '../workflows/definitions.js';
 import type { CaseWorkflowResult } from '../workflows/case-state.js';
+import { login } from './support/auth.js';
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
@@ -153,6 +157,34 @@ describe('retention after closure', () => {
     expect(lastRunText).not.toContain(MARK);
 
     // The figures of the period are exactly what they were.
+    // The app on the same servers: the erased case reads from the read model, anonymised, and takes no actions.
+    const app = createApp({ db, temporal: env.client, taskQueue: 'retention' });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { headers } = await login(base, 'koordination@kim.example', 'x');
+      const got = await fetch(`${base}/api/v1/cases/${caseId}`, { headers: headers() });
+      expect(got.status).toBe(200);
+      const body = (await got.json()) as Record<string, any>;
+      expect(body).toMatchObject({ state: 'closed', stateSource: 'read_model', person: { familyName: '(anonymisiert)' } });
+      expect(body.erasedAt).toBe(row.erasedAt!.toISOString());
+      const exported = await fetch(`${base}/api/v1/cases/${caseId}/export`, { headers: headers() });
+      expect(exported.status).toBe(200);
+      const exportText = await exported.text();
+      expect(exportText).not.toContain(MARK);
+      expect(exportText).toContain('retention_period_elapsed');
+      const page = await fetch(`${base}/faelle/${caseId}`, { headers: headers() });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Personenbezogene Daten gelöscht');
+      const refused = await fetch(`${base}/api/v1/cases/${caseId}/actions/reopen`, { method: 'POST', headers: headers(), body: JSON.stringify({ reason: 'Test' }) });
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as any).error).toMatchObject({ code: 'transition_not_allowed', allowed: [] });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+
     const after = await report();
     expect(after[0]!.total.figures).toMatchObject({ cases: { opened: { value: 3 }, closed: { value: 3 } } });
     expect(JSON.stringify(after) === JSON.stringify(before), 'controlling figures changed by the erasure').toBe(true);

@@ -61,7 +61,9 @@ export function createCaseRecordActivities(db: Database, dataKeys?: DataKeyStore
             withdrawnAt: c.withdrawnAt ? new Date(c.withdrawnAt) : null,
             withdrawnById: c.withdrawnBy ?? null,
           };
-          await tx.consent.upsert({ where: { id: c.id }, create: { id: c.id, ...row }, update: row });
+          // A withdrawal is final: a late retry of an older write must not make a withdrawn consent valid again.
+          await tx.consent.createMany({ data: [{ id: c.id, ...row }], skipDuplicates: true });
+          await tx.consent.updateMany({ where: { id: c.id, withdrawnAt: null }, data: row });
         }
         if (snapshot && events.length > 0) {
           const at = new Date(events[events.length - 1]!.at);

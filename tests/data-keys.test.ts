@@ -12,6 +12,7 @@ import { KEY_ID_METADATA, loadPayloadKeys, newPayloadKeyEntry, parsePayloadKeys,
 import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { sweepOverdueErasures } from '../scripts/lib/retention-sweep.js';
 
 const key = (id: string) => parsePayloadKeys(newPayloadKeyEntry(id), 'test')[0]!;
 const json = (value: unknown): Payload => ({ metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) });
@@ -156,5 +157,39 @@ describe('crypto-erasure on the dev server', () => {
     await expect(fresh().decode(erasedPayloads.slice(0, 1))).rejects.toThrow(/vernichtet/);
     expect(await decodedText(keptPayloads)).toContain(situation);
     expect((await kept.handle.query(caseViewQuery)).assessment?.lifeAreas[0]?.situation).toBe(situation);
+  });
+});
+
+describe('retention sweep after a database restore', () => {
+  it('erases closed cases past their retention whose workflow is gone, and leaves running ones to their workflow', async () => {
+    const coordinator = await demoActor(h.db, 'koordination@kim.example');
+    const closedCase = async () => {
+      const open = await openCaseRows(h.db);
+      const handle = await startCase(h.client, h.taskQueue, open);
+      await handle.executeUpdate(caseActionUpdate, { args: [{ action: 'close', payload: { reason: 'moved_away', goalAttainment: 'partly' }, actor: coordinator }] });
+      // As a restored backup from before the erasure looks: retention deadline open and past due.
+      await h.db.caseDeadline.updateMany({ where: { caseId: open.caseId, kind: 'retention' }, data: { dueAt: new Date(Date.now() - 86_400_000) } });
+      return { open, handle };
+    };
+    const gone = await closedCase();
+    const running = await closedCase();
+    await gone.handle.terminate('test: the engine no longer runs this workflow');
+
+    const result = await sweepOverdueErasures(h.db, h.client, { dataKeys: h.dataKeys });
+    expect(result.erased).toContain(gone.open.caseId);
+    expect(result.erased).not.toContain(running.open.caseId);
+    expect(result.leftToWorkflow).toContain(running.open.caseId);
+
+    const erased = await h.db.case.findUniqueOrThrow({ where: { id: gone.open.caseId }, include: { person: true } });
+    expect(erased.erasedAt).not.toBeNull();
+    expect(erased.person.familyName).toBe('(anonymisiert)');
+    expect(await h.db.dataKey.findUniqueOrThrow({ where: { subject: caseWorkflowId(gone.open.caseId) } })).toMatchObject({ wrappedKey: null, destroyedReason: 'retention' });
+    const untouched = await h.db.case.findUniqueOrThrow({ where: { id: running.open.caseId }, include: { person: true } });
+    expect(untouched.erasedAt).toBeNull();
+    expect(untouched.person.familyName).toBe('Person');
+    expect((await h.db.dataKey.findUniqueOrThrow({ where: { subject: caseWorkflowId(running.open.caseId) } })).destroyedAt).toBeNull();
+
+    // A second sweep finds nothing more to do for the erased case.
+    expect((await sweepOverdueErasures(h.db, h.client)).erased).not.toContain(gone.open.caseId);
   });
 });

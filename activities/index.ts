@@ -3,6 +3,7 @@ import type { DataKeyStore } from '../platform/data-keys.js';
 import type { Database } from '../platform/database.js';
 import type { Mailer } from '../platform/mailer.js';
 import { createCaseRecordActivities } from './case-records.js';
+import { createErasureActivities } from './erasure.js';
 import { createHandoverRecordActivities } from './handover-records.js';
 import { createNotificationActivities } from './notifications.js';
 import { createSettingsActivities } from './settings.js';
@@ -19,7 +20,8 @@ export interface ActivityDependencies {
 
 export function createActivities({ db, mailer, coordinationEmail, dataKeys }: ActivityDependencies) {
   return {
-    ...createCaseRecordActivities(db, dataKeys),
+    ...createCaseRecordActivities(db),
+    ...createErasureActivities(db, dataKeys),
     ...createHandoverRecordActivities(db),
     ...createSettingsActivities(db),
     ...createNotificationActivities({ db, mailer, coordinationEmail }),

@@ -1,9 +1,15 @@
 // Handover deadlines on the time-skipping test server: weeks pass in seconds, with the real activities writing
 // to a real database. Consent never given → the handover lapses at 14 days and the counsellor is notified;
 // consent given but no meeting held → both sides are reminded at 21 days.
+import { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../domain/index.js';
+import { loadConfig } from '../platform/config.js';
+import { DataKeyDestroyedError, DataKeyStore } from '../platform/data-keys.js';
+import { KEY_ID_METADATA, loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
 import { handoverActionUpdate, handoverViewQuery } from '../workflows/handover-definitions.js';
+import { handoverRetentionWorkflowId } from '../workflows/retention-workflow.js';
 import { demoActor } from './support/cases.js';
 import { demoPerson, proposeHandoverRows, startHandover } from './support/handovers.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
@@ -31,6 +37,16 @@ async function propose() {
   const open = await proposeHandoverRows(db, counsellor, { requestedAt: new Date(startedAt).toISOString() });
   const handle = await startHandover(env.client, TASK_QUEUE, open);
   return { startedAt, open, handle };
+}
+
+/** Every encoded payload of a raw history. */
+function encodedPayloads(value: unknown): Payload[] {
+  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return [];
+  const r = value as Record<string, unknown>;
+  if (r.data instanceof Uint8Array && r.metadata && typeof r.metadata === 'object' && (r.metadata as Record<string, unknown>)[KEY_ID_METADATA]) {
+    return [r as Payload];
+  }
+  return Object.values(r).flatMap(encodedPayloads);
 }
 
 const daysSince = (start: number, at: Date) => Math.round((at.getTime() - start) / DAY);
@@ -94,5 +110,33 @@ describe('handover deadlines across weeks (time-skipping server)', () => {
     ]);
     // The outbox carries no personal data.
     expect(JSON.stringify(outbox.map((n) => [n.subject, n.payload]))).not.toContain(demoPerson.familyName);
+  });
+
+  it('a handover refused without a case is erased after the retention period, its key destroyed', async () => {
+    const { open, handle } = await propose();
+    await handle.executeUpdate(handoverActionUpdate, { args: [{ action: 'record-consent', payload: { decision: 'refused' }, actor: counsellor }] });
+    // Waiting with result() would let the test server run on to the next timer — the retention itself.
+    while ((await handle.describe()).status.name === 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    // Not yet: 1,000 days after the refusal the proposal is still there.
+    await env.sleep('1000 days');
+    expect((await db.handover.findUniqueOrThrow({ where: { id: open.handoverId } })).proposal).toMatchObject({ residenceLaw: { permits: ['§25b'] } });
+    const raw = new Client({ connection: env.connection });
+    const payloads = encodedPayloads(await raw.workflow.getHandle(handle.workflowId).fetchHistory());
+    const installation = loadPayloadKeys(loadConfig()).keys;
+    const fresh = () => new PayloadEncryptionCodec(installation, new DataKeyStore(db, installation));
+    const text = async () => (await fresh().decode(payloads)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    expect(await text()).toContain(demoPerson.familyName);
+
+    const retention = env.client.workflow.getHandle(handoverRetentionWorkflowId(open.handoverId));
+    expect(await retention.result()).toEqual({ handoverId: open.handoverId, erased: true });
+
+    const row = await db.handover.findUniqueOrThrow({ where: { id: open.handoverId }, include: { events: true } });
+    expect(row.proposal).toEqual({});
+    expect(row.state).toBe('refused');
+    expect(JSON.stringify(row.events)).not.toContain('25b');
+    expect(row.events.map((e) => e.type)).toContain('handover_consent_refused');
+    expect(await db.dataKey.findUniqueOrThrow({ where: { subject: handle.workflowId } })).toMatchObject({ wrappedKey: null, destroyedReason: 'retention' });
+    await expect(fresh().decode(payloads)).rejects.toBeInstanceOf(DataKeyDestroyedError);
   });
 });

@@ -20,9 +20,11 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ErasureActivities } from '../activities/erasure.js';
 import type { HandoverActivities } from '../activities/handover-records.js';
 import type { NotificationActivities } from '../activities/notifications.js';
 import {
+  addYears,
   allowedHandoverActions,
   consentDueAt,
   createHandover,
@@ -59,6 +61,11 @@ const { recordHandoverEvents, openCaseFromHandover } = proxyActivities<HandoverA
 const { transferCaseForHandover } = proxyActivities<HandoverActivities>({
   // Two updates on the case workflow; a refusal by the case is non-retryable, anything else is retried.
   startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+const { scheduleHandoverRetention } = proxyActivities<ErasureActivities>({
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
@@ -304,6 +311,11 @@ export async function handoverWorkflow(input: HandoverWorkflowInput): Promise<Ha
     if (TERMINAL_HANDOVER_STATES.includes(data.state)) {
       // Nothing is left to wait for but handlers and mails; the record and the case (if any) carry on without it.
       await condition(settled);
+      // Version 3: without a case, nothing else will ever erase the person's data of the proposal: a retention
+      // workflow of its own does, after the retention period (a case's erasure covers its handovers).
+      if (!data.caseId && patched('erase-ended-handover')) {
+        await scheduleHandoverRetention({ handoverId: data.id, eraseAt: addYears(closedAt(data) ?? nowIso(), settings.deadlines.retentionYears) });
+      }
       return { handoverId: data.id, state: data.state, ...(data.caseId ? { caseId: data.caseId } : {}) };
     }
 

@@ -3,7 +3,7 @@
 // keys), or when the engine no longer holds a workflow. Cases whose workflow still runs are left to it: it erases
 // and destroys its keys itself when its timer fires, and erasing under it would leave it unable to replay.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { createCaseRecordActivities } from '../../activities/case-records.js';
+import { createErasureActivities } from '../../activities/erasure.js';
 import type { DataKeyStore } from '../../platform/data-keys.js';
 import type { Database } from '../../platform/database.js';
 
@@ -25,7 +25,7 @@ export async function sweepOverdueErasures(db: Database, temporal: Client, optio
     SELECT c."id" AS "caseId" FROM "Case" c JOIN "DataKey" k ON k."subject" = c."workflowId"
     WHERE c."erasedAt" IS NOT NULL AND k."destroyedAt" IS NULL`;
   const ids = [...new Set([...overdue.map((d) => d.caseId), ...erasedWithKeys.map((r) => r.caseId)])].sort();
-  const records = createCaseRecordActivities(db, options.dataKeys);
+  const records = createErasureActivities(db, options.dataKeys);
   const result: SweepResult = { erased: [], leftToWorkflow: [] };
   for (const caseId of ids) {
     const row = await db.case.findUnique({ where: { id: caseId }, select: { workflowId: true, closedAt: true } });

@@ -268,6 +268,31 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { 200: json({ type: 'object' }), 403: errorResponse('Nur Koordination') },
         },
       },
+      '/api/v1/codec/decode': {
+        post: {
+          summary:
+            'Codec-Server für die Temporal-UI (Remote-Codec-Protokoll): entschlüsselt Payloads für die Koordination, protokolliert jeden betroffenen Fall; Sitzungs-Cookie ohne CSRF-Token',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['payloads'],
+                  properties: {
+                    payloads: {
+                      type: 'array',
+                      maxItems: 1000,
+                      items: { type: 'object', properties: { metadata: { type: 'object', additionalProperties: { type: 'string', contentEncoding: 'base64' } }, data: { type: 'string', contentEncoding: 'base64' } } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 200: json({ type: 'object', properties: { payloads: { type: 'array' } } }), 403: errorResponse('Nur Koordination'), 422: errorResponse('Keine Payload-Liste') },
+        },
+      },
       '/api/v1/deadlines': {
         get: {
           summary: 'Offene Fristen der sichtbaren Fälle',

@@ -18,6 +18,9 @@ export function createCaseRecordActivities(db: Database) {
     async recordCaseEvents({ caseId, events, readModel, consents, notifications, deadlines, snapshot }: CaseRecordInput): Promise<void> {
       const lastSeq = events.reduce((max, e) => Math.max(max, e.seq), 0);
       await db.$transaction(async (tx) => {
+        // After the erasure nothing is written any more: a retry of an older write would bring texts back.
+        const erased = await tx.case.findUnique({ where: { id: caseId }, select: { erasedAt: true } });
+        if (erased?.erasedAt) return;
         await tx.caseEvent.createMany({
           data: events.map((e) => ({
             caseId,

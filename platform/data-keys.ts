@@ -131,30 +131,25 @@ export class DataKeyStore implements DataKeyResolver {
     const cached = this.bySubject.get(subject);
     // A retired or destroyed key never comes back: that answer needs no refresh.
     if (cached && (cached.value === null || this.fresh(cached))) return cached.value;
-    try {
-      return await this.once(`subject:${subject}`, async () => {
-        let row: KeyRow | null = await this.db.dataKey.findUnique({ where: { subject } });
-        if (!row) {
-          const id = `${DATA_KEY_PREFIX}${randomUUID()}`;
-          const key = randomBytes(KEY_BYTES);
-          // Two processes may create the first payload of a subject at once: one row wins, both use it.
-          await this.db.dataKey.createMany({
-            data: [{ id, subject, wrappedKey: new Uint8Array(wrapDataKey(key, id, subject, this.current)), wrappingKeyId: this.current.id }],
-            skipDuplicates: true,
-          });
-          row = await this.db.dataKey.findUniqueOrThrow({ where: { subject } });
-        }
-        const value = row.retiredAt || row.destroyedAt || !row.wrappedKey ? null : { id: row.id, key: this.unwrap(row) };
-        this.bySubject.set(subject, { value, at: this.now() });
-        if (value) this.byId.set(value.id, { value: value.key, at: this.now() });
-        return value;
-      });
-    } catch (error) {
-      // Database briefly away: a key known a moment ago is still the right one (it can only have been retired,
-      // which the workflow's wait after retiring covers).
-      if (cached) return cached.value;
-      throw error;
-    }
+    // No stale answer when the database is away: the key may have been retired meanwhile, and a payload written with
+    // it now would be lost with its destruction. The caller retries (workflow task, activity) or answers 503 (API).
+    return this.once(`subject:${subject}`, async () => {
+      let row: KeyRow | null = await this.db.dataKey.findUnique({ where: { subject } });
+      if (!row) {
+        const id = `${DATA_KEY_PREFIX}${randomUUID()}`;
+        const key = randomBytes(KEY_BYTES);
+        // Two processes may create the first payload of a subject at once: one row wins, both use it.
+        await this.db.dataKey.createMany({
+          data: [{ id, subject, wrappedKey: new Uint8Array(wrapDataKey(key, id, subject, this.current)), wrappingKeyId: this.current.id }],
+          skipDuplicates: true,
+        });
+        row = await this.db.dataKey.findUniqueOrThrow({ where: { subject } });
+      }
+      const value = row.retiredAt || row.destroyedAt || !row.wrappedKey ? null : { id: row.id, key: this.unwrap(row) };
+      this.bySubject.set(subject, { value, at: this.now() });
+      if (value) this.byId.set(value.id, { value: value.key, at: this.now() });
+      return value;
+    });
   }
 
   async keyForDecryption(id: string): Promise<Buffer> {
@@ -171,7 +166,8 @@ export class DataKeyStore implements DataKeyResolver {
         return result;
       });
     } catch (error) {
-      if (cached) return cached.value as Buffer;
+      // Database briefly away: a key read a moment ago still decrypts (never for long — it may have been destroyed).
+      if (cached && this.now() - cached.at < 10 * DATA_KEY_CACHE_MS) return cached.value as Buffer;
       throw error;
     }
     if (value === 'destroyed') throw new DataKeyDestroyedError(id);

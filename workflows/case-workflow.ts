@@ -144,9 +144,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   };
 
   const decideNow = (req: CaseActionRequest, newId: (prefix: string) => string) =>
-    erasing
-      ? ({ ok: false, error: ERASING } as const)
-      : decide(data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings });
+    decide(data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings });
 
   setHandler(caseViewQuery, () => data);
   setHandler(caseSettingsChangedSignal, (next) => {
@@ -172,6 +170,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
     {
       // Runs before the update is written to history; must not change state or draw random ids.
       validator: (req) => {
+        // Only here, not in the handler: validators do not run on replay, so this cannot change old histories.
+        if (erasing) throw refusal(ERASING);
         if (req.requestId && recentRequestIds.includes(req.requestId)) return;
         const result = decideNow(req, (prefix) => `${prefix}-validation`);
         if (!result.ok) throw refusal(result.error);
@@ -205,14 +205,17 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       if (outboxIds.length > 0 && patched('send-notifications')) deliver(outboxIds);
       if (fired.retentionElapsed) {
         erasing = true;
-        await erasePersonalData({ caseId: data.id });
-        await condition(settled);
-        // Version 4: the data keys are destroyed in a last run of their own, whose history needs none of them.
-        // First wait until no process's key cache still holds the keys retired above as usable for new payloads.
+        // Version 4: updates still in flight write their record first, so none lands after the erasure; then the
+        // data keys are destroyed in a last run of their own, whose history needs none of them — once no process's
+        // key cache still holds the keys retired by the erasure as usable for new payloads.
         if (patched('crypto-erasure')) {
+          await condition(settled);
+          await erasePersonalData({ caseId: data.id });
           await sleep(2 * DATA_KEY_CACHE_MS);
           return continueAsNew<typeof caseWorkflow>({ settings, erased: { caseId: data.id } });
         }
+        await erasePersonalData({ caseId: data.id });
+        await condition(settled);
         return { caseId: data.id, state: data.state, personalDataErased: true };
       }
     }

@@ -18,7 +18,7 @@ import {
 import { logAccess } from './access-log.js';
 import { listSharedCases, resolveCaseRead } from './shared-cases.js';
 import { currentUser, type AuthenticatedUser } from './auth.js';
-import { ApiError } from './errors.js';
+import { ApiError, isDatabaseUnavailable } from './errors.js';
 import type { Database } from '../platform/database.js';
 import { loadCaseSettings } from '../platform/settings.js';
 import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
@@ -252,6 +252,8 @@ export async function openCase({ db, temporal, taskQueue }: CasesDependencies, u
     }
     // No workflow, no case: remove the rows so nothing half-written remains.
     await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: person.id } })]);
+    // The codec needs the database too (the new case's data key): a database outage is answered as one.
+    if (isDatabaseUnavailable(error)) throw error;
     console.error('[api] could not start case workflow', error);
     throw new ApiError(503, 'temporal_unavailable', 'Der Fall konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
   }

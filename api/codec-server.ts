@@ -11,7 +11,7 @@ import type { Database } from '../platform/database.js';
 import { KEY_ID_METADATA } from '../platform/payload-codec.js';
 import { logAccess } from './access-log.js';
 import { currentUser } from './auth.js';
-import { ApiError } from './errors.js';
+import { ApiError, isDatabaseUnavailable } from './errors.js';
 
 /** A payload as the codec protocol carries it: metadata values and data base64-encoded. */
 interface WirePayload {
@@ -88,12 +88,20 @@ export function codecServerRouter({ db, temporal }: { db: Database; temporal: Cl
     for (const caseId of caseIds) await logAccess(db, req, user, { action: 'read_engine_history', caseId, channel: 'temporal_ui' });
     for (const handoverId of handoverIds) await logAccess(db, req, user, { action: 'read_engine_history', handoverId, channel: 'temporal_ui' });
 
+    // Payloads under the installation key cannot be tied to a case (other workflows, or cases' payloads from before
+    // per-case keys): logged once, without a case.
+    if (payloads.some((p) => keyIdOf(p) !== undefined && !keyIdOf(p)!.startsWith('dk_'))) {
+      await logAccess(db, req, user, { action: 'read_engine_history', channel: 'temporal_ui' });
+    }
+
     const decoded = await Promise.all(
       payloads.map(async (payload) => {
         let out = [payload];
         try {
           for (const codec of [...codecs].reverse()) out = await codec.decode(out);
-        } catch {
+        } catch (error) {
+          // The database away is an outage (503), not a reason to show ciphertext.
+          if (isDatabaseUnavailable(error)) throw error;
           // Erased (destroyed data key), or under a key this installation does not have: the UI keeps the ciphertext.
           return payload;
         }

@@ -1,6 +1,7 @@
-// `npm run retention:sweep` — erases cases whose retention period is over but whose workflow can no longer do it
-// (after restoring a PostgreSQL backup, or when the engine no longer holds the workflow); see
-// scripts/lib/retention-sweep.ts. Run it after every restore of the database. Needs DATABASE_URL and TEMPORAL_ADDRESS.
+// `npm run retention:sweep` — erases cases and handovers whose retention period is over but whose workflow can no
+// longer do it, and plans the erasure of handovers that ended without a case before this existed; see
+// scripts/lib/retention-sweep.ts. Run it once after upgrading and after every restore of the database.
+// Needs DATABASE_URL and TEMPORAL_ADDRESS.
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/database.js';
@@ -17,9 +18,12 @@ const db = createDatabase(config.databaseUrl);
 const connection = await Connection.connect(connectionOptions(config.temporal, config.temporal.address));
 try {
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: loadPayloadEncryption(config, { db }).dataConverter });
-  const { erased, leftToWorkflow } = await sweepOverdueErasures(db, client);
-  console.log(`Gelöscht (Aufbewahrungsfrist abgelaufen, Schlüssel vernichtet): ${erased.length} Fall/Fälle${erased.length ? `: ${erased.join(', ')}` : ''}`);
-  if (leftToWorkflow.length) console.log(`Läuft noch und löscht selbst: ${leftToWorkflow.join(', ')}`);
+  const result = await sweepOverdueErasures(db, client, { taskQueue: config.temporal.taskQueue });
+  const list = (ids: string[]) => `${ids.length}${ids.length ? `: ${ids.join(', ')}` : ''}`;
+  console.log(`Fälle gelöscht (Aufbewahrungsfrist abgelaufen, Schlüssel vernichtet): ${list(result.erased)}`);
+  if (result.leftToWorkflow.length) console.log(`Fälle, deren Workflow noch läuft und selbst löscht: ${list(result.leftToWorkflow)}`);
+  console.log(`Übergaben ohne Fall gelöscht: ${list(result.erasedHandovers)}`);
+  console.log(`Übergaben ohne Fall, deren Löschung jetzt geplant ist: ${list(result.scheduledHandovers)}`);
 } finally {
   await connection.close();
   await db.$disconnect();

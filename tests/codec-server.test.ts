@@ -104,12 +104,17 @@ describe('codec server for the Temporal UI', () => {
 
   it('leaves payloads under a destroyed key as ciphertext', async () => {
     const { caseId, payloads } = await encryptedCasePayloads('Aufenthalt nach §25b');
+    const live = await encryptedCasePayloads('Sprachkurs B1 abgebrochen');
     await h.dataKeys.destroy([caseWorkflowId(caseId)], 'test');
     const coordinator = await login(base, 'koordination@kim.example', TEST_PASSWORD);
-    const res = await decode({ cookie: coordinator.cookie }, payloads);
+    const res = await decode({ cookie: coordinator.cookie }, [...payloads, ...live.payloads]);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
-    expect(body.payloads.map((p) => p.data)).toEqual(payloads.map((p) => Buffer.from(p.data!).toString('base64')));
+    const erased = body.payloads.slice(0, payloads.length);
+    expect(erased.map((p) => p.data)).toEqual(payloads.map((p) => Buffer.from(p.data!).toString('base64')));
+    // In the same answer, the other case's payloads are decrypted: the ciphertext above is the destroyed key's doing.
+    const liveText = body.payloads.slice(payloads.length).map((p) => Buffer.from(p.data, 'base64').toString()).join('\n');
+    expect(liveText).toContain('Sprachkurs B1 abgebrochen');
     expect(await h.db.accessLog.count({ where: { caseId, action: 'read_engine_history' } })).toBe(0);
   });
 });

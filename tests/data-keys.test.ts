@@ -13,6 +13,7 @@ import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/de
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { sweepOverdueErasures } from '../scripts/lib/retention-sweep.js';
+import { handoverRetentionWorkflowId } from '../workflows/retention-ids.js';
 
 const key = (id: string) => parsePayloadKeys(newPayloadKeyEntry(id), 'test')[0]!;
 const json = (value: unknown): Payload => ({ metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) });
@@ -191,5 +192,44 @@ describe('retention sweep after a database restore', () => {
 
     // A second sweep finds nothing more to do for the erased case.
     expect((await sweepOverdueErasures(h.db, h.client)).erased).not.toContain(gone.open.caseId);
+  });
+
+  it('catches up after an upgrade: cases erased by the name-only version, handovers that ended without a case', async () => {
+    const coordinator = await demoActor(h.db, 'koordination@kim.example');
+    // A case the previous version "erased": retention met, name gone, texts and snapshots still there, erasedAt unset.
+    const open = await openCaseRows(h.db);
+    const handle = await startCase(h.client, h.taskQueue, open);
+    await handle.executeUpdate(caseActionUpdate, { args: [{ action: 'close', payload: { reason: 'other', goalAttainment: 'partly', note: 'Altnotiz Rotkehlchen' }, actor: coordinator }] });
+    await handle.terminate('test: ended by the previous version');
+    await h.db.caseDeadline.updateMany({ where: { caseId: open.caseId, kind: 'retention' }, data: { status: 'met', dueAt: new Date(Date.now() - 86_400_000) } });
+    expect(await h.db.caseSnapshot.count({ where: { caseId: open.caseId } })).toBeGreaterThan(0);
+
+    // Two handovers that ended without a case, before retention workflows existed: one four years ago, one last month.
+    const counsellor = await h.db.user.findUniqueOrThrow({ where: { email: 'abh@kim.example' } });
+    const handover = async (closedAt: Date) => {
+      const id = randomBytes(8).toString('hex');
+      await h.db.handover.create({
+        data: { id, workflowId: `handover-${id}`, state: 'refused', counsellorId: counsellor.id, receivingOrganisationId: 'drk', closedAt, proposal: { person: { familyName: 'Zaunkönig' }, residenceLaw: { permits: ['§25b'] } } },
+      });
+      return id;
+    };
+    const old = await handover(new Date(Date.now() - 4 * 365 * 86_400_000));
+    const recent = await handover(new Date(Date.now() - 30 * 86_400_000));
+
+    const result = await sweepOverdueErasures(h.db, h.client, { dataKeys: h.dataKeys, taskQueue: h.taskQueue });
+    expect(result.erased).toContain(open.caseId);
+    expect(await h.db.caseSnapshot.count({ where: { caseId: open.caseId } })).toBe(0);
+    expect(JSON.stringify(await h.db.caseEvent.findMany({ where: { caseId: open.caseId } }))).not.toContain('Rotkehlchen');
+    expect(result.erasedHandovers).toEqual([old]);
+    expect((await h.db.handover.findUniqueOrThrow({ where: { id: old } })).proposal).toEqual({});
+    expect(await h.db.dataKey.findUniqueOrThrow({ where: { subject: `handover-${old}` } })).toMatchObject({ wrappedKey: null });
+    expect(result.scheduledHandovers).toEqual([recent]);
+    expect((await h.db.handover.findUniqueOrThrow({ where: { id: recent } })).proposal).toMatchObject({ residenceLaw: { permits: ['§25b'] } });
+    const retention = await h.client.workflow.getHandle(handoverRetentionWorkflowId(recent)).describe();
+    expect(retention.status.name).toBe('RUNNING');
+    // Idempotent: a second sweep starts nothing twice and erases nothing again.
+    const again = await sweepOverdueErasures(h.db, h.client, { dataKeys: h.dataKeys, taskQueue: h.taskQueue });
+    expect(again).toMatchObject({ erasedHandovers: [], scheduledHandovers: [] });
+    expect(again.erased).not.toContain(open.caseId);
   });
 });

@@ -8,11 +8,11 @@ import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
 import type { CaseAction } from '../domain/index.js';
-import { KEY_ID_METADATA } from '../platform/payload-codec.js';
 import { caseActionUpdate, caseWorkflowId } from '../workflows/definitions.js';
 import { login, TEST_PASSWORD } from './support/auth.js';
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { encodedPayloads } from './support/payloads.js';
 
 const UI = 'http://localhost:8233';
 let h: Harness;
@@ -47,15 +47,7 @@ async function encryptedCasePayloads(situation: string) {
   await act('complete-assessment', { lifeAreas: [{ area: 'family', situation, need: 'high' }] });
   const raw = new Client({ connection: h.client.connection });
   const history = await raw.workflow.getHandle(caseWorkflowId(open.caseId)).fetchHistory();
-  const payloads: Payload[] = [];
-  const walk = (v: unknown) => {
-    if (!v || typeof v !== 'object' || v instanceof Uint8Array) return;
-    const r = v as Record<string, unknown>;
-    if (r.data instanceof Uint8Array && r.metadata && (r.metadata as Record<string, unknown>)[KEY_ID_METADATA]) payloads.push(r as Payload);
-    else Object.values(r).forEach(walk);
-  };
-  walk(history);
-  return { caseId: open.caseId, payloads };
+  return { caseId: open.caseId, payloads: encodedPayloads(history) };
 }
 
 const decode = (headers: Record<string, string>, payloads: Payload[]) =>

@@ -12,6 +12,7 @@ import { KEY_ID_METADATA, loadPayloadKeys, newPayloadKeyEntry, parsePayloadKeys,
 import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { decodedText, encodedPayloads } from './support/payloads.js';
 import { sweepOverdueErasures } from '../scripts/lib/retention-sweep.js';
 import { handoverRetentionWorkflowId } from '../workflows/retention-ids.js';
 
@@ -120,21 +121,7 @@ describe('crypto-erasure on the dev server', () => {
 
     // Every payload of the case's history is under its own data key, whose row names the case.
     const raw = new Client({ connection: h.client.connection });
-    const payloadsOf = async (workflowId: string) => {
-      const history = await raw.workflow.getHandle(workflowId).fetchHistory();
-      const found: Payload[] = [];
-      const walk = (v: unknown) => {
-        if (!v || typeof v !== 'object' || v instanceof Uint8Array) return;
-        const r = v as Record<string, unknown>;
-        if (r.data instanceof Uint8Array && r.metadata && typeof r.metadata === 'object' && (r.metadata as Record<string, unknown>)[KEY_ID_METADATA]) {
-          found.push(r as Payload);
-          return;
-        }
-        Object.values(r).forEach(walk);
-      };
-      walk(history);
-      return found;
-    };
+    const payloadsOf = async (workflowId: string) => encodedPayloads(await raw.workflow.getHandle(workflowId).fetchHistory());
     const erasedPayloads = await payloadsOf(erased.handle.workflowId);
     const keyIds = new Set(erasedPayloads.map((p) => meta(p, KEY_ID_METADATA)));
     expect(keyIds.size).toBe(1);
@@ -148,15 +135,14 @@ describe('crypto-erasure on the dev server', () => {
     // Someone with every installation key (a restored backup, say) and a fresh process reads both — until the key is gone.
     const installation = loadPayloadKeys(loadConfig()).keys;
     const fresh = () => new PayloadEncryptionCodec(installation, new DataKeyStore(h.db, installation));
-    const decodedText = async (payloads: Payload[]) => (await fresh().decode(payloads)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
-    expect(await decodedText(erasedPayloads)).toContain(situation);
+    expect(await decodedText(fresh(), erasedPayloads)).toContain(situation);
 
     await erased.handle.terminate('test: crypto-erasure');
     await h.dataKeys.destroy([caseWorkflowId(erased.open.caseId)], 'test');
 
     await expect(fresh().decode(erasedPayloads)).rejects.toBeInstanceOf(DataKeyDestroyedError);
     await expect(fresh().decode(erasedPayloads.slice(0, 1))).rejects.toThrow(/vernichtet/);
-    expect(await decodedText(keptPayloads)).toContain(situation);
+    expect(await decodedText(fresh(), keptPayloads)).toContain(situation);
     expect((await kept.handle.query(caseViewQuery)).assessment?.lifeAreas[0]?.situation).toBe(situation);
   });
 });

@@ -2,16 +2,16 @@
 // to a real database. Consent never given → the handover lapses at 14 days and the counsellor is notified;
 // consent given but no meeting held → both sides are reminded at 21 days.
 import { Client } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../domain/index.js';
 import { loadConfig } from '../platform/config.js';
 import { DataKeyDestroyedError, DataKeyStore } from '../platform/data-keys.js';
-import { KEY_ID_METADATA, loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
+import { loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
 import { handoverActionUpdate, handoverViewQuery } from '../workflows/handover-definitions.js';
 import { handoverRetentionWorkflowId } from '../workflows/retention-workflow.js';
 import { demoActor } from './support/cases.js';
 import { demoPerson, proposeHandoverRows, startHandover } from './support/handovers.js';
+import { decodedText, encodedPayloads } from './support/payloads.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
 let stack: TimeSkippingStack;
@@ -37,16 +37,6 @@ async function propose() {
   const open = await proposeHandoverRows(db, counsellor, { requestedAt: new Date(startedAt).toISOString() });
   const handle = await startHandover(env.client, TASK_QUEUE, open);
   return { startedAt, open, handle };
-}
-
-/** Every encoded payload of a raw history. */
-function encodedPayloads(value: unknown): Payload[] {
-  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return [];
-  const r = value as Record<string, unknown>;
-  if (r.data instanceof Uint8Array && r.metadata && typeof r.metadata === 'object' && (r.metadata as Record<string, unknown>)[KEY_ID_METADATA]) {
-    return [r as Payload];
-  }
-  return Object.values(r).flatMap(encodedPayloads);
 }
 
 const daysSince = (start: number, at: Date) => Math.round((at.getTime() - start) / DAY);
@@ -125,8 +115,7 @@ describe('handover deadlines across weeks (time-skipping server)', () => {
     const payloads = encodedPayloads(await raw.workflow.getHandle(handle.workflowId).fetchHistory());
     const installation = loadPayloadKeys(loadConfig()).keys;
     const fresh = () => new PayloadEncryptionCodec(installation, new DataKeyStore(db, installation));
-    const text = async () => (await fresh().decode(payloads)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
-    expect(await text()).toContain(demoPerson.familyName);
+    expect(await decodedText(fresh(), payloads)).toContain(demoPerson.familyName);
 
     const retention = env.client.workflow.getHandle(handoverRetentionWorkflowId(open.handoverId));
     expect(await retention.result()).toEqual({ handoverId: open.handoverId, erased: true });

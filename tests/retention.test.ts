@@ -3,7 +3,6 @@
 // earlier runs become unreadable even with every installation key), the event skeleton stays, and the controlling
 // figures are the same before and after.
 import { Client } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -12,11 +11,12 @@ import { buildControllingReport } from '../api/reports.js';
 import type { Actor, CaseAction } from '../domain/index.js';
 import { loadConfig } from '../platform/config.js';
 import { DataKeyDestroyedError, DataKeyStore } from '../platform/data-keys.js';
-import { KEY_ID_METADATA, loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
+import { loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
 import { caseActionUpdate, caseWorkflowId } from '../workflows/definitions.js';
 import type { CaseWorkflowResult } from '../workflows/case-state.js';
 import { login } from './support/auth.js';
 import { demoActor, openCaseRows, startCase } from './support/cases.js';
+import { decodedText, encodedPayloads, keyIdOf } from './support/payloads.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
 let stack: TimeSkippingStack;
@@ -34,16 +34,6 @@ afterAll(async () => {
 
 /** Free texts staff type in, each with a marker that must not survive the erasure anywhere. */
 const MARK = 'MARKE7Q';
-
-/** Every encoded payload of a raw history (search attributes carry no personal data and are not encoded). */
-function encodedPayloads(value: unknown): Payload[] {
-  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return [];
-  const r = value as Record<string, unknown>;
-  if (r.data instanceof Uint8Array && r.metadata && typeof r.metadata === 'object' && (r.metadata as Record<string, unknown>)[KEY_ID_METADATA]) {
-    return [r as Payload];
-  }
-  return Object.values(r).flatMap(encodedPayloads);
-}
 
 /** Every row the database holds about a case, as text. */
 async function everythingAbout(caseId: string): Promise<string> {
@@ -107,7 +97,7 @@ describe('retention after closure', () => {
     const firstRunPayloads = encodedPayloads(await raw.workflow.getHandle(first!.handle.workflowId, firstRunId).fetchHistory());
     const installation = loadPayloadKeys(loadConfig()).keys;
     const fresh = () => new PayloadEncryptionCodec(installation, new DataKeyStore(db, installation));
-    const readable = (await fresh().decode(firstRunPayloads)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    const readable = await decodedText(fresh(), firstRunPayloads);
     expect(readable).toContain(`Traumafolgen ${MARK}`);
 
     // Not yet: 1,000 days after closure everything is still there.
@@ -143,16 +133,15 @@ describe('retention after closure', () => {
     const history = await raw.workflow.getHandle(first!.handle.workflowId, firstRunId).fetchHistory();
     // Only its hand-over to the last run (written after the key was retired) is under the installation key, and
     // holds no personal data.
-    const keyIdOf = (p: Payload) => Buffer.from(p.metadata![KEY_ID_METADATA]!).toString();
     const underInstallationKey = encodedPayloads(history).filter((p) => keyIdOf(p) !== key.id);
     expect(new Set(underInstallationKey.map(keyIdOf))).toEqual(new Set([installation[0]!.id]));
     expect(encodedPayloads(history).filter((p) => keyIdOf(p) === key.id).length).toBeGreaterThan(underInstallationKey.length);
-    const handOverText = (await fresh().decode(underInstallationKey)).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    const handOverText = await decodedText(fresh(), underInstallationKey);
     expect(handOverText).toContain(caseId);
     expect(handOverText).not.toContain(MARK);
     // The last run (it destroyed the key) holds no personal data and stays readable.
     const lastRun = await raw.workflow.getHandle(first!.handle.workflowId).fetchHistory();
-    const lastRunText = (await fresh().decode(encodedPayloads(lastRun))).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    const lastRunText = await decodedText(fresh(), encodedPayloads(lastRun));
     expect(lastRunText).toContain(caseId);
     expect(lastRunText).not.toContain(MARK);
 

@@ -34,10 +34,18 @@ const REASON_CODES = new Set<string>(CLOSURE_REASONS);
 
 /**
  * How long a process trusts what it knows of a per-case data key before asking the database again
- * (platform/data-keys.ts). The case workflow waits twice as long between retiring its keys and writing its last
- * payloads, so by then no process still encrypts with a retired key.
+ * (platform/data-keys.ts).
  */
 export const DATA_KEY_CACHE_MS = 15_000;
+
+/** While the database is away, a key read less than this long ago (counted from the read) still encrypts. */
+export const DATA_KEY_MAX_STALE_MS = 60_000;
+
+/**
+ * How long the erasure waits between retiring the keys and writing the last payloads under them (the hand-over to
+ * the key-destroying last run): longer than any process may still encrypt with a key it read before the retirement.
+ */
+export const RETIRED_KEY_WAIT_MS = DATA_KEY_MAX_STALE_MS + DATA_KEY_CACHE_MS;
 
 /** Event types whose summary holds no free text (codes, labels, dates and counts only). */
 const SUMMARIES_WITHOUT_FREE_TEXT = new Set<DomainEventType>([

@@ -8,7 +8,7 @@
 // payloads of the subject fall back to the installation key and carry no personal data) → destroyed (wrapped key
 // deleted; its payloads are gone for good).
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { DATA_KEY_CACHE_MS } from '../domain/erasure.js';
+import { DATA_KEY_CACHE_MS, DATA_KEY_MAX_STALE_MS } from '../domain/erasure.js';
 import type { Database } from './database.js';
 import type { PayloadKey } from './payload-codec.js';
 
@@ -131,9 +131,21 @@ export class DataKeyStore implements DataKeyResolver {
     const cached = this.bySubject.get(subject);
     // A retired or destroyed key never comes back: that answer needs no refresh.
     if (cached && (cached.value === null || this.fresh(cached))) return cached.value;
-    // No stale answer when the database is away: the key may have been retired meanwhile, and a payload written with
-    // it now would be lost with its destruction. The caller retries (workflow task, activity) or answers 503 (API).
+    try {
+      return await this.load(subject);
+    } catch (error) {
+      // Database briefly away: a key read a short while ago still encrypts. Never for long: it may have been retired
+      // meanwhile, and the erasure waits only RETIRED_KEY_WAIT_MS before its last payloads. Beyond that the caller
+      // retries (workflow task, activity) or answers 503 (API).
+      if (cached && this.now() - cached.at < DATA_KEY_MAX_STALE_MS) return cached.value;
+      throw error;
+    }
+  }
+
+  private load(subject: string): Promise<DataKey | null> {
     return this.once(`subject:${subject}`, async () => {
+      // Counted from before the read: what it returns may be older than the moment it arrives.
+      const readAt = this.now();
       let row: KeyRow | null = await this.db.dataKey.findUnique({ where: { subject } });
       if (!row) {
         const id = `${DATA_KEY_PREFIX}${randomUUID()}`;
@@ -146,8 +158,8 @@ export class DataKeyStore implements DataKeyResolver {
         row = await this.db.dataKey.findUniqueOrThrow({ where: { subject } });
       }
       const value = row.retiredAt || row.destroyedAt || !row.wrappedKey ? null : { id: row.id, key: this.unwrap(row) };
-      this.bySubject.set(subject, { value, at: this.now() });
-      if (value) this.byId.set(value.id, { value: value.key, at: this.now() });
+      this.bySubject.set(subject, { value, at: readAt });
+      if (value) this.byId.set(value.id, { value: value.key, at: readAt });
       return value;
     });
   }

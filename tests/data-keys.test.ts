@@ -6,7 +6,9 @@ import { Client } from '@temporalio/client';
 import { METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseAction } from '../domain/index.js';
+import { DATA_KEY_CACHE_MS, DATA_KEY_MAX_STALE_MS, RETIRED_KEY_WAIT_MS } from '../domain/index.js';
 import { loadConfig } from '../platform/config.js';
+import { createDatabase, type Database } from '../platform/database.js';
 import { DataKeyDestroyedError, DataKeyStore, rewrapDataKeys, unwrapDataKey } from '../platform/data-keys.js';
 import { KEY_ID_METADATA, loadPayloadKeys, newPayloadKeyEntry, parsePayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
 import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
@@ -91,6 +93,29 @@ describe('data key store', () => {
       // What was written after retirement stays readable: it never used the destroyed key.
       await expect(reader.decode([after!])).resolves.toHaveLength(1);
     }
+  });
+
+  it('while the database is away: a key read less than 60 s ago still encrypts, an older one does not', async () => {
+    const k = key('outage');
+    const s = subject();
+    // The store's database switches to a real client on a closed port (connection refused) for the outage.
+    const dead = createDatabase('postgresql://kim@127.0.0.1:1/kim');
+    let db: Database = h.db;
+    const switching = new Proxy({} as Database, { get: (_t, prop) => (db as unknown as Record<string | symbol, unknown>)[prop] });
+    let clock = 1_000_000;
+    const store = new DataKeyStore(switching, [k], () => clock);
+    const first = await store.keyForEncryption(s);
+    expect(first).not.toBeNull();
+    db = dead;
+    clock += DATA_KEY_CACHE_MS + 5_000; // past the cache, within the outage allowance
+    expect((await store.keyForEncryption(s))?.id).toBe(first!.id);
+    await expect(store.keyForDecryption(first!.id)).resolves.toEqual(first!.key);
+    clock = 1_000_000 + DATA_KEY_MAX_STALE_MS + 1; // longer than the erasure's wait allows
+    await expect(store.keyForEncryption(s)).rejects.toThrow();
+    db = h.db;
+    expect((await store.keyForEncryption(s))?.id).toBe(first!.id);
+    expect(RETIRED_KEY_WAIT_MS).toBeGreaterThan(DATA_KEY_MAX_STALE_MS);
+    await dead.$disconnect();
   });
 
   it('uses the installation key for workflows that are not cases or handovers', async () => {

@@ -19,10 +19,10 @@ import type { NotificationActivities } from '../activities/notifications.js';
 import {
   caseTimers,
   createCase,
-  DATA_KEY_CACHE_MS,
   decide,
   nextDeadline,
   onDeadlineFired,
+  RETIRED_KEY_WAIT_MS,
   toMs,
   type CaseData,
   type DeadlineNotification,
@@ -211,7 +211,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
         if (patched('crypto-erasure')) {
           await condition(settled);
           await erasePersonalData({ caseId: data.id });
-          await sleep(2 * DATA_KEY_CACHE_MS);
+          await sleep(RETIRED_KEY_WAIT_MS);
           return continueAsNew<typeof caseWorkflow>({ settings, erased: { caseId: data.id } });
         }
         await erasePersonalData({ caseId: data.id });

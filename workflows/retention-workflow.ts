@@ -5,7 +5,7 @@
 // subject, so its own history needs no data key.
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { ErasureActivities } from '../activities/erasure.js';
-import { DATA_KEY_CACHE_MS, toMs } from '../domain/index.js';
+import { RETIRED_KEY_WAIT_MS, toMs } from '../domain/index.js';
 
 export { handoverRetentionWorkflowId } from './retention-ids.js';
 
@@ -24,7 +24,7 @@ export async function handoverRetentionWorkflow({ handoverId, eraseAt }: Handove
   await sleep(Math.max(1, toMs(eraseAt) - Date.now()));
   await eraseHandoverData({ handoverId });
   // No process may still encrypt the handover's payloads with its retired key when it is destroyed.
-  await sleep(2 * DATA_KEY_CACHE_MS);
+  await sleep(RETIRED_KEY_WAIT_MS);
   await destroyHandoverDataKeys({ handoverId });
   return { handoverId, erased: true };
 }

@@ -16,12 +16,16 @@ import { renderPage } from './views.js';
 export async function buildCaseExport(db: Database, temporal: Client, caseId: string) {
   const row = await loadCaseRow(db, caseId);
   if (!row) return null;
-  const [view, history, consents, notifications] = await Promise.all([
+  const [view, history, consents, notifications, disclosures, organisations] = await Promise.all([
     queryCaseView(temporal, row),
     caseHistory(db, row.id),
     db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
     db.notification.findMany({ where: { caseId: row.id }, orderBy: { createdAt: 'asc' } }),
+    // Art. 15(1)(c): the recipients the data was disclosed to — partner organisations that read it under a consent.
+    db.accessLog.findMany({ where: { caseId: row.id, action: 'read_shared_case' }, orderBy: { at: 'asc' } }),
+    db.organisation.findMany({ select: { id: true, name: true } }),
   ]);
+  const organisationName = new Map(organisations.map((o) => [o.id, o.name]));
   return {
     exportedAt: new Date().toISOString(),
     legalBasis: 'Art. 15 DSGVO (Auskunftsrecht der betroffenen Person)',
@@ -45,6 +49,12 @@ export async function buildCaseExport(db: Database, temporal: Client, caseId: st
     })),
     history: history.events,
     notifications: notifications.map((n) => ({ kind: n.kind, subject: n.subject, status: n.status, createdAt: n.createdAt.toISOString(), sentAt: n.sentAt?.toISOString() ?? null })),
+    disclosures: disclosures.map((d) => ({
+      organisationId: d.organisationId,
+      organisation: organisationName.get(d.organisationId) ?? d.organisationId,
+      at: d.at.toISOString(),
+      purpose: d.purpose,
+    })),
   };
 }
 
@@ -74,6 +84,7 @@ export function caseExportRouter({ db, temporal }: { db: Database; temporal: Cli
           consents: data!.consents.map((x) => ({ ...x, recordedAt: formatDate(x.recordedAt), withdrawnAt: x.withdrawnAt ? formatDate(x.withdrawnAt) : '' })),
           history: data!.history.map((e) => ({ at: formatDateTime(e.at), actor: e.actorName ?? 'System', summary: e.summary })),
           notifications: data!.notifications.map((n) => ({ ...n, createdAt: formatDateTime(n.createdAt) })),
+          disclosures: data!.disclosures.map((d) => ({ ...d, at: formatDateTime(d.at) })),
         }),
       );
       return;

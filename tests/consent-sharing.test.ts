@@ -228,6 +228,11 @@ describe('the partner view of a shared case', () => {
     // Coordination sees the partner reads in the case's access log.
     const log = await call(coordinator, 'GET', `/api/v1/cases/${caseId}/access-log`);
     expect(log.body.items.some((e: any) => e.action === 'read_shared_case' && e.organisationId === 'jobcenter')).toBe(true);
+    // And the Art. 15 export names the recipient (Art. 15(1)(c)), in JSON and on the printable page.
+    const exported = await call(coordinator, 'GET', `/api/v1/cases/${caseId}/export`);
+    expect(exported.body.disclosures).toContainEqual({ organisationId: 'jobcenter', organisation: 'Integration Point / Jobcenter', at: last.at.toISOString(), purpose: 'Vermittlung in Arbeit' });
+    const page = await fetch(`${h.baseUrl}/api/v1/cases/${caseId}/export?format=html`, { headers: coordinator.headers(false) });
+    expect(await page.text()).toContain('Integration Point / Jobcenter');
   });
 
   it('cuts access with the withdrawal: the very next request is 404, the list is empty, it is recorded', async () => {

@@ -46,6 +46,23 @@ export async function logAccess(
   });
 }
 
+/** The access log of a case, newest first, with the readers' names (the API and the coordinators' page share it). */
+export async function caseAccessLog(db: Database, caseId: string) {
+  const entries = await db.accessLog.findMany({ where: { caseId }, orderBy: { at: 'desc' }, take: 1000 });
+  const users = await db.user.findMany({ where: { id: { in: [...new Set(entries.map((e) => e.userId))] } }, select: { id: true, name: true } });
+  const names = new Map(users.map((u) => [u.id, u.name]));
+  return entries.map((e) => ({
+    at: e.at.toISOString(),
+    userId: e.userId,
+    userName: names.get(e.userId) ?? null,
+    role: e.role,
+    organisationId: e.organisationId,
+    action: e.action,
+    channel: e.channel,
+    purpose: e.purpose,
+  }));
+}
+
 /** GET /api/v1/cases/:id/access-log — coordinators only: who read this case's content, newest first. */
 export function accessLogRouter({ db }: { db: Database }): Router {
   const router = Router();
@@ -54,22 +71,7 @@ export function accessLogRouter({ db }: { db: Database }): Router {
     const row = await db.case.findUnique({ where: { id: req.params.id } });
     requireCaseAccess(user, row, 'full');
     if (user.role !== 'coordinator') throw new ApiError(403, 'forbidden', 'Das Zugriffsprotokoll sehen nur die KIM-Koordination.');
-    const entries = await db.accessLog.findMany({ where: { caseId: row!.id }, orderBy: { at: 'desc' }, take: 1000 });
-    const users = await db.user.findMany({ where: { id: { in: [...new Set(entries.map((e) => e.userId))] } }, select: { id: true, name: true } });
-    const names = new Map(users.map((u) => [u.id, u.name]));
-    res.json({
-      caseId: row!.id,
-      items: entries.map((e) => ({
-        at: e.at.toISOString(),
-        userId: e.userId,
-        userName: names.get(e.userId) ?? null,
-        role: e.role,
-        organisationId: e.organisationId,
-        action: e.action,
-        channel: e.channel,
-        purpose: e.purpose,
-      })),
-    });
+    res.json({ caseId: row!.id, items: await caseAccessLog(db, row!.id) });
   });
   return router;
 }

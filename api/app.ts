@@ -14,6 +14,7 @@ import { healthRouter } from './health.js';
 import { openApiRouter } from './openapi.js';
 import { pageErrorHandler, pageNotFoundHandler, pagesRouter } from './pages.js';
 import { handoverPagesRouter } from './pages-handovers.js';
+import { dataProtectionPagesRouter } from './pages-data-protection.js';
 import { reportsRouter } from './reports.js';
 import type { Database } from '../platform/database.js';
 import { mailInboxRouter, type MailSink } from '../platform/smtp-sink.js';
@@ -65,6 +66,7 @@ export function createApp(deps: AppDependencies): express.Express {
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
   app.use(pagesRouter({ ...deps, signIn: sessions }));
   app.use(handoverPagesRouter(deps));
+  app.use(dataProtectionPagesRouter(deps));
   // German 404 and error pages for page paths; /api keeps the JSON error shape.
   app.use(pageNotFoundHandler, notFoundHandler);
   app.use(pageErrorHandler, errorHandler);

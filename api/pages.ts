@@ -262,6 +262,7 @@ async function renderCasePage(
       closed: state === 'closed',
       facts,
       engineMissing: !view && !row.erasedAt,
+      isCoordinator: user.role === 'coordinator',
       noView: !view,
       erasedOn: row.erasedAt ? formatDate(row.erasedAt) : undefined,
       done,

@@ -77,4 +77,28 @@ describe('access log', () => {
     const owner = await login(h.baseUrl, 'cm.drk@kim.example');
     expect((await fetch(`${h.baseUrl}/api/v1/cases/${caseId}/export`, { headers: owner.headers(false) })).status).toBe(403);
   });
+
+  it('shows coordination the Datenschutz page of a case: access log, key state, Art. 15 links — to nobody else', async () => {
+    const casePage = await (await fetch(`${h.baseUrl}/faelle/${caseId}`, { headers: { cookie: coordinator.cookie } })).text();
+    expect(casePage).toContain(`href="/faelle/${caseId}/datenschutz"`);
+    const page = await fetch(`${h.baseUrl}/faelle/${caseId}/datenschutz`, { headers: { cookie: coordinator.cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Zugriffsprotokoll');
+    expect(html).toContain('Fall gelesen');
+    expect(html).toContain('Fallkonferenz');
+    expect(html).toContain('Datenschutzkontrolle'); // the page's own read is logged first
+    expect(html).toContain(coordinator.user.name);
+    expect(html).toMatch(/Schlüssel des Falls: Aktiv seit/);
+    expect(html).toContain(`/api/v1/cases/${caseId}/export?format=html`);
+
+    const owner = await login(h.baseUrl, 'cm.drk@kim.example');
+    expect((await fetch(`${h.baseUrl}/faelle/${caseId}/datenschutz`, { headers: { cookie: owner.cookie } })).status).toBe(404);
+    const ownerCasePage = await (await fetch(`${h.baseUrl}/faelle/${caseId}`, { headers: { cookie: owner.cookie } })).text();
+    expect(ownerCasePage).not.toContain('/datenschutz');
+    // After the key is destroyed the page says so.
+    await h.dataKeys.destroy([`case-${caseId}`], 'test');
+    const after = await (await fetch(`${h.baseUrl}/faelle/${caseId}/datenschutz`, { headers: { cookie: coordinator.cookie } })).text();
+    expect(after).toMatch(/Vernichtet am/);
+  });
 });

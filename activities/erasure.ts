@@ -38,10 +38,14 @@ export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
       await db.$transaction(async (tx) => {
         const row = await tx.case.findUnique({ where: { id: caseId }, include: { person: true } });
         if (!row) return;
-        await tx.person.update({
-          where: { id: row.personId },
-          data: { givenName: '–', familyName: '(anonymisiert)', languages: [], birthDate: anonymisedBirthDate(row.person.birthDate) },
-        });
+        // A person is written per case today; should one ever have another case still kept, that case needs them.
+        const othersKept = await tx.case.count({ where: { personId: row.personId, id: { not: caseId }, erasedAt: null } });
+        if (othersKept === 0) {
+          await tx.person.update({
+            where: { id: row.personId },
+            data: { givenName: '–', familyName: '(anonymisiert)', languages: [], birthDate: anonymisedBirthDate(row.person.birthDate) },
+          });
+        }
         await tx.case.updateMany({ where: { id: caseId, erasedAt: null }, data: { erasedAt: new Date() } });
         await tx.case.update({ where: { id: caseId }, data: { note: null } });
         for (const e of await tx.caseEvent.findMany({ where: { caseId }, select: { id: true, type: true, summary: true, data: true } })) {

@@ -1,6 +1,6 @@
 // Case actions, lists and history over HTTP, with the access rules of each role.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerFor, login, type SignedIn } from './support/auth.js';
+import { apiCall, bearerFor, login, type SignedIn } from './support/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -11,14 +11,8 @@ let admin: SignedIn;
 let abh: SignedIn;
 let caseId: string;
 
-async function call(who: { headers(json?: boolean): Record<string, string> } | null, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${h.baseUrl}${path}`, {
-    method,
-    headers: who ? who.headers(body !== undefined) : body !== undefined ? { 'content-type': 'application/json' } : {},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
-}
+const call = (who: { headers(json?: boolean): Record<string, string> } | null, method: string, path: string, body?: unknown) =>
+  apiCall(h.baseUrl, who, method, path, body);
 
 beforeAll(async () => {
   h = await startHarness();

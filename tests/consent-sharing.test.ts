@@ -4,7 +4,7 @@
 // is in the access log without any case content. Also the German "Freigegebene Daten" page.
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, TEST_PASSWORD, type SignedIn } from './support/auth.js';
+import { apiCall, login, TEST_PASSWORD, type SignedIn } from './support/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -20,14 +20,8 @@ const SITUATION_HOUSING = 'Wohnt mit Familie in einer Notunterkunft';
 const GOAL_TITLE = 'Eigene Wohnung finden';
 const OTHER_SERVICE = 'Schuldnerberatung Caritas';
 
-async function call(who: { headers(json?: boolean): Record<string, string> } | null, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${h.baseUrl}${path}`, {
-    method,
-    headers: who ? who.headers(body !== undefined) : body !== undefined ? { 'content-type': 'application/json' } : {},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
-}
+const call = (who: { headers(json?: boolean): Record<string, string> } | null, method: string, path: string, body?: unknown) =>
+  apiCall(h.baseUrl, who, method, path, body);
 
 async function act(who: SignedIn, caseId: string, action: string, body: Record<string, unknown> = {}) {
   const res = await call(who, 'POST', `/api/v1/cases/${caseId}/actions/${action}`, body);

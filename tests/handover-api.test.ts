@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../api/app.js';
-import { login, type SignedIn } from './support/auth.js';
+import { apiCall, login, type SignedIn } from './support/auth.js';
 import { openCaseRows, startCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -26,14 +26,8 @@ const proposal = {
 const participants = ['Klientin', 'Sozialberatung ABH', 'Case Management DRK'];
 const meetingAt = () => new Date(Date.now() + 3 * DAY).toISOString();
 
-async function call(who: { headers(json?: boolean): Record<string, string> } | null, method: string, path: string, body?: unknown, baseUrl = h.baseUrl) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: who ? who.headers(body !== undefined) : body !== undefined ? { 'content-type': 'application/json' } : {},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
-}
+const call = (who: { headers(json?: boolean): Record<string, string> } | null, method: string, path: string, body?: unknown, baseUrl = h.baseUrl) =>
+  apiCall(baseUrl, who, method, path, body);
 
 const act = (who: SignedIn, id: string, action: string, body: Record<string, unknown> = {}) =>
   call(who, 'POST', `/api/v1/handovers/${id}/actions/${action}`, body);

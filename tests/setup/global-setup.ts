@@ -23,13 +23,24 @@ export default async function setup(project: TestProject) {
   if (!process.env.KIM_PAYLOAD_KEYS && !process.env.KIM_PAYLOAD_KEYS_FILE) process.env.KIM_PAYLOAD_KEYS = newPayloadKeyEntry('test');
   const cli = resolveBinary('cli');
   console.log(describeBinary('cli', cli));
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: cli.path ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
-      searchAttributes: caseSearchAttributes,
-      extraArgs: ['--log-level', 'error'],
-    },
-  });
+  // The SDK gives the dev server about 5 s to come up; on a busy 2-core machine that is sometimes too short.
+  const startServer = () =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: cli.path ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+        searchAttributes: caseSearchAttributes,
+        extraArgs: ['--log-level', 'error'],
+      },
+    });
+  let env: TestWorkflowEnvironment | undefined;
+  for (let attempt = 1; !env; attempt++) {
+    try {
+      env = await startServer();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.warn(`Temporal dev server did not start (attempt ${attempt} of 3): ${String(error).slice(0, 200)}`);
+    }
+  }
   const dir = mkdtempSync(join(tmpdir(), 'kim-bundle-'));
   const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: undefined });
   const workflowBundlePath = join(dir, 'workflows.js');
@@ -39,7 +50,7 @@ export default async function setup(project: TestProject) {
   project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {
-    await env.teardown();
+    await env!.teardown();
     rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -55,3 +55,13 @@ export async function bearerFor(db: Database, email: string, name = 'test'): Pro
     },
   };
 }
+
+/** A JSON request to the API as `who` (or anonymously): status and parsed body (null when the body is not JSON). */
+export async function apiCall(baseUrl: string, who: { headers(json?: boolean): Record<string, string> } | null, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: who ? who.headers(body !== undefined) : body !== undefined ? { 'content-type': 'application/json' } : {},
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
+}

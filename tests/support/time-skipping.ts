@@ -31,10 +31,19 @@ export async function startTimeSkippingStack(taskQueue: string): Promise<TimeSki
   await seedDatabase(db, { demoPassword: 'x', production: false });
   const encryption = loadPayloadEncryption(loadConfig(), { db });
   const testServer = resolveBinary('testServer');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
-    client: { dataConverter: encryption.dataConverter },
-  });
+  // The SDK gives the test server about 5 s to come up; on a busy 2-core machine that is sometimes too short.
+  let env: TestWorkflowEnvironment | undefined;
+  for (let attempt = 1; !env; attempt++) {
+    try {
+      env = await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
+        client: { dataConverter: encryption.dataConverter },
+      });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.warn(`time-skipping test server did not start (attempt ${attempt} of 3): ${String(error).slice(0, 200)}`);
+    }
+  }
   // The test server knows no custom search attributes until they are registered.
   await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
   const worker = await Worker.create({

@@ -27,8 +27,6 @@ export function isDataKeySubject(workflowId: string | undefined): workflowId is 
   return workflowId !== undefined && SUBJECT.test(workflowId);
 }
 
-export { DATA_KEY_CACHE_MS };
-
 export class DataKeyDestroyedError extends Error {
   constructor(readonly keyId: string) {
     super(

@@ -4,12 +4,10 @@
 // another provider gets the 404 page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumAvailable, launchBrowser, signInAs } from './support/browser.js';
+import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
 import { startHarness, type Harness } from './support/harness.js';
 
-// Skipped on a developer machine without chromium; CI (.ci/run sets KIM_REQUIRE_BROWSER) installs it and must run them.
-const available = chromiumAvailable() || process.env.KIM_REQUIRE_BROWSER === '1';
-if (!available) console.warn('[browser.test] /usr/bin/chromium is missing (apt-get install chromium); browser tests skipped');
+const available = browserTestsEnabled('browser.test');
 
 let h: Harness;
 let browser: Browser;

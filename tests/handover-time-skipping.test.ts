@@ -8,7 +8,7 @@ import { loadConfig } from '../platform/config.js';
 import { DataKeyDestroyedError, DataKeyStore } from '../platform/data-keys.js';
 import { loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
 import { handoverActionUpdate, handoverViewQuery } from '../workflows/handover-definitions.js';
-import { handoverRetentionWorkflowId } from '../workflows/retention-workflow.js';
+import { handoverRetentionWorkflowId } from '../workflows/retention-ids.js';
 import { demoActor } from './support/cases.js';
 import { demoPerson, proposeHandoverRows, startHandover } from './support/handovers.js';
 import { decodedText, encodedPayloads } from './support/payloads.js';

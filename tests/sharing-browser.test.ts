@@ -5,11 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { login, type SignedIn } from './support/auth.js';
-import { chromiumAvailable, launchBrowser, signInAs } from './support/browser.js';
+import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
 import { startHarness, type Harness } from './support/harness.js';
 
-const available = chromiumAvailable() || process.env.KIM_REQUIRE_BROWSER === '1';
-if (!available) console.warn('[sharing-browser.test] /usr/bin/chromium is missing (apt-get install chromium); browser tests skipped');
+const available = browserTestsEnabled('sharing-browser.test');
 
 let h: Harness;
 let browser: Browser;

@@ -7,8 +7,6 @@ import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { ErasureActivities } from '../activities/erasure.js';
 import { RETIRED_KEY_WAIT_MS, toMs } from '../domain/index.js';
 
-export { handoverRetentionWorkflowId } from './retention-ids.js';
-
 const { eraseHandoverData, destroyHandoverDataKeys } = proxyActivities<ErasureActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },

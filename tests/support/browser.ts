@@ -41,3 +41,13 @@ export async function signInAs(browser: Browser, baseUrl: string, email: string)
   await page.waitForURL(/\/faelle$/);
   return { context, page };
 }
+
+/**
+ * Whether a test file's browser tests run: skipped (with a warning) on a developer machine without chromium; CI
+ * (.ci/run sets KIM_REQUIRE_BROWSER) installs it, and there a missing browser makes the tests fail instead.
+ */
+export function browserTestsEnabled(file: string): boolean {
+  const enabled = chromiumAvailable() || process.env.KIM_REQUIRE_BROWSER === '1';
+  if (!enabled) console.warn(`[${file}] ${CHROMIUM_PATH} is missing (apt-get install chromium); browser tests skipped`);
+  return enabled;
+}

@@ -2,7 +2,9 @@
 // the notification outbox — in one transaction. Idempotent: events carry the workflow's seq and notifications
 // a deterministic id, so an activity retried after a crash changes nothing twice.
 import type { Database } from '../platform/database.js';
-import type { CaseRecordInput } from '../workflows/case-state.js';
+import type { Prisma } from '../prisma/generated/client.js';
+import type { CaseRecordInput } from '../workflows/case-messages.js';
+import { eventRows, lastSeqOf } from './event-records.js';
 
 export function eventKey(caseId: string, seq: number): string {
   return `${caseId}:${seq}`;
@@ -13,27 +15,53 @@ const NOTIFICATION_SUBJECTS: Record<string, string> = {
   escalation: 'Eskalation: Wiedervorlage überschritten',
 };
 
+type Tx = Prisma.TransactionClient;
+
+/** The case's consents as they are now. */
+async function writeConsents(tx: Tx, caseId: string, consents: CaseRecordInput['consents']): Promise<void> {
+  for (const c of consents) {
+    const row = {
+      caseId,
+      scope: c.scope,
+      decision: c.decision,
+      partnerOrganisationId: c.partnerOrganisationId ?? null,
+      partnerName: c.partnerName ?? null,
+      purpose: c.purpose ?? null,
+      dataCategories: c.dataCategories ?? [],
+      recordedById: c.recordedBy,
+      recordedAt: new Date(c.recordedAt),
+      withdrawnAt: c.withdrawnAt ? new Date(c.withdrawnAt) : null,
+      withdrawnById: c.withdrawnBy ?? null,
+    };
+    // A withdrawal is final: a late retry of an older write must not make a withdrawn consent valid again.
+    await tx.consent.createMany({ data: [{ id: c.id, ...row }], skipDuplicates: true });
+    await tx.consent.updateMany({ where: { id: c.id, withdrawnAt: null }, data: row });
+  }
+}
+
+/** All deadlines of the case as they are now: a write carrying an older batch (a late retry) must not undo a newer one. */
+async function writeDeadlines(tx: Tx, caseId: string, deadlines: NonNullable<CaseRecordInput['deadlines']>, lastSeq: number): Promise<void> {
+  for (const d of deadlines) {
+    await tx.$executeRaw`
+      INSERT INTO "CaseDeadline" ("id", "caseId", "kind", "dueAt", "escalateAt", "status", "refId", "updatedSeq")
+      VALUES (${d.id}, ${caseId}, ${d.kind}, ${new Date(d.dueAt)}, ${d.escalateAt ? new Date(d.escalateAt) : null},
+              ${d.status}, ${d.refId ?? null}, ${lastSeq})
+      ON CONFLICT ("id") DO UPDATE SET
+        "dueAt" = EXCLUDED."dueAt", "escalateAt" = EXCLUDED."escalateAt", "status" = EXCLUDED."status",
+        "refId" = EXCLUDED."refId", "updatedSeq" = EXCLUDED."updatedSeq"
+      WHERE "CaseDeadline"."updatedSeq" <= EXCLUDED."updatedSeq"`;
+  }
+}
+
 export function createCaseRecordActivities(db: Database) {
   return {
     async recordCaseEvents({ caseId, events, readModel, consents, notifications, deadlines, snapshot }: CaseRecordInput): Promise<void> {
-      const lastSeq = events.reduce((max, e) => Math.max(max, e.seq), 0);
+      const lastSeq = lastSeqOf(events);
       await db.$transaction(async (tx) => {
         // After the erasure nothing is written any more: a retry of an older write would bring texts back.
         const erased = await tx.case.findUnique({ where: { id: caseId }, select: { erasedAt: true } });
         if (erased?.erasedAt) return;
-        await tx.caseEvent.createMany({
-          data: events.map((e) => ({
-            caseId,
-            seq: e.seq,
-            eventKey: eventKey(caseId, e.seq),
-            type: e.type,
-            at: new Date(e.at),
-            actorId: e.actorId ?? null,
-            summary: e.summary,
-            data: e.data as object,
-          })),
-          skipDuplicates: true,
-        });
+        await tx.caseEvent.createMany({ data: eventRows({ caseId }, events, (seq) => eventKey(caseId, seq)), skipDuplicates: true });
         // Only move the read model forward: a late retry of an older write must not overwrite a newer one.
         await tx.case.updateMany({
           where: { id: caseId, lastEventSeq: { lte: lastSeq } },
@@ -48,24 +76,7 @@ export function createCaseRecordActivities(db: Database) {
             lastEventSeq: lastSeq,
           },
         });
-        for (const c of consents) {
-          const row = {
-            caseId,
-            scope: c.scope,
-            decision: c.decision,
-            partnerOrganisationId: c.partnerOrganisationId ?? null,
-            partnerName: c.partnerName ?? null,
-            purpose: c.purpose ?? null,
-            dataCategories: c.dataCategories ?? [],
-            recordedById: c.recordedBy,
-            recordedAt: new Date(c.recordedAt),
-            withdrawnAt: c.withdrawnAt ? new Date(c.withdrawnAt) : null,
-            withdrawnById: c.withdrawnBy ?? null,
-          };
-          // A withdrawal is final: a late retry of an older write must not make a withdrawn consent valid again.
-          await tx.consent.createMany({ data: [{ id: c.id, ...row }], skipDuplicates: true });
-          await tx.consent.updateMany({ where: { id: c.id, withdrawnAt: null }, data: row });
-        }
+        await writeConsents(tx, caseId, consents);
         if (snapshot && events.length > 0) {
           const at = new Date(events[events.length - 1]!.at);
           await tx.caseSnapshot.upsert({
@@ -74,17 +85,7 @@ export function createCaseRecordActivities(db: Database) {
             update: {},
           });
         }
-        // Deadlines: a write carrying an older batch (a late retry) must not undo a newer one.
-        for (const d of deadlines ?? []) {
-          await tx.$executeRaw`
-            INSERT INTO "CaseDeadline" ("id", "caseId", "kind", "dueAt", "escalateAt", "status", "refId", "updatedSeq")
-            VALUES (${d.id}, ${caseId}, ${d.kind}, ${new Date(d.dueAt)}, ${d.escalateAt ? new Date(d.escalateAt) : null},
-                    ${d.status}, ${d.refId ?? null}, ${lastSeq})
-            ON CONFLICT ("id") DO UPDATE SET
-              "dueAt" = EXCLUDED."dueAt", "escalateAt" = EXCLUDED."escalateAt", "status" = EXCLUDED."status",
-              "refId" = EXCLUDED."refId", "updatedSeq" = EXCLUDED."updatedSeq"
-            WHERE "CaseDeadline"."updatedSeq" <= EXCLUDED."updatedSeq"`;
-        }
+        await writeDeadlines(tx, caseId, deadlines ?? [], lastSeq);
         if (notifications.length > 0) {
           await tx.notification.createMany({
             data: notifications.map((n) => ({

@@ -5,13 +5,18 @@
 // - transferCaseForHandover: an existing case taken over — sends case actions to its workflow with fixed update
 //   ids, so a retried activity changes nothing twice.
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { formatDateDe, type CaseAction } from '../domain/index.js';
 import type { Database } from '../platform/database.js';
-import { caseActionUpdate, caseWorkflowId } from '../workflows/definitions.js';
-import { handoverCaseRequestId } from '../workflows/handover-definitions.js';
-import type { HandoverRecordInput, OpenCaseFromHandoverInput, TransferCaseForHandoverInput } from '../workflows/handover-state.js';
+import { caseActionUpdate, caseWorkflowId } from '../workflows/case-messages.js';
+import {
+  handoverCaseRequestId,
+  type HandoverRecordInput,
+  type OpenCaseFromHandoverInput,
+  type TransferCaseForHandoverInput,
+} from '../workflows/handover-messages.js';
+import { eventRows, lastSeqOf } from './event-records.js';
 
 export function handoverEventKey(handoverId: string, seq: number): string {
   return `handover:${handoverId}:${seq}`;
@@ -29,22 +34,100 @@ const RECIPIENT_ROLES: Record<string, string> = { counsellor: 'counsellor', rece
 /** Reason recorded on the case when an existing case moves to the receiving organisation. */
 export const HANDOVER_TRANSFER_REASON = 'Übergabe aus der ABH';
 
+/** Sends one case action of a takeover in the counsellor's name, with a fixed update id (a retry changes nothing). */
+async function sendCaseAction(
+  handle: WorkflowHandle,
+  input: TransferCaseForHandoverInput,
+  step: 'consent' | 'transfer',
+  action: CaseAction,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  const requestId = handoverCaseRequestId(input.handoverId, step);
+  try {
+    await handle.executeUpdate(caseActionUpdate, {
+      args: [{ action, payload, actor: input.counsellor, requestId }],
+      updateId: requestId,
+    });
+  } catch (error) {
+    // The case refused (its own rules decide): final, the handover workflow turns it into a refusal of `accept`.
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      throw ApplicationFailure.create({
+        type: error.cause.type ?? 'transition_not_allowed',
+        message: error.cause.message,
+        details: error.cause.details ?? [],
+        nonRetryable: true,
+      });
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      throw ApplicationFailure.create({
+        type: 'transition_not_allowed',
+        message: 'Der Fall ist nicht (mehr) aktiv und kann nicht übernommen werden.',
+        nonRetryable: true,
+      });
+    }
+    throw error; // engine unreachable and the like: retried
+  }
+}
+
+/** An existing case taken over: the case keeps the client's handover consent as its own record, then moves to the
+ * receiving organisation. */
+async function transferCaseForHandover(input: TransferCaseForHandoverInput): Promise<void> {
+  const handle = Context.current().client.workflow.getHandle(caseWorkflowId(input.caseId));
+  await sendCaseAction(handle, input, 'consent', 'record-consent', {
+    scope: 'handover',
+    decision: 'given',
+    partnerOrganisationId: input.receivingOrganisationId,
+    purpose: `Übergabe aus der Ausländerbehörde in das KIM Case Management (Einwilligung erfasst am ${formatDateDe(input.consentRecordedAt)})`,
+  });
+  await sendCaseAction(handle, input, 'transfer', 'transfer', {
+    organisationId: input.receivingOrganisationId,
+    ...(input.assigneeId ? { assigneeId: input.assigneeId } : {}),
+    reason: HANDOVER_TRANSFER_REASON,
+  });
+}
+
+/** Person and Case rows of the case an accepted handover opens (idempotent by case id), and the handover's link to it. */
+async function openCaseFromHandover(db: Database, input: OpenCaseFromHandoverInput): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const existing = await tx.case.findUnique({ where: { id: input.caseId }, select: { id: true } });
+    if (!existing) {
+      const person = await tx.person.create({
+        data: {
+          givenName: input.person.givenName,
+          familyName: input.person.familyName,
+          birthDate: new Date(`${input.person.birthDate}T00:00:00Z`),
+          municipality: input.person.municipality,
+          languages: input.person.languages ?? [],
+        },
+      });
+      await tx.case.create({
+        data: {
+          id: input.caseId,
+          workflowId: caseWorkflowId(input.caseId),
+          personId: person.id,
+          state: 'intake',
+          organisationId: input.organisationId,
+          proposedOrganisationId: input.organisationId,
+          proposalReason: input.proposalReason,
+          assigneeId: input.assigneeId ?? null,
+          municipality: input.person.municipality,
+          source: 'abh',
+          openedAt: new Date(input.openedAt),
+        },
+      });
+    }
+    // The link the counsellor's later read access goes through (Handover.counsellorId → caseId).
+    await tx.handover.updateMany({ where: { id: input.handoverId }, data: { caseId: input.caseId } });
+  });
+}
+
 export function createHandoverRecordActivities(db: Database) {
   return {
     async recordHandoverEvents({ handoverId, events, readModel, notifications }: HandoverRecordInput): Promise<void> {
-      const lastSeq = events.reduce((max, e) => Math.max(max, e.seq), 0);
+      const lastSeq = lastSeqOf(events);
       await db.$transaction(async (tx) => {
         await tx.handoverEvent.createMany({
-          data: events.map((e) => ({
-            handoverId,
-            seq: e.seq,
-            eventKey: handoverEventKey(handoverId, e.seq),
-            type: e.type,
-            at: new Date(e.at),
-            actorId: e.actorId ?? null,
-            summary: e.summary,
-            data: e.data as object,
-          })),
+          data: eventRows({ handoverId }, events, (seq) => handoverEventKey(handoverId, seq)),
           skipDuplicates: true,
         });
         // Only move the read model forward: a late retry of an older write must not overwrite a newer one.
@@ -81,82 +164,9 @@ export function createHandoverRecordActivities(db: Database) {
       });
     },
 
-    async openCaseFromHandover(input: OpenCaseFromHandoverInput): Promise<void> {
-      await db.$transaction(async (tx) => {
-        const existing = await tx.case.findUnique({ where: { id: input.caseId }, select: { id: true } });
-        if (!existing) {
-          const person = await tx.person.create({
-            data: {
-              givenName: input.person.givenName,
-              familyName: input.person.familyName,
-              birthDate: new Date(`${input.person.birthDate}T00:00:00Z`),
-              municipality: input.person.municipality,
-              languages: input.person.languages ?? [],
-            },
-          });
-          await tx.case.create({
-            data: {
-              id: input.caseId,
-              workflowId: caseWorkflowId(input.caseId),
-              personId: person.id,
-              state: 'intake',
-              organisationId: input.organisationId,
-              proposedOrganisationId: input.organisationId,
-              proposalReason: input.proposalReason,
-              assigneeId: input.assigneeId ?? null,
-              municipality: input.person.municipality,
-              source: 'abh',
-              openedAt: new Date(input.openedAt),
-            },
-          });
-        }
-        // The link the counsellor's later read access goes through (Handover.counsellorId → caseId).
-        await tx.handover.updateMany({ where: { id: input.handoverId }, data: { caseId: input.caseId } });
-      });
-    },
+    openCaseFromHandover: (input: OpenCaseFromHandoverInput) => openCaseFromHandover(db, input),
 
-    async transferCaseForHandover(input: TransferCaseForHandoverInput): Promise<void> {
-      const handle = Context.current().client.workflow.getHandle(caseWorkflowId(input.caseId));
-      const send = async (step: 'consent' | 'transfer', action: CaseAction, payload: Record<string, unknown>) => {
-        const requestId = handoverCaseRequestId(input.handoverId, step);
-        try {
-          await handle.executeUpdate(caseActionUpdate, {
-            args: [{ action, payload, actor: input.counsellor, requestId }],
-            updateId: requestId,
-          });
-        } catch (error) {
-          // The case refused (its own rules decide): final, the handover workflow turns it into a refusal of `accept`.
-          if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-            throw ApplicationFailure.create({
-              type: error.cause.type ?? 'transition_not_allowed',
-              message: error.cause.message,
-              details: error.cause.details ?? [],
-              nonRetryable: true,
-            });
-          }
-          if (error instanceof WorkflowNotFoundError) {
-            throw ApplicationFailure.create({
-              type: 'transition_not_allowed',
-              message: 'Der Fall ist nicht (mehr) aktiv und kann nicht übernommen werden.',
-              nonRetryable: true,
-            });
-          }
-          throw error; // engine unreachable and the like: retried
-        }
-      };
-      // The case keeps the client's handover consent as its own record, then moves to the receiving organisation.
-      await send('consent', 'record-consent', {
-        scope: 'handover',
-        decision: 'given',
-        partnerOrganisationId: input.receivingOrganisationId,
-        purpose: `Übergabe aus der Ausländerbehörde in das KIM Case Management (Einwilligung erfasst am ${formatDateDe(input.consentRecordedAt)})`,
-      });
-      await send('transfer', 'transfer', {
-        organisationId: input.receivingOrganisationId,
-        ...(input.assigneeId ? { assigneeId: input.assigneeId } : {}),
-        reason: HANDOVER_TRANSFER_REASON,
-      });
-    },
+    transferCaseForHandover,
   };
 }
 

@@ -134,55 +134,59 @@ const splitAddresses = (list: string) =>
     .map((a) => a.trim())
     .filter(Boolean);
 
-export function createNotificationActivities({ db, mailer, coordinationEmail }: NotificationDependencies) {
-  async function coordination(): Promise<string[]> {
-    if (coordinationEmail) return splitAddresses(coordinationEmail);
-    const users = await db.user.findMany({ where: { role: 'coordinator', active: true }, orderBy: { email: 'asc' } });
-    return users.map((u) => u.email);
-  }
+/** Where recipients' addresses come from. */
+type RecipientSources = Pick<NotificationDependencies, 'db' | 'coordinationEmail'>;
 
-  async function activeUserEmail(userId: string | null | undefined): Promise<string | null> {
-    if (!userId) return null;
-    const user = await db.user.findUnique({ where: { id: userId } });
-    return user?.active ? user.email : null;
-  }
+async function coordination({ db, coordinationEmail }: RecipientSources): Promise<string[]> {
+  if (coordinationEmail) return splitAddresses(coordinationEmail);
+  const users = await db.user.findMany({ where: { role: 'coordinator', active: true }, orderBy: { email: 'asc' } });
+  return users.map((u) => u.email);
+}
 
-  /**
-   * Addresses for the row's recipient role. A person who cannot be reached (left, deactivated, nobody in the
-   * organisation) does not swallow the notification: it goes to coordination, with a note saying why.
-   */
-  async function recipients(row: NotificationRow): Promise<{ to: string[]; fallbackNote?: string }> {
-    const fallback = async (note: string) => ({ to: await coordination(), fallbackNote: note });
-    switch (row.recipientRole) {
-      case 'assignee': {
-        const email = await activeUserEmail(row.recipientUserId);
-        return email ? { to: [email] } : fallback('Die fallführende Person ist nicht (mehr) aktiv; die Erinnerung geht deshalb an die KIM-Koordination.');
-      }
-      case 'counsellor': {
-        let userId = row.recipientUserId;
-        if (!userId && row.handoverId) {
-          userId = (await db.handover.findUnique({ where: { id: row.handoverId }, select: { counsellorId: true } }))?.counsellorId ?? null;
-        }
-        const email = await activeUserEmail(userId);
-        return email ? { to: [email] } : fallback('Die zuständige Person der Sozialberatung ist nicht (mehr) aktiv; die Nachricht geht deshalb an die KIM-Koordination.');
-      }
-      case 'receiving_organisation': {
-        const users = row.recipientOrganisationId
-          ? await db.user.findMany({
-              where: { organisationId: row.recipientOrganisationId, role: 'case_manager', active: true },
-              orderBy: { email: 'asc' },
-            })
-          : [];
-        return users.length > 0
-          ? { to: users.map((u) => u.email) }
-          : fallback('In der aufnehmenden Organisation ist kein aktives Case Management eingetragen; die Nachricht geht deshalb an die KIM-Koordination.');
-      }
-      case 'coordination':
-      default:
-        return { to: await coordination() };
+async function activeUserEmail(db: Database, userId: string | null | undefined): Promise<string | null> {
+  if (!userId) return null;
+  const user = await db.user.findUnique({ where: { id: userId } });
+  return user?.active ? user.email : null;
+}
+
+/**
+ * Addresses for the row's recipient role. A person who cannot be reached (left, deactivated, nobody in the
+ * organisation) does not swallow the notification: it goes to coordination, with a note saying why.
+ */
+async function recipients(sources: RecipientSources, row: NotificationRow): Promise<{ to: string[]; fallbackNote?: string }> {
+  const { db } = sources;
+  const fallback = async (note: string) => ({ to: await coordination(sources), fallbackNote: note });
+  switch (row.recipientRole) {
+    case 'assignee': {
+      const email = await activeUserEmail(db, row.recipientUserId);
+      return email ? { to: [email] } : fallback('Die fallführende Person ist nicht (mehr) aktiv; die Erinnerung geht deshalb an die KIM-Koordination.');
     }
+    case 'counsellor': {
+      let userId = row.recipientUserId;
+      if (!userId && row.handoverId) {
+        userId = (await db.handover.findUnique({ where: { id: row.handoverId }, select: { counsellorId: true } }))?.counsellorId ?? null;
+      }
+      const email = await activeUserEmail(db, userId);
+      return email ? { to: [email] } : fallback('Die zuständige Person der Sozialberatung ist nicht (mehr) aktiv; die Nachricht geht deshalb an die KIM-Koordination.');
+    }
+    case 'receiving_organisation': {
+      const users = row.recipientOrganisationId
+        ? await db.user.findMany({
+            where: { organisationId: row.recipientOrganisationId, role: 'case_manager', active: true },
+            orderBy: { email: 'asc' },
+          })
+        : [];
+      return users.length > 0
+        ? { to: users.map((u) => u.email) }
+        : fallback('In der aufnehmenden Organisation ist kein aktives Case Management eingetragen; die Nachricht geht deshalb an die KIM-Koordination.');
+    }
+    case 'coordination':
+    default:
+      return { to: await coordination(sources) };
   }
+}
 
+export function createNotificationActivities({ db, mailer, coordinationEmail }: NotificationDependencies) {
   async function markFailed(id: string, reason: string): Promise<DeliveryResult> {
     await db.notification.update({ where: { id }, data: { status: 'failed', lastError: reason.slice(0, 1000) } });
     return { outcome: 'failed' };
@@ -198,7 +202,7 @@ export function createNotificationActivities({ db, mailer, coordinationEmail }: 
       if (!mailer) return { outcome: 'no_mailer' };
 
       // Resolved and rendered before the claim: a database hiccup here leaves nothing half-done.
-      const { to, fallbackNote } = await recipients(row);
+      const { to, fallbackNote } = await recipients({ db, coordinationEmail }, row);
       const mail = renderNotification(row, mailer.appUrl, fallbackNote);
 
       // The claim: only one caller moves the row from pending to sending.

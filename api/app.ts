@@ -1,21 +1,27 @@
 // The Express application: JSON API under /api/v1, health check, German pages from templates/.
 import express from 'express';
 import type { Client } from '@temporalio/client';
-import { authenticate, authRouter, csrfProtection, requireUserForApi } from './auth.js';
-import { accessLogRouter } from './access-log.js';
-import { caseExportRouter } from './case-export.js';
-import { codecCors, codecServerRouter } from './codec-server.js';
-import { caseHistoryCheckRouter } from './case-history-check.js';
-import { casesRouter } from './cases.js';
-import { deadlinesRouter } from './deadlines.js';
-import { handoversRouter } from './handovers.js';
-import { errorHandler, notFoundHandler } from './errors.js';
-import { healthRouter } from './health.js';
-import { openApiRouter } from './openapi.js';
-import { pageErrorHandler, pageNotFoundHandler, pagesRouter } from './pages.js';
-import { handoverPagesRouter } from './pages-handovers.js';
-import { dataProtectionPagesRouter } from './pages-data-protection.js';
-import { reportsRouter } from './reports.js';
+import { authenticate, cookieSecureFromEnv, csrfProtection, requireUserForApi } from './http/authentication.js';
+import { errorHandler, notFoundHandler } from './http/json-errors.js';
+import { healthRouter } from './http/health.js';
+import { createLoginLimiter } from './operations/login-limiter.js';
+import { caseRecordsRouter } from './v1/case-records.js';
+import { casesRouter } from './v1/cases.js';
+import { codecCors, codecServerRouter } from './v1/codec.js';
+import { deadlinesRouter } from './v1/deadlines.js';
+import { directoryRouter } from './v1/directory.js';
+import { handoversRouter } from './operations/handovers.js';
+import { openApiRouter } from './v1/openapi.js';
+import { reportsRouter } from './v1/reports.js';
+import { sessionsRouter } from './v1/sessions.js';
+import { caseHistoryPagesRouter } from './pages/case-history.js';
+import { caseListPagesRouter } from './pages/case-list.js';
+import { casePagesRouter } from './pages/cases.js';
+import { coordinationPagesRouter } from './pages/coordination.js';
+import { dataProtectionPagesRouter } from './pages/data-protection.js';
+import { pageErrorHandler, pageNotFoundHandler } from './pages/errors.js';
+import { handoverPagesRouter } from './pages/handovers.js';
+import { signInPagesRouter } from './pages/sign-in.js';
 import type { Database } from '../platform/database.js';
 import { mailInboxRouter, type MailSink } from '../platform/smtp-sink.js';
 
@@ -40,32 +46,22 @@ export function createApp(deps: AppDependencies): express.Express {
   // cookie but no CSRF token; the endpoint changes nothing).
   app.use('/api/v1/codec', codecCors(deps.temporalUiUrl), authenticate(deps.db), requireUserForApi, codecServerRouter(deps));
   app.use(authenticate(deps.db), csrfProtection());
-  // One session router for the API and the sign-in page: one login rate limiter, one way to make a session.
-  const sessions = authRouter({ db: deps.db });
-  app.use('/api/v1', requireUserForApi, sessions);
-  app.use('/api/v1/cases', caseHistoryCheckRouter(deps));
-  app.use('/api/v1/cases', accessLogRouter(deps));
-  app.use('/api/v1/cases', caseExportRouter(deps));
+  // One login limiter for the API and the sign-in page, one way to make a session (operations/sessions.ts).
+  const limiter = createLoginLimiter();
+  const cookieSecure = cookieSecureFromEnv();
+  app.use('/api/v1', requireUserForApi, sessionsRouter({ db: deps.db, limiter, cookieSecure }), directoryRouter(deps));
+  app.use('/api/v1/cases', caseRecordsRouter(deps));
   app.use('/api/v1/cases', casesRouter(deps));
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
   app.use('/api/v1/handovers', handoversRouter(deps));
   app.use('/api/v1/reports', reportsRouter(deps));
-  app.get('/api/v1/organisations', async (_req, res) => {
-    const organisations = await deps.db.organisation.findMany({ orderBy: { name: 'asc' } });
-    res.json({
-      items: organisations.map((o) => ({
-        id: o.id,
-        name: o.name,
-        shortName: o.shortName,
-        kind: o.kind,
-        municipalities: o.municipalities,
-        ...(o.minAge !== null || o.maxAge !== null ? { ageRange: { min: o.minAge, max: o.maxAge } } : {}),
-      })),
-    });
-  });
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
-  app.use(pagesRouter({ ...deps, signIn: sessions }));
+  app.use(signInPagesRouter({ db: deps.db, limiter, cookieSecure }));
+  app.use(caseListPagesRouter(deps));
+  app.use(casePagesRouter(deps));
+  app.use(caseHistoryPagesRouter(deps));
   app.use(handoverPagesRouter(deps));
+  app.use(coordinationPagesRouter(deps));
   app.use(dataProtectionPagesRouter(deps));
   // German 404 and error pages for page paths; /api keeps the JSON error shape.
   app.use(pageNotFoundHandler, notFoundHandler);

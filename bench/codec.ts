@@ -9,7 +9,7 @@ import { DataKeyStore } from '../platform/data-keys.js';
 import { createDatabase } from '../platform/database.js';
 import { deployMigrations } from '../platform/migrations.js';
 import { newPayloadKeyEntry, parsePayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
-import { createTestDatabase } from '../tests/support/database.js';
+import { createTestDatabase } from '../harness/database.js';
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 200 : 5000;

@@ -20,6 +20,7 @@ import {
 import { SHARING_CATEGORIES } from './consent-sharing.js';
 import { MUNICIPALITIES } from './organisations.js';
 import {
+  JSON_SCHEMA_PATTERNS,
   id,
   isoDate,
   isoDateOrTimestamp,
@@ -53,6 +54,7 @@ const schemas = {
       .min(1)
       .max(SHARING_CATEGORIES.length)
       .refine((c) => new Set(c).size === c.length, { message: 'Jede Kategorie darf nur einmal vorkommen' })
+      .meta({ uniqueItems: true })
       .optional(),
   }).superRefine((v, ctx) => {
     if (v.dataCategories && v.scope !== 'share_with_partner') {
@@ -64,6 +66,11 @@ const schemas = {
       ctx.addIssue({ code: 'custom', path: ['partnerName'], message: 'Partnerorganisation oder Partnername angeben' });
     }
     if (!v.purpose) ctx.addIssue({ code: 'custom', path: ['purpose'], message: 'Pflichtfeld bei Weitergabe an Partner' });
+  }).meta({
+    // The superRefine above as JSON Schema (the OpenAPI document).
+    if: { properties: { scope: { const: 'share_with_partner' } }, required: ['scope'] },
+    then: { required: ['purpose'], anyOf: [{ required: ['partnerOrganisationId'] }, { required: ['partnerName'] }] },
+    else: { not: { required: ['dataCategories'] } },
   }),
   'withdraw-consent': body({ consentId: id() }),
   'start-assessment': body({}),
@@ -73,7 +80,9 @@ const schemas = {
       .min(1)
       .refine((areas) => new Set(areas.map((a) => a.area)).size === areas.length, {
         message: 'Jeder Lebensbereich darf nur einmal vorkommen',
-      }),
+      })
+      // The refine as JSON Schema: each area at most once.
+      .meta({ allOf: LIFE_AREAS.map((area) => ({ contains: { properties: { area: { const: area } }, required: ['area'] }, minContains: 0, maxContains: 1 })) }),
   }),
   'agree-goals': body({
     goals: z
@@ -94,6 +103,9 @@ const schemas = {
     if (v.outcome !== 'close') return;
     if (!v.closureReason) ctx.addIssue({ code: 'custom', path: ['closureReason'], message: 'Pflichtfeld bei Ergebnis „Abschluss“' });
     if (!v.goalAttainment) ctx.addIssue({ code: 'custom', path: ['goalAttainment'], message: 'Pflichtfeld bei Ergebnis „Abschluss“' });
+  }).meta({
+    if: { properties: { outcome: { const: 'close' } }, required: ['outcome'] },
+    then: { required: ['closureReason', 'goalAttainment'] },
   }),
   'record-contact': body({
     kind: z.enum(CONTACT_KINDS),
@@ -129,9 +141,11 @@ const EARLIEST_BIRTH_DATE = '1900-01-01';
 export const personSchema = z.object({
   givenName: text(200),
   familyName: text(200),
-  birthDate: isoDate().refine((d) => !isIsoDate(d) || d >= EARLIEST_BIRTH_DATE, {
-    message: 'Geburtsdatum vor 1900 ist nicht plausibel',
-  }),
+  birthDate: isoDate()
+    .refine((d) => !isIsoDate(d) || d >= EARLIEST_BIRTH_DATE, {
+      message: 'Geburtsdatum vor 1900 ist nicht plausibel',
+    })
+    .meta({ pattern: JSON_SCHEMA_PATTERNS.dateFrom1900, description: 'JJJJ-MM-TT, ab 1900-01-01 und nicht in der Zukunft' }),
   municipality: z.enum(MUNICIPALITIES, {
     error: (issue) =>
       issue.input === undefined ? 'Pflichtfeld' : `Unbekannte Gemeinde (zulässig: ${MUNICIPALITIES.join(', ')})`,

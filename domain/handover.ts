@@ -31,7 +31,17 @@ import {
 import { eventCollector, type DomainEvent, type EmitFn } from './events.js';
 import { organisationShortName } from './organisations.js';
 import { proposeProvider, defaultRoutingRules, type RoutingRules } from './routing.js';
-import { id, isoTimestamp, optionalText, parseWith, requestIdField, text, type FieldErrors, type ParseResult } from './validation.js';
+import {
+  JSON_SCHEMA_PATTERNS,
+  id,
+  isoTimestamp,
+  optionalText,
+  parseWith,
+  requestIdField,
+  text,
+  type FieldErrors,
+  type ParseResult,
+} from './validation.js';
 
 export const HANDOVER_STATES = [
   'awaiting_consent',
@@ -129,7 +139,13 @@ export interface HandoverData {
 
 export const residenceLawSchema = z.object({
   permits: z.array(text(200)).max(20).default([]),
-  notes: z.string().trim().max(4000).refine((v) => !v.includes('\u0000'), 'Unzulässiges Steuerzeichen (NUL)').default(''),
+  notes: z
+    .string()
+    .trim()
+    .max(4000)
+    .refine((v) => !v.includes('\u0000'), 'Unzulässiges Steuerzeichen (NUL)')
+    .meta({ pattern: JSON_SCHEMA_PATTERNS.noNul })
+    .default(''),
 });
 
 /** POST /api/v1/handovers — exactly one of `caseId` and `person`. */
@@ -146,7 +162,9 @@ export const createHandoverSchema = z
     if (!v.caseId === !v.person) {
       ctx.addIssue({ code: 'custom', path: ['caseId'], message: 'Entweder „caseId“ oder „person“ angeben' });
     }
-  });
+  })
+  // The superRefine as JSON Schema: exactly one of the two.
+  .meta({ oneOf: [{ required: ['caseId'] }, { required: ['person'] }] });
 export type CreateHandoverBody = z.output<typeof createHandoverSchema>;
 
 export function parseCreateHandover(input: unknown, today: string): ParseResult<CreateHandoverBody> {

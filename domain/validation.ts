@@ -13,19 +13,67 @@ export const MSG = {
 const noNul = (v: string) => !v.includes('\u0000');
 const NUL_MESSAGE = 'Unzulässiges Steuerzeichen (NUL)';
 
+// ---------------------------------------------------------------------------------------------------------------
+// JSON Schema of the refinements. z.toJSONSchema (the OpenAPI document, api/v1/openapi.ts) cannot see into a
+// refine(), so each refined schema carries the equivalent JSON Schema keywords as metadata (`.meta()`): ECMA-262
+// patterns that accept exactly what the refine accepts. Metadata changes no parse result.
+
+const MONTH_DAY = '(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))';
+/** Leap years: divisible by 4, centuries only when divisible by 400. */
+const LEAP_YEAR = '(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)';
+const DATE = `(?:\\d{4}-${MONTH_DAY}|${LEAP_YEAR}-02-29)`;
+/** The same from 1900-01-01 on (birth dates). */
+const DATE_FROM_1900 =
+  `(?:(?:19\\d{2}|[2-9]\\d{3})-${MONTH_DAY}|` +
+  '(?:19(?:0[48]|[2468][048]|[13579][26])|[2-9]\\d(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[3579][26])00)-02-29)';
+const TIME = 'T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:0\\d|1[0-4]):[0-5]\\d)';
+
+export const JSON_SCHEMA_PATTERNS = {
+  /** isIsoDate: `YYYY-MM-DD` that exists in the calendar. */
+  date: `^${DATE}$`,
+  /** isIsoDate and not before 1900-01-01. */
+  dateFrom1900: `^${DATE_FROM_1900}$`,
+  /** isIsoTimestamp: seconds and fraction optional, offset `Z` or `±hh:mm` (hours up to 14). */
+  timestamp: `^${DATE}${TIME}$`,
+  dateOrTimestamp: `^${DATE}(?:${TIME})?$`,
+  /** Not blank after trimming (`\\s` is exactly what String.prototype.trim removes). */
+  notBlank: '\\S',
+  /** Not blank after trimming, and no NUL. */
+  text: '^\\s*[^\\s\\u0000][^\\u0000]*$',
+  /** No NUL. */
+  noNul: '^[^\\u0000]*$',
+} as const;
+
 /** Non-empty (after trimming) text. */
-export const text = (max = 2000) => z.string().trim().min(1).max(max).refine(noNul, NUL_MESSAGE);
+export const text = (max = 2000) =>
+  z.string().trim().min(1).max(max).refine(noNul, NUL_MESSAGE).meta({ pattern: JSON_SCHEMA_PATTERNS.text });
 export const optionalText = (max = 2000) => text(max).optional();
-export const id = () => z.string().trim().min(1).max(200).refine(noNul, NUL_MESSAGE);
+export const id = () => z.string().trim().min(1).max(200).refine(noNul, NUL_MESSAGE).meta({ pattern: JSON_SCHEMA_PATTERNS.text });
 
 /** `YYYY-MM-DD` that exists in the calendar. */
-export const isoDate = () => z.string().refine(isIsoDate, { message: MSG.invalidDate });
+export const isoDate = () =>
+  z.string().refine(isIsoDate, { message: MSG.invalidDate }).meta({ format: 'date', pattern: JSON_SCHEMA_PATTERNS.date });
 /** ISO 8601 timestamp with offset. */
-export const isoTimestamp = () => z.string().refine(isIsoTimestamp, { message: MSG.invalidTimestamp });
+export const isoTimestamp = () =>
+  z
+    .string()
+    .refine(isIsoTimestamp, { message: MSG.invalidTimestamp })
+    .meta({ pattern: JSON_SCHEMA_PATTERNS.timestamp, description: 'ISO 8601 mit Offset (Z oder ±hh:mm), Sekunden optional' });
 export const isoDateOrTimestamp = () =>
-  z.string().refine((v) => isIsoDate(v) || isIsoTimestamp(v), { message: MSG.invalidDateOrTimestamp });
+  z
+    .string()
+    .refine((v) => isIsoDate(v) || isIsoTimestamp(v), { message: MSG.invalidDateOrTimestamp })
+    .meta({ pattern: JSON_SCHEMA_PATTERNS.dateOrTimestamp, description: 'JJJJ-MM-TT oder ISO 8601 mit Offset' });
 
-export const requestIdField = { requestId: z.string().trim().min(1).max(200).optional() };
+export const requestIdField = {
+  requestId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .meta({ pattern: JSON_SCHEMA_PATTERNS.notBlank, description: 'Idempotenzschlüssel: dieselbe requestId bekommt die erste Antwort' })
+    .optional(),
+};
 
 const TYPE_LABELS: Record<string, string> = {
   string: 'Text',

@@ -4,11 +4,11 @@
 // name of another provider's case in a case manager's (or an anonymous caller's) answer unless the caller sent it.
 // Checked afterwards: every Case row still has a matching workflow, the record is consistent, no foreign token revoked.
 import fc from 'fast-check';
-import { buildOpenApiDocument } from '../api/openapi.js';
+import { buildOpenApiDocument } from '../api/v1/openapi.js';
 import { CASE_ACTIONS, HANDOVER_ACTIONS } from '../domain/index.js';
-import { bearerFor, type SignedIn } from '../tests/support/auth.js';
-import { caseWorkflowId } from '../workflows/definitions.js';
-import { handoverWorkflowId } from '../workflows/handover-definitions.js';
+import { bearerFor, type SignedIn } from '../harness/auth.js';
+import { caseWorkflowId } from '../workflows/case-messages.js';
+import { handoverWorkflowId } from '../workflows/handover-messages.js';
 import { caseProblems, settledProblems } from './lib/consistency.js';
 import type { DrillContext } from './lib/context.js';
 import { call, createCase, describe, signIn, type Answer } from './lib/http.js';

@@ -3,9 +3,9 @@
 // workflows' record activities must retry, and after the database returns everything catches up: events written,
 // read model consistent, the reminder mailed exactly once, the API answering 200 again.
 import proto from '@temporalio/proto';
-import { DATABASE_UNAVAILABLE_MESSAGE } from '../api/errors.js';
-import { bearerFor } from '../tests/support/auth.js';
-import { caseActionUpdate, caseWorkflowId } from '../workflows/definitions.js';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../api/operations/errors.js';
+import { bearerFor } from '../harness/auth.js';
+import { caseActionUpdate, caseWorkflowId } from '../workflows/case-messages.js';
 import { caseDueAt } from './lib/cases.js';
 import { notificationProblems, settledProblems, type CaseExpectation } from './lib/consistency.js';
 import type { DrillContext } from './lib/context.js';

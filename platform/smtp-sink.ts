@@ -1,11 +1,9 @@
 // The local SMTP sink of `npm start` without SMTP settings: a real SMTP server (package smtp-server) on 127.0.0.1
-// that keeps the last mails in memory and shows them at GET /mail, so a new installation sees its reminders arrive
-// without a mail relay. Also the parser the tests use to read what arrived.
+// that keeps the last mails in memory (shown at GET /mail by api/pages/mail-inbox.ts), so a new installation sees its
+// reminders arrive without a mail relay. Also the parser the tests use to read what arrived.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Router } from 'express';
 import { SMTPServer } from 'smtp-server';
-import { renderPage } from '../api/views.js';
 
 export interface ReceivedMail {
   /** Running number within this process. */
@@ -223,30 +221,6 @@ export async function startSmtpSink(options: { port: number; host?: string; keep
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// GET /mail: the sink's mails as a German page (only mounted when the sink runs).
-
-const timeFormat = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Europe/Berlin' });
-
-export function mailInboxRouter(sink: MailSink): Router {
-  const router = Router();
-  router.get('/mail', (_req, res) => {
-    const mails = sink
-      .mails()
-      .reverse()
-      .map((m) => ({
-        seq: m.seq,
-        receivedAt: timeFormat.format(m.receivedAt),
-        from: m.headers.from ?? m.envelopeFrom,
-        to: m.envelopeTo.join(', '),
-        subject: m.subject || '(ohne Betreff)',
-        messageId: m.messageId,
-        text: m.text,
-        html: m.html,
-      }));
-    res
-      .type('html')
-      .set('Cache-Control', 'no-store')
-      .send(renderPage('mail/inbox', { title: 'Posteingang (lokale Test-Mails)', mails, smtp: `${sink.host}:${sink.port}` }));
-  });
-  return router;
-}
+// TEMPORARY: the page moved to api/pages/mail-inbox.ts. This re-export (the last upward import of platform/) goes as
+// soon as api/app.ts and tests/notifications.test.ts import mailInboxRouter from there.
+export { mailInboxRouter } from '../api/pages/mail-inbox.js';

@@ -18,9 +18,9 @@ import { resolveBinary } from '../platform/temporal-binaries.js';
 import { registerSearchAttributes } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
 import { workflowsPath } from '../worker.js';
-import { demoActor, openCaseRows, startCase } from '../tests/support/cases.js';
-import { proposeHandoverRows, startHandover } from '../tests/support/handovers.js';
-import { handoverActionUpdate } from '../workflows/handover-definitions.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { proposeHandoverRows, startHandover } from '../harness/handovers.js';
+import { handoverActionUpdate } from '../workflows/handover-messages.js';
 
 const label = process.argv[2] ?? 'v1';
 const outDir = join(repoRoot, 'tests', 'histories');

@@ -16,9 +16,9 @@ import { resolveBinary } from '../platform/temporal-binaries.js';
 import { registerSearchAttributes } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
 import { workflowsPath } from '../worker.js';
-import { demoActor, openCaseRows, startCase } from '../tests/support/cases.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import type { Actor, CaseAction } from '../domain/index.js';
-import { caseActionUpdate, caseViewQuery } from '../workflows/definitions.js';
+import { caseActionUpdate, caseViewQuery } from '../workflows/case-messages.js';
 
 let requests = 0;
 

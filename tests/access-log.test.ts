@@ -1,6 +1,6 @@
 // Every read of case content is logged (who, when, which case, channel, purpose) and only coordination reads the log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, type SignedIn } from './support/auth.js';
+import { login, type SignedIn } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

@@ -21,8 +21,8 @@ import {
   sharingConsentsFor,
   stateOnlyCaseView,
   type AccessUser,
-} from '../api/access.js';
-import { ApiError } from '../api/errors.js';
+} from '../api/operations/access-policy.js';
+import { ApiError } from '../api/operations/errors.js';
 import { CASE_ACTIONS, HANDOVER_STATES, type ActorRole } from '../domain/index.js';
 import type { Database } from '../platform/database.js';
 import type { Prisma } from '../prisma/generated/client.js';

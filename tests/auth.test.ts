@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handedOverCaseIds, caseListFilter, isHandedOverBy } from '../api/access.js';
+import { handedOverCaseIds, caseListFilter, isHandedOverBy } from '../api/operations/access-policy.js';
 import { createApp } from '../api/app.js';
 import {
   SESSION_ABSOLUTE_MS,
@@ -15,11 +15,11 @@ import {
   csrfProtection,
   requireRole,
   sha256,
-} from '../api/auth.js';
-import { errorHandler } from '../api/errors.js';
-import { createLoginLimiter } from '../api/rate-limit.js';
-import { openCaseRows } from './support/cases.js';
-import { bearerFor, login, TEST_PASSWORD } from './support/auth.js';
+} from '../api/http/authentication.js';
+import { errorHandler } from '../api/http/json-errors.js';
+import { createLoginLimiter } from '../api/operations/login-limiter.js';
+import { openCaseRows } from '../harness/cases.js';
+import { bearerFor, login, TEST_PASSWORD } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -458,7 +458,7 @@ describe('which routes need a user', () => {
   });
 
   it('lets a signed-in session with its CSRF token open and read a case', async () => {
-    // The way tests/case-slice.test.ts can call the case routes now (tests/support/auth.ts).
+    // The way tests/case-slice.test.ts can call the case routes now (harness/auth.ts).
     const session = await login(h.baseUrl, 'koordination@kim.example');
     const person = { givenName: 'Amina', familyName: 'Haddad', birthDate: '1990-04-12', municipality: 'Kall', languages: ['ar'] };
     const created = await call('POST', '/api/v1/cases', { headers: session.headers(), body: { person, source: 'self' } });

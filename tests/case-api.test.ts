@@ -1,6 +1,6 @@
 // Case actions, lists and history over HTTP, with the access rules of each role.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, bearerFor, login, type SignedIn } from './support/auth.js';
+import { apiCall, bearerFor, login, type SignedIn } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

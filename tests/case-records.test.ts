@@ -6,9 +6,9 @@ import type { Consent } from '../domain/index.js';
 import { createDatabase, type Database } from '../platform/database.js';
 import { deployMigrations } from '../platform/migrations.js';
 import { seedDatabase } from '../platform/seed.js';
-import type { CaseRecordInput } from '../workflows/case-state.js';
-import { openCaseRows } from './support/cases.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import type { CaseRecordInput } from '../workflows/case-messages.js';
+import { openCaseRows } from '../harness/cases.js';
+import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 
 let database: TestDatabase;
 let db: Database;

@@ -4,9 +4,9 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
 import { createDatabase } from '../platform/database.js';
-import { caseWorkflowId } from '../workflows/definitions.js';
+import { caseWorkflowId } from '../workflows/case-messages.js';
 import { caseStateKey } from '../workflows/search-attributes.js';
-import { login, type SignedIn } from './support/auth.js';
+import { login, type SignedIn } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

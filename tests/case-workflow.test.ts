@@ -5,9 +5,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCaseSettings, type Actor, type CaseAction, type CaseData } from '../domain/index.js';
-import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
+import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/case-messages.js';
 import { caseOrganisationKey, caseStateKey } from '../workflows/search-attributes.js';
-import { demoActor, openCaseRows, startCase } from './support/cases.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const { temporal } = proto;

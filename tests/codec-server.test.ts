@@ -8,9 +8,9 @@ import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
 import type { CaseAction } from '../domain/index.js';
-import { caseActionUpdate, caseWorkflowId } from '../workflows/definitions.js';
-import { login, TEST_PASSWORD } from './support/auth.js';
-import { demoActor, openCaseRows, startCase } from './support/cases.js';
+import { caseActionUpdate, caseWorkflowId } from '../workflows/case-messages.js';
+import { login, TEST_PASSWORD } from '../harness/auth.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { encodedPayloads } from './support/payloads.js';
 

@@ -4,7 +4,7 @@
 // is in the access log without any case content. Also the German "Freigegebene Daten" page.
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, login, TEST_PASSWORD, type SignedIn } from './support/auth.js';
+import { apiCall, login, TEST_PASSWORD, type SignedIn } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

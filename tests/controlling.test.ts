@@ -10,7 +10,7 @@
 //   Caritas Euskirchen U1:     transferred to DRK, then counselling + accompaniment (DRK's).
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerFor, login, type Bearer, type SignedIn } from './support/auth.js';
+import { bearerFor, login, type Bearer, type SignedIn } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

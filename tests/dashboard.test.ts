@@ -1,6 +1,6 @@
 // The coordinator dashboard: open cases by phase and provider, workload, trend chart; coordination only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, type SignedIn } from './support/auth.js';
+import { login, type SignedIn } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCaseSettings } from '../platform/settings.js';
 import { defaultCaseSettings } from '../domain/index.js';
-import { demoActor, openCaseRows, startCase } from './support/cases.js';
-import { caseActionUpdate } from '../workflows/definitions.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { caseActionUpdate } from '../workflows/case-messages.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
 let stack: TimeSkippingStack;

@@ -2,7 +2,7 @@
 // the same code as `npm run drill -- --only=database-outage --quick`), plus which errors the API calls outages.
 // The whole set (`npm run drill -- --quick`, about 1.5 minutes) runs as its own CI step.
 import { describe, expect, inject, it } from 'vitest';
-import { isDatabaseUnavailable, isTemporalUnavailable } from '../api/errors.js';
+import { isDatabaseUnavailable, isTemporalUnavailable } from '../api/operations/errors.js';
 import { databaseOutageDrill } from '../drills/database-outage.js';
 import { DrillReport } from '../drills/lib/report.js';
 

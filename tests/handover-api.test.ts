@@ -6,8 +6,8 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../api/app.js';
-import { apiCall, login, type SignedIn } from './support/auth.js';
-import { openCaseRows, startCase } from './support/cases.js';
+import { apiCall, login, type SignedIn } from '../harness/auth.js';
+import { openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const DAY = 86_400_000;

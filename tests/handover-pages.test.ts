@@ -3,8 +3,8 @@
 // before consent and everything after it, another provider gets the 404 page, refused actions show their German
 // message, every form needs the CSRF token, and the takeover links to the new case.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { germanWallTimeToIso } from '../api/pages-handovers.js';
-import { TEST_PASSWORD } from './support/auth.js';
+import { germanWallTimeToIso } from '../api/pages/handover-forms.js';
+import { TEST_PASSWORD } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

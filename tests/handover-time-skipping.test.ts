@@ -7,10 +7,10 @@ import type { Actor } from '../domain/index.js';
 import { loadConfig } from '../platform/config.js';
 import { DataKeyDestroyedError, DataKeyStore } from '../platform/data-keys.js';
 import { loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-codec.js';
-import { handoverActionUpdate, handoverViewQuery } from '../workflows/handover-definitions.js';
+import { handoverActionUpdate, handoverViewQuery } from '../workflows/handover-messages.js';
 import { handoverRetentionWorkflowId } from '../workflows/retention-ids.js';
-import { demoActor } from './support/cases.js';
-import { demoPerson, proposeHandoverRows, startHandover } from './support/handovers.js';
+import { demoActor } from '../harness/cases.js';
+import { demoPerson, proposeHandoverRows, startHandover } from '../harness/handovers.js';
 import { decodedText, encodedPayloads } from './support/payloads.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 

@@ -7,11 +7,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCaseSettings, receiverView, type Actor, type CaseAction, type HandoverAction, type HandoverData } from '../domain/index.js';
-import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
-import { handoverActionUpdate, handoverViewQuery, handoverWorkflowId } from '../workflows/handover-definitions.js';
-import type { HandoverWorkflowResult } from '../workflows/handover-state.js';
-import { demoActor, openCaseRows, startCase } from './support/cases.js';
-import { demoPerson, proposeHandoverRows, startHandover } from './support/handovers.js';
+import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/case-messages.js';
+import { handoverActionUpdate, handoverViewQuery, handoverWorkflowId } from '../workflows/handover-messages.js';
+import type { HandoverWorkflowResult } from '../workflows/handover-messages.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { demoPerson, proposeHandoverRows, startHandover } from '../harness/handovers.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const { temporal } = proto;

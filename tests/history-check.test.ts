@@ -1,9 +1,9 @@
 // The event store and the engine's histories agree, across continue-as-new runs; a lost row is shown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../domain/index.js';
-import { caseActionUpdate } from '../workflows/definitions.js';
-import { login, type SignedIn } from './support/auth.js';
-import { demoActor, openCaseRows, startCase } from './support/cases.js';
+import { caseActionUpdate } from '../workflows/case-messages.js';
+import { login, type SignedIn } from '../harness/auth.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

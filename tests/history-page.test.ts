@@ -1,7 +1,7 @@
 // The "Fallverlauf" page: the whole history in plain German, "Stand am" a day, the engine cross-check for
 // coordinators, and no access for other providers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, type SignedIn } from './support/auth.js';
+import { login, type SignedIn } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

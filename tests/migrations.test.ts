@@ -19,7 +19,7 @@ import {
   migrationStatus,
 } from '../platform/migrations.js';
 import { repoRoot } from '../platform/paths.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 
 const realPostgres = Boolean(process.env.TEST_DATABASE_URL);
 

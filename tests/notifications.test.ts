@@ -1,5 +1,5 @@
 // E-mail notifications end to end: deadlines fire on the time-skipping server, the workflow starts the send activity,
-// and the mail arrives at a real SMTP server on loopback (tests/support/smtp.ts) — no mocks. Also: an SMTP outage
+// and the mail arrives at a real SMTP server on loopback (harness/smtp.ts) — no mocks. Also: an SMTP outage
 // delays mail and loses none, the same notification is mailed at most once, and the sink page of `npm start`.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -19,11 +19,11 @@ import { createMailer, type Mailer } from '../platform/mailer.js';
 import { resolveBinary } from '../platform/temporal-binaries.js';
 import { registerSearchAttributes } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
-import { handoverActionUpdate } from '../workflows/handover-definitions.js';
-import { demoActor, openCaseRows, startCase } from './support/cases.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { demoPerson, proposeHandoverRows, startHandover } from './support/handovers.js';
-import { startTestSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import { handoverActionUpdate } from '../workflows/handover-messages.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { demoPerson, proposeHandoverRows, startHandover } from '../harness/handovers.js';
+import { startTestSmtpServer, type TestSmtpServer } from '../harness/smtp.js';
 
 const TASK_QUEUE = 'notifications';
 const COORDINATION = 'kim-koordination@kreis-euskirchen.example';

@@ -3,7 +3,7 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { openApiRouter, buildOpenApiDocument } from '../api/openapi.js';
+import { openApiRouter, buildOpenApiDocument } from '../api/v1/openapi.js';
 import { CASE_ACTIONS, HANDOVER_ACTIONS, SHARING_CATEGORIES, parseActionPayload } from '../domain/index.js';
 
 const doc = buildOpenApiDocument() as { openapi: string; paths: Record<string, any> };

@@ -1,7 +1,7 @@
 // The German pages over HTTP: sign-in, forms with CSRF tokens, error rendering that keeps the input, the actions
 // offered on the case page, and the access rules (another provider's case manager gets the 404 page).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_PASSWORD } from './support/auth.js';
+import { TEST_PASSWORD } from '../harness/auth.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

@@ -19,12 +19,12 @@ import {
   parsePayloadKeys,
   PayloadEncryptionCodec,
 } from '../platform/payload-codec.js';
-import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/definitions.js';
-import { handoverActionUpdate, handoverViewQuery } from '../workflows/handover-definitions.js';
-import { demoActor, openCaseRows, startCase } from './support/cases.js';
-import { proposeHandoverRows, startHandover } from './support/handovers.js';
+import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/case-messages.js';
+import { handoverActionUpdate, handoverViewQuery } from '../workflows/handover-messages.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { proposeHandoverRows, startHandover } from '../harness/handovers.js';
 import { startHarness, type Harness } from './support/harness.js';
-import { startApp } from './support/processes.js';
+import { startApp } from '../harness/processes.js';
 
 type History = proto.temporal.api.history.v1.IHistory;
 

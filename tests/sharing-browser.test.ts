@@ -4,7 +4,7 @@
 // assessment; after the DRK withdraws the consent on its page, the very next visit of the partner gets the 404 page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { login, type SignedIn } from './support/auth.js';
+import { login, type SignedIn } from '../harness/auth.js';
 import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
 import { startHarness, type Harness } from './support/harness.js';
 

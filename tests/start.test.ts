@@ -8,9 +8,9 @@ import pg from 'pg';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import { deployMigrations, diffDatabaseToSchema } from '../platform/migrations.js';
 import { repoRoot } from '../platform/paths.js';
-import { login } from './support/auth.js';
-import { createTestDatabase } from './support/database.js';
-import { freePort, startApp, type AppProcess } from './support/processes.js';
+import { login } from '../harness/auth.js';
+import { createTestDatabase } from '../harness/database.js';
+import { freePort, startApp, type AppProcess } from '../harness/processes.js';
 
 const running: AppProcess[] = [];
 const dirs: string[] = [];

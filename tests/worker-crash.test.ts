@@ -7,8 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Actor } from '../domain/index.js';
 import { repoRoot } from '../platform/paths.js';
-import { caseActionUpdate, caseViewQuery } from '../workflows/definitions.js';
-import { demoActor, openCaseRows, startCase } from './support/cases.js';
+import { caseActionUpdate, caseViewQuery } from '../workflows/case-messages.js';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const { temporal } = proto;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import proto from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Actor } from '../../domain/index.js';
-import { caseActionUpdate } from '../../workflows/definitions.js';
+import { caseActionUpdate } from '../../workflows/case-messages.js';
 import { incrementUpdate, type minimalWorkflow } from '../minimal-workflow.js';
 import { call, contactNow, intakeBody, type Headers } from './api-client.js';
 import type { BenchEnvironment } from './environment.js';

@@ -2,14 +2,12 @@
 // as the tests' harness (tests/support/harness.ts) without vitest: a Temporal dev server (the installed CLI via
 // TestWorkflowEnvironment.createLocal, or TEMPORAL_ADDRESS), a fresh migrated and seeded database (a new database on
 // the PostgreSQL server of BENCH_DATABASE_URL / TEST_DATABASE_URL, else in-memory PGlite), the case worker, a worker
-// for the bare baseline workflow, and the Express app on a free port.
+// for the bare baseline workflow, and the Express app on a free port. The server database, the app's port and the SMTP
+// server come from the shared harness (../../harness/), as in the tests and the drills.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
@@ -22,7 +20,9 @@ import { describeBinary, resolveBinary } from '../../platform/temporal-binaries.
 import { ensureSearchAttributes } from '../../platform/temporal.js';
 import { caseSearchAttributes } from '../../workflows/search-attributes.js';
 import { createCaseWorker, workflowsPath } from '../../worker.js';
-import { startTestSmtpServer } from '../../tests/support/smtp.js';
+import { serveApp } from '../../harness/app-server.js';
+import { createServerDatabase } from '../../harness/database.js';
+import { startTestSmtpServer } from '../../harness/smtp.js';
 
 export const minimalWorkflowPath = new URL('../minimal-workflow.ts', import.meta.url).pathname;
 export const DEMO_PASSWORD = 'bench-password';
@@ -66,30 +66,11 @@ async function freshDatabase(): Promise<Fresh> {
       drop: () => embedded.stop(),
     };
   }
-  const name = `kim_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  let version = '';
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-    version = String((await admin.query('SHOW server_version')).rows[0]?.server_version ?? '?');
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const created = await createServerDatabase(serverUrl, 'kim_bench', 3);
   return {
-    url: url.toString(),
-    info: { kind: 'postgresql', description: `PostgreSQL ${version} at ${url.host} (fresh database ${name})` },
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
+    url: created.url,
+    info: { kind: 'postgresql', description: `PostgreSQL ${created.serverVersion} at ${new URL(created.url).host} (fresh database ${created.name})` },
+    drop: () => created.drop(),
   };
 }
 
@@ -214,16 +195,9 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
     });
 
     const app = createApp({ db, temporal: client, taskQueue: caseTaskQueue });
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      s.once('error', reject);
-    });
     // Keep-alive connections (as a browser or an API client would) and no lingering sockets at teardown.
-    stops.push(() => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(resolve);
-    }));
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { baseUrl, close: closeServer } = await serveApp(app);
+    stops.push(closeServer);
 
     return {
       db,

@@ -4,8 +4,8 @@
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { Actor, CaseData } from '../../domain/index.js';
-import { caseActionUpdate } from '../../workflows/definitions.js';
-import { openCaseRows, startCase } from '../../tests/support/cases.js';
+import { caseActionUpdate } from '../../workflows/case-messages.js';
+import { openCaseRows, startCase } from '../../harness/cases.js';
 import { contactNow } from './api-client.js';
 import type { BenchEnvironment } from './environment.js';
 import { summarize, type LatencySummary } from './stats.js';

@@ -2,7 +2,7 @@
 // that gets no answer or a 5xx is sent again with the SAME request id until it is accepted (200) or refused (4xx).
 // What the burst counts as accepted is what the drills hold the record to: each accepted request applied once.
 import { randomUUID } from 'node:crypto';
-import type { SignedIn } from '../../tests/support/auth.js';
+import type { SignedIn } from '../../harness/auth.js';
 import { call, describe, type Answer } from './http.js';
 import type { CaseExpectation } from './consistency.js';
 import { sleep } from './report.js';

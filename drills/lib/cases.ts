@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { CaseData } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
-import { openCaseRows, startCase } from '../../tests/support/cases.js';
+import { openCaseRows, startCase } from '../../harness/cases.js';
 import { defaultCaseSettings } from '../../domain/index.js';
 
 const DAY_MS = 86_400_000;

@@ -2,11 +2,11 @@
 // log, the Case read model, consents, deadlines and the notification outbox must agree with it, and with the engine's
 // own record of what the record activities wrote (api/case-history-check.ts).
 import type { Client } from '@temporalio/client';
-import { checkCaseHistory } from '../../api/case-history-check.js';
+import { checkCaseHistory } from '../../api/operations/case-history-check.js';
 import type { CaseData } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import type { ReceivedMail } from '../../platform/smtp-sink.js';
-import { caseViewQuery } from '../../workflows/definitions.js';
+import { caseViewQuery } from '../../workflows/case-messages.js';
 import { sleep } from './report.js';
 
 export interface CaseExpectation {

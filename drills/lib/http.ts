@@ -1,5 +1,5 @@
 // HTTP against the app as a client would: JSON in and out, every answer kept with its status and time.
-import { login, type SignedIn } from '../../tests/support/auth.js';
+import { login, type SignedIn } from '../../harness/auth.js';
 import { DEMO_PASSWORD } from './stack.js';
 
 export interface Answer {

@@ -3,13 +3,10 @@
 // own, the HTTP app on a free port, and an SMTP server on loopback that receives the worker's mail.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import pg from 'pg';
 import { createApp } from '../../api/app.js';
 import { loadConfig } from '../../platform/config.js';
 import { createDatabase, type Database } from '../../platform/database.js';
@@ -20,7 +17,9 @@ import { loadPayloadEncryption, newPayloadKeyEntry } from '../../platform/payloa
 import { repoRoot } from '../../platform/paths.js';
 import { seedDatabase } from '../../platform/seed.js';
 import { createCaseWorker } from '../../worker.js';
-import { startTestSmtpServer, type TestSmtpServer } from '../../tests/support/smtp.js';
+import { serveApp } from '../../harness/app-server.js';
+import { createServerDatabase } from '../../harness/database.js';
+import { startTestSmtpServer, type TestSmtpServer } from '../../harness/smtp.js';
 
 export const DEMO_PASSWORD = 'drill-password';
 
@@ -81,30 +80,9 @@ export async function createDrillDatabase(options: { embedded?: boolean } = {}):
     const embedded = await startEmbeddedPostgres({ loadDataDir: await embeddedTemplate() });
     return { url: embedded.url, embedded, kind: 'embedded', drop: () => embedded.stop() };
   }
-  const name = `kim_drill_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateAndSeed(url.toString());
-  return {
-    url: url.toString(),
-    kind: 'postgres',
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  const created = await createServerDatabase(serverUrl, 'kim_drill');
+  await migrateAndSeed(created.url);
+  return { url: created.url, kind: 'postgres', drop: () => created.drop() };
 }
 
 export interface StackOptions {
@@ -206,10 +184,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   const app = createApp({ db, temporal: client, taskQueue });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { baseUrl, close: closeServer } = await serveApp(app);
 
   return {
     database,
@@ -225,8 +200,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     workerFailure: () => failure,
     spawnWorker,
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer();
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await Promise.race([stopWorker(), new Promise((r) => setTimeout(r, 15_000))]);
       await smtp.close();

@@ -2,7 +2,7 @@
 // download browsers here, see ../shared/toolchain-notes.md). Each launch gets a fresh temporary profile.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { TEST_PASSWORD } from './auth.js';
+import { TEST_PASSWORD } from '../../harness/auth.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -2,8 +2,6 @@
 // and a worker on the shared dev server (own task queue per test file), and the HTTP app on a free port. The worker
 // mails to a real SMTP server on loopback (`smtp`), so what the app sends can be checked. Client and worker share
 // the payload encryption of a real installation, with the key the global setup put into KIM_PAYLOAD_KEYS.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -17,8 +15,9 @@ import type { DataKeyStore } from '../../platform/data-keys.js';
 import { loadPayloadEncryption } from '../../platform/payload-codec.js';
 import { seedDatabase } from '../../platform/seed.js';
 import { createCaseWorker } from '../../worker.js';
-import { createTestDatabase } from './database.js';
-import { startTestSmtpServer, type TestSmtpServer } from './smtp.js';
+import { serveApp, type ServedApp } from '../../harness/app-server.js';
+import { createTestDatabase } from '../../harness/database.js';
+import { startTestSmtpServer, type TestSmtpServer } from '../../harness/smtp.js';
 
 export interface Harness {
   db: Database;
@@ -76,14 +75,10 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
   };
   await startWorker();
 
-  let server: Server | undefined;
-  let baseUrl = '';
+  let served: ServedApp | undefined;
   if (options.withApp !== false) {
     const app = createApp({ db, temporal: client, taskQueue });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveApp(app);
   }
 
   return {
@@ -93,7 +88,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
     dataConverter,
     dataKeys: encryption.dataKeys!,
     taskQueue,
-    baseUrl,
+    baseUrl: served?.baseUrl ?? '',
     smtp,
     get worker() {
       return worker;
@@ -101,7 +96,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
     stopWorker,
     startWorker,
     async close() {
-      if (server) await new Promise((resolve) => server!.close(resolve));
+      await served?.close();
       await stopWorker();
       await smtp.close();
       await nativeConnection.close();

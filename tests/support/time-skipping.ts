@@ -13,7 +13,7 @@ import { seedDatabase } from '../../platform/seed.js';
 import { resolveBinary } from '../../platform/temporal-binaries.js';
 import { registerSearchAttributes } from '../../platform/temporal.js';
 import { caseSearchAttributes } from '../../workflows/search-attributes.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, type TestDatabase } from '../../harness/database.js';
 
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;

@@ -1,0 +1,73 @@
+// Right of access (Art. 15 GDPR): a coordinator produces everything stored about the person of a case — master
+// data, the case as the engine holds it, consents, the full history, notifications sent, the partners it was
+// disclosed to. The JSON door sends it as a file, the pages door as a readable, printable document. Each export is
+// written to the access log before it is returned.
+import { canExportCaseData, requireCaseAccess } from './access-policy.js';
+import { logAccess } from './access-log.js';
+import type { Caller, OperationDeps } from './caller.js';
+import { caseHistory } from './case-history.js';
+import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
+import { toCaseResponse } from './case-responses.js';
+import { ApiError } from './errors.js';
+
+async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temporal'>, row: CaseRow) {
+  const [view, history, consents, notifications, disclosures, organisations] = await Promise.all([
+    queryCaseView(temporal, row),
+    caseHistory(db, row.id),
+    db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
+    db.notification.findMany({ where: { caseId: row.id }, orderBy: { createdAt: 'asc' } }),
+    // Art. 15(1)(c): the recipients the data was disclosed to — partner organisations that read it under a consent.
+    db.accessLog.findMany({ where: { caseId: row.id, action: 'read_shared_case' }, orderBy: { at: 'asc' } }),
+    db.organisation.findMany({ select: { id: true, name: true } }),
+  ]);
+  const organisationName = new Map(organisations.map((o) => [o.id, o.name]));
+  return {
+    exportedAt: new Date().toISOString(),
+    legalBasis: 'Art. 15 DSGVO (Auskunftsrecht der betroffenen Person)',
+    person: {
+      givenName: row.person.givenName,
+      familyName: row.person.familyName,
+      birthDate: row.person.birthDate.toISOString().slice(0, 10),
+      municipality: row.person.municipality,
+      languages: row.person.languages,
+      recordedAt: row.person.createdAt.toISOString(),
+    },
+    case: toCaseResponse(row, view),
+    consents: consents.map((c) => ({
+      scope: c.scope,
+      decision: c.decision,
+      partnerName: c.partnerName,
+      partnerOrganisationId: c.partnerOrganisationId,
+      purpose: c.purpose,
+      recordedAt: c.recordedAt.toISOString(),
+      withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
+    })),
+    history: history.events,
+    notifications: notifications.map((n) => ({ kind: n.kind, subject: n.subject, status: n.status, createdAt: n.createdAt.toISOString(), sentAt: n.sentAt?.toISOString() ?? null })),
+    disclosures: disclosures.map((d) => ({
+      organisationId: d.organisationId,
+      organisation: organisationName.get(d.organisationId) ?? d.organisationId,
+      at: d.at.toISOString(),
+      purpose: d.purpose,
+    })),
+  };
+}
+
+export type CaseExport = Awaited<ReturnType<typeof caseExportData>>;
+
+/**
+ * GET /api/v1/cases/:id/export: the Art. 15 export of a case. 404 as for an unknown case when the caller does not
+ * see it in full, 403 for anyone but KIM coordination; logged (`export_case`) before it is returned.
+ */
+export async function exportCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, caseId: string): Promise<CaseExport> {
+  const row = await loadCaseRow(deps.db, caseId);
+  requireCaseAccess(caller.user, row, 'full');
+  if (!canExportCaseData(caller.user)) throw new ApiError(403, 'forbidden', 'Die Auskunft nach Art. 15 DSGVO erstellt die KIM-Koordination.');
+  const data = await caseExportData(deps, row!);
+  await logAccess(deps.db, caller, { action: 'export_case', caseId: row!.id });
+  return data;
+}
+
+// TEMPORARY, until api/app.ts mounts caseRecordsRouter (api/v1/case-records.ts) once at /api/v1/cases: the old
+// router name, so the app keeps running. Drop this re-export then (operations import no door).
+export { caseRecordsRouter as caseExportRouter } from '../v1/case-records.js';

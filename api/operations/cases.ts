@@ -1,0 +1,326 @@
+// Case use cases: open a case (rows + workflow), list, read, act, and read its history. Called by the JSON door
+// (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type DecideError, type PartnerCaseView } from '../../domain/index.js';
+import type { Database } from '../../platform/database.js';
+import { loadCaseSettings } from '../../platform/settings.js';
+import { caseActionUpdate, caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
+import { caseMunicipalityKey, caseOrganisationKey, caseStateKey } from '../../workflows/search-attributes.js';
+import {
+  canActOnCase,
+  canBeCaseAssignee,
+  canOpenCase,
+  caseAccess,
+  caseListFilter,
+  handedOverCaseIds,
+  isHandedOverBy,
+  requireCaseAccess,
+  stateOnlyCaseView,
+} from './access-policy.js';
+import { logAccess } from './access-log.js';
+import { caseHistory } from './case-history.js';
+import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
+import { listItem, toCaseResponse } from './case-responses.js';
+import { actorOf, type Caller, type OperationDeps } from './caller.js';
+import { ApiError, isDatabaseUnavailable } from './errors.js';
+import { resolveCaseRead } from './partner-access.js';
+
+export const listCasesQuery = z.object({
+  state: z.enum(CASE_STATES).optional(),
+  organisationId: z.string().min(1).optional(),
+  assignee: z.string().min(1).optional(),
+  municipality: z.string().min(1).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export function invalidQuery(error: z.ZodError): ApiError {
+  return new ApiError(422, 'validation_failed', 'Ungültige Filter.', { fields: Object.fromEntries(error.issues.map((i) => [i.path.join('.'), i.message])) });
+}
+
+/** assign/transfer name a user: it must be an active case manager of the organisation that will hold the case. */
+async function checkAssignee(db: Database, action: string, body: Record<string, unknown>, caseOrganisationId: string) {
+  if (action !== 'assign' && action !== 'transfer') return;
+  const assigneeId = body.assigneeId;
+  if (typeof assigneeId !== 'string' || !assigneeId) return; // the workflow's validator reports a missing field
+  const organisationId = action === 'transfer' && typeof body.organisationId === 'string' ? body.organisationId : caseOrganisationId;
+  const assignee = await db.user.findUnique({ where: { id: assigneeId } });
+  if (!assignee || !canBeCaseAssignee(assignee, organisationId)) {
+    throw new ApiError(422, 'validation_failed', 'Die Person kann den Fall nicht übernehmen.', {
+      fields: { assigneeId: 'Keine aktive fallführende Person dieser Organisation' },
+    });
+  }
+}
+
+/** `asOf` as a day (`YYYY-MM-DD`: the end of that day, UTC) or a timestamp; 422 otherwise. */
+export function parseAsOf(value: unknown): Date | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : '';
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text);
+  if (!text || Number.isNaN(date.getTime())) {
+    throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });
+  }
+  return date;
+}
+
+/** A refusal from the workflow's validator, in the contract's shape: 409 / 422 / 403. */
+export function refusalToApiError(error: unknown): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
+  const detail = error.cause.details?.[0] as DecideError | undefined;
+  switch (error.cause.type) {
+    case 'transition_not_allowed':
+      return new ApiError(409, 'transition_not_allowed', error.cause.message, { allowed: detail && 'allowed' in detail ? detail.allowed : [] });
+    case 'validation_failed':
+      return new ApiError(422, 'validation_failed', error.cause.message, { fields: detail && 'fields' in detail ? detail.fields : {} });
+    case 'forbidden':
+      return new ApiError(403, 'forbidden', error.cause.message);
+    default:
+      return error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Open
+
+type Proposal = Extract<ReturnType<typeof proposeProvider>, { ok: true }>;
+
+function parseOpenCase(input: unknown, openedAt: string) {
+  const parsed = parseCreateCase(input ?? {}, openedAt);
+  if (!parsed.ok) {
+    throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
+  }
+  const body = parsed.payload;
+  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt });
+  if (!proposal.ok) {
+    const field = proposal.error.code === 'unknown_municipality' ? 'person.municipality' : 'person.birthDate';
+    throw new ApiError(422, 'validation_failed', proposal.error.message, { fields: { [field]: proposal.error.message } });
+  }
+  return { body, proposal };
+}
+
+type OpenCaseBody = ReturnType<typeof parseOpenCase>['body'];
+
+/** Person and case rows in one transaction; returns the person's id. */
+async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, openedAt: string): Promise<string> {
+  return db.$transaction(async (tx) => {
+    const created = await tx.person.create({
+      data: {
+        givenName: body.person.givenName,
+        familyName: body.person.familyName,
+        birthDate: new Date(`${body.person.birthDate}T00:00:00Z`),
+        municipality: proposal.municipality,
+        languages: body.person.languages ?? [],
+      },
+    });
+    await tx.case.create({
+      data: {
+        id: caseId,
+        workflowId: caseWorkflowId(caseId),
+        personId: created.id,
+        state: 'intake',
+        organisationId: proposal.organisationId,
+        proposedOrganisationId: proposal.organisationId,
+        proposalReason: proposal.reason,
+        municipality: proposal.municipality,
+        source: body.source,
+        note: body.note ?? null,
+        openedAt: new Date(openedAt),
+      },
+    });
+    return created.id;
+  });
+}
+
+/** Starts the case workflow; on failure removes the rows (nothing half-written) unless the start did land. */
+async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: string, input: CaseWorkflowInput, proposal: Proposal): Promise<boolean> {
+  const { db, temporal, taskQueue } = deps;
+  const workflowId = caseWorkflowId(caseId);
+  try {
+    // Bounded: a caller should hear within seconds that the engine is away, not after the client's long retry.
+    await temporal.connection.withDeadline(Date.now() + 5000, () => temporal.workflow.start('caseWorkflow', {
+      workflowId,
+      taskQueue,
+      args: [input],
+      typedSearchAttributes: [
+        { key: caseStateKey, value: 'intake' },
+        { key: caseOrganisationKey, value: proposal.organisationId },
+        { key: caseMunicipalityKey, value: proposal.municipality },
+      ],
+    }));
+    return true;
+  } catch (error) {
+    // The start may have reached the server before the deadline ran out: then the case exists after all.
+    const started = await temporal.connection
+      .withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).describe())
+      .then(() => true, () => false);
+    if (started) return false;
+    await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: personId } })]);
+    // The codec needs the database too (the new case's data key): a database outage is answered as one.
+    if (isDatabaseUnavailable(error)) throw error;
+    console.error('[api] could not start case workflow', error);
+    throw new ApiError(503, 'temporal_unavailable', 'Der Fall konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
+  }
+}
+
+/** Intake: person + case rows, then the case workflow. Returns the 201 body; throws ApiError. */
+export async function openCase(deps: OperationDeps, caller: Caller, input: unknown) {
+  const { user } = caller;
+  if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
+  const openedAt = new Date().toISOString();
+  const { body, proposal } = parseOpenCase(input, openedAt);
+  const settings = await loadCaseSettings(deps.db);
+  const caseId = randomUUID();
+  const personId = await createCaseRows(deps.db, caseId, body, proposal, openedAt);
+  const workflowInput: CaseWorkflowInput = {
+    settings,
+    open: {
+      caseId,
+      openedAt,
+      openedBy: user.id,
+      organisationId: proposal.organisationId,
+      proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason },
+      municipality: proposal.municipality,
+      source: body.source,
+    },
+  };
+  const startedNow = await startCaseWorkflow(deps, caseId, personId, workflowInput, proposal);
+  const row = await loadCaseRow(deps.db, caseId);
+  if (!row) throw new ApiError(500, 'internal_error', 'Fall nach dem Anlegen nicht gefunden.');
+  if (!startedNow) return toCaseResponse(row, null);
+  return {
+    ...toCaseResponse(row, null),
+    proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason, alternatives: proposal.alternatives },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// List and read
+
+/** The caller's cases from the read model. `query` is the raw query string object. */
+export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Caller, query: unknown) {
+  const { user } = caller;
+  const q = listCasesQuery.safeParse(query);
+  if (!q.success) throw invalidQuery(q.error);
+  const f = q.data;
+  const handedOver = await handedOverCaseIds(db, user);
+  const where = {
+    AND: [
+      caseListFilter(user, handedOver),
+      f.state ? { state: f.state } : {},
+      f.organisationId ? { organisationId: f.organisationId } : {},
+      f.assignee ? { assigneeId: f.assignee === 'me' ? user.id : f.assignee } : {},
+      f.municipality ? { municipality: f.municipality } : {},
+      f.overdue === 'true' ? { nextDeadlineAt: { lt: new Date() }, closedAt: null } : {},
+      f.q
+        ? {
+            OR: [
+              { person: { familyName: { contains: f.q, mode: 'insensitive' as const } } },
+              { person: { givenName: { contains: f.q, mode: 'insensitive' as const } } },
+              { id: f.q },
+            ],
+          }
+        : {},
+    ],
+  };
+  const [total, rows] = await Promise.all([
+    db.case.count({ where }),
+    db.case.findMany({
+      where,
+      include: { person: true },
+      orderBy: [{ nextDeadlineAt: { sort: 'asc', nulls: 'last' } }, { openedAt: 'desc' }],
+      skip: (f.page - 1) * f.pageSize,
+      take: f.pageSize,
+    }),
+  ]);
+  return {
+    items: rows.map((row) => (caseAccess(user, row, { handedOverBy: handedOver.includes(row.id) }) === 'full' ? listItem(row) : stateOnlyCaseView(row))),
+    total,
+    page: f.page,
+    pageSize: f.pageSize,
+  };
+}
+
+export type CaseRead =
+  | { access: 'full'; row: CaseRow; view: CaseData | null }
+  | { access: 'state_only'; row: CaseRow }
+  | { access: 'partner'; row: CaseRow; partnerView: PartnerCaseView };
+
+/**
+ * The face of the case the caller may read: full (logged as read_case; with the workflow's view), state only, or
+ * the partner projection (logged as read_shared_case). 404 when none.
+ */
+export async function readCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, id: string): Promise<CaseRead> {
+  const found = await resolveCaseRead(deps, caller, id);
+  if (!found) throw new ApiError(404, 'not_found', 'Fall nicht gefunden.');
+  if (found.access === 'partner') return { access: 'partner', row: found.row, partnerView: found.view };
+  if (found.access === 'state_only') return { access: 'state_only', row: found.row };
+  await logAccess(deps.db, caller, { action: 'read_case', caseId: found.row.id });
+  return { access: 'full', row: found.row, view: await queryCaseView(deps.temporal, found.row) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Act
+
+/** The case row the caller may act on: full access (404 when invisible, 403 when only its state is visible). */
+export async function findCaseToAct({ db }: Pick<OperationDeps, 'db'>, caller: Caller, caseId: string): Promise<CaseRow> {
+  const { user } = caller;
+  const row = await loadCaseRow(db, caseId);
+  requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
+  return row!;
+}
+
+/**
+ * Runs `action` on a case found by findCaseToAct as a workflow update (403 when the role may not, 409 once the
+ * case's data is erased, the workflow's refusals as 409/422/403); answers with the row and the workflow's new case.
+ */
+export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, row: CaseRow, action: CaseAction, input: unknown) {
+  if (!canActOnCase(caller.user, row, action)) throw new ApiError(403, 'forbidden', 'Diese Aktion ist Ihrer Rolle nicht erlaubt.');
+  if (row.erasedAt) {
+    throw new ApiError(409, 'transition_not_allowed', 'Die Aufbewahrungsfrist ist abgelaufen: die personenbezogenen Daten des Falls sind gelöscht.', {
+      allowed: [],
+    });
+  }
+  const body = (input ?? {}) as Record<string, unknown>;
+  await checkAssignee(deps.db, action, body, row.organisationId);
+  // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
+  const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
+  try {
+    const data = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
+      args: [{ action, payload: body, actor: actorOf(caller.user), requestId }],
+      // The request id is the Temporal update id: a repeated request gets the first answer.
+      ...(requestId ? { updateId: requestId } : {}),
+    });
+    return { row, data };
+  } catch (error) {
+    throw refusalToApiError(error);
+  }
+}
+
+/** Find + act in one (the JSON door): unknown actions are 404 before anything is read. */
+export async function runCaseAction(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, caseId: string, action: string, input: unknown) {
+  if (!isCaseAction(action)) throw new ApiError(404, 'unknown_action', `Unbekannte Aktion „${action}“.`);
+  const row = await findCaseToAct(deps, caller, caseId);
+  return actOnCase(deps, caller, row, action, input);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// History
+
+/**
+ * The full history of a case the caller may read in full (404/403 otherwise), logged as read_history. `asOf` is a
+ * parsed day or the raw query value (422 when invalid, checked after access so an invisible case stays a 404).
+ */
+export async function readCaseHistory({ db }: Pick<OperationDeps, 'db'>, caller: Caller, caseId: string, asOfInput?: Date | unknown) {
+  const { user } = caller;
+  const row = await loadCaseRow(db, caseId);
+  requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
+  const asOf = asOfInput instanceof Date ? asOfInput : parseAsOf(asOfInput);
+  await logAccess(db, caller, { action: 'read_history', caseId: row!.id });
+  return { row: row!, history: await caseHistory(db, row!.id, asOf) };
+}
+

@@ -1,0 +1,68 @@
+// The typed errors operations throw (status and code of the contract, German message) and the classifiers of
+// outages; the doors map them to a JSON error body (api/http/json-errors.ts) or a German page (api/pages/errors.ts).
+import { isGrpcServiceError } from '@temporalio/client';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outages: a database or process engine that cannot be reached is a 503 the caller can retry, not a 500.
+
+/** Prisma error codes for "cannot reach the server / the connection broke or timed out" (not errors of a query). */
+const DATABASE_CONNECTION_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
+/** The same as kinds of @prisma/adapter-pg's DriverAdapterError (raw queries report them under their own code). */
+const DATABASE_CONNECTION_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout']);
+/** node-postgres errors for a connection that broke or could not be made, which Prisma passes on unchanged. */
+const PG_CONNECTION_MESSAGES = [
+  /^Connection terminated( unexpectedly| due to connection timeout)?$/,
+  /^Client has encountered a connection error and is not queryable$/,
+  /^timeout exceeded when trying to connect$/,
+];
+const SOCKET_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/** An error from Prisma (it carries Prisma's clientVersion) that says the database is unreachable right now. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { clientVersion?: unknown; code?: unknown; errorCode?: unknown; syscall?: unknown; meta?: unknown };
+  if (typeof e.clientVersion !== 'string') return false;
+  if (typeof e.code === 'string' && DATABASE_CONNECTION_CODES.has(e.code)) return true;
+  if (typeof e.errorCode === 'string' && DATABASE_CONNECTION_CODES.has(e.errorCode)) return true;
+  const kind = (e.meta as { driverAdapterError?: { cause?: { kind?: unknown } } } | undefined)?.driverAdapterError?.cause?.kind;
+  if (typeof kind === 'string' && DATABASE_CONNECTION_KINDS.has(kind)) return true;
+  if (typeof e.code === 'string' && typeof e.syscall === 'string' && SOCKET_ERROR_CODES.has(e.code)) return true;
+  return PG_CONNECTION_MESSAGES.some((pattern) => pattern.test(e.message));
+}
+
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+/** A Temporal client error (ServiceError or gRPC error, looked at through its causes) for an unreachable server. */
+export function isTemporalUnavailable(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (isGrpcServiceError(e)) return e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** PostgreSQL cannot store the text it was given: a NUL character (22021) or one without a mapping (22P05). Only
+ *  request data can bring such characters; storing them is impossible, so it is the caller's 400, not a 500. */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+
+export function isUnstorableText(error: unknown): boolean {
+  if (!(error instanceof Error) || typeof (error as { clientVersion?: unknown }).clientVersion !== 'string') return false;
+  const cause = ((error as { meta?: unknown }).meta as { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } } | undefined)?.driverAdapterError?.cause;
+  return cause?.kind === 'postgres' && typeof cause.code === 'string' && UNSTORABLE_TEXT_CODES.has(cause.code);
+}
+
+export const DATABASE_UNAVAILABLE_MESSAGE = 'Die Datenbank ist vorübergehend nicht erreichbar. Bitte in einer Minute erneut versuchen.';
+export const TEMPORAL_UNAVAILABLE_MESSAGE = 'Die Prozess-Engine ist vorübergehend nicht erreichbar. Bitte in einer Minute erneut versuchen.';

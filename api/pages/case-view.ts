@@ -1,0 +1,292 @@
+// View models of the case page: facts, deadlines, consents, goals, referrals, contacts, the action forms allowed now,
+// and the partner's "Freigegebene Daten" view — all in German, from the workflow's view of the case.
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import {
+  ACTION_LABELS,
+  ACTIVE_DEADLINE_STATUSES,
+  CASE_STATE_LABELS,
+  CONTACT_KINDS,
+  CONTACT_KIND_LABELS,
+  DEADLINE_LABELS,
+  LIFE_AREA_LABELS,
+  CLOSURE_REASON_LABELS,
+  SHARING_CATEGORY_LABELS,
+  allowedActions,
+  isCaseAction,
+  type CaseAction,
+  type CaseData,
+  type CaseState,
+  type PartnerCaseView,
+} from '../../domain/index.js';
+import type { Database } from '../../platform/database.js';
+import { loadCaseSettings } from '../../platform/settings.js';
+import { canReadAccessLog } from '../operations/access-policy.js';
+import type { CaseRow } from '../operations/case-lookup.js';
+import { organisationNames, staffDirectory, type StaffDirectory } from '../operations/directory.js';
+import { actionForm, formView, type ActionFormSpec, type FieldErrors, type FormValues } from './forms.js';
+import {
+  CONSENT_DECISION_LABELS,
+  CONSENT_SCOPE_LABELS,
+  DEADLINE_STATUS_LABELS,
+  GOAL_ATTAINMENT_LABELS,
+  GOAL_STATUS_LABELS,
+  NEED_LABELS,
+  REFERRAL_STATUS_LABELS,
+  REVIEW_OUTCOME_LABELS,
+  SOURCE_LABELS,
+  daysOverdue,
+  formatDate,
+  todayInGermany,
+} from './labels.js';
+import { layout, send, signedInUser } from './kit.js';
+import { renderPage } from './views.js';
+
+/** What the page shows after a failed action: the submitted values, the API's field errors, its message. */
+export interface ActionFailure {
+  action: CaseAction;
+  values: FormValues;
+  errors: FieldErrors;
+  message: string;
+}
+
+function isActive(status: string): boolean {
+  return (ACTIVE_DEADLINE_STATUSES as readonly string[]).includes(status);
+}
+
+type Organisations = Awaited<ReturnType<typeof organisationNames>>;
+
+function caseFacts(row: CaseRow, view: CaseData | null, staff: StaffDirectory, orgs: Organisations) {
+  const p = row.person;
+  const state = (view?.state ?? row.state) as CaseState;
+  const onHold = view?.onHold ?? row.onHold;
+  return [
+    { term: 'Phase', value: `${CASE_STATE_LABELS[state] ?? state}${onHold ? ' (pausiert)' : ''}` },
+    ...(view?.hold ? [{ term: 'Pausiert seit', value: `${formatDate(view.hold.since)}: ${view.hold.reason}` }] : []),
+    { term: 'Träger', value: orgs.short(view?.organisationId ?? row.organisationId) },
+    {
+      term: 'Trägervorschlag',
+      value: `${orgs.short(view?.proposedProvider.organisationId ?? row.proposedOrganisationId)} – ${view?.proposedProvider.reason ?? row.proposalReason ?? ''}`,
+    },
+    ...(view ? [{ term: 'Träger bestätigt', value: view.providerConfirmed ? 'ja' : 'noch nicht' }] : []),
+    { term: 'Fallführend', value: staff.name(view?.assigneeId ?? row.assigneeId) },
+    { term: 'Geburtsdatum', value: formatDate(p.birthDate.toISOString().slice(0, 10)) },
+    { term: 'Wohnort', value: p.municipality },
+    { term: 'Sprachen', value: p.languages.length ? p.languages.join(', ') : '–' },
+    { term: 'Zugang', value: SOURCE_LABELS[row.source as keyof typeof SOURCE_LABELS] ?? row.source },
+    { term: 'Eröffnet', value: formatDate(row.openedAt) },
+    ...(row.note ? [{ term: 'Notiz zur Erstberatung', value: row.note }] : []),
+  ];
+}
+
+/** The case page (status 200, or the status of a refused action with its form reopened and its errors). */
+export async function renderCasePage(
+  db: Database,
+  req: Request,
+  res: Response,
+  row: CaseRow,
+  view: CaseData | null,
+  options: { status?: number; failure?: ActionFailure } = {},
+): Promise<void> {
+  const user = signedInUser(req);
+  const now = new Date();
+  const [staff, orgs, settings] = await Promise.all([staffDirectory(db), organisationNames(db), loadCaseSettings(db)]);
+  const p = row.person;
+  const personName = `${p.givenName} ${p.familyName}`;
+  const state = (view?.state ?? row.state) as CaseState;
+  const onHold = view?.onHold ?? row.onHold;
+  const failure = options.failure;
+  const facts = caseFacts(row, view, staff, orgs);
+
+  let details: Record<string, unknown> = {};
+  let actions: unknown[] = [];
+  let refusal: string | undefined;
+  if (view) {
+    details = caseDetails(view, staff, now);
+    const actor = { id: user.id, role: user.role, organisationId: user.organisationId };
+    const allowed = allowedActions(view, actor, { now: now.toISOString(), settings });
+    const ctx = {
+      c: view,
+      today: todayInGermany(now),
+      userId: user.id,
+      assignees: staff.assignees(view.organisationId),
+      organisations: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName })),
+      partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
+    };
+    actions = allowed.map((action) => {
+      const spec = actionForm(action, ctx);
+      const failed = failure?.action === action ? failure : undefined;
+      return actionView(spec, row.id, failed, req.authSession?.csrfToken);
+    });
+    // A refused action whose form is gone (the state moved on meanwhile) is reported above the remaining forms.
+    if (failure && !allowed.includes(failure.action)) refusal = `„${ACTION_LABELS[failure.action]}“ wurde nicht ausgeführt: ${failure.message}`;
+  }
+
+  const done = typeof req.query.erledigt === 'string' && isCaseAction(req.query.erledigt) ? ACTION_LABELS[req.query.erledigt] : undefined;
+  const created = req.query.angelegt === '1';
+  send(
+    res,
+    options.status ?? 200,
+    renderPage('case', {
+      ...layout(req, `Fall ${personName}`, 'faelle'),
+      caseId: row.id,
+      personName,
+      stateLabel: CASE_STATE_LABELS[state] ?? state,
+      onHold,
+      closed: state === 'closed',
+      facts,
+      engineMissing: !view && !row.erasedAt,
+      isCoordinator: canReadAccessLog(user),
+      noView: !view,
+      erasedOn: row.erasedAt ? formatDate(row.erasedAt) : undefined,
+      done,
+      created: created ? { provider: orgs.short(row.proposedOrganisationId), reason: row.proposalReason } : undefined,
+      ...details,
+      actions,
+      hasActions: actions.length > 0,
+      refusal,
+    }),
+  );
+}
+
+function caseDetails(c: CaseData, staff: StaffDirectory, now: Date) {
+  const goalTitle = (id?: string) => c.goals.find((g) => g.id === id)?.title;
+  const referralName = (id?: string) => c.referrals.find((r) => r.id === id)?.service;
+  const deadlines = c.deadlines
+    .filter((d) => isActive(d.status) || d.status === 'suspended' || (d.kind === 'retention' && d.status === 'open'))
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+    .map((d) => {
+      const overdue = isActive(d.status) && d.kind !== 'retention' && new Date(d.dueAt) < now;
+      const about = d.kind === 'goal_due' ? goalTitle(d.refId) : d.kind === 'referral_follow_up' ? referralName(d.refId) : undefined;
+      return {
+        label: `${DEADLINE_LABELS[d.kind]}${about ? `: ${about}` : ''}`,
+        due: formatDate(d.dueAt),
+        escalate: d.escalateAt ? formatDate(d.escalateAt) : '–',
+        status: DEADLINE_STATUS_LABELS[d.status],
+        overdue,
+        daysOverdue: overdue ? daysOverdue(d.dueAt, now) : 0,
+      };
+    });
+  const metCount = c.deadlines.filter((d) => d.status === 'met').length;
+  return {
+    deadlines,
+    metCount,
+    consents: c.consents.map((k) => ({
+      scope: CONSENT_SCOPE_LABELS[k.scope],
+      decision: CONSENT_DECISION_LABELS[k.decision],
+      partner: [k.partnerName, k.purpose].filter(Boolean).join(' – ') || '–',
+      recorded: `${formatDate(k.recordedAt)}, ${staff.name(k.recordedBy)}`,
+      withdrawn: k.withdrawnAt ? `widerrufen am ${formatDate(k.withdrawnAt)}` : '',
+    })),
+    assessment: c.assessment
+      ? {
+          started: formatDate(c.assessment.startedAt),
+          completed: c.assessment.completedAt ? formatDate(c.assessment.completedAt) : undefined,
+          lifeAreas: c.assessment.lifeAreas.map((a) => ({ area: LIFE_AREA_LABELS[a.area], need: NEED_LABELS[a.need], high: a.need === 'high', situation: a.situation })),
+        }
+      : undefined,
+    goals: c.goals.map((g) => ({ title: g.title, measure: g.measure, owner: g.owner, due: formatDate(g.dueDate), status: GOAL_STATUS_LABELS[g.status] })),
+    referrals: c.referrals.map((r) => ({
+      service: r.service,
+      partner: r.partnerName ?? '–',
+      sent: formatDate(r.sentAt),
+      due: formatDate(r.dueDate),
+      status: REFERRAL_STATUS_LABELS[r.status],
+      reason: r.reason ?? '',
+    })),
+    contacts: {
+      count: c.contacts.count,
+      last: c.contacts.lastContactAt ? formatDate(c.contacts.lastContactAt) : undefined,
+      byKind: CONTACT_KINDS.filter((k) => c.contacts.byKind[k] > 0).map((k) => ({ kind: CONTACT_KIND_LABELS[k], count: c.contacts.byKind[k] })),
+      recent: [...c.contacts.items]
+        .sort((a, b) => b.date.localeCompare(a.date))
+        .slice(0, 10)
+        .map((k) => ({ date: formatDate(k.date), kind: CONTACT_KIND_LABELS[k.kind], minutes: k.durationMinutes, note: k.note ?? '', by: staff.name(k.recordedBy) })),
+    },
+    reviews: c.reviews.map((r) => ({
+      started: formatDate(r.startedAt),
+      completed: r.completedAt ? formatDate(r.completedAt) : 'läuft',
+      outcome: r.outcome ? REVIEW_OUTCOME_LABELS[r.outcome] : '–',
+      notes: r.notes ?? '',
+    })),
+    closureRequest: c.closureRequest
+      ? {
+          reason: CLOSURE_REASON_LABELS[c.closureRequest.reason],
+          attainment: GOAL_ATTAINMENT_LABELS[c.closureRequest.goalAttainment],
+          at: formatDate(c.closureRequest.requestedAt),
+          by: staff.name(c.closureRequest.requestedBy),
+          note: c.closureRequest.note ?? '',
+        }
+      : undefined,
+    closure: c.closure
+      ? {
+          reason: CLOSURE_REASON_LABELS[c.closure.reason],
+          attainment: GOAL_ATTAINMENT_LABELS[c.closure.goalAttainment],
+          at: formatDate(c.closure.closedAt),
+          by: staff.name(c.closure.closedBy),
+          approvedBy: c.closure.approvedBy ? staff.name(c.closure.approvedBy) : undefined,
+        }
+      : undefined,
+  };
+}
+
+/** View model of the "Freigegebene Daten" page: only what the projection holds, in German. */
+export function sharedCaseModel(v: PartnerCaseView, orgName: (id: string) => string) {
+  return {
+    personName: v.person ? `${v.person.givenName} ${v.person.familyName}` : undefined,
+    holder: orgName(v.organisationId),
+    sharedWith: orgName(v.sharedWithOrganisationId),
+    consents: v.consents.map((k) => ({
+      recordedAt: formatDate(k.recordedAt),
+      partnerName: k.partnerName,
+      purpose: k.purpose ?? '–',
+      categories: k.dataCategories.map((c) => SHARING_CATEGORY_LABELS[c]).join(', ') || 'keine Daten',
+    })),
+    person: v.person
+      ? {
+          name: `${v.person.givenName} ${v.person.familyName}`,
+          birthDate: formatDate(v.person.birthDate),
+          municipality: v.person.municipality,
+          languages: v.person.languages.length ? v.person.languages.join(', ') : '–',
+        }
+      : undefined,
+    hasReferrals: v.referrals !== undefined,
+    referrals: (v.referrals ?? []).map((r) => ({
+      service: r.service,
+      partnerName: r.partnerName,
+      sentAt: formatDate(r.sentAt),
+      dueDate: formatDate(r.dueDate),
+      status: REFERRAL_STATUS_LABELS[r.status] ?? r.status,
+    })),
+    hasLifeAreas: v.lifeAreas !== undefined,
+    lifeAreas: (v.lifeAreas ?? []).map((a) => ({ label: a.label, need: NEED_LABELS[a.need] ?? a.need, situation: a.situation })),
+    hasGoals: v.goals !== undefined,
+    goals: (v.goals ?? []).map((g) => ({
+      title: g.title,
+      measure: g.measure,
+      dueDate: formatDate(g.dueDate),
+      status: GOAL_STATUS_LABELS[g.status as keyof typeof GOAL_STATUS_LABELS] ?? g.status,
+    })),
+  };
+}
+
+function actionView(spec: ActionFormSpec, caseId: string, failure: ActionFailure | undefined, csrfToken: string | undefined) {
+  const prefix = `aktion-${spec.action}`;
+  const form = formView(spec, prefix, failure?.values, failure?.errors ?? {});
+  return {
+    id: prefix,
+    label: ACTION_LABELS[spec.action],
+    url: `/faelle/${encodeURIComponent(caseId)}/aktionen/${spec.action}`,
+    intro: spec.intro,
+    submit: spec.submit,
+    open: spec.primary || Boolean(failure),
+    form,
+    // A refusal without field errors (409, 403) is shown as the form's message.
+    message: failure && !form.hasErrors ? failure.message : undefined,
+    failed: Boolean(failure),
+    csrfToken,
+    // Per rendering of the form: a double submit reaches the workflow with the same request id and runs once.
+    requestId: randomUUID(),
+  };
+}
+

@@ -1,0 +1,168 @@
+// Handlers of the case decision function (domain/case-decide.ts) for who holds the case and on what terms: provider
+// confirmation, assignment, consents, holds, transfers, closure and reopening.
+import { CASE_STATE_LABELS, CLOSURE_REASON_LABELS, type CaseState } from './case-model.js';
+import { formatDateDe } from './dates.js';
+import { armDeadline, cancelDeadlines, dueIn, rearmDeadlines, suspendDeadlines } from './deadlines.js';
+import { organisationShortName } from './organisations.js';
+import {
+  armNoContact,
+  armPeriodicReview,
+  closeCase,
+  fail,
+  fileClosureRequest,
+  ofKind,
+  stateChange,
+  stopReferral,
+  unknownOrganisation,
+  type Handlers,
+} from './case-decide-context.js';
+
+export const adminHandlers = {
+  'confirm-provider'(h, p) {
+    const { c } = h;
+    if (unknownOrganisation(h, p.organisationId)) return fail('organisationId', 'Unbekannte Organisation');
+    const override = p.organisationId !== c.proposedProvider.organisationId;
+    // domain.md: the proposal is confirmed or overridden *with a reason*.
+    if (override && !p.overrideReason) return fail('overrideReason', 'Pflichtfeld, wenn vom Trägervorschlag abgewichen wird');
+    const previous = c.organisationId;
+    c.organisationId = p.organisationId;
+    if (previous !== p.organisationId) delete c.assigneeId; // the assignee belonged to the other organisation
+    c.providerConfirmed = true;
+    c.providerConfirmation = {
+      organisationId: p.organisationId,
+      at: h.now,
+      by: h.actor.id,
+      ...(override && p.overrideReason ? { overrideReason: p.overrideReason } : {}),
+    };
+    const name = organisationShortName(p.organisationId);
+    if (override) {
+      h.emit('provider_overridden', `Träger abweichend vom Vorschlag festgelegt: ${name} (${p.overrideReason})`, {
+        organisationId: p.organisationId,
+        proposedOrganisationId: c.proposedProvider.organisationId,
+        previousOrganisationId: previous,
+        overrideReason: p.overrideReason,
+      });
+    } else {
+      h.emit('provider_confirmed', `Trägervorschlag bestätigt: ${name}`, { organisationId: p.organisationId, previousOrganisationId: previous });
+    }
+  },
+
+  assign(h, p) {
+    const previous = h.c.assigneeId;
+    h.c.assigneeId = p.assigneeId;
+    h.emit('case_assigned', 'Fall zugewiesen', { assigneeId: p.assigneeId, previousAssigneeId: previous });
+  },
+
+  'record-consent'(h, p) {
+    const consent = {
+      id: h.newId('consent'),
+      scope: p.scope,
+      decision: p.decision,
+      ...(p.partnerOrganisationId ? { partnerOrganisationId: p.partnerOrganisationId } : {}),
+      ...(p.partnerName ? { partnerName: p.partnerName } : {}),
+      ...(p.purpose ? { purpose: p.purpose } : {}),
+      // Only when given: consents without it (all recorded before) mean the default set, read by consentCategories().
+      ...(p.dataCategories ? { dataCategories: [...p.dataCategories] } : {}),
+      recordedBy: h.actor.id,
+      recordedAt: h.now,
+    };
+    h.c.consents.push(consent);
+    const scopeLabel = { data_processing: 'Datenverarbeitung', share_with_partner: 'Weitergabe an Partner', handover: 'Übergabe' }[p.scope];
+    const partner = p.partnerName ?? (p.partnerOrganisationId ? organisationShortName(p.partnerOrganisationId) : undefined);
+    h.emit(
+      'consent_recorded',
+      `Einwilligung ${p.decision === 'given' ? 'erteilt' : 'verweigert'}: ${scopeLabel}${partner ? ` (${partner})` : ''}`,
+      { ...consent },
+    );
+  },
+
+  'withdraw-consent'(h, p) {
+    const consent = h.c.consents.find((k) => k.id === p.consentId);
+    if (!consent) return fail('consentId', 'Unbekannte Einwilligung');
+    if (consent.decision !== 'given' || consent.withdrawnAt) return fail('consentId', 'Diese Einwilligung ist nicht (mehr) wirksam');
+    consent.withdrawnAt = h.now;
+    consent.withdrawnBy = h.actor.id;
+    h.emit('consent_withdrawn', 'Einwilligung widerrufen', { consentId: consent.id, scope: consent.scope });
+    // domain.md: withdrawal stops any sharing it covered → pending referrals that relied on it are stopped.
+    for (const r of h.c.referrals) {
+      if (r.consentId === consent.id && (r.status === 'sent' || r.status === 'accepted')) {
+        stopReferral(h, r, 'Einwilligung widerrufen');
+      }
+    }
+  },
+
+  'put-on-hold'(h, p) {
+    h.c.onHold = true;
+    h.c.hold = { reason: p.reason, since: h.now, by: h.actor.id };
+    h.emit('case_put_on_hold', `Fall pausiert: ${p.reason}`, { reason: p.reason });
+    suspendDeadlines(h.c.deadlines, h.ops);
+  },
+
+  resume(h, p) {
+    const since = h.c.hold?.since;
+    h.c.onHold = false;
+    delete h.c.hold;
+    h.emit('case_resumed', `Fall fortgesetzt${since ? ` (pausiert seit ${formatDateDe(since)})` : ''}`, { since, note: p.note });
+    rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false });
+  },
+
+  transfer(h, p) {
+    const { c } = h;
+    if (p.organisationId === c.organisationId) return fail('organisationId', 'Der Fall liegt bereits bei dieser Organisation (für Personenwechsel „Zuweisen“ nutzen)');
+    if (unknownOrganisation(h, p.organisationId)) return fail('organisationId', 'Unbekannte Organisation');
+    const from = { organisationId: c.organisationId, assigneeId: c.assigneeId };
+    c.organisationId = p.organisationId;
+    if (p.assigneeId) c.assigneeId = p.assigneeId;
+    else delete c.assigneeId;
+    h.emit('case_transferred', `Fall übertragen an ${organisationShortName(p.organisationId)}: ${p.reason}`, {
+      fromOrganisationId: from.organisationId,
+      previousAssigneeId: from.assigneeId,
+      toOrganisationId: p.organisationId,
+      assigneeId: p.assigneeId,
+      reason: p.reason,
+    });
+  },
+
+  'request-closure'(h, p) {
+    fileClosureRequest(h, p);
+  },
+
+  'approve-closure'(h, p) {
+    const request = h.c.closureRequest;
+    if (!request) return fail('body', 'Kein Abschlussantrag'); // unreachable: guarded
+    h.emit('closure_approved', `Abschluss freigegeben: ${CLOSURE_REASON_LABELS[request.reason]}`, { request, note: p.note });
+    closeCase(h, request, { approvedBy: h.actor.id, requestedBy: request.requestedBy });
+  },
+
+  close(h, p) {
+    closeCase(h, p, {});
+  },
+
+  reopen(h, p) {
+    const { c } = h;
+    const previousClosure = c.closure;
+    if (!previousClosure) return fail('body', 'Fall ist nicht abgeschlossen'); // unreachable: guarded
+    // Back to work: with agreed goals the case starts with a review (what changed since closure?); otherwise it
+    // returns to the phase it was closed in and that phase's deadline runs again.
+    const to: Exclude<CaseState, 'closed'> = c.goals.length > 0 ? 'review' : previousClosure.fromState;
+    c.reopenings.push({ at: h.now, by: h.actor.id, reason: p.reason, previousClosure, toState: to });
+    delete c.closure;
+    c.state = to;
+    h.emit('case_reopened', `Fall wiedereröffnet (${CASE_STATE_LABELS[to]}): ${p.reason}`, { ...stateChange('closed', to), reason: p.reason });
+    cancelDeadlines(c.deadlines, ofKind('retention'), 'Fall wiedereröffnet', h.ops);
+    const d = h.settings.deadlines;
+    if (to === 'review') {
+      const returnTo = previousClosure.fromState === 'goal_planning' ? 'goal_planning' : 'referral';
+      const review = { id: h.newId('review'), startedAt: h.now, startedBy: h.actor.id, returnTo, viaReopen: true } as const;
+      c.reviews.push({ ...review });
+      armPeriodicReview(c, h.now, h.settings, h.ops);
+    } else if (to === 'intake') {
+      armDeadline(c.deadlines, { kind: 'first_assessment', ...dueIn(h.now, d.firstAssessmentDays, d.escalationGraceDays) }, h.ops);
+    } else if (to === 'assessment') {
+      armDeadline(c.deadlines, { kind: 'assessment_completion', ...dueIn(h.now, d.assessmentCompletionDays, d.escalationGraceDays) }, h.ops);
+    } else if (to === 'goal_planning') {
+      armDeadline(c.deadlines, { kind: 'goal_agreement', ...dueIn(h.now, d.goalAgreementDays, d.escalationGraceDays) }, h.ops);
+    }
+    armNoContact(c, h.now, h.settings, h.ops);
+  },
+} satisfies Partial<Handlers>;

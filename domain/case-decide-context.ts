@@ -1,0 +1,119 @@
+// What the handlers of the case decision function (domain/case-decide.ts) work with: the handler context and the
+// steps several handlers share (closing, stopping a referral, arming the recurring deadlines, field errors).
+import type { ActionPayload } from './case-actions.js';
+import { CLOSURE_REASON_LABELS, type Actor, type CaseAction, type CaseData, type CaseState, type ClosureReason, type GoalAttainment, type Referral } from './case-model.js';
+import { addDays, addYears, datePart } from './dates.js';
+import { armDeadline, cancelDeadlines, dueIn, type CaseSettings, type DeadlineKind, type DeadlineOpsContext } from './deadlines.js';
+import type { EmitFn } from './events.js';
+import type { FieldErrors } from './validation.js';
+
+export interface HandlerContext {
+  c: CaseData;
+  now: string;
+  actor: Actor;
+  settings: CaseSettings;
+  newId: (prefix: string) => string;
+  emit: EmitFn;
+  ops: DeadlineOpsContext;
+  knownOrganisationIds?: readonly string[];
+}
+
+export type HandlerOutcome = void | FieldErrors;
+export type Handlers = { [A in CaseAction]: (h: HandlerContext, p: ActionPayload<A>) => HandlerOutcome };
+
+export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** No contact for 56 days → reminder, 84 days → escalation, counted from the last contact (or opening). */
+export function armNoContact(c: CaseData, since: string, settings: CaseSettings, ops: DeadlineOpsContext): void {
+  const d = settings.deadlines;
+  armDeadline(
+    c.deadlines,
+    { kind: 'no_contact', dueAt: addDays(since, d.noContactReminderDays), escalateAt: addDays(since, d.noContactEscalationDays) },
+    ops,
+  );
+}
+
+export function armPeriodicReview(c: CaseData, from: string, settings: CaseSettings, ops: DeadlineOpsContext): void {
+  const d = settings.deadlines;
+  armDeadline(c.deadlines, { kind: 'periodic_review', ...dueIn(from, d.reviewIntervalDays, d.escalationGraceDays) }, ops);
+}
+
+export const ofKind = (kind: DeadlineKind, refId?: string) => (d: { kind: DeadlineKind; refId?: string }) =>
+  d.kind === kind && (refId === undefined || d.refId === refId);
+
+export function setState(h: HandlerContext, to: CaseState): void {
+  h.c.state = to;
+}
+
+export function stateChange(from: CaseState, to: CaseState): Record<string, unknown> {
+  return from === to ? {} : { fromState: from, toState: to };
+}
+
+export function unknownOrganisation(h: HandlerContext, organisationId: string): boolean {
+  return h.knownOrganisationIds !== undefined && !h.knownOrganisationIds.includes(organisationId);
+}
+
+export function closeCase(
+  h: HandlerContext,
+  closure: { reason: ClosureReason; goalAttainment: GoalAttainment; note?: string | undefined },
+  extra: { approvedBy?: string; requestedBy?: string },
+): void {
+  const { c, now } = h;
+  const from = c.state as Exclude<CaseState, 'closed'>;
+  c.closure = {
+    reason: closure.reason,
+    goalAttainment: closure.goalAttainment,
+    ...(closure.note ? { note: closure.note } : {}),
+    closedAt: now,
+    closedBy: h.actor.id,
+    ...extra,
+    fromState: from,
+  };
+  delete c.closureRequest;
+  c.state = 'closed';
+  c.onHold = false;
+  delete c.hold;
+  h.emit('case_closed', `Fall abgeschlossen: ${CLOSURE_REASON_LABELS[closure.reason]}`, {
+    ...stateChange(from, 'closed'),
+    ...c.closure,
+  });
+  for (const r of c.referrals) {
+    if (r.status === 'sent' || r.status === 'accepted') stopReferral(h, r, 'Fall abgeschlossen');
+  }
+  // Closure cancels every running deadline; only the retention period runs on (domain.md: 3 years, then erase).
+  cancelDeadlines(c.deadlines, () => true, 'Fall abgeschlossen', { ...h.ops, paused: false });
+  armDeadline(c.deadlines, { kind: 'retention', dueAt: addYears(now, h.settings.deadlines.retentionYears) }, { ...h.ops, paused: false });
+}
+
+export function stopReferral(h: HandlerContext, r: Referral, reason: string): void {
+  r.status = 'stopped';
+  r.outcomeAt = h.now;
+  r.reason = reason;
+  h.emit('referral_stopped', `Vermittlung gestoppt (${reason}): ${r.service}`, { referralId: r.id, service: r.service, reason });
+  cancelDeadlines(h.c.deadlines, ofKind('referral_follow_up', r.id), reason, h.ops);
+}
+
+export function fileClosureRequest(
+  h: HandlerContext,
+  p: { reason: ClosureReason; goalAttainment: GoalAttainment; note?: string | undefined },
+): void {
+  const replaced = h.c.closureRequest !== undefined;
+  h.c.closureRequest = {
+    reason: p.reason,
+    goalAttainment: p.goalAttainment,
+    ...(p.note ? { note: p.note } : {}),
+    requestedAt: h.now,
+    requestedBy: h.actor.id,
+  };
+  h.emit('closure_requested', `Abschluss beantragt${replaced ? ' (ersetzt früheren Antrag)' : ''}: ${CLOSURE_REASON_LABELS[p.reason]}`, {
+    ...h.c.closureRequest,
+  });
+}
+
+export function fail(field: string, message: string): FieldErrors {
+  return { [field]: message };
+}
+
+export function dueDateInPast(h: HandlerContext, date: string): boolean {
+  return date < datePart(h.now);
+}

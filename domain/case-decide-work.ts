@@ -1,0 +1,215 @@
+// Handlers of the case decision function (domain/case-decide.ts) for the work through the phases: assessment, goal
+// agreement and goals, referrals, reviews and contacts.
+import { canCloseDirectly } from './case-lifecycle.js';
+import { CONTACT_KIND_LABELS, type CaseState, type Referral } from './case-model.js';
+import { addDays, addMs, datePart, endOfDayUtc, formatDateDe, isIsoDate, toMs } from './dates.js';
+import { armDeadline, cancelDeadlines, dueIn, isPending, meetDeadlines, moveDeadline } from './deadlines.js';
+import {
+  armNoContact,
+  armPeriodicReview,
+  closeCase,
+  dueDateInPast,
+  fail,
+  fileClosureRequest,
+  ofKind,
+  setState,
+  stateChange,
+  type Handlers,
+} from './case-decide-context.js';
+
+export const workHandlers = {
+  'start-assessment'(h) {
+    const { c, settings } = h;
+    c.assessment = { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+    setState(h, 'assessment');
+    h.emit('assessment_started', 'Assessment begonnen', stateChange('intake', 'assessment'));
+    meetDeadlines(c.deadlines, ofKind('first_assessment'), h.ops);
+    const d = settings.deadlines;
+    armDeadline(c.deadlines, { kind: 'assessment_completion', ...dueIn(h.now, d.assessmentCompletionDays, d.escalationGraceDays) }, h.ops);
+  },
+
+  'complete-assessment'(h, p) {
+    const { c, settings } = h;
+    const started = c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+    c.assessment = { ...started, completedAt: h.now, completedBy: h.actor.id, lifeAreas: p.lifeAreas };
+    setState(h, 'goal_planning');
+    const high = p.lifeAreas.filter((a) => a.need === 'high').length;
+    h.emit('assessment_completed', `Assessment abgeschlossen (${p.lifeAreas.length} Lebensbereiche, ${high} mit hohem Bedarf)`, {
+      ...stateChange('assessment', 'goal_planning'),
+      lifeAreas: p.lifeAreas,
+    });
+    meetDeadlines(c.deadlines, ofKind('assessment_completion'), h.ops);
+    const d = settings.deadlines;
+    armDeadline(c.deadlines, { kind: 'goal_agreement', ...dueIn(h.now, d.goalAgreementDays, d.escalationGraceDays) }, h.ops);
+  },
+
+  'agree-goals'(h, p) {
+    const { c } = h;
+    const fields: Record<string, string> = {};
+    p.goals.forEach((g, i) => {
+      if (dueDateInPast(h, g.dueDate)) fields[`goals.${i}.dueDate`] = 'Zieltermin liegt in der Vergangenheit';
+    });
+    if (Object.keys(fields).length) return fields;
+    const goals = p.goals.map((g) => ({ id: h.newId('goal'), ...g, status: 'open' as const, agreedAt: h.now }));
+    c.goals.push(...goals);
+    h.emit('goals_agreed', `${goals.length} Ziel(e) vereinbart`, { goals });
+    meetDeadlines(c.deadlines, ofKind('goal_agreement'), h.ops);
+    for (const g of goals) armDeadline(c.deadlines, { kind: 'goal_due', dueAt: endOfDayUtc(g.dueDate), refId: g.id }, h.ops);
+    // The 90-day review cycle starts with the first goal agreement and runs while the case is open.
+    if (!c.deadlines.some((d) => d.kind === 'periodic_review' && isPending(d))) armPeriodicReview(c, h.now, h.settings, h.ops);
+  },
+
+  'update-goal'(h, p) {
+    const goal = h.c.goals.find((g) => g.id === p.goalId);
+    if (!goal) return fail('goalId', 'Unbekanntes Ziel');
+    if (p.dueDate && p.dueDate !== goal.dueDate && p.status === 'open' && dueDateInPast(h, p.dueDate)) {
+      return fail('dueDate', 'Zieltermin liegt in der Vergangenheit');
+    }
+    const before = { status: goal.status, dueDate: goal.dueDate };
+    goal.status = p.status;
+    if (p.dueDate) goal.dueDate = p.dueDate;
+    goal.updatedAt = h.now;
+    h.emit('goal_updated', `Ziel aktualisiert: ${goal.title} (${goal.status}${before.dueDate !== goal.dueDate ? `, neuer Termin ${formatDateDe(goal.dueDate)}` : ''})`, {
+      goalId: goal.id,
+      status: goal.status,
+      dueDate: goal.dueDate,
+      previous: before,
+    });
+    const pending = h.c.deadlines.find((d) => d.kind === 'goal_due' && d.refId === goal.id && isPending(d));
+    if (goal.status === 'dropped') {
+      cancelDeadlines(h.c.deadlines, ofKind('goal_due', goal.id), 'Ziel verworfen', h.ops);
+    } else if (goal.status !== 'open') {
+      meetDeadlines(h.c.deadlines, ofKind('goal_due', goal.id), h.ops);
+    } else if (!pending) {
+      armDeadline(h.c.deadlines, { kind: 'goal_due', dueAt: endOfDayUtc(goal.dueDate), refId: goal.id }, h.ops);
+    } else if (before.dueDate !== goal.dueDate) {
+      moveDeadline(pending, endOfDayUtc(goal.dueDate), undefined, h.ops);
+    }
+  },
+
+  refer(h, p) {
+    const { c } = h;
+    if (p.consentId) {
+      const k = c.consents.find((x) => x.id === p.consentId);
+      if (!k) return fail('consentId', 'Unbekannte Einwilligung');
+      if (k.scope !== 'share_with_partner') return fail('consentId', 'Keine Einwilligung zur Weitergabe an Partner');
+      if (k.decision !== 'given' || k.withdrawnAt) return fail('consentId', 'Diese Einwilligung ist nicht (mehr) wirksam');
+    }
+    if (p.dueDate && dueDateInPast(h, p.dueDate)) return fail('dueDate', 'Termin liegt in der Vergangenheit');
+    const followUpAt = p.dueDate ? endOfDayUtc(p.dueDate) : addDays(h.now, h.settings.deadlines.referralFollowUpDays);
+    const referral: Referral = {
+      id: h.newId('ref'),
+      service: p.service,
+      ...(p.partnerName ? { partnerName: p.partnerName } : {}),
+      ...(p.consentId ? { consentId: p.consentId } : {}),
+      sentAt: h.now,
+      sentBy: h.actor.id,
+      dueDate: datePart(followUpAt),
+      status: 'sent',
+    };
+    c.referrals.push(referral);
+    const from = c.state;
+    setState(h, 'referral');
+    h.emit('referral_sent', `Vermittlung an ${p.service}${p.partnerName ? ` (${p.partnerName})` : ''}`, {
+      ...stateChange(from, 'referral'),
+      referral,
+    });
+    // domain.md: follow-up 14 days after each referral ("did the client arrive?"), reminder only.
+    armDeadline(c.deadlines, { kind: 'referral_follow_up', dueAt: followUpAt, refId: referral.id }, h.ops);
+  },
+
+  'record-referral-outcome'(h, p) {
+    const r = h.c.referrals.find((x) => x.id === p.referralId);
+    if (!r) return fail('referralId', 'Unbekannte Vermittlung');
+    if (r.status !== 'sent' && r.status !== 'accepted') return fail('referralId', 'Diese Vermittlung ist bereits abgeschlossen');
+    if (r.status === p.outcome) return fail('outcome', 'Ergebnis ist bereits erfasst');
+    r.status = p.outcome;
+    r.outcomeAt = h.now;
+    if (p.reason) r.reason = p.reason;
+    const label = { accepted: 'angenommen', declined: 'abgelehnt', completed: 'abgeschlossen', not_reached: 'nicht angekommen' }[p.outcome];
+    h.emit('referral_outcome_recorded', `Vermittlung ${r.service}: ${label}`, { referralId: r.id, outcome: p.outcome, reason: p.reason });
+    meetDeadlines(h.c.deadlines, ofKind('referral_follow_up', r.id), h.ops);
+  },
+
+  'start-review'(h) {
+    const from = h.c.state as 'goal_planning' | 'referral';
+    const review = { id: h.newId('review'), startedAt: h.now, startedBy: h.actor.id, returnTo: from };
+    h.c.reviews.push(review);
+    setState(h, 'review');
+    h.emit('review_started', 'Überprüfung begonnen', { ...stateChange(from, 'review'), reviewId: review.id });
+  },
+
+  'complete-review'(h, p) {
+    const { c } = h;
+    const review = [...c.reviews].reverse().find((r) => !r.completedAt);
+    const returnTo = review?.returnTo ?? 'referral';
+    if (review) {
+      review.completedAt = h.now;
+      review.completedBy = h.actor.id;
+      review.outcome = p.outcome;
+      if (p.notes) review.notes = p.notes;
+    }
+    // Outcome → next phase. `continue` goes back to the phase the review interrupted (monitoring goes on as before);
+    // `close` closes at once when the actor may close, otherwise it files a closure request and work continues.
+    const closesNow = p.outcome === 'close' && canCloseDirectly(h.actor, h.settings);
+    const to: CaseState =
+      p.outcome === 'replan' ? 'goal_planning' : p.outcome === 'refer' ? 'referral' : closesNow ? 'review' : returnTo;
+    const label = { continue: 'weiter wie bisher', replan: 'neu planen', refer: 'weiter vermitteln', close: 'abschließen' }[p.outcome];
+    h.emit('review_completed', `Überprüfung abgeschlossen: ${label}`, {
+      ...stateChange('review', closesNow ? 'closed' : to),
+      reviewId: review?.id,
+      outcome: p.outcome,
+      notes: p.notes,
+    });
+    meetDeadlines(c.deadlines, ofKind('periodic_review'), h.ops);
+    const closure = { reason: p.closureReason ?? 'other', goalAttainment: p.goalAttainment ?? 'partly' } as const;
+    if (closesNow) {
+      closeCase(h, closure, {});
+      return;
+    }
+    setState(h, to);
+    armPeriodicReview(c, h.now, h.settings, h.ops);
+    if (p.outcome === 'replan') {
+      // Re-planning is a new goal agreement: same 14-day deadline as after the assessment.
+      const d = h.settings.deadlines;
+      armDeadline(c.deadlines, { kind: 'goal_agreement', ...dueIn(h.now, d.goalAgreementDays, d.escalationGraceDays) }, h.ops);
+    }
+    if (p.outcome === 'close') fileClosureRequest(h, closure);
+  },
+
+  'record-contact'(h, p) {
+    const { c } = h;
+    // Tolerances: a calendar date may be "today" anywhere on earth (UTC+14), a timestamp may run 5 minutes ahead
+    // of the server clock.
+    const future = isIsoDate(p.date)
+      ? p.date > datePart(addMs(h.now, 14 * 3_600_000))
+      : toMs(p.date) > toMs(h.now) + 5 * 60_000;
+    if (future) return fail('date', 'Datum liegt in der Zukunft');
+    const contact = {
+      id: h.newId('contact'),
+      kind: p.kind,
+      date: p.date,
+      durationMinutes: p.durationMinutes,
+      ...(p.note ? { note: p.note } : {}),
+      recordedBy: h.actor.id,
+      recordedAt: h.now,
+    };
+    c.contacts.items.push(contact);
+    c.contacts.count += 1;
+    c.contacts.byKind[p.kind] += 1;
+    const at = isIsoDate(p.date) ? `${p.date}T00:00:00.000Z` : p.date;
+    const newer = !c.contacts.lastContactAt || toMs(at) > toMs(c.contacts.lastContactAt);
+    h.emit('contact_recorded', `Kontakt erfasst: ${CONTACT_KIND_LABELS[p.kind]} am ${formatDateDe(p.date)} (${p.durationMinutes} Min.)`, {
+      contactId: contact.id,
+      kind: p.kind,
+      date: p.date,
+      durationMinutes: p.durationMinutes,
+    });
+    // Each (newer) contact restarts the no-contact clock; a back-dated older contact does not.
+    if (newer) {
+      c.contacts.lastContactAt = at;
+      meetDeadlines(c.deadlines, ofKind('no_contact'), h.ops);
+      armNoContact(c, at, h.settings, h.ops);
+    }
+  },
+} satisfies Partial<Handlers>;

@@ -1,0 +1,270 @@
+// Accumulation of the controlling figures: one pass over all cases and handovers per grouping, counting each figure
+// into the row of its group together with the persons it concerns (for the small-cell suppression).
+import { CLOSURE_REASONS, CONTACT_KINDS, GOAL_ATTAINMENTS } from '../case-model.js';
+import { DAY_MS } from '../dates.js';
+import { monthKey, type Window } from './calendar.js';
+import { contactTime, orgAt, overlaps, referralIdOf, SEP, str, type CaseModel, type Ev, type HandoverModel, type Piece } from './histories.js';
+import {
+  CONTROLLED_DEADLINE_KINDS,
+  HANDOVER_EVENT_FIGURE,
+  OTHER_SERVICES,
+  PHASES,
+  REFERRAL_OUTCOMES,
+  TOTAL_GROUP,
+  type ControllingGroupBy,
+  type DeadlineFigure,
+} from './model.js';
+import { referralKey } from './referral-services.js';
+
+export const pathKey = (path: readonly string[]) => path.join(SEP);
+
+interface CountAcc {
+  value: number;
+  persons: Set<string>;
+  /** For distinct counts (active cases, cases per phase). */
+  units?: Set<string>;
+}
+
+export class RowAcc {
+  readonly counts = new Map<string, CountAcc>();
+  readonly stats = new Map<string, { values: number[]; persons: Set<string> }>();
+
+  private acc(path: readonly string[]): CountAcc {
+    const k = pathKey(path);
+    let a = this.counts.get(k);
+    if (!a) this.counts.set(k, (a = { value: 0, persons: new Set() }));
+    return a;
+  }
+
+  add(path: readonly string[], person: string, amount = 1): void {
+    const a = this.acc(path);
+    a.value += amount;
+    a.persons.add(person);
+  }
+
+  addDistinct(path: readonly string[], person: string, unit: string): void {
+    const a = this.acc(path);
+    a.units ??= new Set();
+    if (!a.units.has(unit)) {
+      a.units.add(unit);
+      a.value += 1;
+    }
+    a.persons.add(person);
+  }
+
+  stat(path: readonly string[], person: string, value: number): void {
+    const k = pathKey(path);
+    let s = this.stats.get(k);
+    if (!s) this.stats.set(k, (s = { values: [], persons: new Set() }));
+    s.values.push(value);
+    s.persons.add(person);
+  }
+}
+
+interface DeadlineTrack {
+  kind: string;
+  status: 'open' | 'overdue' | 'suspended' | 'done';
+  beforeSuspension: 'open' | 'overdue';
+  /** Missed since it was (re)set or moved: a reminder followed by an escalation is one missed deadline. */
+  missed: boolean;
+}
+
+const isControlledKind = (kind: string | undefined): kind is (typeof CONTROLLED_DEADLINE_KINDS)[number] =>
+  kind !== undefined && (CONTROLLED_DEADLINE_KINDS as readonly string[]).includes(kind);
+
+export interface Context {
+  cases: CaseModel[];
+  handovers: HandoverModel[];
+  start: number;
+  end: number;
+  timeZone: string;
+  serviceOf: Map<string, string>;
+}
+
+/** The rows of one pass and how a figure finds its row. */
+interface Pass {
+  ctx: Context;
+  row(key: string): RowAcc;
+  inPeriod(t: number): boolean;
+  /** Group of a case's figure at instant `t`. */
+  caseKey(c: CaseModel, t: number): string;
+  /** Group of an open piece of a case within window `w`. */
+  pieceKey(c: CaseModel, p: Piece, w: Window): string;
+  /** Group of a handover's figure at instant `t`. */
+  handoverKey(h: HandoverModel, t: number): string;
+}
+
+/** One pass over all cases and handovers. `mode` = the grouping, or 'total' for the one-row total. */
+export function accumulate(ctx: Context, mode: ControllingGroupBy | 'total', windows: Window[]): Map<string, RowAcc> {
+  const rows = new Map<string, RowAcc>();
+  const pass: Pass = {
+    ctx,
+    row: (key) => {
+      let r = rows.get(key);
+      if (!r) rows.set(key, (r = new RowAcc()));
+      return r;
+    },
+    inPeriod: (t) => t >= ctx.start && t < ctx.end,
+    caseKey: (c, t) =>
+      mode === 'total' ? TOTAL_GROUP : mode === 'organisation' ? orgAt(c, t) : mode === 'municipality' ? c.municipality : monthKey(t, ctx.timeZone),
+    pieceKey: (c, p, w) => w.key ?? (mode === 'organisation' ? p.org : c.municipality),
+    handoverKey: (h, t) =>
+      mode === 'total' ? TOTAL_GROUP
+      : mode === 'organisation' ? h.receivingOrganisationId
+      : mode === 'municipality' ? h.municipality
+      : monthKey(t, ctx.timeZone),
+  };
+  for (const c of ctx.cases) {
+    countOpenPieces(pass, c, windows);
+    const lastClosure = countCaseEvents(pass, c, windows);
+    // A case closed twice in the period (reopened in between) counts once, with its last closure: the figures stay
+    // additive across groups, and reasons/attainment describe how the work ended.
+    if (lastClosure) countClosure(pass, c, lastClosure);
+  }
+  for (const h of ctx.handovers) {
+    for (const e of h.events) {
+      const figure = HANDOVER_EVENT_FIGURE[e.type];
+      if (!figure || !pass.inPeriod(e.at)) continue;
+      pass.row(pass.handoverKey(h, e.at)).add(['handovers', figure], h.person);
+    }
+  }
+  return rows;
+}
+
+/** Active cases and days per phase: open pieces within each window. */
+function countOpenPieces(pass: Pass, c: CaseModel, windows: readonly Window[]): void {
+  const { person } = c;
+  for (const w of windows) {
+    for (const p of c.pieces) {
+      if (!overlaps(p, w)) continue;
+      const r = pass.row(pass.pieceKey(c, p, w));
+      r.addDistinct(['cases', 'active'], person, c.id);
+      const days = Math.max(0, Math.min(p.end, w.end) - Math.max(p.start, w.start)) / DAY_MS;
+      const phases: string[] = [p.state, ...(p.onHold ? ['on_hold'] : [])];
+      for (const phase of phases) {
+        if (!(PHASES as readonly string[]).includes(phase)) continue;
+        r.addDistinct(['phases', phase, 'cases'], person, c.id);
+        r.add(['phases', phase, 'days'], person, days);
+      }
+    }
+  }
+}
+
+/** Openings, contacts, referrals and deadlines of a case, and deadlines overdue at the end of each window; returns
+ *  the case's last closure in the period. */
+function countCaseEvents(pass: Pass, c: CaseModel, windows: readonly Window[]): Ev | undefined {
+  const { person } = c;
+  const deadlines = new Map<string, DeadlineTrack>();
+  const byEnd = [...windows].sort((a, b) => a.end - b.end);
+  let wi = 0;
+  const snapshot = (w: Window) => {
+    for (const d of deadlines.values()) {
+      if (d.status !== 'overdue') continue;
+      const r = pass.row(w.key ?? pass.caseKey(c, w.end - 1));
+      r.add(['deadlines', 'total', 'overdueAtEnd'], person);
+      r.add(['deadlines', 'byKind', d.kind, 'overdueAtEnd'], person);
+    }
+  };
+  let lastClosure: Ev | undefined;
+  for (const e of c.events) {
+    while (wi < byEnd.length && e.at >= byEnd[wi]!.end) snapshot(byEnd[wi++]!);
+    const inside = pass.inPeriod(e.at);
+    const r = () => pass.row(pass.caseKey(c, e.at));
+    switch (e.type) {
+      case 'case_opened':
+        if (inside) r().add(['cases', 'opened'], person);
+        break;
+      case 'case_closed':
+        if (inside) lastClosure = e;
+        break;
+      case 'contact_recorded':
+        countContact(pass, c, e);
+        break;
+      case 'referral_sent':
+      case 'referral_outcome_recorded':
+      case 'referral_stopped':
+        if (inside) countReferral(pass.ctx, c, e, r);
+        break;
+      default:
+        trackDeadline(e, deadlines, inside ? r : null, person);
+    }
+  }
+  while (wi < byEnd.length) snapshot(byEnd[wi++]!);
+  return lastClosure;
+}
+
+function countContact(pass: Pass, c: CaseModel, e: Ev): void {
+  const t = contactTime(e, pass.ctx.timeZone);
+  const kind = str(e.data, 'kind');
+  if (!pass.inPeriod(t) || !kind || !(CONTACT_KINDS as readonly string[]).includes(kind)) return;
+  const target = pass.row(pass.caseKey(c, t));
+  target.add(['contacts', 'total'], c.person);
+  target.add(['contacts', 'byKind', kind], c.person);
+}
+
+function countReferral(ctx: Context, c: CaseModel, e: Ev, row: () => RowAcc): void {
+  const referralId = referralIdOf(e);
+  const service = (referralId && ctx.serviceOf.get(referralKey(c.id, referralId))) ?? OTHER_SERVICES;
+  const figure = e.type === 'referral_sent' ? 'sent' : e.type === 'referral_stopped' ? 'stopped' : str(e.data, 'outcome');
+  if (!figure || (figure !== 'sent' && !(REFERRAL_OUTCOMES as readonly string[]).includes(figure))) return;
+  row().add(figure === 'sent' ? ['referrals', 'sent'] : ['referrals', 'outcomes', figure], c.person);
+  row().add(['referrals', 'byService', service, figure], c.person);
+}
+
+function countClosure(pass: Pass, c: CaseModel, closure: Ev): void {
+  const { person } = c;
+  const r = pass.row(pass.caseKey(c, closure.at));
+  const reason = str(closure.data, 'reason');
+  const attainment = str(closure.data, 'goalAttainment');
+  r.add(['cases', 'closed'], person);
+  r.add(['closureReasons', reason && (CLOSURE_REASONS as readonly string[]).includes(reason) ? reason : 'other'], person);
+  if (attainment && (GOAL_ATTAINMENTS as readonly string[]).includes(attainment)) r.add(['goalAttainment', attainment], person);
+  r.stat(['duration'], person, (closure.at - c.openedAt) / DAY_MS);
+}
+
+function trackDeadline(e: Ev, deadlines: Map<string, DeadlineTrack>, row: (() => RowAcc) | null, person: string): void {
+  const id = str(e.data, 'deadlineId');
+  if (!id || (!e.type.startsWith('deadline_') && e.type !== 'escalation_sent')) return;
+  const d = deadlines.get(id);
+  if (e.type === 'deadline_set') {
+    const kind = str(e.data, 'kind');
+    if (!isControlledKind(kind)) return;
+    deadlines.set(id, { kind, status: 'open', beforeSuspension: 'open', missed: false });
+    return;
+  }
+  if (!d) return; // not a controlled kind (retention) or set before the store began
+  const count = (figure: DeadlineFigure) => {
+    if (!row) return;
+    row().add(['deadlines', 'total', figure], person);
+    row().add(['deadlines', 'byKind', d.kind, figure], person);
+  };
+  switch (e.type) {
+    case 'deadline_met':
+      count(e.data.late === true ? 'metLate' : 'metOnTime');
+      d.status = 'done';
+      break;
+    case 'deadline_cancelled':
+      d.status = 'done';
+      break;
+    case 'deadline_moved':
+      if (d.status === 'suspended') d.beforeSuspension = 'open';
+      else d.status = 'open';
+      d.missed = false;
+      break;
+    case 'deadline_suspended':
+      if (d.status === 'open' || d.status === 'overdue') d.beforeSuspension = d.status;
+      d.status = 'suspended';
+      break;
+    case 'deadline_rearmed':
+      if (d.status === 'suspended') d.status = d.beforeSuspension;
+      break;
+    case 'deadline_missed':
+    case 'escalation_sent':
+      // An escalation without a reminder before it (lost reminder timer) is still one missed deadline.
+      if (!d.missed) count('missed');
+      if (e.type === 'escalation_sent') count('escalated');
+      d.missed = true;
+      d.status = 'overdue';
+      break;
+  }
+}

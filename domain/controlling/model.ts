@@ -1,0 +1,124 @@
+// What the controlling report is made of: its groupings, figure names and limits, and the shapes of its input
+// (event rows) and output (rows of figures). See domain/controlling.ts for the rules behind the figures.
+import { OPEN_CASE_STATES } from '../case-model.js';
+import type { DeadlineKind } from '../deadlines.js';
+
+export const CONTROLLING_GROUP_BY = ['organisation', 'municipality', 'month'] as const;
+export type ControllingGroupBy = (typeof CONTROLLING_GROUP_BY)[number];
+
+/** Cells concerning fewer persons than this are suppressed (issue 5: "fewer than 3 persons"). */
+export const MIN_PERSONS = 3;
+export const REPORT_TIME_ZONE = 'Europe/Berlin';
+/** Group key for figures that cannot be attributed (e.g. a refused handover has no case, so no municipality). */
+export const UNASSIGNED_GROUP = 'ohne-zuordnung';
+export const TOTAL_GROUP = 'gesamt';
+/** Referral targets used by fewer than MIN_PERSONS persons in the whole period are pooled under this name: the
+ *  target is free text, and a rare one (a named therapist, a small association) could itself identify someone. */
+export const OTHER_SERVICES = 'Sonstige Dienste';
+
+export const REFERRAL_OUTCOMES = ['accepted', 'declined', 'completed', 'not_reached', 'stopped'] as const;
+export type ReferralOutcome = (typeof REFERRAL_OUTCOMES)[number];
+
+export const HANDOVER_FIGURES = ['requested', 'handedOver', 'refused', 'lapsed', 'cancelled'] as const;
+export type HandoverFigure = (typeof HANDOVER_FIGURES)[number];
+export const HANDOVER_EVENT_FIGURE: Record<string, HandoverFigure> = {
+  handover_requested: 'requested',
+  handover_accepted: 'handedOver',
+  handover_consent_refused: 'refused',
+  handover_lapsed: 'lapsed',
+  handover_cancelled: 'cancelled',
+  // Withdrawn handover consent ends the handover as `cancelled` too.
+  handover_consent_withdrawn: 'cancelled',
+};
+
+/** Case deadlines that are work deadlines; retention is bookkeeping, handover deadlines are counted as handovers. */
+export const CONTROLLED_DEADLINE_KINDS = [
+  'first_assessment',
+  'assessment_completion',
+  'goal_agreement',
+  'goal_due',
+  'referral_follow_up',
+  'periodic_review',
+  'no_contact',
+] as const satisfies readonly DeadlineKind[];
+export const DEADLINE_FIGURES = ['metOnTime', 'metLate', 'missed', 'escalated', 'overdueAtEnd'] as const;
+export type DeadlineFigure = (typeof DEADLINE_FIGURES)[number];
+
+export const PHASES = [...OPEN_CASE_STATES, 'on_hold'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Header label of the group column per grouping. */
+export const GROUP_BY_LABELS: Record<ControllingGroupBy, string> = {
+  organisation: 'Organisation',
+  municipality: 'Gemeinde',
+  month: 'Monat',
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Input and output
+
+export interface ControllingCaseEvent {
+  caseId: string;
+  seq: number;
+  type: string;
+  at: Date | string;
+  data: unknown;
+}
+
+export interface ControllingHandoverEvent {
+  handoverId: string;
+  seq: number;
+  type: string;
+  at: Date | string;
+  data: unknown;
+}
+
+export interface ControllingInput {
+  /** Every event of the cases concerned (older events give the state at the start of the period). */
+  caseEvents: readonly ControllingCaseEvent[];
+  handoverEvents?: readonly ControllingHandoverEvent[];
+  /** `YYYY-MM-DD`, both inclusive. */
+  from: string;
+  to: string;
+  groupBy: ControllingGroupBy;
+  /** Case id → person id (Case.personId, fixed at intake): a person with two cases is one person. Default: the case. */
+  personOfCase?: Readonly<Record<string, string>>;
+  /** Handover id → case id (Handover.caseId) where the events do not name the case. */
+  caseOfHandover?: Readonly<Record<string, string>>;
+  /** Groups listed even without figures (all organisations / municipalities), in this order, with German labels. */
+  groups?: readonly { key: string; label: string }[];
+  timeZone?: string;
+  minPersons?: number;
+}
+
+/** A figure: `value: null` with `suppressed: true` = small cell; `value: null` alone = not defined (no data). */
+export interface Cell {
+  value: number | null;
+  suppressed?: true;
+}
+export interface FigureTree {
+  [key: string]: Cell | FigureTree;
+}
+
+export interface ControllingColumn {
+  /** Path into `figures`, e.g. ["contacts", "byKind", "phone"]. */
+  path: string[];
+  /** German column header. */
+  label: string;
+  unit: 'count' | 'days';
+}
+
+export interface ControllingRow {
+  key: string;
+  label: string;
+  figures: FigureTree;
+}
+
+export interface ControllingReport {
+  period: { from: string; to: string; timeZone: string; startsAt: string; endsBefore: string };
+  groupBy: ControllingGroupBy;
+  minPersons: number;
+  columns: ControllingColumn[];
+  groups: ControllingRow[];
+  total: ControllingRow;
+}

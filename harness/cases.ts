@@ -1,0 +1,58 @@
+// Shared harness (harness/): helpers that tests, benchmarks, drills and the history-recording scripts share. No vitest here.
+// Opening a case directly (rows + workflow start), without going through HTTP.
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { defaultCaseSettings, type Actor, type CaseSettings } from '../domain/index.js';
+import type { Database } from '../platform/database.js';
+import type { CaseWorkflowInput, OpenCaseInput } from '../workflows/case-messages.js';
+import { caseWorkflowId } from '../workflows/case-messages.js';
+
+/** A seeded demo account as the acting user of workflow updates. */
+export async function demoActor(db: Database, email: string): Promise<Actor> {
+  const user = await db.user.findUniqueOrThrow({ where: { email } });
+  return { id: user.id, role: user.role, organisationId: user.organisationId };
+}
+
+export async function openCaseRows(db: Database, overrides: Partial<OpenCaseInput> = {}): Promise<OpenCaseInput> {
+  const caseId = overrides.caseId ?? randomUUID();
+  const open: OpenCaseInput = {
+    caseId,
+    openedAt: new Date().toISOString(),
+    openedBy: 'system',
+    organisationId: 'drk',
+    municipality: 'Kall',
+    proposedProvider: { organisationId: 'drk', reason: 'Wohnort Kall' },
+    source: 'self',
+    ...overrides,
+  };
+  const person = await db.person.create({
+    data: { givenName: 'Test', familyName: 'Person', birthDate: new Date('1985-01-01'), municipality: open.municipality, languages: [] },
+  });
+  await db.case.create({
+    data: {
+      id: caseId,
+      workflowId: caseWorkflowId(caseId),
+      personId: person.id,
+      state: 'intake',
+      organisationId: open.organisationId,
+      municipality: open.municipality,
+      source: open.source ?? 'self',
+      openedAt: new Date(open.openedAt),
+    },
+  });
+  return open;
+}
+
+export async function startCase(
+  client: Client,
+  taskQueue: string,
+  open: OpenCaseInput,
+  options: { settings?: CaseSettings; continueAsNewAfterEvents?: number } = {},
+) {
+  const input: CaseWorkflowInput = {
+    open,
+    settings: options.settings ?? defaultCaseSettings,
+    ...(options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
+  };
+  return client.workflow.start('caseWorkflow', { workflowId: caseWorkflowId(open.caseId), taskQueue, args: [input] });
+}

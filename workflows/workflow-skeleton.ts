@@ -1,0 +1,178 @@
+// What the case and the handover workflow share: a state held by the workflow, changed by action updates that are
+// refused before they touch history, numbered events written by a record activity, mails sent in the background,
+// deadline timers, and continue-as-new once everything in flight has settled.
+//
+// Workflow code: deterministic and light (types, the Temporal workflow API and domain/ only). These helpers create
+// no commands of their own beyond those the workflows made before them, in the same order: the only asynchronous
+// calls here return the very promise the SDK hands out (no extra `await`), so nothing resumes later than it did.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { NotificationActivities } from '../activities/notifications.js';
+import { toMs, type DomainEvent } from '../domain/index.js';
+
+/** A record write (a database transaction); a worker that died mid-write is noticed after 10 s, the write retried. */
+export const RECORD_ACTIVITY: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  // The record must be written: retry until the database is back.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+};
+
+const { deliverNotification } = proxyActivities<NotificationActivities>({
+  // One SMTP conversation; the mailer's own timeouts (at most 30 s) end a hanging one first.
+  startToCloseTimeout: '1 minute',
+  // An SMTP outage delays mail and loses none: retry without limit, backing off to one attempt per 10 minutes.
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/** How many request ids a workflow remembers across continue-as-new to refuse replays of old requests. */
+const REMEMBERED_REQUESTS = 200;
+
+/** A refusal of an update: its `type` is the domain error code, its first detail the error itself. */
+export function refusal<E extends { code: string; message: string }>(error: E): ApplicationFailure {
+  return ApplicationFailure.create({ type: error.code, message: error.message, details: [error], nonRetryable: true });
+}
+
+/** The workflow's (deterministic) time as an ISO timestamp. */
+export const nowIso = () => new Date(Date.now()).toISOString();
+
+/** Milliseconds from now to `at`, at least 1 (a timer of 0 would not be a timer). */
+const msUntil = (at: string) => Math.max(1, toMs(at) - Date.now());
+
+/** Numbers for the events of this run and the request ids it remembers: what a run carries into the next. */
+export interface CarriedSkeleton {
+  seq: number;
+  recentRequestIds: string[];
+}
+
+/** An action request as the API sends it: `requestId` is the idempotency key (and the Temporal update id). */
+export interface ActionRequest {
+  requestId?: string;
+}
+
+/** The mutable part every run of a case or handover workflow keeps besides its domain state. */
+export class WorkflowSkeleton {
+  private lastSeq: number;
+  /** Request ids applied by this or an earlier run, oldest first (at most REMEMBERED_REQUESTS). */
+  readonly recentRequestIds: string[];
+  /** Counts changes of the state, so the main loop wakes up and re-arms its timer. */
+  private version = 0;
+  private deliveriesInFlight = 0;
+
+  constructor(
+    private readonly continueAsNewAfterEvents: number | undefined,
+    carried?: CarriedSkeleton,
+  ) {
+    this.lastSeq = carried?.seq ?? 0;
+    this.recentRequestIds = [...(carried?.recentRequestIds ?? [])];
+  }
+
+  /** The last event number given out (carried into the next run). */
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  /** Numbers events in the order the workflow decided them (synchronously, so concurrent handlers cannot interleave). */
+  number<E extends DomainEvent>(events: E[]): Array<E & { seq: number }> {
+    return events.map((e) => ({ ...e, seq: ++this.lastSeq }));
+  }
+
+  /** A request id seen before (in this run or an earlier one): already applied, nothing is to change. */
+  isRepeat(requestId: string | undefined): boolean {
+    return !!requestId && this.recentRequestIds.includes(requestId);
+  }
+
+  remember(requestId: string | undefined): void {
+    if (!requestId) return;
+    this.recentRequestIds.push(requestId);
+    if (this.recentRequestIds.length > REMEMBERED_REQUESTS) this.recentRequestIds.shift();
+  }
+
+  /** The state changed: the main loop wakes up. */
+  changed(): void {
+    this.version++;
+  }
+
+  /** The server suggests continue-as-new, or the history reached the length the input asks for (tests). */
+  shouldContinueAsNew(): boolean {
+    return (
+      workflowInfo().continueAsNewSuggested ||
+      (this.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= this.continueAsNewAfterEvents)
+    );
+  }
+
+  /**
+   * Waits until the state changes or continue-as-new is due — and, given `at`, at most until then. Resolves to
+   * `false` only when `at` came first (the timer fired). The promise is `condition`'s own.
+   */
+  changeOrTimer(at: string | undefined): Promise<boolean | void> {
+    const seen = this.version;
+    const woken = () => this.version !== seen || this.shouldContinueAsNew();
+    return at === undefined ? condition(woken) : condition(woken, msUntil(at));
+  }
+
+  /**
+   * Mails are sent in the background: an SMTP outage (retried for hours) must not hold up the next deadline or the
+   * record. They are awaited (`settled`) before continue-as-new and before the workflow ends, so none is abandoned.
+   */
+  deliver(ids: string[]): void {
+    for (const id of ids) {
+      this.deliveriesInFlight++;
+      void deliverNotification({ id })
+        .catch((error) => log.warn('Benachrichtigung nicht zugestellt', { notificationId: id, error: String(error) }))
+        .finally(() => this.deliveriesInFlight--);
+    }
+  }
+
+  /** No update handler is running and no mail is on its way: the state may be handed over or the workflow end. */
+  readonly settled = (): boolean => allHandlersFinished() && this.deliveriesInFlight === 0;
+}
+
+/** Outbox entries of a write get ids from the last event's number: a retried write produces the same ids. */
+export function outboxEntries<N extends object>(prefix: string, numbered: Array<{ seq: number }>, notifications: N[]): Array<N & { id: string }> {
+  const lastSeq = numbered[numbered.length - 1]!.seq;
+  return notifications.map((n, i) => ({ ...n, id: `${prefix}${lastSeq}:${i}` }));
+}
+
+export interface ActionUpdateHandlers<Data, Req> {
+  /** The state as it is now: the answer to a repeated request. */
+  current: () => Data;
+  /** Applies a new request and answers with the new state; refusals are thrown (see `refusal`). */
+  apply: (req: Req) => Promise<Data>;
+  /** Checks a new request before it is written to history; throws the refusal. Must not change state or draw ids. */
+  validate: (req: Req) => void;
+  /** Refuses even a repeated request in the validator (e.g. nothing may be added any more). Optional. */
+  refuseAlways?: (req: Req) => void;
+}
+
+/**
+ * The action update of a workflow: a repeated request id changes nothing and is answered with the current state;
+ * any other request is validated (refused before it touches history), then applied. Validators only run when the
+ * update arrives, not on replay.
+ */
+export function setActionUpdate<Data, Req extends ActionRequest>(
+  skeleton: WorkflowSkeleton,
+  update: UpdateDefinition<Data, [Req]>,
+  handlers: ActionUpdateHandlers<Data, Req>,
+): void {
+  setHandler(
+    update,
+    // Not async itself: the answer is the promise of `apply`, settling exactly when it settles.
+    (req) => (skeleton.isRepeat(req.requestId) ? Promise.resolve(handlers.current()) : handlers.apply(req)),
+    {
+      validator: (req) => {
+        handlers.refuseAlways?.(req);
+        if (skeleton.isRepeat(req.requestId)) return;
+        handlers.validate(req);
+      },
+    },
+  );
+}

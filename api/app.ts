@@ -10,20 +10,22 @@ import { casesRouter } from './v1/cases.js';
 import { codecCors, codecServerRouter } from './v1/codec.js';
 import { deadlinesRouter } from './v1/deadlines.js';
 import { directoryRouter } from './v1/directory.js';
-import { handoversRouter } from './operations/handovers.js';
+import { handoversRouter } from './v1/handovers.js';
 import { openApiRouter } from './v1/openapi.js';
 import { reportsRouter } from './v1/reports.js';
 import { sessionsRouter } from './v1/sessions.js';
 import { caseHistoryPagesRouter } from './pages/case-history.js';
 import { caseListPagesRouter } from './pages/case-list.js';
 import { casePagesRouter } from './pages/cases.js';
+import { intakePagesRouter } from './pages/intake.js';
 import { coordinationPagesRouter } from './pages/coordination.js';
 import { dataProtectionPagesRouter } from './pages/data-protection.js';
 import { pageErrorHandler, pageNotFoundHandler } from './pages/errors.js';
 import { handoverPagesRouter } from './pages/handovers.js';
 import { signInPagesRouter } from './pages/sign-in.js';
 import type { Database } from '../platform/database.js';
-import { mailInboxRouter, type MailSink } from '../platform/smtp-sink.js';
+import type { MailSink } from '../platform/smtp-sink.js';
+import { mailInboxRouter } from './pages/mail-inbox.js';
 
 export interface AppDependencies {
   db: Database;
@@ -57,6 +59,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api/v1/reports', reportsRouter(deps));
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
   app.use(signInPagesRouter({ db: deps.db, limiter, cookieSecure }));
+  app.use(intakePagesRouter(deps));
   app.use(caseListPagesRouter(deps));
   app.use(casePagesRouter(deps));
   app.use(caseHistoryPagesRouter(deps));

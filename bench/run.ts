@@ -67,8 +67,21 @@ function printTable(rows: Row[]) {
   for (const r of rows) console.log(line(r));
 }
 
-async function main(): Promise<number> {
-  const machine = {
+// main() is split into: describe the machine, run the phases, build the table rows (one helper per benchmark),
+// print and write the results. Each helper holds the statements main() had inline, in the same order, so the
+// console output, the table and the JSON file are unchanged.
+
+type Machine = ReturnType<typeof describeMachine>;
+
+interface Results {
+  advance?: AdvanceResult;
+  intake?: IntakeResult[];
+  scale?: ScaleResult;
+  long?: LongCaseResult[];
+}
+
+function describeMachine() {
+  return {
     cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     totalMemoryBytes: totalmem(),
@@ -76,17 +89,11 @@ async function main(): Promise<number> {
     platform: `${process.platform} ${process.arch}`,
     loadAverageAtStart: loadavg(),
   };
-  log(`KIM Casework benchmarks (${quick ? 'quick smoke mode' : 'full mode'}) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
-  log(`Load average at start: ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')} (other processes on this machine make the figures noisy)`);
+}
 
+/** Starts the environment, runs the enabled benchmarks, always tears down; `env` stays readable for the report. */
+async function runPhases(results: Results, phaseSeconds: Record<string, number>): Promise<BenchEnvironment | undefined> {
   let env: BenchEnvironment | undefined;
-  const results: {
-    advance?: AdvanceResult;
-    intake?: IntakeResult[];
-    scale?: ScaleResult;
-    long?: LongCaseResult[];
-  } = {};
-  const phaseSeconds: Record<string, number> = {};
   const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     log(`▶ ${name} …`);
     const t = Date.now();
@@ -126,94 +133,115 @@ async function main(): Promise<number> {
   } finally {
     if (env) await phase('teardown', () => env!.close());
   }
+  return env;
+}
 
-  // ---- table ----
+function advanceRows(a: AdvanceResult): Row[] {
   const rows: Row[] = [];
-  const a = results.advance;
-  if (a) {
-    for (const p of ['p50', 'p95', 'p99'] as const) {
-      const goal = p === 'p50' ? GOALS.advanceP50 : p === 'p99' ? GOALS.advanceP99 : undefined;
-      rows.push({
-        measurement: `1 advance case via API, ${p} (n=${a.samplesPerSeries})`,
-        kim: ms(a.api[p]),
-        limit: `${ms(a.bare[p])} bare update`,
-        ratio: ratio(a.ratios[p]),
-        goal: goal ? `≤ ${goal}×` : '–',
-        met: goal ? yes(a.ratios[p] <= goal) : '–',
-      });
-    }
-    rows.push({ measurement: '  same update via client, no HTTP, p50', kim: ms(a.directCaseUpdate.p50), limit: ms(a.bare.p50), ratio: ratio(a.directCaseUpdate.p50 / a.bare.p50), goal: '(profile)', met: '–' });
-    rows.push({ measurement: '  HTTP + bearer auth only (GET organisations), p50', kim: ms(a.httpAuthOnly.p50), limit: '–', ratio: '–', goal: '(profile)', met: '–' });
-    for (const [span, value] of Object.entries(a.historyBreakdown)) {
-      rows.push({ measurement: `  server-side: ${span}, median`, kim: ms(value), limit: '–', ratio: '–', goal: '(profile)', met: '–' });
-    }
-  }
-  for (const i of results.intake ?? []) {
+  for (const p of ['p50', 'p95', 'p99'] as const) {
+    const goal = p === 'p50' ? GOALS.advanceP50 : p === 'p99' ? GOALS.advanceP99 : undefined;
     rows.push({
-      measurement: `2 intake, concurrency ${i.concurrency}, ${i.seconds} s window`,
-      kim: `${i.api.perSecond.toFixed(1)} cases/s${i.api.errors ? ` (${i.api.errors} errors)` : ''}`,
-      limit: `${i.bare.perSecond.toFixed(1)} starts/s`,
-      ratio: ratio(i.ratio),
-      goal: `≥ ${GOALS.intake}×`,
-      met: yes(i.ratio >= GOALS.intake),
+      measurement: `1 advance case via API, ${p} (n=${a.samplesPerSeries})`,
+      kim: ms(a.api[p]),
+      limit: `${ms(a.bare[p])} bare update`,
+      ratio: ratio(a.ratios[p]),
+      goal: goal ? `≤ ${goal}×` : '–',
+      met: goal ? yes(a.ratios[p] <= goal) : '–',
     });
   }
-  const s = results.scale;
-  if (s) {
-    rows.push({ measurement: `3 scale: open cases (${s.createdDirectly} created directly)`, kim: `${s.openCases} cases, ${s.armedDeadlines} open deadlines`, limit: '–', ratio: '–', goal: '–', met: '–' });
-    rows.push({
-      measurement: '  worker + API process RSS / heap used',
-      kim: `${mb(s.memoryAfter.rssBytes)} / ${mb(s.memoryAfter.heapUsedBytes)}`,
-      limit: `${mb(s.memoryBefore.rssBytes)} / ${mb(s.memoryBefore.heapUsedBytes)} before`,
-      ratio: '–',
-      goal: '(report)',
-      met: '–',
-    });
-    const temporalRss = s.memoryAfter.childrenRssBytes.temporal;
-    if (temporalRss) {
-      rows.push({ measurement: '  Temporal dev server RSS', kim: mb(temporalRss), limit: `${mb(s.memoryBefore.childrenRssBytes.temporal ?? 0)} before`, ratio: '–', goal: '(report)', met: '–' });
-    }
-    rows.push({ measurement: '  workflows in the worker cache', kim: String(s.memoryAfter.cachedWorkflows), limit: `heap limit ${mb(s.memoryAfter.heapLimitBytes)}`, ratio: '–', goal: '(report)', met: '–' });
-    rows.push({ measurement: `  creating the open cases directly`, kim: `${s.createSeconds.toFixed(1)} s`, limit: `${(s.createdDirectly / s.createSeconds).toFixed(1)} cases/s incl. first record`, ratio: '–', goal: '(report)', met: '–' });
-    rows.push({ measurement: `  GET /api/v1/cases p95 (coordinator, ${s.caseList.pageSize}/page)`, kim: ms(s.caseList.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.listP95Ms} ms`, met: yes(s.caseList.p95 <= GOALS.listP95Ms) });
-    rows.push({ measurement: `  GET /api/v1/deadlines?status=due_soon p95`, kim: ms(s.deadlinesDueSoon.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.listP95Ms} ms`, met: yes(s.deadlinesDueSoon.p95 <= GOALS.listP95Ms) });
-    if ('skipped' in s.controlling) rows.push({ measurement: '  GET /api/v1/reports/controlling', kim: 'skipped', limit: s.controlling.skipped, ratio: '–', goal: `≤ ${GOALS.controllingMs} ms`, met: '–' });
-    else rows.push({ measurement: `  GET /api/v1/reports/controlling p95 (n=${s.controlling.n})`, kim: ms(s.controlling.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.controllingMs} ms`, met: yes(s.controlling.p95 <= GOALS.controllingMs) });
+  rows.push({ measurement: '  same update via client, no HTTP, p50', kim: ms(a.directCaseUpdate.p50), limit: ms(a.bare.p50), ratio: ratio(a.directCaseUpdate.p50 / a.bare.p50), goal: '(profile)', met: '–' });
+  rows.push({ measurement: '  HTTP + bearer auth only (GET organisations), p50', kim: ms(a.httpAuthOnly.p50), limit: '–', ratio: '–', goal: '(profile)', met: '–' });
+  for (const [span, value] of Object.entries(a.historyBreakdown)) {
+    rows.push({ measurement: `  server-side: ${span}, median`, kim: ms(value), limit: '–', ratio: '–', goal: '(profile)', met: '–' });
   }
-  for (const l of results.long ?? []) {
-    rows.push({
-      measurement: `4 long case, ${l.variant}`,
-      kim: `${l.runs} runs, max ${l.maxEventsPerRun} events/run (runs: ${l.eventsPerRun.slice(0, 3).join(', ')}${l.runs > 3 ? ` … ${l.eventsPerRun.slice(-2).join(', ')}` : ''})`,
-      limit: '–',
-      ratio: '–',
-      goal: `≤ ${GOALS.eventsPerRun} events/run`,
-      met: yes(l.maxEventsPerRun <= GOALS.eventsPerRun),
-    });
-    rows.push({
-      measurement: '  contacts recorded',
-      kim: `${l.contacts} of ${l.targetContacts} in ${l.seconds.toFixed(0)} s`,
-      limit: '–',
-      ratio: '–',
-      goal: `all ${l.targetContacts}`,
-      met: yes(l.contacts === l.targetContacts),
-    });
-    rows.push({ measurement: '  replay of the longest run', kim: `${ms(l.replayLongestRunMs)} (${(l.longestRunBytes / 1024).toFixed(0)} KiB history)`, limit: '–', ratio: '–', goal: '(report)', met: '–' });
-    rows.push({
-      measurement: `  update latency p50, first → last tenth (${l.lastResultBytes > 0 ? `last answer ${(l.lastResultBytes / 1024).toFixed(0)} KiB` : 'no answer'})`,
-      kim: `${ms(l.latencyFirstTenth.p50)} → ${ms(l.latencyLastTenth.p50)}`,
-      limit: `${l.contactsPerSecond.toFixed(1)} contacts/s`,
-      ratio: '–',
-      goal: '(report)',
-      met: '–',
-    });
-    if (l.stoppedBecause) rows.push({ measurement: '  stopped early', kim: l.stoppedBecause.slice(0, 120), limit: '–', ratio: '–', goal: '–', met: '–' });
-  }
+  return rows;
+}
 
-  const loadAverageAtEnd = loadavg();
-  console.log('');
-  console.log(`Results (${quick ? 'quick' : 'full'}; ${machine.cores} cores, ${machine.cpuModel}; Node ${machine.node}; database: ${env?.database.description ?? '?'}; load average start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join('/')} → end ${loadAverageAtEnd.map((x) => x.toFixed(2)).join('/')})`);
-  printTable(rows);
+function intakeRow(i: IntakeResult): Row {
+  return {
+    measurement: `2 intake, concurrency ${i.concurrency}, ${i.seconds} s window`,
+    kim: `${i.api.perSecond.toFixed(1)} cases/s${i.api.errors ? ` (${i.api.errors} errors)` : ''}`,
+    limit: `${i.bare.perSecond.toFixed(1)} starts/s`,
+    ratio: ratio(i.ratio),
+    goal: `≥ ${GOALS.intake}×`,
+    met: yes(i.ratio >= GOALS.intake),
+  };
+}
 
+function scaleRows(s: ScaleResult): Row[] {
+  const rows: Row[] = [];
+  rows.push({ measurement: `3 scale: open cases (${s.createdDirectly} created directly)`, kim: `${s.openCases} cases, ${s.armedDeadlines} open deadlines`, limit: '–', ratio: '–', goal: '–', met: '–' });
+  rows.push({
+    measurement: '  worker + API process RSS / heap used',
+    kim: `${mb(s.memoryAfter.rssBytes)} / ${mb(s.memoryAfter.heapUsedBytes)}`,
+    limit: `${mb(s.memoryBefore.rssBytes)} / ${mb(s.memoryBefore.heapUsedBytes)} before`,
+    ratio: '–',
+    goal: '(report)',
+    met: '–',
+  });
+  const temporalRss = s.memoryAfter.childrenRssBytes.temporal;
+  if (temporalRss) {
+    rows.push({ measurement: '  Temporal dev server RSS', kim: mb(temporalRss), limit: `${mb(s.memoryBefore.childrenRssBytes.temporal ?? 0)} before`, ratio: '–', goal: '(report)', met: '–' });
+  }
+  rows.push({ measurement: '  workflows in the worker cache', kim: String(s.memoryAfter.cachedWorkflows), limit: `heap limit ${mb(s.memoryAfter.heapLimitBytes)}`, ratio: '–', goal: '(report)', met: '–' });
+  rows.push({ measurement: `  creating the open cases directly`, kim: `${s.createSeconds.toFixed(1)} s`, limit: `${(s.createdDirectly / s.createSeconds).toFixed(1)} cases/s incl. first record`, ratio: '–', goal: '(report)', met: '–' });
+  rows.push({ measurement: `  GET /api/v1/cases p95 (coordinator, ${s.caseList.pageSize}/page)`, kim: ms(s.caseList.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.listP95Ms} ms`, met: yes(s.caseList.p95 <= GOALS.listP95Ms) });
+  rows.push({ measurement: `  GET /api/v1/deadlines?status=due_soon p95`, kim: ms(s.deadlinesDueSoon.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.listP95Ms} ms`, met: yes(s.deadlinesDueSoon.p95 <= GOALS.listP95Ms) });
+  if ('skipped' in s.controlling) rows.push({ measurement: '  GET /api/v1/reports/controlling', kim: 'skipped', limit: s.controlling.skipped, ratio: '–', goal: `≤ ${GOALS.controllingMs} ms`, met: '–' });
+  else rows.push({ measurement: `  GET /api/v1/reports/controlling p95 (n=${s.controlling.n})`, kim: ms(s.controlling.p95), limit: '–', ratio: '–', goal: `≤ ${GOALS.controllingMs} ms`, met: yes(s.controlling.p95 <= GOALS.controllingMs) });
+  return rows;
+}
+
+function longCaseRows(l: LongCaseResult): Row[] {
+  const rows: Row[] = [];
+  rows.push({
+    measurement: `4 long case, ${l.variant}`,
+    kim: `${l.runs} runs, max ${l.maxEventsPerRun} events/run (runs: ${l.eventsPerRun.slice(0, 3).join(', ')}${l.runs > 3 ? ` … ${l.eventsPerRun.slice(-2).join(', ')}` : ''})`,
+    limit: '–',
+    ratio: '–',
+    goal: `≤ ${GOALS.eventsPerRun} events/run`,
+    met: yes(l.maxEventsPerRun <= GOALS.eventsPerRun),
+  });
+  rows.push({
+    measurement: '  contacts recorded',
+    kim: `${l.contacts} of ${l.targetContacts} in ${l.seconds.toFixed(0)} s`,
+    limit: '–',
+    ratio: '–',
+    goal: `all ${l.targetContacts}`,
+    met: yes(l.contacts === l.targetContacts),
+  });
+  rows.push({ measurement: '  replay of the longest run', kim: `${ms(l.replayLongestRunMs)} (${(l.longestRunBytes / 1024).toFixed(0)} KiB history)`, limit: '–', ratio: '–', goal: '(report)', met: '–' });
+  rows.push({
+    measurement: `  update latency p50, first → last tenth (${l.lastResultBytes > 0 ? `last answer ${(l.lastResultBytes / 1024).toFixed(0)} KiB` : 'no answer'})`,
+    kim: `${ms(l.latencyFirstTenth.p50)} → ${ms(l.latencyLastTenth.p50)}`,
+    limit: `${l.contactsPerSecond.toFixed(1)} contacts/s`,
+    ratio: '–',
+    goal: '(report)',
+    met: '–',
+  });
+  if (l.stoppedBecause) rows.push({ measurement: '  stopped early', kim: l.stoppedBecause.slice(0, 120), limit: '–', ratio: '–', goal: '–', met: '–' });
+  return rows;
+}
+
+/** The table's rows in benchmark order: advance, intake, scale, long case. */
+function tableRows(results: Results): Row[] {
+  const rows: Row[] = [];
+  if (results.advance) rows.push(...advanceRows(results.advance));
+  for (const i of results.intake ?? []) rows.push(intakeRow(i));
+  if (results.scale) rows.push(...scaleRows(results.scale));
+  for (const l of results.long ?? []) rows.push(...longCaseRows(l));
+  return rows;
+}
+
+function writeResultsFile(report: {
+  machine: Machine;
+  loadAverageAtEnd: number[];
+  env: BenchEnvironment | undefined;
+  phaseSeconds: Record<string, number>;
+  results: Results;
+  rows: Row[];
+}) {
+  const { machine, loadAverageAtEnd, env, phaseSeconds, results, rows } = report;
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const out = outArg ?? join(new URL('.', import.meta.url).pathname, 'results', `${stamp}${quick ? '-quick' : ''}.json`);
   mkdirSync(join(out, '..'), { recursive: true });
@@ -236,6 +264,26 @@ async function main(): Promise<number> {
     )}\n`,
   );
   console.log(`\nWritten: ${out}`);
+}
+
+async function main(): Promise<number> {
+  const machine = describeMachine();
+  log(`KIM Casework benchmarks (${quick ? 'quick smoke mode' : 'full mode'}) on ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
+  log(`Load average at start: ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')} (other processes on this machine make the figures noisy)`);
+
+  const results: Results = {};
+  const phaseSeconds: Record<string, number> = {};
+  const env = await runPhases(results, phaseSeconds);
+
+  // ---- table ----
+  const rows = tableRows(results);
+
+  const loadAverageAtEnd = loadavg();
+  console.log('');
+  console.log(`Results (${quick ? 'quick' : 'full'}; ${machine.cores} cores, ${machine.cpuModel}; Node ${machine.node}; database: ${env?.database.description ?? '?'}; load average start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join('/')} → end ${loadAverageAtEnd.map((x) => x.toFixed(2)).join('/')})`);
+  printTable(rows);
+
+  writeResultsFile({ machine, loadAverageAtEnd, env, phaseSeconds, results, rows });
   return 0;
 }
 

@@ -219,8 +219,3 @@ export async function startSmtpSink(options: { port: number; host?: string; keep
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// TEMPORARY: the page moved to api/pages/mail-inbox.ts. This re-export (the last upward import of platform/) goes as
-// soon as api/app.ts and tests/notifications.test.ts import mailInboxRouter from there.
-export { mailInboxRouter } from '../api/pages/mail-inbox.js';

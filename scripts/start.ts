@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app.js';
@@ -13,7 +14,7 @@ import { createDatabase, type Database } from '../platform/database.js';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
 import { createMailer, type Mailer } from '../platform/mailer.js';
 import { deployMigrations } from '../platform/migrations.js';
-import { loadPayloadKeys, payloadEncryption } from '../platform/payload-codec.js';
+import { loadPayloadKeys, payloadEncryption, type PayloadEncryption } from '../platform/payload-codec.js';
 import { seedDatabase } from '../platform/seed.js';
 import { acquireLock } from '../platform/single-instance.js';
 import { startSmtpSink, type MailSink } from '../platform/smtp-sink.js';
@@ -58,12 +59,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function main() {
-  const started = Date.now();
-  const releaseLock = acquireLock(join(config.dataDir, 'kim.lock'));
-  stops.push({ name: 'lock', stop: releaseLock });
+// main() is split into one helper per start-up step. The steps run in exactly the order they always did
+// (lock, payload keys, database + migrations + seed, Temporal, mail, worker, HTTP), and each pushes its
+// stop onto `stops` at the same moment as before: shutdown() stops them in reverse, so that order *is*
+// the Ctrl-C shutdown order and must not change.
 
-  // Workflow data encryption first: without a key (production) nothing else should start.
+/** Workflow data encryption first: without a key (production) nothing else should start. */
+function loadAndAnnouncePayloadKeys() {
   const payloadKeys = loadPayloadKeys(config, { generate: true });
   if (payloadKeys.generatedFile) {
     console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${payloadKeys.generatedFile} (nur für die Entwicklung – ohne ihn sind die Fallverläufe in Temporal unlesbar)`);
@@ -71,8 +73,11 @@ async function main() {
   console.log(
     `Workflow-Daten: verschlüsselt (AES-256-GCM, ein eigener Schlüssel je Fall), Installationsschlüssel „${payloadKeys.keys[0]!.id}“ aus ${payloadKeys.source}`,
   );
+  return payloadKeys;
+}
 
-  // Database
+/** DATABASE_URL if given, otherwise the embedded PostgreSQL (started here); then the migrations. */
+async function startDatabaseAndMigrate(): Promise<string> {
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     const embedded = await startEmbeddedPostgres({
@@ -91,50 +96,49 @@ async function main() {
     log: (line: string) => console.log(`  ${line}`),
   });
   console.log(applied.length ? `Migrationen angewandt: ${applied.join(', ')}` : 'Datenbankschema ist aktuell.');
+  return databaseUrl;
+}
 
-  const db: Database = createDatabase(databaseUrl);
-  stops.push({ name: 'Prisma', stop: () => db.$disconnect() });
-  // One codec and one data key store for client and worker of this process.
-  const encryption = payloadEncryption(payloadKeys, db);
-  const seeded = await seedDatabase(db, { demoPassword: config.demoPassword, production: config.nodeEnv === 'production' });
-
-  // Temporal
+/** TEMPORAL_ADDRESS if given, otherwise a dev server: the `temporal` CLI if installed, else the SDK's test server. */
+async function startTemporalIfNeeded(): Promise<{ address: string; uiUrl?: string }> {
   const t = config.temporal;
-  let address = t.address;
-  let uiUrl: string | undefined;
-  if (!address) {
-    const cli = resolveBinary('cli');
-    console.log(describeBinary('cli', cli));
-    const dbFilename = join(config.dataDir, 'temporal.db');
-    if (cli.path) {
-      const server = await startDevServer({
-        executable: cli.path,
-        dbFilename,
-        port: t.devServerPort,
-        uiPort: t.devUiPort,
-        namespace: t.namespace,
-        searchAttributes: caseSearchAttributes,
-        uiCodecEndpoint: `${config.mail.appUrl}/api/v1/codec`,
-      });
-      stops.push({ name: 'Temporal dev server', stop: () => server.stop() });
-      address = server.address;
-      uiUrl = server.uiUrl;
-    } else {
-      const env = await TestWorkflowEnvironment.createLocal({
-        server: { dbFilename, port: t.devServerPort, ui: true, uiPort: t.devUiPort, namespace: t.namespace, searchAttributes: caseSearchAttributes },
-      });
-      stops.push({ name: 'Temporal dev server', stop: () => env.teardown() });
-      address = env.address;
-      uiUrl = `http://localhost:${t.devUiPort}`;
-    }
+  if (t.address) return { address: t.address };
+  const cli = resolveBinary('cli');
+  console.log(describeBinary('cli', cli));
+  const dbFilename = join(config.dataDir, 'temporal.db');
+  if (cli.path) {
+    const server = await startDevServer({
+      executable: cli.path,
+      dbFilename,
+      port: t.devServerPort,
+      uiPort: t.devUiPort,
+      namespace: t.namespace,
+      searchAttributes: caseSearchAttributes,
+      uiCodecEndpoint: `${config.mail.appUrl}/api/v1/codec`,
+    });
+    stops.push({ name: 'Temporal dev server', stop: () => server.stop() });
+    return { address: server.address, uiUrl: server.uiUrl };
   }
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { dbFilename, port: t.devServerPort, ui: true, uiPort: t.devUiPort, namespace: t.namespace, searchAttributes: caseSearchAttributes },
+  });
+  stops.push({ name: 'Temporal dev server', stop: () => env.teardown() });
+  return { address: env.address, uiUrl: `http://localhost:${t.devUiPort}` };
+}
+
+async function connectTemporalClient(address: string, dataConverter: DataConverter): Promise<Client> {
+  const t = config.temporal;
   const connection = await Connection.connect(connectionOptions(t, address));
   stops.push({ name: 'Temporal client', stop: () => connection.close() });
   if (t.address) await ensureSearchAttributes(connection, t.namespace, caseSearchAttributes);
-  const client = new Client({ connection, namespace: t.namespace, dataConverter: encryption.dataConverter });
+  return new Client({ connection, namespace: t.namespace, dataConverter });
+}
 
-  // E-mail: the one mailer of this process, to the installation's relay or (no SMTP_HOST) to a local sink whose
-  // mails GET /mail shows, so reminders are visible without any mail setup.
+/**
+ * E-mail: the one mailer of this process, to the installation's relay or (no SMTP_HOST) to a local sink whose
+ * mails GET /mail shows, so reminders are visible without any mail setup.
+ */
+async function startMail(): Promise<{ mailer: Mailer; mailSink?: MailSink }> {
   const m = config.mail;
   let mailSink: MailSink | undefined;
   let mailer: Mailer;
@@ -147,7 +151,17 @@ async function main() {
     mailer = createMailer({ host: sink.host, port: sink.port, secure: false, ignoreTLS: true, from: m.from, appUrl: m.appUrl });
   }
   stops.push({ name: 'Mailer', stop: () => mailer.close() });
+  return { mailer, mailSink };
+}
 
+/** The worker runs in the background; if it dies outside a shutdown, the whole process goes down with exit code 1. */
+async function startWorker(
+  address: string,
+  db: Database,
+  mailer: Mailer,
+  encryption: PayloadEncryption,
+): Promise<void> {
+  const t = config.temporal;
   const workerConnection = await NativeConnection.connect({ ...connectionOptions(t, address), apiKey: t.apiKey });
   stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
   const worker: Worker = await createCaseWorker({
@@ -156,7 +170,7 @@ async function main() {
     taskQueue: t.taskQueue,
     db,
     mailer,
-    coordinationEmail: m.coordinationEmail,
+    coordinationEmail: config.mail.coordinationEmail,
     dataConverter: encryption.dataConverter,
     dataKeys: encryption.dataKeys,
   });
@@ -173,30 +187,72 @@ async function main() {
     console.error('Worker ist ausgefallen:', error);
     void shutdown(1);
   });
+}
 
-  // HTTP
-  const app = createApp({ db, temporal: client, taskQueue: t.taskQueue, temporalUiUrl: uiUrl, mailSink });
+/** Rejects with the listen error (e.g. EADDRINUSE), which main()'s catch reports as "Start fehlgeschlagen: …". */
+async function listenHttp(app: ReturnType<typeof createApp>): Promise<Server> {
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
     s.once('error', reject);
   });
   stops.push({ name: 'HTTP server', stop: () => new Promise((resolve) => server.close(() => resolve(undefined))) });
+  return server;
+}
 
+function printReady(summary: {
+  started: number;
+  server: Server;
+  address: string;
+  uiUrl?: string;
+  mailer: Mailer;
+  mailSink?: MailSink;
+  demoAccounts: ReadonlyArray<{ email: string; role: string }>;
+}) {
+  const { started, server, address, uiUrl, mailer, mailSink, demoAccounts } = summary;
   console.log('');
   console.log(`KIM Casework ist bereit (${((Date.now() - started) / 1000).toFixed(1)} s):`);
   const port = (server.address() as AddressInfo).port;
   console.log(`  Anwendung:      http://localhost:${port}/`);
   console.log(`  API:            http://localhost:${port}/api/v1/`);
   console.log(`  Systemstatus:   http://localhost:${port}/healthz`);
-  console.log(`  Temporal:       ${address} (Namespace ${t.namespace})`);
+  console.log(`  Temporal:       ${address} (Namespace ${config.temporal.namespace})`);
   if (uiUrl) console.log(`  Temporal-UI:    ${uiUrl}`);
   if (mailSink) console.log(`  E-Mails:        http://localhost:${port}/mail (lokale SMTP-Senke ${mailer.server}, kein SMTP_HOST gesetzt)`);
   else console.log(`  E-Mails:        SMTP ${mailer.server}`);
-  if (seeded.demoAccounts.length > 0) {
+  if (demoAccounts.length > 0) {
     console.log(`  Demo-Zugänge (Passwort: ${config.demoPassword}):`);
-    for (const account of seeded.demoAccounts) console.log(`    ${account.email.padEnd(38)} ${account.role}`);
+    for (const account of demoAccounts) console.log(`    ${account.email.padEnd(38)} ${account.role}`);
   }
   console.log('Beenden mit Strg+C.');
+}
+
+async function main() {
+  const started = Date.now();
+  const releaseLock = acquireLock(join(config.dataDir, 'kim.lock'));
+  stops.push({ name: 'lock', stop: releaseLock });
+
+  const payloadKeys = loadAndAnnouncePayloadKeys();
+
+  // Database
+  const databaseUrl = await startDatabaseAndMigrate();
+  const db: Database = createDatabase(databaseUrl);
+  stops.push({ name: 'Prisma', stop: () => db.$disconnect() });
+  // One codec and one data key store for client and worker of this process.
+  const encryption = payloadEncryption(payloadKeys, db);
+  const seeded = await seedDatabase(db, { demoPassword: config.demoPassword, production: config.nodeEnv === 'production' });
+
+  // Temporal
+  const { address, uiUrl } = await startTemporalIfNeeded();
+  const client = await connectTemporalClient(address, encryption.dataConverter);
+
+  const { mailer, mailSink } = await startMail();
+  await startWorker(address, db, mailer, encryption);
+
+  // HTTP
+  const app = createApp({ db, temporal: client, taskQueue: config.temporal.taskQueue, temporalUiUrl: uiUrl, mailSink });
+  const server = await listenHttp(app);
+
+  printReady({ started, server, address, uiUrl, mailer, mailSink, demoAccounts: seeded.demoAccounts });
 }
 
 main().catch(async (error) => {

@@ -65,4 +65,3 @@ export async function readAccessLog({ db }: Pick<OperationDeps, 'db'>, caller: C
 
 // TEMPORARY, until api/app.ts mounts caseRecordsRouter (api/v1/case-records.ts) once at /api/v1/cases: the old
 // router name, so the app keeps running. Drop this re-export then (operations import no door).
-export { caseRecordsRouter as accessLogRouter } from '../v1/case-records.js';

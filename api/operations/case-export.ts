@@ -70,4 +70,3 @@ export async function exportCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, c
 
 // TEMPORARY, until api/app.ts mounts caseRecordsRouter (api/v1/case-records.ts) once at /api/v1/cases: the old
 // router name, so the app keeps running. Drop this re-export then (operations import no door).
-export { caseRecordsRouter as caseExportRouter } from '../v1/case-records.js';

@@ -99,4 +99,3 @@ export async function checkHistory({ db, temporal }: Pick<OperationDeps, 'db' | 
 
 // TEMPORARY, until api/app.ts mounts caseRecordsRouter (api/v1/case-records.ts) once at /api/v1/cases: the old
 // router name, so the app keeps running. Drop this re-export then (operations import no door).
-export { caseRecordsRouter as caseHistoryCheckRouter } from '../v1/case-records.js';

@@ -316,6 +316,3 @@ export async function actOnHandover(deps: OperationDeps, caller: Caller, row: Ha
 export async function runHandoverAction(deps: OperationDeps, caller: Caller, id: string, action: HandoverAction, input: unknown): Promise<HandoverView> {
   return actOnHandover(deps, caller, await findHandover(deps.db, caller, id), action, input);
 }
-
-// Until app.ts mounts api/v1/handovers.ts itself (remove then).
-export { handoversRouter } from '../v1/handovers.js';

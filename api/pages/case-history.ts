@@ -17,6 +17,46 @@ import { CONSENT_DECISION_LABELS, CONSENT_SCOPE_LABELS, DEADLINE_STATUS_LABELS, 
 import { layout, orRefusalPage, requirePageUser, send } from './kit.js';
 import { renderPage } from './views.js';
 
+type Snapshot = Pick<CaseData, 'state' | 'onHold' | 'organisationId' | 'goals' | 'consents'> & {
+  openDeadlines: CaseData['deadlines'];
+  contacts: { count: number };
+};
+
+/** The case as it stood at the end of the chosen day. */
+function snapshotModel(snap: Snapshot, orgName: (id: string) => string) {
+  return {
+    state: CASE_STATE_LABELS[snap.state] ?? snap.state,
+    onHold: snap.onHold,
+    organisation: orgName(snap.organisationId),
+    deadlines: snap.openDeadlines.map((d) => ({
+      label: DEADLINE_LABELS[d.kind] ?? d.kind,
+      due: formatDate(d.dueAt),
+      status: DEADLINE_STATUS_LABELS[d.status] ?? d.status,
+    })),
+    goals: snap.goals.map((g) => ({ title: g.title, status: GOAL_STATUS_LABELS[g.status] ?? g.status })),
+    consents: snap.consents.map((c) => ({
+      scope: CONSENT_SCOPE_LABELS[c.scope] ?? c.scope,
+      decision: CONSENT_DECISION_LABELS[c.decision] ?? c.decision,
+      withdrawn: Boolean(c.withdrawnAt),
+    })),
+    contacts: String(snap.contacts.count),
+  };
+}
+
+/** The engine cross-check (coordination only): does the event store agree with the engine's history? */
+function checkModel(check: NonNullable<Awaited<ReturnType<typeof checkCaseHistory>>>) {
+  return {
+    available: check.engine.available,
+    agrees: check.agrees,
+    runs: check.engine.runs,
+    missingInDatabase: check.missingInDatabase,
+    missingInEngine: check.missingInEngine,
+    missingInDatabaseText: check.missingInDatabase.join(', '),
+    missingInEngineText: check.missingInEngine.join(', '),
+    typeMismatches: check.typeMismatches,
+  };
+}
+
 export function caseHistoryPagesRouter(deps: OperationDeps & { temporalUiUrl?: string | undefined }): Router {
   const { db } = deps;
   const router = Router();
@@ -40,13 +80,7 @@ export function caseHistoryPagesRouter(deps: OperationDeps & { temporalUiUrl?: s
       // Only coordinators see the engine cross-check: it is for quality assurance, and costs a history read.
       canReadEngineHistory(user) ? checkCaseHistory(db, deps.temporal, row).catch(() => null) : Promise.resolve(null),
     ]);
-    const snap = (history as { case?: Record<string, unknown> | null }).case as
-      | (Pick<CaseData, 'state' | 'onHold' | 'organisationId' | 'goals' | 'consents'> & {
-          openDeadlines: CaseData['deadlines'];
-          contacts: { count: number };
-        })
-      | null
-      | undefined;
+    const snap = (history as { case?: Snapshot | null }).case;
     send(
       res,
       200,
@@ -59,42 +93,8 @@ export function caseHistoryPagesRouter(deps: OperationDeps & { temporalUiUrl?: s
         eventCount: history.events.length,
         stichtag: stichtag ?? '',
         stichtagError,
-        asOf: asOf
-          ? {
-              label: formatDate(asOf),
-              case: snap
-                ? {
-                    state: CASE_STATE_LABELS[snap.state] ?? snap.state,
-                    onHold: snap.onHold,
-                    organisation: orgs.short(snap.organisationId),
-                    deadlines: snap.openDeadlines.map((d) => ({
-                      label: DEADLINE_LABELS[d.kind] ?? d.kind,
-                      due: formatDate(d.dueAt),
-                      status: DEADLINE_STATUS_LABELS[d.status] ?? d.status,
-                    })),
-                    goals: snap.goals.map((g) => ({ title: g.title, status: GOAL_STATUS_LABELS[g.status] ?? g.status })),
-                    consents: snap.consents.map((c) => ({
-                      scope: CONSENT_SCOPE_LABELS[c.scope] ?? c.scope,
-                      decision: CONSENT_DECISION_LABELS[c.decision] ?? c.decision,
-                      withdrawn: Boolean(c.withdrawnAt),
-                    })),
-                    contacts: String(snap.contacts.count),
-                  }
-                : null,
-            }
-          : undefined,
-        check: check
-          ? {
-              available: check.engine.available,
-              agrees: check.agrees,
-              runs: check.engine.runs,
-              missingInDatabase: check.missingInDatabase,
-              missingInEngine: check.missingInEngine,
-              missingInDatabaseText: check.missingInDatabase.join(', '),
-              missingInEngineText: check.missingInEngine.join(', '),
-              typeMismatches: check.typeMismatches,
-            }
-          : undefined,
+        asOf: asOf ? { label: formatDate(asOf), case: snap ? snapshotModel(snap, orgs.short) : null } : undefined,
+        check: check ? checkModel(check) : undefined,
         temporalLink:
           canReadEngineHistory(user) && deps.temporalUiUrl
             ? `${deps.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`

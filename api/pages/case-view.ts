@@ -24,7 +24,8 @@ import { loadCaseSettings } from '../../platform/settings.js';
 import { canReadAccessLog } from '../operations/access-policy.js';
 import type { CaseRow } from '../operations/case-lookup.js';
 import { organisationNames, staffDirectory, type StaffDirectory } from '../operations/directory.js';
-import { actionForm, formView, type ActionFormSpec, type FieldErrors, type FormValues } from './forms.js';
+import { actionForm } from './case-action-forms.js';
+import { formView, type ActionFormSpec, type FieldErrors, type FormValues } from './forms.js';
 import {
   CONSENT_DECISION_LABELS,
   CONSENT_SCOPE_LABELS,

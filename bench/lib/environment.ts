@@ -14,6 +14,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@te
 import { createApp } from '../../api/app.js';
 import { createDatabase, type Database } from '../../platform/database.js';
 import { startEmbeddedPostgres } from '../../platform/embedded-postgres.js';
+import type { Mailer } from '../../platform/mailer.js';
 import { deployMigrations } from '../../platform/migrations.js';
 import { seedDatabase } from '../../platform/seed.js';
 import { describeBinary, resolveBinary } from '../../platform/temporal-binaries.js';
@@ -83,9 +84,124 @@ async function step<T>(setup: Record<string, number>, name: string, fn: () => Pr
   }
 }
 
+// startBenchEnvironment is split into one helper per bring-up step. The order of `stops` is kept exactly as it was
+// (temp dir, Temporal, database, connections, SMTP, workers, HTTP), because close() tears down in reverse.
+type Stops = Array<() => Promise<unknown> | unknown>;
+
+interface TemporalUp {
+  address: string;
+  source: string;
+  teardown: () => Promise<void>;
+}
+
+/** TEMPORAL_ADDRESS (with the case search attributes ensured) or an in-memory dev server from the installed CLI. */
+async function startTemporal(): Promise<TemporalUp> {
+  const external = process.env.TEMPORAL_ADDRESS;
+  if (external) {
+    const connection = await Connection.connect({ address: external });
+    try {
+      await ensureSearchAttributes(connection, 'default', caseSearchAttributes);
+    } finally {
+      await connection.close();
+    }
+    return { address: external, source: `TEMPORAL_ADDRESS=${external}`, teardown: async () => {} };
+  }
+  const cli = resolveBinary('cli');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: cli.path ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+      searchAttributes: caseSearchAttributes,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+  return { address: env.address, source: `dev server in memory, ${describeBinary('cli', cli)}`, teardown: () => env.teardown() };
+}
+
+/** Bundled once into files, so the workers and the replay read the same code. */
+async function bundleWorkflows(dir: string): Promise<{ casePath: string; minimalPath: string }> {
+  const logger = new DefaultLogger('WARN');
+  const [cases, minimal] = await Promise.all([
+    bundleWorkflowCode({ workflowsPath, logger }),
+    bundleWorkflowCode({ workflowsPath: minimalWorkflowPath, logger }),
+  ]);
+  const casePath = join(dir, 'case-workflows.js');
+  const minimalPath = join(dir, 'minimal-workflow.js');
+  writeFileSync(casePath, cases.code);
+  writeFileSync(minimalPath, minimal.code);
+  return { casePath, minimalPath };
+}
+
+/** A fresh database, migrated and seeded; dropped again if migrating or seeding fails. */
+async function prepareDatabase(): Promise<{ fresh: Fresh; db: Database }> {
+  const fresh = await freshDatabase();
+  try {
+    await deployMigrations({ databaseUrl: fresh.url });
+    const db = createDatabase(fresh.url);
+    await seedDatabase(db, { demoPassword: DEMO_PASSWORD, production: false });
+    return { fresh, db };
+  } catch (error) {
+    await fresh.drop();
+    throw error;
+  }
+}
+
+/** Three independent slow steps at once: the dev server, the two workflow bundles, the database. */
+async function bringUpInParallel(setup: Record<string, number>, stops: Stops, dir: string) {
+  const temporalStep = step(setup, 'temporal dev server', startTemporal);
+  const bundleStep = step(setup, 'workflow bundles', () => bundleWorkflows(dir));
+  const databaseStep = step(setup, 'database + migrations + seed', prepareDatabase);
+  const settled = await Promise.allSettled([temporalStep, bundleStep, databaseStep]);
+  // Whatever came up is torn down, even when another step failed.
+  if (settled[0].status === 'fulfilled') stops.push(settled[0].value.teardown);
+  if (settled[2].status === 'fulfilled') {
+    const { fresh, db } = settled[2].value;
+    stops.push(() => fresh.drop());
+    stops.push(() => db.$disconnect());
+  }
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const temporal = (settled[0] as PromiseFulfilledResult<Awaited<typeof temporalStep>>).value;
+  const bundles = (settled[1] as PromiseFulfilledResult<Awaited<typeof bundleStep>>).value;
+  const { fresh, db } = (settled[2] as PromiseFulfilledResult<Awaited<typeof databaseStep>>).value;
+  return { temporal, bundles, fresh, db };
+}
+
+/** The case worker and the bare baseline worker, each on its own fresh task queue, running until close(). */
+async function startWorkers(
+  stops: Stops,
+  nativeConnection: NativeConnection,
+  db: Database,
+  mailer: Mailer,
+  bundles: { casePath: string; minimalPath: string },
+) {
+  const suffix = randomBytes(3).toString('hex');
+  const caseTaskQueue = `kim-bench-${suffix}`;
+  const minimalTaskQueue = `kim-bench-minimal-${suffix}`;
+  const caseWorker = await createCaseWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue: caseTaskQueue,
+    db,
+    mailer,
+    workflowBundle: { codePath: bundles.casePath },
+  });
+  const minimalWorker = await Worker.create({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue: minimalTaskQueue,
+    workflowBundle: { codePath: bundles.minimalPath },
+  });
+  const runs = [caseWorker.run(), minimalWorker.run()];
+  stops.push(async () => {
+    for (const w of [caseWorker, minimalWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(runs);
+  });
+  return { caseWorker, caseTaskQueue, minimalTaskQueue };
+}
+
 export async function startBenchEnvironment(log: (line: string) => void): Promise<BenchEnvironment> {
   const setup: Record<string, number> = {};
-  const stops: Array<() => Promise<unknown> | unknown> = [];
+  const stops: Stops = [];
   const close = async () => {
     for (const stop of stops.reverse()) {
       try {
@@ -100,65 +216,7 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
     const dir = mkdtempSync(join(tmpdir(), 'kim-bench-'));
     stops.push(() => rmSync(dir, { recursive: true, force: true }));
 
-    // Three independent slow steps at once: the dev server, the two workflow bundles, the database.
-    const temporalStep = step(setup, 'temporal dev server', async () => {
-      const external = process.env.TEMPORAL_ADDRESS;
-      if (external) {
-        const connection = await Connection.connect({ address: external });
-        try {
-          await ensureSearchAttributes(connection, 'default', caseSearchAttributes);
-        } finally {
-          await connection.close();
-        }
-        return { address: external, source: `TEMPORAL_ADDRESS=${external}`, teardown: async () => {} };
-      }
-      const cli = resolveBinary('cli');
-      const env = await TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: cli.path ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
-          searchAttributes: caseSearchAttributes,
-          extraArgs: ['--log-level', 'error'],
-        },
-      });
-      return { address: env.address, source: `dev server in memory, ${describeBinary('cli', cli)}`, teardown: () => env.teardown() };
-    });
-    const bundleStep = step(setup, 'workflow bundles', async () => {
-      const logger = new DefaultLogger('WARN');
-      const [cases, minimal] = await Promise.all([
-        bundleWorkflowCode({ workflowsPath, logger }),
-        bundleWorkflowCode({ workflowsPath: minimalWorkflowPath, logger }),
-      ]);
-      const casePath = join(dir, 'case-workflows.js');
-      const minimalPath = join(dir, 'minimal-workflow.js');
-      writeFileSync(casePath, cases.code);
-      writeFileSync(minimalPath, minimal.code);
-      return { casePath, minimalPath };
-    });
-    const databaseStep = step(setup, 'database + migrations + seed', async () => {
-      const fresh = await freshDatabase();
-      try {
-        await deployMigrations({ databaseUrl: fresh.url });
-        const db = createDatabase(fresh.url);
-        await seedDatabase(db, { demoPassword: DEMO_PASSWORD, production: false });
-        return { fresh, db };
-      } catch (error) {
-        await fresh.drop();
-        throw error;
-      }
-    });
-    const settled = await Promise.allSettled([temporalStep, bundleStep, databaseStep]);
-    // Whatever came up is torn down, even when another step failed.
-    if (settled[0].status === 'fulfilled') stops.push(settled[0].value.teardown);
-    if (settled[2].status === 'fulfilled') {
-      const { fresh, db } = settled[2].value;
-      stops.push(() => fresh.drop());
-      stops.push(() => db.$disconnect());
-    }
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    const temporal = (settled[0] as PromiseFulfilledResult<Awaited<typeof temporalStep>>).value;
-    const bundles = (settled[1] as PromiseFulfilledResult<Awaited<typeof bundleStep>>).value;
-    const { fresh, db } = (settled[2] as PromiseFulfilledResult<Awaited<typeof databaseStep>>).value;
+    const { temporal, bundles, fresh, db } = await bringUpInParallel(setup, stops, dir);
     log(`Temporal: ${temporal.source}`);
     log(`Database: ${fresh.info.description}`);
 
@@ -171,28 +229,7 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
     const smtp = await startTestSmtpServer();
     stops.push(() => smtp.close());
 
-    const suffix = randomBytes(3).toString('hex');
-    const caseTaskQueue = `kim-bench-${suffix}`;
-    const minimalTaskQueue = `kim-bench-minimal-${suffix}`;
-    const caseWorker = await createCaseWorker({
-      connection: nativeConnection,
-      namespace: 'default',
-      taskQueue: caseTaskQueue,
-      db,
-      mailer: smtp.mailer(),
-      workflowBundle: { codePath: bundles.casePath },
-    });
-    const minimalWorker = await Worker.create({
-      connection: nativeConnection,
-      namespace: 'default',
-      taskQueue: minimalTaskQueue,
-      workflowBundle: { codePath: bundles.minimalPath },
-    });
-    const runs = [caseWorker.run(), minimalWorker.run()];
-    stops.push(async () => {
-      for (const w of [caseWorker, minimalWorker]) if (w.getState() === 'RUNNING') w.shutdown();
-      await Promise.allSettled(runs);
-    });
+    const { caseWorker, caseTaskQueue, minimalTaskQueue } = await startWorkers(stops, nativeConnection, db, smtp.mailer(), bundles);
 
     const app = createApp({ db, temporal: client, taskQueue: caseTaskQueue });
     // Keep-alive connections (as a browser or an API client would) and no lingering sockets at teardown.

@@ -35,16 +35,34 @@ export interface LongCaseResult {
   readModelDeadlineRows: number;
 }
 
-export async function benchLongCase(
-  env: BenchEnvironment,
-  actor: Actor,
-  options: { variant: string; contacts: number; continueAsNewAfterEvents?: number; concurrency: number; budgetSeconds: number },
-  log: (line: string) => void,
-): Promise<LongCaseResult> {
-  const open = await openCaseRows(env.db, { organisationId: 'drk', municipality: 'Kall', assigneeId: actor.id, proposedProvider: { organisationId: 'drk', reason: 'Wohnort Kall' } });
-  const first = await startCase(env.client, env.caseTaskQueue, open, options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {});
-  const handle = env.client.workflow.getHandle(first.workflowId);
+type History = proto.temporal.api.history.v1.IHistory;
 
+interface LongCaseOptions {
+  variant: string;
+  contacts: number;
+  continueAsNewAfterEvents?: number;
+  concurrency: number;
+  budgetSeconds: number;
+}
+
+interface DriveOutcome {
+  latencies: number[];
+  /** The fullest case an update answered with. */
+  last: CaseData | undefined;
+  stoppedBecause: string | null;
+  seconds: number;
+}
+
+// benchLongCase is split into its three phases (drive, walk the runs, replay); each helper keeps the exact
+// statements it had inline, so the measured work and the result are unchanged.
+
+/** `concurrency` drivers share one counter; the first failure or the time budget stops all of them. */
+async function driveContacts(
+  handle: ReturnType<BenchEnvironment['client']['workflow']['getHandle']>,
+  actor: Actor,
+  options: LongCaseOptions,
+  log: (line: string) => void,
+): Promise<DriveOutcome> {
   const latencies: number[] = [];
   let last: CaseData | undefined;
   let stoppedBecause: string | null = null;
@@ -76,13 +94,20 @@ export async function benchLongCase(
   };
   await Promise.all(Array.from({ length: options.concurrency }, driver));
   const seconds = (performance.now() - started) / 1000;
+  return { latencies, last, stoppedBecause, seconds };
+}
 
-  // The chain of runs, from the first: each run that continued-as-new names the next.
+/** The chain of runs, from the first: each run that continued-as-new names the next. */
+async function walkRuns(
+  env: BenchEnvironment,
+  workflowId: string,
+  firstRunId: string,
+): Promise<{ eventsPerRun: number[]; longest: { events: number; history: History; bytes: number } | undefined }> {
   const eventsPerRun: number[] = [];
-  let longest: { events: number; history: proto.temporal.api.history.v1.IHistory; bytes: number } | undefined;
-  let runId: string | undefined = first.firstExecutionRunId;
+  let longest: { events: number; history: History; bytes: number } | undefined;
+  let runId: string | undefined = firstRunId;
   while (runId) {
-    const history: proto.temporal.api.history.v1.IHistory = await env.client.workflow.getHandle(first.workflowId, runId).fetchHistory();
+    const history: History = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events: proto.temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
     eventsPerRun.push(events.length);
     if (!longest || events.length > longest.events) {
@@ -94,6 +119,17 @@ export async function benchLongCase(
         ? (end.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined)
         : undefined;
   }
+  return { eventsPerRun, longest };
+}
+
+export async function benchLongCase(env: BenchEnvironment, actor: Actor, options: LongCaseOptions, log: (line: string) => void): Promise<LongCaseResult> {
+  const open = await openCaseRows(env.db, { organisationId: 'drk', municipality: 'Kall', assigneeId: actor.id, proposedProvider: { organisationId: 'drk', reason: 'Wohnort Kall' } });
+  const first = await startCase(env.client, env.caseTaskQueue, open, options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {});
+  const handle = env.client.workflow.getHandle(first.workflowId);
+
+  const { latencies, last, stoppedBecause, seconds } = await driveContacts(handle, actor, options, log);
+
+  const { eventsPerRun, longest } = await walkRuns(env, first.workflowId, first.firstExecutionRunId);
   const replayStart = performance.now();
   await Worker.runReplayHistory({ workflowBundle: { codePath: env.caseBundlePath } }, longest!.history, first.workflowId);
   const replayLongestRunMs = performance.now() - replayStart;

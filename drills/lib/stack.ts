@@ -114,18 +114,25 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: StackOptions): Promise<Stack> {
-  const database = await createDrillDatabase({ embedded: options.embeddedDatabase });
-  const db = createDatabase(database.url);
+// startStack is split into the in-process worker's controller and the spawner of worker processes; both keep their
+// state in closures exactly as before, and startStack creates the pieces in the same order (database, client, SMTP,
+// worker, app) and closes them in the same order.
 
-  const encryption = drillEncryption(db);
-  const { dataConverter } = encryption;
-  const connection = await Connection.connect({ address: options.temporalAddress });
-  const client = new Client({ connection, dataConverter });
-  const taskQueue = `kim-drill-${randomBytes(4).toString('hex')}`;
-  const smtp = await startTestSmtpServer();
-  const mailer = smtp.mailer();
+interface InProcessWorker {
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  worker(): Worker | undefined;
+  failure(): unknown;
+  /** Closes the worker's connection, if one was ever opened. */
+  closeConnection(): Promise<void>;
+}
 
+/** The in-process case worker: (re)startable after a stop or a fatal error; its connection is opened on first start. */
+function inProcessWorker(
+  options: StackOptions,
+  pieces: { taskQueue: string; db: Database; mailer: ReturnType<TestSmtpServer['mailer']>; encryption: ReturnType<typeof drillEncryption> },
+): InProcessWorker {
+  const { taskQueue, db, mailer, encryption } = pieces;
   let nativeConnection: NativeConnection | undefined;
   let worker: Worker | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -140,7 +147,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       db,
       mailer,
       workflowBundle: { codePath: options.workflowBundlePath },
-      dataConverter,
+      dataConverter: encryption.dataConverter,
       dataKeys: encryption.dataKeys,
     });
     worker = w;
@@ -153,15 +160,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (worker && worker.getState() === 'RUNNING') worker.shutdown();
     await running;
   };
-  if (options.worker !== 'none') await startWorker();
+  return {
+    startWorker,
+    stopWorker,
+    worker: () => worker,
+    failure: () => failure,
+    closeConnection: async () => {
+      await nativeConnection?.close().catch(() => undefined);
+    },
+  };
+}
 
+/** Worker processes (scripts/worker.ts) on the stack's task queue; `children` lets close() kill the ones still alive. */
+function workerSpawner(options: StackOptions, pieces: { databaseUrl: string; taskQueue: string; smtp: TestSmtpServer }) {
+  const { databaseUrl, taskQueue, smtp } = pieces;
   const children: ChildProcess[] = [];
   const spawnWorker = (): Promise<ChildProcess> => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
       cwd: repoRoot,
       env: {
         ...process.env,
-        DATABASE_URL: database.url,
+        DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: options.temporalAddress,
         TEMPORAL_TASK_QUEUE: taskQueue,
         KIM_WORKFLOW_BUNDLE: options.workflowBundlePath,
@@ -182,6 +201,26 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}): ${output}`)));
     });
   };
+  return { spawnWorker, children };
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const database = await createDrillDatabase({ embedded: options.embeddedDatabase });
+  const db = createDatabase(database.url);
+
+  const encryption = drillEncryption(db);
+  const { dataConverter } = encryption;
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const client = new Client({ connection, dataConverter });
+  const taskQueue = `kim-drill-${randomBytes(4).toString('hex')}`;
+  const smtp = await startTestSmtpServer();
+  const mailer = smtp.mailer();
+
+  const inProcess = inProcessWorker(options, { taskQueue, db, mailer, encryption });
+  const { startWorker, stopWorker } = inProcess;
+  if (options.worker !== 'none') await startWorker();
+
+  const { spawnWorker, children } = workerSpawner(options, { databaseUrl: database.url, taskQueue, smtp });
 
   const app = createApp({ db, temporal: client, taskQueue });
   const { baseUrl, close: closeServer } = await serveApp(app);
@@ -194,17 +233,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     baseUrl,
     smtp,
     temporalAddress: options.temporalAddress,
-    worker: () => worker,
+    worker: inProcess.worker,
     startWorker,
     stopWorker,
-    workerFailure: () => failure,
+    workerFailure: inProcess.failure,
     spawnWorker,
     async close() {
       await closeServer();
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await Promise.race([stopWorker(), new Promise((r) => setTimeout(r, 15_000))]);
       await smtp.close();
-      await nativeConnection?.close().catch(() => undefined);
+      await inProcess.closeConnection();
       await connection.close().catch(() => undefined);
       await db.$disconnect().catch(() => undefined);
       await database.drop();

@@ -95,10 +95,15 @@ export class Validator {
       out.push({ path, keyword: 'false', message: 'nothing is allowed here' });
       return;
     }
-    const fail = (keyword: string, message: string) => out.push({ path, keyword, message });
+    const fail = (keyword: string, message: string): void => {
+      out.push({ path, keyword, message });
+    };
     if (s.type !== undefined) {
       const types: string[] = Array.isArray(s.type) ? s.type : [s.type];
-      if (!types.some((t) => typeMatches(value, t))) return fail('type', `expected ${types.join('|')}, got ${typeOf(value)}`);
+      if (!types.some((t) => typeMatches(value, t))) {
+        fail('type', `expected ${types.join('|')}, got ${typeOf(value)}`);
+        return;
+      }
     }
     if (s.enum && !s.enum.some((e: unknown) => jsonEqual(e, value))) fail('enum', `not one of ${JSON.stringify(s.enum).slice(0, 120)}`);
     if ('const' in s && !jsonEqual(s.const, value)) fail('const', `expected ${JSON.stringify(s.const)}`);

@@ -1,0 +1,62 @@
+// "Neuer Fall": the intake form; the same operation as POST /api/v1/cases.
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { callerOf } from '../http/caller.js';
+import { canOpenCase, caseAccess } from '../operations/access-policy.js';
+import type { OperationDeps } from '../operations/caller.js';
+import { openCase } from '../operations/cases.js';
+import { organisationNames } from '../operations/directory.js';
+import { ApiError } from '../operations/errors.js';
+import { formPayload, formValues, formView, intakeForm, type FieldErrors, type FormValues } from './forms.js';
+import { bodyOf, errorFields, errorPage, layout, parseForm, requirePageUser, send, signedInUser } from './kit.js';
+import { renderPage } from './views.js';
+
+function renderIntake(req: Request, res: Response, status: number, values?: FormValues, errors: FieldErrors = {}): void {
+  send(
+    res,
+    status,
+    renderPage('case-new', { ...layout(req, 'Neuer Fall', 'neu'), form: formView(intakeForm, 'neu', values, errors), requestId: randomUUID() }),
+  );
+}
+
+export function intakePagesRouter(deps: OperationDeps): Router {
+  const { db } = deps;
+  const router = Router();
+
+  router.get('/faelle/neu', requirePageUser, (req, res) => {
+    if (!canOpenCase(signedInUser(req))) return errorPage(req, res, 403, 'Keine Berechtigung', 'Ihre Rolle darf keine Fälle anlegen.');
+    renderIntake(req, res, 200);
+  });
+
+  router.post('/faelle/neu', requirePageUser, parseForm, async (req, res) => {
+    const user = signedInUser(req);
+    if (!canOpenCase(user)) return errorPage(req, res, 403, 'Keine Berechtigung', 'Ihre Rolle darf keine Fälle anlegen.');
+    const values = formValues(intakeForm, bodyOf(req));
+    const { payload } = formPayload(intakeForm, values);
+    let created: Awaited<ReturnType<typeof openCase>>;
+    try {
+      created = await openCase(deps, callerOf(req, 'page'), payload);
+    } catch (error) {
+      if (!(error instanceof ApiError) || ![422, 503].includes(error.status)) throw error;
+      return renderIntake(req, res, error.status, values, errorFields(error, 'body'));
+    }
+    // Usually the case lands at the creator's own organisation; when the proposal names another provider, the creator
+    // may not open it any more — then this page is the last they see of it, with the proposal.
+    if (caseAccess(user, { organisationId: created.organisationId }) === 'full') {
+      return res.redirect(303, `/faelle/${encodeURIComponent(created.id)}?angelegt=1`);
+    }
+    const orgs = await organisationNames(db);
+    send(
+      res,
+      201,
+      renderPage('case-created', {
+        ...layout(req, 'Fall angelegt', 'neu'),
+        personName: `${created.person.givenName} ${created.person.familyName}`,
+        provider: orgs.short(created.proposedProvider.organisationId),
+        reason: created.proposedProvider.reason,
+      }),
+    );
+  });
+
+  return router;
+}

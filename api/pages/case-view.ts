@@ -1,6 +1,5 @@
 // View models of the case page: facts, deadlines, consents, goals, referrals, contacts, the action forms allowed now,
 // and the partner's "Freigegebene Daten" view — all in German, from the workflow's view of the case.
-import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import {
   ACTION_LABELS,
@@ -25,7 +24,7 @@ import { canReadAccessLog } from '../operations/access-policy.js';
 import type { CaseRow } from '../operations/case-lookup.js';
 import { organisationNames, staffDirectory, type StaffDirectory } from '../operations/directory.js';
 import { actionForm } from './case-action-forms.js';
-import { formView, type ActionFormSpec, type FieldErrors, type FormValues } from './forms.js';
+import { actionView, type ActionFailure as GenericActionFailure } from './forms.js';
 import {
   CONSENT_DECISION_LABELS,
   CONSENT_SCOPE_LABELS,
@@ -44,12 +43,7 @@ import { layout, send, signedInUser } from './kit.js';
 import { renderPage } from './views.js';
 
 /** What the page shows after a failed action: the submitted values, the API's field errors, its message. */
-export interface ActionFailure {
-  action: CaseAction;
-  values: FormValues;
-  errors: FieldErrors;
-  message: string;
-}
+export type ActionFailure = GenericActionFailure<CaseAction>;
 
 function isActive(status: string): boolean {
   return (ACTIVE_DEADLINE_STATUSES as readonly string[]).includes(status);
@@ -117,7 +111,8 @@ export async function renderCasePage(
     actions = allowed.map((action) => {
       const spec = actionForm(action, ctx);
       const failed = failure?.action === action ? failure : undefined;
-      return actionView(spec, row.id, failed, req.authSession?.csrfToken);
+      const url = `/faelle/${encodeURIComponent(row.id)}/aktionen/${spec.action}`;
+      return actionView(spec, { label: ACTION_LABELS[spec.action], submit: spec.submit, url }, failed, req.authSession?.csrfToken);
     });
     // A refused action whose form is gone (the state moved on meanwhile) is reported above the remaining forms.
     if (failure && !allowed.includes(failure.action)) refusal = `„${ACTION_LABELS[failure.action]}“ wurde nicht ausgeführt: ${failure.message}`;
@@ -271,23 +266,4 @@ export function sharedCaseModel(v: PartnerCaseView, orgName: (id: string) => str
   };
 }
 
-function actionView(spec: ActionFormSpec, caseId: string, failure: ActionFailure | undefined, csrfToken: string | undefined) {
-  const prefix = `aktion-${spec.action}`;
-  const form = formView(spec, prefix, failure?.values, failure?.errors ?? {});
-  return {
-    id: prefix,
-    label: ACTION_LABELS[spec.action],
-    url: `/faelle/${encodeURIComponent(caseId)}/aktionen/${spec.action}`,
-    intro: spec.intro,
-    submit: spec.submit,
-    open: spec.primary || Boolean(failure),
-    form,
-    // A refusal without field errors (409, 403) is shown as the form's message.
-    message: failure && !form.hasErrors ? failure.message : undefined,
-    failed: Boolean(failure),
-    csrfToken,
-    // Per rendering of the form: a double submit reaches the workflow with the same request id and runs once.
-    requestId: randomUUID(),
-  };
-}
 

@@ -2,6 +2,7 @@
 // and how the API's field errors (dotted paths such as `goals.0.dueDate`) land next to the right field again.
 // Validation itself stays where it is (domain schemas via the workflow's update validator, parseCreateCase): the
 // forms only translate, so a page and the JSON API can never disagree about what is valid.
+import { randomUUID } from 'node:crypto';
 import { CASE_SOURCES, MUNICIPALITIES, type CaseAction } from '../../domain/index.js';
 import { SOURCE_LABELS } from './labels.js';
 
@@ -285,3 +286,40 @@ export const intakeForm: FormSpec = {
     { name: 'note', label: 'Notiz zur Erstberatung', kind: 'textarea' },
   ],
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Action forms (case and handover pages alike)
+
+/** An action that was refused: shown again on its form with the values sent and the errors at their fields. */
+export interface ActionFailure<A extends string = string> {
+  action: A;
+  values: FormValues;
+  errors: FieldErrors;
+  message: string;
+}
+
+/** The view of one action's form: collapsible, posting to `url`, reopened with its errors after a refusal. */
+export function actionView(
+  spec: FormSpec & { action: string; intro?: string | undefined; primary?: boolean | undefined },
+  labels: { label: string; submit: string; url: string },
+  failure: ActionFailure | undefined,
+  csrfToken: string | undefined,
+) {
+  const prefix = `aktion-${spec.action}`;
+  const form = formView(spec, prefix, failure?.values, failure?.errors ?? {});
+  return {
+    id: prefix,
+    label: labels.label,
+    url: labels.url,
+    intro: spec.intro,
+    submit: labels.submit,
+    open: Boolean(spec.primary) || Boolean(failure),
+    form,
+    // A refusal without field errors (409, 403) is shown as the form's message.
+    message: failure && !form.hasErrors ? failure.message : undefined,
+    failed: Boolean(failure),
+    csrfToken,
+    // Per rendering of the form: a double submit reaches the workflow with the same request id and runs once.
+    requestId: randomUUID(),
+  };
+}

@@ -1,8 +1,7 @@
 // The forms of the handover pages: the proposal of the ABH counsellor and one form per handover action — their fields,
 // how a submitted form becomes the operation's input, and where the operation's field errors land on the form.
-import { randomUUID } from 'node:crypto';
-import { HANDOVER_ACTION_LABELS, type HandoverAction } from '../../domain/index.js';
-import { formPayload, formValues, formView, intakeForm, type FieldErrors, type FormSpec, type FormValues, type Option } from './forms.js';
+import type { HandoverAction } from '../../domain/index.js';
+import { formPayload, formValues, intakeForm, type ActionFailure as GenericActionFailure, type FormSpec, type FormValues, type Option } from './forms.js';
 import { CONSENT_DECISION_LABELS, optionsOf } from './labels.js';
 
 const TIME_ZONE = 'Europe/Berlin';
@@ -184,29 +183,5 @@ export function readActionForm(action: HandoverAction, body: Record<string, unkn
 }
 
 /** An action that was refused: shown again on its form with the values sent and the errors at their fields. */
-export interface ActionFailure {
-  action: HandoverAction;
-  values: FormValues;
-  errors: FieldErrors;
-  message: string;
-}
+export type ActionFailure = GenericActionFailure<HandoverAction>;
 
-export function actionView(spec: HandoverActionForm, handoverId: string, failure: ActionFailure | undefined, csrfToken: string | undefined) {
-  const prefix = `aktion-${spec.action}`;
-  const form = formView(spec, prefix, failure?.values, failure?.errors ?? {});
-  return {
-    id: prefix,
-    label: HANDOVER_ACTION_LABELS[spec.action],
-    url: `/uebergaben/${encodeURIComponent(handoverId)}/aktionen/${spec.action}`,
-    intro: spec.intro,
-    submit: HANDOVER_ACTION_LABELS[spec.action],
-    open: spec.primary || Boolean(failure),
-    form,
-    // A refusal without field errors (409, 403) is shown as the form's message.
-    message: failure && !form.hasErrors ? failure.message : undefined,
-    failed: Boolean(failure),
-    csrfToken,
-    // Per rendering of the form: a double submit reaches the workflow with the same request id and runs once.
-    requestId: randomUUID(),
-  };
-}

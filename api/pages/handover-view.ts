@@ -18,8 +18,8 @@ import { canProposeHandover, handoverSide } from '../operations/access-policy.js
 import type { AuthenticatedUser } from '../operations/caller.js';
 import type { StaffDirectory, organisationNames } from '../operations/directory.js';
 import type { HandoverListItem, HandoverView } from '../operations/handover-responses.js';
-import { formView, type FieldErrors, type Option } from './forms.js';
-import { actionForm, actionView, PERMITS, personForm, PREFIX, proposalDetailsForm, type ActionFailure, type SubmittedProposal } from './handover-forms.js';
+import { actionView, formView, type FieldErrors, type Option } from './forms.js';
+import { actionForm, PERMITS, personForm, PREFIX, proposalDetailsForm, type ActionFailure, type SubmittedProposal } from './handover-forms.js';
 import { CONSENT_DECISION_LABELS, DEADLINE_STATUS_LABELS, daysOverdue, formatDate, formatDateTime } from './labels.js';
 
 type Organisations = Awaited<ReturnType<typeof organisationNames>>;
@@ -199,7 +199,11 @@ function actionViews(h: FullHandover, ctx: HandoverPageContext) {
     participants: ['Klient*in', 'Sozialberatung ABH', `Case Management ${ctx.organisations.short(h.receivingOrganisationId)}`].join(', '),
   };
   const failure = ctx.failure;
-  return h.allowedActions.map((action) => actionView(actionForm(action, formContext), h.id, failure?.action === action ? failure : undefined, ctx.csrfToken));
+  return h.allowedActions.map((action) => {
+    const label = HANDOVER_ACTION_LABELS[action];
+    const url = `/uebergaben/${encodeURIComponent(h.id)}/aktionen/${action}`;
+    return actionView(actionForm(action, formContext), { label, submit: label, url }, failure?.action === action ? failure : undefined, ctx.csrfToken);
+  });
 }
 
 function fullPageModel(h: FullHandover, ctx: HandoverPageContext) {

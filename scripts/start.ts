@@ -189,11 +189,17 @@ async function startWorker(
   });
 }
 
-/** Rejects with the listen error (e.g. EADDRINUSE), which main()'s catch reports as "Start fehlgeschlagen: …". */
+/** Rejects with a German message naming the port and the variable that moves it (main() reports it). */
 async function listenHttp(app: ReturnType<typeof createApp>): Promise<Server> {
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
+    // Express 5 hands a listen error to this callback (it does not emit it): a taken port must stop the start.
+    const s = app.listen(config.port, (error?: Error) => {
+      if (!error) return resolve(s);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') {
+        reject(new Error(`Port ${config.port} ist bereits belegt (HTTP-Server der Anwendung). Einen freien Port mit der Umgebungsvariablen PORT wählen, z. B. PORT=3001 npm start.`));
+      } else reject(error);
+    });
   });
   stops.push({ name: 'HTTP server', stop: () => new Promise((resolve) => server.close(() => resolve(undefined))) });
   return server;

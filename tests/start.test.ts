@@ -2,6 +2,7 @@
 // still there; with DATABASE_URL/TEMPORAL_ADDRESS it starts neither; a failing migration stops start-up.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -137,7 +138,7 @@ describe('npm start against given services', () => {
       expect(await app.exited).toBe(1);
       expect(app.output()).toMatch(/Start fehlgeschlagen/);
       expect(app.output()).toContain('29990101000000_broken');
-      expect(app.output()).not.toContain('ist bereit');
+      expect(app.output()).not.toContain('KIM Casework ist bereit');
 
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
@@ -149,6 +150,31 @@ describe('npm start against given services', () => {
       }
       expect(await diffDatabaseToSchema({ databaseUrl: database.url })).toBe('');
     } finally {
+      await database.drop();
+    }
+  });
+
+  it('says which port is taken and which variable moves it, and exits without claiming to be ready', async () => {
+    const database = await createTestDatabase();
+    const blocker = createServer();
+    try {
+      const port = await freePort();
+      await new Promise<void>((resolve) => blocker.listen(port, resolve));
+      const app = startApp({
+        DATABASE_URL: database.url,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: 'kim-start-port-test',
+        PORT: String(port),
+        KIM_DATA_DIR: tempDir('kim-port-'),
+        NODE_ENV: 'production',
+      });
+      running.push(app);
+      expect(await app.exited).toBe(1);
+      expect(app.output()).toContain(`Port ${port} ist bereits belegt`);
+      expect(app.output()).toContain('PORT=');
+      expect(app.output()).not.toContain('KIM Casework ist bereit');
+    } finally {
+      blocker.close();
       await database.drop();
     }
   });

@@ -1,10 +1,8 @@
 // Case use cases: open a case (rows + workflow), list, read, act, and read its history. Called by the JSON door
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type DecideError, type PartnerCaseView } from '../../domain/index.js';
+import { CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { caseActionUpdate, caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
@@ -25,7 +23,7 @@ import { caseHistory } from './case-history.js';
 import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
-import { ApiError, isDatabaseUnavailable } from './errors.js';
+import { ApiError, isDatabaseUnavailable, refusalToApiError } from './errors.js';
 import { resolveCaseRead } from './partner-access.js';
 
 export const listCasesQuery = z.object({
@@ -68,21 +66,6 @@ export function parseAsOf(value: unknown): Date | undefined {
   return date;
 }
 
-/** A refusal from the workflow's validator, in the contract's shape: 409 / 422 / 403. */
-export function refusalToApiError(error: unknown): unknown {
-  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
-  const detail = error.cause.details?.[0] as DecideError | undefined;
-  switch (error.cause.type) {
-    case 'transition_not_allowed':
-      return new ApiError(409, 'transition_not_allowed', error.cause.message, { allowed: detail && 'allowed' in detail ? detail.allowed : [] });
-    case 'validation_failed':
-      return new ApiError(422, 'validation_failed', error.cause.message, { fields: detail && 'fields' in detail ? detail.fields : {} });
-    case 'forbidden':
-      return new ApiError(403, 'forbidden', error.cause.message);
-    default:
-      return error;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Open

@@ -1,6 +1,7 @@
 // The typed errors operations throw (status and code of the contract, German message) and the classifiers of
 // outages; the doors map them to a JSON error body (api/http/json-errors.ts) or a German page (api/pages/errors.ts).
-import { isGrpcServiceError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 
 export class ApiError extends Error {
   constructor(
@@ -66,3 +67,19 @@ export function isUnstorableText(error: unknown): boolean {
 
 export const DATABASE_UNAVAILABLE_MESSAGE = 'Die Datenbank ist vorübergehend nicht erreichbar. Bitte in einer Minute erneut versuchen.';
 export const TEMPORAL_UNAVAILABLE_MESSAGE = 'Die Prozess-Engine ist vorübergehend nicht erreichbar. Bitte in einer Minute erneut versuchen.';
+
+/** A refusal from the workflow's validator, in the contract's shape: 409 / 422 / 403. */
+export function refusalToApiError(error: unknown): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
+  const detail = error.cause.details?.[0] as { allowed?: string[]; fields?: Record<string, string> } | undefined;
+  switch (error.cause.type) {
+    case 'transition_not_allowed':
+      return new ApiError(409, 'transition_not_allowed', error.cause.message, { allowed: detail?.allowed ?? [] });
+    case 'validation_failed':
+      return new ApiError(422, 'validation_failed', error.cause.message, { fields: detail?.fields ?? {} });
+    case 'forbidden':
+      return new ApiError(403, 'forbidden', error.cause.message);
+    default:
+      return error;
+  }
+}

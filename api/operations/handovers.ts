@@ -29,8 +29,7 @@ import { handoverActionUpdate, handoverViewQuery, handoverWorkflowId, type Hando
 import { canProposeHandover, canTakeOverHandover, caseAccess, handoverAccess, handoverListFilter, isHandedOverBy, type AccessUser } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
-import { refusalToApiError } from './cases.js';
-import { ApiError } from './errors.js';
+import { ApiError, refusalToApiError } from './errors.js';
 import { deadlineView, fromRecord, fromWorkflow, listItem, RECORD_EVENT_TYPES, recordDetails, type HandoverView } from './handover-responses.js';
 
 // ---------------------------------------------------------------------------------------------------------------

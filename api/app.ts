@@ -4,14 +4,15 @@ import type { Client } from '@temporalio/client';
 import { authenticate, cookieSecureFromEnv, csrfProtection, requireUserForApi } from './http/authentication.js';
 import { errorHandler, notFoundHandler } from './http/json-errors.js';
 import { healthRouter } from './http/health.js';
-import { createLoginLimiter } from './operations/login-limiter.js';
+import { createSharedLoginLimiter } from './operations/login-limiter.js';
 import { caseRecordsRouter } from './v1/case-records.js';
 import { casesRouter } from './v1/cases.js';
 import { codecCors, codecServerRouter } from './v1/codec.js';
 import { deadlinesRouter } from './v1/deadlines.js';
 import { directoryRouter } from './v1/directory.js';
 import { handoversRouter } from './v1/handovers.js';
-import { openApiRouter } from './v1/openapi.js';
+import { buildOpenApiDocument, openApiRouter } from './v1/openapi.js';
+import { methodNotAllowed, type PathsDocument } from './http/method-not-allowed.js';
 import { reportsRouter } from './v1/reports.js';
 import { sessionsRouter } from './v1/sessions.js';
 import { caseHistoryPagesRouter } from './pages/case-history.js';
@@ -48,8 +49,9 @@ export function createApp(deps: AppDependencies): express.Express {
   // cookie but no CSRF token; the endpoint changes nothing).
   app.use('/api/v1/codec', codecCors(deps.temporalUiUrl), authenticate(deps.db), requireUserForApi, codecServerRouter(deps));
   app.use(authenticate(deps.db), csrfProtection());
-  // One login limiter for the API and the sign-in page, one way to make a session (operations/sessions.ts).
-  const limiter = createLoginLimiter();
+  // One login limiter for the API and the sign-in page, one way to make a session (operations/sessions.ts); its
+  // counts live in PostgreSQL, so every API process of the installation shares them.
+  const limiter = createSharedLoginLimiter(deps.db);
   const cookieSecure = cookieSecureFromEnv();
   app.use('/api/v1', requireUserForApi, sessionsRouter({ db: deps.db, limiter, cookieSecure }), directoryRouter(deps));
   app.use('/api/v1/cases', caseRecordsRouter(deps));
@@ -57,6 +59,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
   app.use('/api/v1/handovers', handoversRouter(deps));
   app.use('/api/v1/reports', reportsRouter(deps));
+  // A documented path with a method it does not have: 405 with Allow (after every /api/v1 router, before the 404).
+  app.use(methodNotAllowed(buildOpenApiDocument() as unknown as PathsDocument));
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
   app.use(signInPagesRouter({ db: deps.db, limiter, cookieSecure }));
   app.use(intakePagesRouter(deps));

@@ -12,7 +12,7 @@ import { bearerFor } from '../harness/auth.js';
 import { demoActor } from '../harness/cases.js';
 import { benchAdvance, type AdvanceResult } from './lib/advance.js';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment.js';
-import { benchIntake, type IntakeResult } from './lib/intake.js';
+import { benchIntake, benchIntakeWithWorkers, type IntakeResult, type IntakeWorkersResult } from './lib/intake.js';
 import { benchLongCase, type LongCaseResult } from './lib/long-case.js';
 import { benchScale, type ScaleResult } from './lib/scale.js';
 import { mb, ms, ratio } from './lib/stats.js';
@@ -28,14 +28,14 @@ const enabled = (phase: string) => !only || only.includes(phase);
 const config = quick
   ? {
       advance: { samples: 30, cases: 5, batch: 10, warmup: 5 },
-      intake: { seconds: 2, concurrencies: [8, 32] },
+      intake: { seconds: 2, concurrencies: [8, 32], workerProcesses: [1, 2], workersConcurrency: 32 },
       scale: { target: 150, minCreate: 30, samples: 15, controllingSamples: 3 },
       // A smoke test of the long-case path: few contacts, and a low threshold so continue-as-new does happen.
       long: { contacts: 40, concurrency: 1, budgetSeconds: 8, threshold: 150 },
     }
   : {
       advance: { samples: 1000, cases: 50, batch: 50, warmup: 50 },
-      intake: { seconds: 60, concurrencies: [8, 32] },
+      intake: { seconds: 60, concurrencies: [8, 32], workerProcesses: [1, 2], workersConcurrency: 32 },
       scale: { target: 10_000, minCreate: 0, samples: 200, controllingSamples: 10 },
       // One case manager records one contact after the other (concurrency 1); stops after the time budget.
       long: { contacts: 10_000, concurrency: 1, budgetSeconds: 240, threshold: 2000 },
@@ -76,6 +76,8 @@ type Machine = ReturnType<typeof describeMachine>;
 interface Results {
   advance?: AdvanceResult;
   intake?: IntakeResult[];
+  /** Intake against 1 and 2 separate worker processes on one task queue (issue 11, "Beyond one machine"). */
+  intakeWorkers?: IntakeWorkersResult[];
   scale?: ScaleResult;
   long?: LongCaseResult[];
 }
@@ -118,6 +120,11 @@ async function runPhases(results: Results, phaseSeconds: Record<string, number>)
       results.intake = [];
       for (const c of config.intake.concurrencies) {
         results.intake.push(await phase(`2 intake at concurrency ${c}`, () => benchIntake(e, caseManager, c, config.intake.seconds)));
+      }
+      results.intakeWorkers = [];
+      for (const n of config.intake.workerProcesses) {
+        const c = config.intake.workersConcurrency;
+        results.intakeWorkers.push(await phase(`2 intake at concurrency ${c}, ${n} worker process(es)`, () => benchIntakeWithWorkers(e, caseManager, c, config.intake.seconds, n)));
       }
     }
     if (enabled('scale')) results.scale = await phase('3 scale', () => benchScale(e, coordinator, config.scale, log));
@@ -165,6 +172,14 @@ function intakeRow(i: IntakeResult): Row {
     ratio: ratio(i.ratio),
     goal: `≥ ${GOALS.intake}×`,
     met: yes(i.ratio >= GOALS.intake),
+  };
+}
+
+function intakeWorkersRow(i: IntakeWorkersResult): Row {
+  return {
+    ...intakeRow(i),
+    measurement: `2 intake, concurrency ${i.concurrency}, ${i.workerProcesses} worker process${i.workerProcesses === 1 ? '' : 'es'} (npm run worker)`,
+    kim: `${i.api.perSecond.toFixed(1)} cases/s${i.api.errors ? ` (${i.api.errors} errors)` : ''}; recorded ${i.recordedPerSecond.toFixed(1)}/s (drain ${i.drainSeconds.toFixed(1)} s)`,
   };
 }
 
@@ -228,6 +243,7 @@ function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
   if (results.advance) rows.push(...advanceRows(results.advance));
   for (const i of results.intake ?? []) rows.push(intakeRow(i));
+  for (const i of results.intakeWorkers ?? []) rows.push(intakeWorkersRow(i));
   if (results.scale) rows.push(...scaleRows(results.scale));
   for (const l of results.long ?? []) rows.push(...longCaseRows(l));
   return rows;

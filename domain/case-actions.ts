@@ -145,7 +145,7 @@ export const personSchema = z.object({
     .refine((d) => !isIsoDate(d) || d >= EARLIEST_BIRTH_DATE, {
       message: 'Geburtsdatum vor 1900 ist nicht plausibel',
     })
-    .meta({ pattern: JSON_SCHEMA_PATTERNS.dateFrom1900, description: 'JJJJ-MM-TT, ab 1900-01-01 und nicht in der Zukunft' }),
+    .meta({ pattern: JSON_SCHEMA_PATTERNS.recordDate, description: 'JJJJ-MM-TT, ab 1900-01-01 und nicht in der Zukunft' }),
   municipality: z.enum(MUNICIPALITIES, {
     error: (issue) =>
       issue.input === undefined ? 'Pflichtfeld' : `Unbekannte Gemeinde (zulässig: ${MUNICIPALITIES.join(', ')})`,

@@ -1,7 +1,9 @@
 // Controlling figures (domain.md "Controlling and reporting", api.md "Coordination"), computed ONLY from the
 // append-only events (CaseEvent, HandoverEvent) — never from the current read model — so every figure can be
 // recomputed for any past period, and a figure added later is available for old periods too.
-// Pure and deterministic: no clock, no I/O; the same rows give the same report.
+// Pure and deterministic: no clock, no I/O; the same rows give the same report. The report is counted from each
+// case's compact facts (controlling/facts.ts) — folded from its events and kept per case next to them, so a report
+// reads one small row per case instead of every event.
 //
 // Time: a period is whole calendar days in Europe/Berlin ([from 00:00, day after `to` 00:00)), because the ministry
 // counts German calendar days and months, not UTC ones.
@@ -21,10 +23,13 @@
 //   calendar.ts          days, months and periods in the report's time zone
 //   histories.ts         event rows → case histories (stretches of state/organisation/hold) and handovers
 //   referral-services.ts referral targets, normalised and pooled when rare
-//   accumulate.ts        counting the figures per group
+//   accumulate.ts        counting the figures per group (over the events: the reference)
 //   columns.ts           the columns and the sums inside a row
 //   cells.ts             small-cell suppression and the figure tree of a row
-//   report.ts            computeControlling, putting it together
+//   facts*.ts            compact per-case facts folded from the events (kept per case in PostgreSQL), and the
+//                        figures counted from them — what the report runs on
+//   assemble.ts          period, rows, columns and suppression: the report put together
+//   report.ts            computeControlling (events → facts → figures) and the reference over the events
 export { periodBounds, zonedDate, zonedStartOfDay } from './controlling/calendar.js';
 export { cellAt, quantile } from './controlling/cells.js';
 export {
@@ -51,4 +56,6 @@ export {
   type FigureTree,
   type ReferralOutcome,
 } from './controlling/model.js';
-export { computeControlling } from './controlling/report.js';
+export { CASE_FACTS_VERSION, emptyCaseFacts, foldCaseFacts, type CaseFacts, type FactsEvent } from './controlling/facts.js';
+export { computeControllingFromFacts, type ControllingFactsInput } from './controlling/facts-report.js';
+export { caseFactsOf, computeControlling, computeControllingFromEvents } from './controlling/report.js';

@@ -9,10 +9,8 @@
 //
 // Seed: "Zustimmung des/der Klient*in vorausgesetzt" — nothing about the person reaches the receiving organisation
 // before the client consented (`visibleToReceiver`, `receiverView`).
-import { z } from 'zod';
-import { personSchema, type PersonBody } from './case-actions.js';
 import type { Actor } from './case-model.js';
-import { datePart, formatDateDe } from './dates.js';
+import { formatDateDe } from './dates.js';
 import {
   DEADLINE_LABELS,
   applyFire,
@@ -22,189 +20,27 @@ import {
   dueIn,
   meetDeadlines,
   pendingTimers,
-  type Deadline,
   type DeadlineKind,
   type DeadlineSettings,
   type FirePhase,
   type PendingTimer,
 } from './deadlines.js';
 import { eventCollector, type DomainEvent, type EmitFn } from './events.js';
-import { organisationShortName } from './organisations.js';
-import { proposeProvider, defaultRoutingRules, type RoutingRules } from './routing.js';
 import {
-  JSON_SCHEMA_PATTERNS,
-  id,
-  isoTimestamp,
-  optionalText,
-  parseWith,
-  requestIdField,
-  text,
-  type FieldErrors,
-  type ParseResult,
-} from './validation.js';
+  HANDOVER_ACTION_LABELS,
+  HANDOVER_ACTIONS,
+  HANDOVER_STATE_LABELS,
+  HANDOVER_TRANSITIONS,
+  type HandoverAction,
+  type HandoverData,
+} from './handover-model.js';
+import { parseHandoverActionPayload, type CreateHandoverBody } from './handover-requests.js';
+import { organisationShortName } from './organisations.js';
+import type { FieldErrors } from './validation.js';
 
-export const HANDOVER_STATES = [
-  'awaiting_consent',
-  'consent_given',
-  'meeting_scheduled',
-  'handed_over',
-  'refused',
-  'lapsed',
-  'cancelled',
-] as const;
-export type HandoverState = (typeof HANDOVER_STATES)[number];
-export const TERMINAL_HANDOVER_STATES: readonly HandoverState[] = ['handed_over', 'refused', 'lapsed', 'cancelled'];
-
-export const HANDOVER_STATE_LABELS: Record<HandoverState, string> = {
-  awaiting_consent: 'Einwilligung ausstehend',
-  consent_given: 'Einwilligung erteilt',
-  meeting_scheduled: 'Übergabegespräch geplant',
-  handed_over: 'Übergeben',
-  refused: 'Einwilligung verweigert',
-  lapsed: 'Verfallen (keine Einwilligung)',
-  cancelled: 'Abgebrochen',
-};
-
-export const HANDOVER_ACTIONS = ['record-consent', 'schedule-meeting', 'complete-meeting', 'accept', 'cancel', 'withdraw-consent'] as const;
-export type HandoverAction = (typeof HANDOVER_ACTIONS)[number];
-
-export const HANDOVER_ACTION_LABELS: Record<HandoverAction, string> = {
-  'record-consent': 'Einwilligung erfassen',
-  'schedule-meeting': 'Übergabegespräch planen',
-  'complete-meeting': 'Übergabegespräch durchgeführt',
-  accept: 'Fall übernehmen',
-  cancel: 'Übergabe abbrechen',
-  'withdraw-consent': 'Einwilligung widerrufen',
-};
-
-// prettier-ignore
-export const HANDOVER_TRANSITIONS: Record<HandoverAction, { from: readonly HandoverState[]; to: string }> = {
-  'record-consent':   { from: ['awaiting_consent'],                                    to: 'given → consent_given | refused → refused' },
-  'schedule-meeting': { from: ['consent_given', 'meeting_scheduled'],                  to: 'meeting_scheduled (neu planen, solange nicht gehalten)' },
-  'complete-meeting': { from: ['meeting_scheduled'],                                   to: '= (Gespräch gehalten)' },
-  'accept':           { from: ['meeting_scheduled'],                                   to: 'handed_over (nach gehaltenem Gespräch)' },
-  'cancel':           { from: ['awaiting_consent', 'consent_given', 'meeting_scheduled'], to: 'cancelled' },
-  'withdraw-consent': { from: ['consent_given', 'meeting_scheduled'],                  to: 'cancelled (Einwilligung widerrufen, vor der Fallübernahme)' },
-};
-
-/** Residence-law titles the seed names (3.3); free text is accepted as well. */
-export const KNOWN_RESIDENCE_PERMITS: Record<string, string> = {
-  '§25a': '§ 25a AufenthG – gut integrierte Jugendliche und junge Volljährige',
-  '§25b': '§ 25b AufenthG – nachhaltige Integration',
-  '§104c': '§ 104c AufenthG – Chancen-Aufenthaltsrecht',
-  '§19d': '§ 19d AufenthG – qualifizierte Geduldete zur Beschäftigung',
-  '§60c': '§ 60c AufenthG – Ausbildungsduldung',
-  '§16g': '§ 16g AufenthG – Berufsausbildung für Geduldete',
-  '§10 Abs. 3': '§ 10 Abs. 3 AufenthG – Titelerteilung nach Asylablehnung',
-  niederlassungserlaubnis: 'Niederlassungserlaubnis (NE)',
-  einbuergerung: 'Einbürgerung',
-};
-
-export interface HandoverData {
-  schemaVersion: 1;
-  id: string;
-  state: HandoverState;
-  /** Existing case being handed over, or absent when the person has no case yet (`person` then holds the data). */
-  caseId?: string;
-  person?: PersonBody;
-  residenceLaw: { permits: string[]; notes: string };
-  reason: string;
-  requestedAt: string;
-  requestedBy: string;
-  counsellorOrganisationId: string;
-  proposedOrganisationId?: string;
-  receivingOrganisationId: string;
-  /** False until the client consented: the receiving side sees no personal data before. */
-  visibleToReceiver: boolean;
-  consent?: { decision: 'given' | 'refused'; recordedAt: string; recordedBy: string };
-  meeting?: {
-    at: string;
-    participants: string[];
-    scheduledAt: string;
-    scheduledBy: string;
-    heldAt?: string;
-    heldBy?: string;
-    notes?: string;
-  };
-  acceptance?: { at: string; by: string; assigneeId?: string };
-  cancellation?: { reason: string; at: string; by: string };
-  /** The client withdrew the handover consent before the takeover: the handover ended `cancelled`, nothing more is shown. */
-  consentWithdrawal?: { at: string; by: string; note?: string };
-  lapsedAt?: string;
-  deadlines: Deadline[];
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Request bodies
-
-export const residenceLawSchema = z.object({
-  permits: z.array(text(200)).max(20).default([]),
-  notes: z
-    .string()
-    .trim()
-    .max(4000)
-    .refine((v) => !v.includes('\u0000'), 'Unzulässiges Steuerzeichen (NUL)')
-    .meta({ pattern: JSON_SCHEMA_PATTERNS.noNul })
-    .default(''),
-});
-
-/** POST /api/v1/handovers — exactly one of `caseId` and `person`. */
-export const createHandoverSchema = z
-  .object({
-    caseId: id().optional(),
-    person: personSchema.optional(),
-    residenceLaw: residenceLawSchema,
-    reason: text(4000),
-    proposedOrganisationId: id().optional(),
-    ...requestIdField,
-  })
-  .superRefine((v, ctx) => {
-    if (!v.caseId === !v.person) {
-      ctx.addIssue({ code: 'custom', path: ['caseId'], message: 'Entweder „caseId“ oder „person“ angeben' });
-    }
-  })
-  // The superRefine as JSON Schema: exactly one of the two.
-  .meta({ oneOf: [{ required: ['caseId'] }, { required: ['person'] }] });
-export type CreateHandoverBody = z.output<typeof createHandoverSchema>;
-
-export function parseCreateHandover(input: unknown, today: string): ParseResult<CreateHandoverBody> {
-  const parsed = parseWith(createHandoverSchema, input);
-  if (parsed.ok && parsed.payload.person && parsed.payload.person.birthDate > datePart(today)) {
-    return { ok: false, fields: { 'person.birthDate': 'Geburtsdatum liegt in der Zukunft' } };
-  }
-  return parsed;
-}
-
-const hbody = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, ...requestIdField });
-const handoverSchemas = {
-  'record-consent': hbody({ decision: z.enum(['given', 'refused']) }),
-  'schedule-meeting': hbody({ at: isoTimestamp(), participants: z.array(text(200)).min(1).max(20) }),
-  'complete-meeting': hbody({ heldAt: isoTimestamp().optional(), notes: optionalText(4000) }),
-  accept: hbody({ assigneeId: id().optional() }),
-  cancel: hbody({ reason: text() }),
-  'withdraw-consent': hbody({ note: optionalText() }),
-} satisfies Record<HandoverAction, z.ZodType>;
-export const handoverActionSchemas = handoverSchemas;
-export type HandoverActionPayload<A extends HandoverAction> = z.output<(typeof handoverSchemas)[A]>;
-
-export function parseHandoverActionPayload<A extends HandoverAction>(action: A, input: unknown): ParseResult<HandoverActionPayload<A>> {
-  return parseWith(handoverSchemas[action], input) as ParseResult<HandoverActionPayload<A>>;
-}
-
-/**
- * Receiving organisation: the counsellor's proposal, else the routing proposal for the person, else (existing case
- * without a proposal) null — the caller then uses the case's routing.
- */
-export function resolveReceivingOrganisation(
-  body: CreateHandoverBody,
-  today: string,
-  rules: RoutingRules = defaultRoutingRules,
-): string | null {
-  if (body.proposedOrganisationId) return body.proposedOrganisationId;
-  if (!body.person) return null;
-  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: today }, rules);
-  return proposal.ok ? proposal.organisationId : null;
-}
+// The parts: handover-model.ts (states, actions, data), handover-requests.ts (request bodies, receiving organisation).
+export * from './handover-model.js';
+export * from './handover-requests.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Creation and decisions
@@ -316,19 +152,19 @@ export function allowedHandoverActions(h: HandoverData, actor?: Actor): Handover
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-export function decideHandover(
+/** The refusal of a command before anything changes (unknown action, role, state, guard, body), or its payload. */
+function refuseOrParse(
   handover: HandoverData,
   command: { action: HandoverAction; payload?: unknown },
-  ctx: HandoverContext,
-): HandoverDecideResult {
-  const settings = ctx.settings ?? defaultDeadlineSettings;
+  actor: Actor,
+): { ok: false; error: HandoverDecideError } | { ok: true; payload: Record<string, unknown> } {
   const { action } = command;
   if (!(HANDOVER_ACTIONS as readonly string[]).includes(action)) {
     return { ok: false, error: { code: 'validation_failed', message: 'Unbekannte Aktion', fields: { action: 'Unbekannte Aktion' } } };
   }
-  const forbidden = handoverPermissionError(handover, action, ctx.actor);
+  const forbidden = handoverPermissionError(handover, action, actor);
   if (forbidden) return { ok: false, error: { code: 'forbidden', message: forbidden } };
-  const allowed = () => allowedHandoverActions(handover, ctx.actor);
+  const allowed = () => allowedHandoverActions(handover, actor);
   if (!HANDOVER_TRANSITIONS[action].from.includes(handover.state)) {
     return {
       ok: false,
@@ -345,90 +181,110 @@ export function decideHandover(
   if (!parsed.ok) {
     return { ok: false, error: { code: 'validation_failed', message: 'Die Eingaben sind unvollständig oder ungültig.', fields: parsed.fields } };
   }
+  return { ok: true, payload: parsed.payload as Record<string, unknown> };
+}
 
+interface ActionStep {
+  /** The copy of the handover the action changes. */
+  h: HandoverData;
+  p: Record<string, unknown>;
+  ctx: HandoverContext;
+  settings: DeadlineSettings;
+  emit: EmitFn;
+  ops: { now: string; newId: (prefix: string) => string; emit: EmitFn };
+  /** The actions the actor may take on the handover as it was. */
+  allowed: () => HandoverAction[];
+}
+
+/** What each action does to the copy; an error leaves the handover as it was. */
+const ACTION_STEPS: Record<HandoverAction, (s: ActionStep) => HandoverDecideError | void> = {
+  'record-consent': ({ h, p, ctx, settings, emit, ops }) => {
+    const decision = p.decision as 'given' | 'refused';
+    h.consent = { decision, recordedAt: ctx.now, recordedBy: ctx.actor.id };
+    meetDeadlines(h.deadlines, (d) => d.kind === 'handover_consent', ops);
+    if (decision === 'refused') {
+      // Refusal ends the handover; nothing is passed on.
+      h.state = 'refused';
+      emit('handover_consent_refused', 'Einwilligung zur Übergabe verweigert – Übergabe beendet', { handoverId: h.id });
+      return;
+    }
+    h.state = 'consent_given';
+    h.visibleToReceiver = true;
+    emit('handover_consent_given', `Einwilligung zur Übergabe erteilt – Daten für ${organisationShortName(h.receivingOrganisationId)} freigegeben`, {
+      handoverId: h.id,
+      receivingOrganisationId: h.receivingOrganisationId,
+    });
+    armDeadline(h.deadlines, { kind: 'handover_meeting', ...dueIn(ctx.now, settings.handoverMeetingDays) }, ops);
+  },
+  'schedule-meeting': ({ h, p, ctx, emit }) => {
+    const rescheduled = h.meeting !== undefined;
+    h.meeting = { at: p.at as string, participants: p.participants as string[], scheduledAt: ctx.now, scheduledBy: ctx.actor.id };
+    h.state = 'meeting_scheduled';
+    emit('handover_meeting_scheduled', `Übergabegespräch ${rescheduled ? 'neu ' : ''}geplant am ${formatDateDe(h.meeting.at)}`, {
+      handoverId: h.id,
+      at: h.meeting.at,
+      participants: h.meeting.participants,
+      rescheduled,
+    });
+  },
+  'complete-meeting': ({ h, p, ctx, emit, ops, allowed }) => {
+    const meeting = h.meeting;
+    if (!meeting) return { code: 'transition_not_allowed', message: 'Kein Gespräch geplant.', allowed: allowed() };
+    meeting.heldAt = (p.heldAt as string | undefined) ?? ctx.now;
+    meeting.heldBy = ctx.actor.id;
+    if (p.notes) meeting.notes = p.notes as string;
+    emit('handover_meeting_held', `Übergabegespräch geführt am ${formatDateDe(meeting.heldAt)}`, { handoverId: h.id, heldAt: meeting.heldAt });
+    meetDeadlines(h.deadlines, (d) => d.kind === 'handover_meeting', ops);
+  },
+  accept: ({ h, p, ctx, emit, ops }) => {
+    const assigneeId = (p.assigneeId as string | undefined) ?? (ctx.actor.role === 'case_manager' ? ctx.actor.id : undefined);
+    h.acceptance = { at: ctx.now, by: ctx.actor.id, ...(assigneeId ? { assigneeId } : {}) };
+    h.state = 'handed_over';
+    emit('handover_accepted', `Fall übernommen von ${organisationShortName(h.receivingOrganisationId)} (Fallübernahme)`, {
+      handoverId: h.id,
+      caseId: h.caseId,
+      receivingOrganisationId: h.receivingOrganisationId,
+      assigneeId,
+      consentRecordedAt: h.consent?.recordedAt,
+    });
+    cancelDeadlines(h.deadlines, () => true, 'Übergabe abgeschlossen', ops);
+  },
+  cancel: ({ h, p, ctx, emit, ops }) => {
+    h.cancellation = { reason: p.reason as string, at: ctx.now, by: ctx.actor.id };
+    h.state = 'cancelled';
+    emit('handover_cancelled', `Übergabe abgebrochen: ${p.reason as string}`, { handoverId: h.id, reason: p.reason });
+    cancelDeadlines(h.deadlines, () => true, 'Übergabe abgebrochen', ops);
+  },
+  'withdraw-consent': ({ h, p, ctx, emit, ops }) => {
+    // domain.md: withdrawal stops any sharing it covered. The handover cannot go on without consent, so it ends;
+    // the receiving organisation falls back to "a handover existed" (receiverView) from this moment on.
+    const note = p.note as string | undefined;
+    h.consentWithdrawal = { at: ctx.now, by: ctx.actor.id, ...(note ? { note } : {}) };
+    h.cancellation = { reason: 'Einwilligung widerrufen', at: ctx.now, by: ctx.actor.id };
+    h.visibleToReceiver = false;
+    h.state = 'cancelled';
+    emit('handover_consent_withdrawn', 'Einwilligung zur Übergabe widerrufen – Übergabe beendet, Daten nicht mehr freigegeben', {
+      handoverId: h.id,
+      receivingOrganisationId: h.receivingOrganisationId,
+    });
+    cancelDeadlines(h.deadlines, () => true, 'Einwilligung widerrufen', ops);
+  },
+};
+
+export function decideHandover(
+  handover: HandoverData,
+  command: { action: HandoverAction; payload?: unknown },
+  ctx: HandoverContext,
+): HandoverDecideResult {
+  const checked = refuseOrParse(handover, command, ctx.actor);
+  if (!checked.ok) return checked;
   const h = clone(handover);
   const { events, emit } = eventCollector(ctx.now, ctx.actor.id);
   const ops = { now: ctx.now, newId: ctx.newId, emit };
-  const p = parsed.payload as Record<string, unknown>;
-  switch (action) {
-    case 'record-consent': {
-      const decision = p.decision as 'given' | 'refused';
-      h.consent = { decision, recordedAt: ctx.now, recordedBy: ctx.actor.id };
-      meetDeadlines(h.deadlines, (d) => d.kind === 'handover_consent', ops);
-      if (decision === 'refused') {
-        // Refusal ends the handover; nothing is passed on.
-        h.state = 'refused';
-        emit('handover_consent_refused', 'Einwilligung zur Übergabe verweigert – Übergabe beendet', { handoverId: h.id });
-        break;
-      }
-      h.state = 'consent_given';
-      h.visibleToReceiver = true;
-      emit('handover_consent_given', `Einwilligung zur Übergabe erteilt – Daten für ${organisationShortName(h.receivingOrganisationId)} freigegeben`, {
-        handoverId: h.id,
-        receivingOrganisationId: h.receivingOrganisationId,
-      });
-      armDeadline(h.deadlines, { kind: 'handover_meeting', ...dueIn(ctx.now, settings.handoverMeetingDays) }, ops);
-      break;
-    }
-    case 'schedule-meeting': {
-      const rescheduled = h.meeting !== undefined;
-      h.meeting = { at: p.at as string, participants: p.participants as string[], scheduledAt: ctx.now, scheduledBy: ctx.actor.id };
-      h.state = 'meeting_scheduled';
-      emit('handover_meeting_scheduled', `Übergabegespräch ${rescheduled ? 'neu ' : ''}geplant am ${formatDateDe(h.meeting.at)}`, {
-        handoverId: h.id,
-        at: h.meeting.at,
-        participants: h.meeting.participants,
-        rescheduled,
-      });
-      break;
-    }
-    case 'complete-meeting': {
-      const meeting = h.meeting;
-      if (!meeting) return { ok: false, error: { code: 'transition_not_allowed', message: 'Kein Gespräch geplant.', allowed: allowed() } };
-      meeting.heldAt = (p.heldAt as string | undefined) ?? ctx.now;
-      meeting.heldBy = ctx.actor.id;
-      if (p.notes) meeting.notes = p.notes as string;
-      emit('handover_meeting_held', `Übergabegespräch geführt am ${formatDateDe(meeting.heldAt)}`, { handoverId: h.id, heldAt: meeting.heldAt });
-      meetDeadlines(h.deadlines, (d) => d.kind === 'handover_meeting', ops);
-      break;
-    }
-    case 'accept': {
-      const assigneeId = (p.assigneeId as string | undefined) ?? (ctx.actor.role === 'case_manager' ? ctx.actor.id : undefined);
-      h.acceptance = { at: ctx.now, by: ctx.actor.id, ...(assigneeId ? { assigneeId } : {}) };
-      h.state = 'handed_over';
-      emit('handover_accepted', `Fall übernommen von ${organisationShortName(h.receivingOrganisationId)} (Fallübernahme)`, {
-        handoverId: h.id,
-        caseId: h.caseId,
-        receivingOrganisationId: h.receivingOrganisationId,
-        assigneeId,
-        consentRecordedAt: h.consent?.recordedAt,
-      });
-      cancelDeadlines(h.deadlines, () => true, 'Übergabe abgeschlossen', ops);
-      break;
-    }
-    case 'cancel': {
-      h.cancellation = { reason: p.reason as string, at: ctx.now, by: ctx.actor.id };
-      h.state = 'cancelled';
-      emit('handover_cancelled', `Übergabe abgebrochen: ${p.reason as string}`, { handoverId: h.id, reason: p.reason });
-      cancelDeadlines(h.deadlines, () => true, 'Übergabe abgebrochen', ops);
-      break;
-    }
-    case 'withdraw-consent': {
-      // domain.md: withdrawal stops any sharing it covered. The handover cannot go on without consent, so it ends;
-      // the receiving organisation falls back to "a handover existed" (receiverView) from this moment on.
-      const note = p.note as string | undefined;
-      h.consentWithdrawal = { at: ctx.now, by: ctx.actor.id, ...(note ? { note } : {}) };
-      h.cancellation = { reason: 'Einwilligung widerrufen', at: ctx.now, by: ctx.actor.id };
-      h.visibleToReceiver = false;
-      h.state = 'cancelled';
-      emit('handover_consent_withdrawn', 'Einwilligung zur Übergabe widerrufen – Übergabe beendet, Daten nicht mehr freigegeben', {
-        handoverId: h.id,
-        receivingOrganisationId: h.receivingOrganisationId,
-      });
-      cancelDeadlines(h.deadlines, () => true, 'Einwilligung widerrufen', ops);
-      break;
-    }
-  }
+  const settings = ctx.settings ?? defaultDeadlineSettings;
+  const allowed = () => allowedHandoverActions(handover, ctx.actor);
+  const error = ACTION_STEPS[command.action]({ h, p: checked.payload, ctx, settings, emit, ops, allowed });
+  if (error) return { ok: false, error };
   return { ok: true, next: h, events };
 }
 

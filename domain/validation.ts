@@ -7,6 +7,7 @@ export const MSG = {
   invalidDate: 'Ungültiges Datum (erwartet JJJJ-MM-TT)',
   invalidTimestamp: 'Ungültiger Zeitpunkt (erwartet ISO 8601 mit Zeitzone, z. B. 2025-03-01T09:30:00+01:00)',
   invalidDateOrTimestamp: 'Ungültiges Datum (erwartet JJJJ-MM-TT oder ISO-Zeitpunkt)',
+  outOfRange: 'Datum außerhalb des zulässigen Bereichs (1900–2999)',
 } as const;
 
 /** PostgreSQL text and jsonb cannot hold NUL: refused here, before a workflow accepts what its record cannot store. */
@@ -19,13 +20,19 @@ const NUL_MESSAGE = 'Unzulässiges Steuerzeichen (NUL)';
 // patterns that accept exactly what the refine accepts. Metadata changes no parse result.
 
 const MONTH_DAY = '(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))';
-/** Leap years: divisible by 4, centuries only when divisible by 400. */
-const LEAP_YEAR = '(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)';
+/** Leap years: divisible by 4, centuries only when divisible by 400 — but not 0000, which isIsoDate takes for 1900
+ *  (Date.UTC maps the years 0–99 to 1900–1999). */
+const LEAP_YEAR = '(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)';
 const DATE = `(?:\\d{4}-${MONTH_DAY}|${LEAP_YEAR}-02-29)`;
 /** The same from 1900-01-01 on (birth dates). */
 const DATE_FROM_1900 =
   `(?:(?:19\\d{2}|[2-9]\\d{3})-${MONTH_DAY}|` +
   '(?:19(?:0[48]|[2468][048]|[13579][26])|[2-9]\\d(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[3579][26])00)-02-29)';
+/** The same from 1900 to 2999: dates of case records (contacts, goals, meetings, …), which PostgreSQL and every
+ *  reader can hold and which a person can mean. */
+const RECORD_DATE =
+  `(?:(?:19\\d{2}|2\\d{3})-${MONTH_DAY}|` +
+  '(?:19(?:0[48]|[2468][048]|[13579][26])|2\\d(?:0[48]|[2468][048]|[13579][26])|2[048]00)-02-29)';
 const TIME = 'T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:0\\d|1[0-4]):[0-5]\\d)';
 
 export const JSON_SCHEMA_PATTERNS = {
@@ -36,6 +43,11 @@ export const JSON_SCHEMA_PATTERNS = {
   /** isIsoTimestamp: seconds and fraction optional, offset `Z` or `±hh:mm` (hours up to 14). */
   timestamp: `^${DATE}${TIME}$`,
   dateOrTimestamp: `^${DATE}(?:${TIME})?$`,
+  /** isIsoDate within the record range (1900–2999). */
+  recordDate: `^${RECORD_DATE}$`,
+  /** isIsoTimestamp whose date is within the record range. */
+  recordTimestamp: `^${RECORD_DATE}${TIME}$`,
+  recordDateOrTimestamp: `^${RECORD_DATE}(?:${TIME})?$`,
   /** Not blank after trimming (`\\s` is exactly what String.prototype.trim removes). */
   notBlank: '\\S',
   /** Not blank after trimming, and no NUL. */
@@ -50,20 +62,30 @@ export const text = (max = 2000) =>
 export const optionalText = (max = 2000) => text(max).optional();
 export const id = () => z.string().trim().min(1).max(200).refine(noNul, NUL_MESSAGE).meta({ pattern: JSON_SCHEMA_PATTERNS.text });
 
-/** `YYYY-MM-DD` that exists in the calendar. */
+/** Dates of case records lie in 1900–2999 (by their written date): year 0000 or 9999 is a typing error, and a date
+ *  the database cannot store would stop the case's record for good. */
+export const inRecordRange = (v: string) => v.slice(0, 10) >= '1900-01-01' && v.slice(0, 10) <= '2999-12-31';
+
+/** `YYYY-MM-DD` that exists in the calendar, 1900–2999. */
 export const isoDate = () =>
-  z.string().refine(isIsoDate, { message: MSG.invalidDate }).meta({ format: 'date', pattern: JSON_SCHEMA_PATTERNS.date });
-/** ISO 8601 timestamp with offset. */
+  z
+    .string()
+    .refine(isIsoDate, { message: MSG.invalidDate })
+    .refine(inRecordRange, { message: MSG.outOfRange })
+    .meta({ format: 'date', pattern: JSON_SCHEMA_PATTERNS.recordDate });
+/** ISO 8601 timestamp with offset, 1900–2999. */
 export const isoTimestamp = () =>
   z
     .string()
     .refine(isIsoTimestamp, { message: MSG.invalidTimestamp })
-    .meta({ pattern: JSON_SCHEMA_PATTERNS.timestamp, description: 'ISO 8601 mit Offset (Z oder ±hh:mm), Sekunden optional' });
+    .refine(inRecordRange, { message: MSG.outOfRange })
+    .meta({ pattern: JSON_SCHEMA_PATTERNS.recordTimestamp, description: 'ISO 8601 mit Offset (Z oder ±hh:mm), Sekunden optional; 1900–2999' });
 export const isoDateOrTimestamp = () =>
   z
     .string()
     .refine((v) => isIsoDate(v) || isIsoTimestamp(v), { message: MSG.invalidDateOrTimestamp })
-    .meta({ pattern: JSON_SCHEMA_PATTERNS.dateOrTimestamp, description: 'JJJJ-MM-TT oder ISO 8601 mit Offset' });
+    .refine(inRecordRange, { message: MSG.outOfRange })
+    .meta({ pattern: JSON_SCHEMA_PATTERNS.recordDateOrTimestamp, description: 'JJJJ-MM-TT oder ISO 8601 mit Offset; 1900–2999' });
 
 export const requestIdField = {
   requestId: z

@@ -21,7 +21,7 @@ import { startSmtpSink, type MailSink } from '../platform/smtp-sink.js';
 import { describeBinary, resolveBinary } from '../platform/temporal-binaries.js';
 import { connectionOptions, ensureSearchAttributes, startDevServer } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
-import { createCaseWorker } from '../worker.js';
+import { createCaseWorker, ensureCaseReconcilerSchedule } from '../worker.js';
 
 const config = loadConfig();
 // The worker's routine INFO lines (state changes, bundle statistics) would drown the start-up summary.
@@ -253,6 +253,11 @@ async function main() {
 
   const { mailer, mailSink } = await startMail();
   await startWorker(address, db, mailer, encryption);
+  // The reconciler's Schedule: starts the workflows of cases whose intake died between the row and the start.
+  // A refusal (e.g. no permission for schedules) is reported; cases are worked either way.
+  await ensureCaseReconcilerSchedule(client, config.temporal.taskQueue).catch((error: unknown) =>
+    console.error(`Abgleich offener Fallstarts: Schedule nicht angelegt (${(error as Error).message}).`),
+  );
 
   // HTTP
   const app = createApp({ db, temporal: client, taskQueue: config.temporal.taskQueue, temporalUiUrl: uiUrl, mailSink });

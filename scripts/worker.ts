@@ -1,12 +1,13 @@
 // A worker on its own (`npm run worker`): for installations that run more workers than web servers,
 // and for the fault drills that kill a worker mid-transition. Needs DATABASE_URL and TEMPORAL_ADDRESS.
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/database.js';
 import { createMailer } from '../platform/mailer.js';
 import { loadPayloadEncryption } from '../platform/payload-codec.js';
 import { connectionOptions } from '../platform/temporal.js';
-import { createCaseWorker } from '../worker.js';
+import { createCaseWorker, ensureCaseReconcilerSchedule } from '../worker.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const config = loadConfig();
@@ -14,10 +15,11 @@ if (!config.databaseUrl || !config.temporal.address) {
   console.error('npm run worker braucht DATABASE_URL und TEMPORAL_ADDRESS (npm start startet alles zusammen).');
   process.exit(2);
 }
-// The same keys as `npm start` (and its Client): a worker with other keys could not read the cases' histories.
+// The same keys as `npm start` (and its Client): a worker with other keys could not read the cases' histories. So it
+// never makes a key of its own: on another host that would be a second installation key nobody else has (every case
+// it touched would stop at the other processes). KIM_PAYLOAD_KEYS(_FILE), or the development key `npm start` wrote.
 const db = createDatabase(config.databaseUrl);
-const encryption = loadPayloadEncryption(config, { generate: true, db });
-if (encryption.generatedFile) console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${encryption.generatedFile}`);
+const encryption = loadPayloadEncryption(config, { generate: false, db });
 const connection = await NativeConnection.connect({
   ...connectionOptions(config.temporal, config.temporal.address),
   apiKey: config.temporal.apiKey,
@@ -39,8 +41,24 @@ const worker = await createCaseWorker({
   dataConverter: encryption.dataConverter,
   dataKeys: encryption.dataKeys,
 });
+// The reconciler's Schedule (starts the workflows of cases whose intake died before the start): the first worker
+// process of the task queue creates it, the others find it; one run per minute, whichever worker takes it.
+// A worker without it still works cases, so a refusal (e.g. no permission for schedules) is reported, not fatal.
+async function reconcilerSchedule(address: string): Promise<string> {
+  const clientConnection = await Connection.connect(connectionOptions(config.temporal, address));
+  try {
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: encryption.dataConverter });
+    return (await ensureCaseReconcilerSchedule(client, config.temporal.taskQueue)) ? 'angelegt' : 'vorhanden';
+  } catch (error) {
+    console.error(`Abgleich offener Fallstarts: Schedule nicht angelegt (${(error as Error).message}).`);
+    return 'FEHLT';
+  } finally {
+    await clientConnection.close();
+  }
+}
+const schedule = await reconcilerSchedule(config.temporal.address);
 // Worker.run() shuts down on SIGINT/SIGTERM by itself (Runtime's default shutdown signals).
-console.log(`Worker läuft auf Task Queue ${config.temporal.taskQueue}.`);
+console.log(`Worker läuft auf Task Queue ${config.temporal.taskQueue} (Abgleich offener Fallstarts: Schedule ${schedule}).`);
 await worker.run();
 mailer.close();
 await connection.close();

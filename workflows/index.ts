@@ -2,3 +2,4 @@
 export { caseWorkflow } from './case-workflow.js';
 export { handoverWorkflow } from './handover-workflow.js';
 export { handoverRetentionWorkflow } from './retention-workflow.js';
+export { caseReconcilerWorkflow } from './reconciler-workflow.js';

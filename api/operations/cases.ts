@@ -6,7 +6,7 @@ import { CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseA
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { caseActionUpdate, caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
-import { caseMunicipalityKey, caseOrganisationKey, caseStateKey } from '../../workflows/search-attributes.js';
+import { caseStartSearchAttributes, caseWorkflowInput } from '../../workflows/case-start.js';
 import {
   canActOnCase,
   canBeCaseAssignee,
@@ -55,12 +55,30 @@ async function checkAssignee(db: Database, action: string, body: Record<string, 
   }
 }
 
+/** Organisation kinds that hold cases (the Jobcenter/Integration Point has no KIM case managers). */
+const CASE_HOLDING_KINDS: readonly string[] = ['provider', 'county', 'abh'];
+
+/** transfer/confirm-provider name an organisation: it must exist and hold cases, or the case's record could never be
+ *  written (its organisation is a foreign key) and the case would be stuck. */
+async function checkOrganisation(db: Database, action: string, body: Record<string, unknown>) {
+  if (action !== 'transfer' && action !== 'confirm-provider') return;
+  const organisationId = body.organisationId;
+  if (typeof organisationId !== 'string' || !organisationId) return; // the workflow's validator reports a missing field
+  const organisation = await db.organisation.findUnique({ where: { id: organisationId }, select: { kind: true } });
+  if (!organisation || !CASE_HOLDING_KINDS.includes(organisation.kind)) {
+    throw new ApiError(422, 'validation_failed', 'Diese Organisation kann keine Fälle führen.', {
+      fields: { organisationId: 'Unbekannte Organisation oder keine fallführende Stelle' },
+    });
+  }
+}
+
 /** `asOf` as a day (`YYYY-MM-DD`: the end of that day, UTC) or a timestamp; 422 otherwise. */
 export function parseAsOf(value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
   const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text);
-  if (!text || Number.isNaN(date.getTime())) {
+  // Year 0 or 10000 is no day of a case's history (and not a date the database takes).
+  if (!text || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2999) {
     throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });
   }
   return date;
@@ -89,7 +107,7 @@ function parseOpenCase(input: unknown, openedAt: string) {
 type OpenCaseBody = ReturnType<typeof parseOpenCase>['body'];
 
 /** Person and case rows in one transaction; returns the person's id. */
-async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, openedAt: string): Promise<string> {
+async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, opened: { at: string; by: string }): Promise<string> {
   return db.$transaction(async (tx) => {
     const created = await tx.person.create({
       data: {
@@ -112,7 +130,9 @@ async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, 
         municipality: proposal.municipality,
         source: body.source,
         note: body.note ?? null,
-        openedAt: new Date(openedAt),
+        openedAt: new Date(opened.at),
+        // Who opened it: a case the reconciler has to start later (workflow start lost) names them too.
+        openedById: opened.by,
       },
     });
     return created.id;
@@ -129,11 +149,7 @@ async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: 
       workflowId,
       taskQueue,
       args: [input],
-      typedSearchAttributes: [
-        { key: caseStateKey, value: 'intake' },
-        { key: caseOrganisationKey, value: proposal.organisationId },
-        { key: caseMunicipalityKey, value: proposal.municipality },
-      ],
+      typedSearchAttributes: caseStartSearchAttributes(proposal),
     }));
     return true;
   } catch (error) {
@@ -158,19 +174,21 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
   const { body, proposal } = parseOpenCase(input, openedAt);
   const settings = await loadCaseSettings(deps.db);
   const caseId = randomUUID();
-  const personId = await createCaseRows(deps.db, caseId, body, proposal, openedAt);
-  const workflowInput: CaseWorkflowInput = {
-    settings,
-    open: {
-      caseId,
+  const personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id });
+  // The same input the reconciler builds from the row, should this start be lost (workflows/case-start.ts).
+  const workflowInput = caseWorkflowInput(
+    {
+      id: caseId,
       openedAt,
-      openedBy: user.id,
+      openedById: user.id,
       organisationId: proposal.organisationId,
-      proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason },
+      proposedOrganisationId: proposal.organisationId,
+      proposalReason: proposal.reason,
       municipality: proposal.municipality,
       source: body.source,
     },
-  };
+    settings,
+  );
   const startedNow = await startCaseWorkflow(deps, caseId, personId, workflowInput, proposal);
   const row = await loadCaseRow(deps.db, caseId);
   if (!row) throw new ApiError(500, 'internal_error', 'Fall nach dem Anlegen nicht gefunden.');
@@ -269,6 +287,7 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
     });
   }
   const body = (input ?? {}) as Record<string, unknown>;
+  await checkOrganisation(deps.db, action, body);
   await checkAssignee(deps.db, action, body, row.organisationId);
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
   const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;

@@ -3,11 +3,13 @@
 // - overdue = reminded, escalated or missed, or still open past its due time;
 // - due soon = open and due within the next days;
 // - only on cases the caller sees in full (the access policy): a counsellor's state-only cases do not show theirs.
+// Each list is one SQL statement: CaseDeadline (index on status, dueAt, caseId) joined to the visible cases, the
+// visibility rule a condition of the join — no list of visible case ids is read first.
 import { z } from 'zod';
 import { DEADLINE_LABELS, type DeadlineKind } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
-import type { Prisma } from '../../prisma/generated/client.js';
-import { caseAccess, caseListFilter, canSeeCoordination, handedOverCaseIds, type AccessUser } from './access-policy.js';
+import { Prisma } from '../../prisma/generated/client.js';
+import { caseAccess, canSeeCoordination, type AccessUser } from './access-policy.js';
 import type { Caller, OperationDeps } from './caller.js';
 import { ApiError } from './errors.js';
 
@@ -22,26 +24,27 @@ export type DeadlinesQuery = z.infer<typeof DeadlinesQuery>;
 const DAY_MS = 86_400_000;
 
 /** Overdue: reminded, escalated or missed, or still open past its due time. */
-export function overdueDeadlineWhere(now: Date): Prisma.CaseDeadlineWhereInput {
-  return { OR: [{ status: { in: ['reminded', 'escalated', 'missed'] } }, { status: 'open', dueAt: { lt: now } }] };
+function overdueCondition(now: Date): Prisma.Sql {
+  return Prisma.sql`(d."status" IN ('reminded', 'escalated', 'missed') OR (d."status" = 'open' AND d."dueAt" < ${now}))`;
 }
 
 /** Due soon: open and due between now and `days` days from now. */
-export function dueSoonDeadlineWhere(now: Date, days: number): Prisma.CaseDeadlineWhereInput {
-  return { status: 'open', dueAt: { gte: now, lte: new Date(now.getTime() + days * DAY_MS) } };
+function dueSoonCondition(now: Date, days: number): Prisma.Sql {
+  return Prisma.sql`d."status" = 'open' AND d."dueAt" >= ${now} AND d."dueAt" <= ${new Date(now.getTime() + days * DAY_MS)}`;
 }
 
-/** The end of retention is a deadline of the record, not a Wiedervorlage of the work: coordination's overviews leave it out. */
-const NOT_RETENTION: Prisma.CaseDeadlineWhereInput = { kind: { not: 'retention' } };
-
-/** The visible-cases rule: a Prisma filter for the cases the user may list, and which of them they see in full. */
-async function fullAccessRule(db: Database, user: AccessUser) {
-  const handedOver = await handedOverCaseIds(db, user);
-  const handedOverSet = new Set(handedOver);
-  return {
-    where: caseListFilter(user, handedOver),
-    isFull: (row: { id: string; organisationId: string }) => caseAccess(user, row, { handedOverBy: handedOverSet.has(row.id) }) === 'full',
-  };
+/**
+ * The visibility rule as a condition on the joined case `c`: the cases the caller sees in full. The access policy
+ * decides a case's access by its organisation (caseAccess); asked for every organisation, it gives the organisations
+ * whose cases the caller sees in full — all of them (coordination: no condition), their own, or none. A counsellor's
+ * handed-over cases of other organisations are listed for them (caseListFilter) but only state-only, so never here.
+ * Null: the caller sees no case in full.
+ */
+async function fullAccessCondition(db: Database, user: AccessUser): Promise<Prisma.Sql | null> {
+  const organisations = await db.organisation.findMany({ select: { id: true } });
+  const full = organisations.filter((o) => caseAccess(user, { organisationId: o.id }) === 'full').map((o) => o.id);
+  if (full.length === 0) return null;
+  return full.length === organisations.length ? Prisma.empty : Prisma.sql`AND c."organisationId" = ANY(${full}::text[])`;
 }
 
 function invalidFilters(error: z.ZodError): ApiError {
@@ -50,35 +53,68 @@ function invalidFilters(error: z.ZodError): ApiError {
   });
 }
 
+interface DeadlineRow {
+  id: string;
+  caseId: string;
+  kind: string;
+  dueAt: Date;
+  escalateAt: Date | null;
+  status: string;
+  refId: string | null;
+}
+
 /** GET /api/v1/deadlines: a page of overdue or due-soon deadlines on the caller's cases, oldest due first. */
 export async function listDeadlines({ db }: Pick<OperationDeps, 'db'>, caller: Caller, input: unknown, now = new Date()) {
   const parsed = DeadlinesQuery.safeParse(input);
   if (!parsed.success) throw invalidFilters(parsed.error);
   const q = parsed.data;
-  const rule = await fullAccessRule(db, caller.user);
-  const visible = await db.case.findMany({ where: rule.where, select: { id: true, organisationId: true } });
-  const caseIds = { caseId: { in: visible.filter(rule.isFull).map((c) => c.id) } };
-  const where = { ...caseIds, ...(q.status === 'overdue' ? overdueDeadlineWhere(now) : dueSoonDeadlineWhere(now, q.days)) };
-  const [total, rows] = await Promise.all([
-    db.caseDeadline.count({ where }),
-    db.caseDeadline.findMany({ where, orderBy: { dueAt: 'asc' }, skip: (q.page - 1) * q.pageSize, take: q.pageSize }),
-  ]);
+  const visible = await fullAccessCondition(db, caller.user);
+  if (!visible) return { items: [], total: 0 };
+  const condition = q.status === 'overdue' ? overdueCondition(now) : dueSoonCondition(now, q.days);
+  // The page and the total in one statement; the row with the total comes also for a page past the end.
+  const rows = await db.$queryRaw<Array<{ total: number } & ({ id: null } | DeadlineRow)>>`
+    WITH matched AS (
+      SELECT d."id", d."caseId", d."kind", d."dueAt", d."escalateAt", d."status", d."refId"
+      FROM "CaseDeadline" d JOIN "Case" c ON c."id" = d."caseId" ${visible}
+      WHERE ${condition})
+    SELECT t."total", p.*
+    FROM (SELECT count(*)::int AS "total" FROM matched) t
+    LEFT JOIN LATERAL (SELECT * FROM matched ORDER BY "dueAt", "id" LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}) p ON true`;
   return {
-    items: rows.map((d) => ({
-      id: d.id,
-      caseId: d.caseId,
-      kind: d.kind,
-      label: DEADLINE_LABELS[d.kind as DeadlineKind] ?? d.kind,
-      dueAt: d.dueAt.toISOString(),
-      escalateAt: d.escalateAt?.toISOString() ?? null,
-      status: d.status,
-      refId: d.refId,
-    })),
-    total,
+    items: rows.flatMap((d) =>
+      d.id === null ? [] : [
+        {
+          id: d.id,
+          caseId: d.caseId,
+          kind: d.kind,
+          label: DEADLINE_LABELS[d.kind as DeadlineKind] ?? d.kind,
+          dueAt: d.dueAt.toISOString(),
+          escalateAt: d.escalateAt?.toISOString() ?? null,
+          status: d.status,
+          refId: d.refId,
+        },
+      ],
+    ),
+    total: rows[0]?.total ?? 0,
   };
 }
 
 export const COORDINATION_ONLY_MESSAGE = 'Diese Übersicht ist der KIM-Koordination vorbehalten.';
+
+/** An overdue deadline with its case and person, as coordination's overviews show it. */
+export interface OverdueOnOpenCase {
+  deadline: DeadlineRow;
+  case: {
+    id: string;
+    organisationId: string;
+    municipality: string;
+    state: string;
+    onHold: boolean;
+    assigneeId: string | null;
+    openedAt: Date;
+    person: { id: string; givenName: string; familyName: string };
+  };
+}
 
 /**
  * Overdue Wiedervorlagen (no retention) on open cases the caller sees in full, oldest due first, each with its case
@@ -88,28 +124,34 @@ export async function overdueOnOpenCases(
   { db }: Pick<OperationDeps, 'db'>,
   caller: Caller,
   options: { now?: Date; organisationId?: string | undefined; take?: number } = {},
-) {
+): Promise<OverdueOnOpenCase[]> {
   if (!canSeeCoordination(caller.user)) throw new ApiError(403, 'forbidden', COORDINATION_ONLY_MESSAGE);
   const now = options.now ?? new Date();
-  const deadlines = await db.caseDeadline.findMany({
-    where: { ...overdueDeadlineWhere(now), ...NOT_RETENTION },
-    orderBy: { dueAt: 'asc' },
-    ...(options.take !== undefined ? { take: options.take } : {}),
-  });
-  const rule = await fullAccessRule(db, caller.user);
-  const cases = await db.case.findMany({
-    where: {
-      AND: [
-        { id: { in: [...new Set(deadlines.map((d) => d.caseId))] }, closedAt: null },
-        options.organisationId ? { organisationId: options.organisationId } : {},
-        rule.where,
-      ],
+  const visible = await fullAccessCondition(db, caller.user);
+  if (!visible) return [];
+  // The end of retention is a deadline of the record, not a Wiedervorlage of the work: coordination's overviews leave it out.
+  const rows = await db.$queryRaw<Array<DeadlineRow & Omit<OverdueOnOpenCase['case'], 'id' | 'person'> & { personId: string; givenName: string; familyName: string }>>`
+    SELECT d."id", d."caseId", d."kind", d."dueAt", d."escalateAt", d."status", d."refId",
+           c."organisationId", c."municipality", c."state", c."onHold", c."assigneeId", c."openedAt",
+           p."id" AS "personId", p."givenName", p."familyName"
+    FROM "CaseDeadline" d
+    JOIN "Case" c ON c."id" = d."caseId" AND c."closedAt" IS NULL ${visible}
+      ${options.organisationId ? Prisma.sql`AND c."organisationId" = ${options.organisationId}` : Prisma.empty}
+    JOIN "Person" p ON p."id" = c."personId"
+    WHERE ${overdueCondition(now)} AND d."kind" <> 'retention'
+    ORDER BY d."dueAt", d."id"
+    ${options.take !== undefined ? Prisma.sql`LIMIT ${options.take}` : Prisma.empty}`;
+  return rows.map((r) => ({
+    deadline: { id: r.id, caseId: r.caseId, kind: r.kind, dueAt: r.dueAt, escalateAt: r.escalateAt, status: r.status, refId: r.refId },
+    case: {
+      id: r.caseId,
+      organisationId: r.organisationId,
+      municipality: r.municipality,
+      state: r.state,
+      onHold: r.onHold,
+      assigneeId: r.assigneeId,
+      openedAt: r.openedAt,
+      person: { id: r.personId, givenName: r.givenName, familyName: r.familyName },
     },
-    include: { person: true },
-  });
-  const caseById = new Map(cases.filter(rule.isFull).map((c) => [c.id, c]));
-  return deadlines.flatMap((deadline) => {
-    const caseRow = caseById.get(deadline.caseId);
-    return caseRow ? [{ deadline, case: caseRow }] : [];
-  });
+  }));
 }

@@ -1,13 +1,16 @@
 // The controlling report for the KIM coordination (api.md "Coordination", issue 5): the figures come from
-// domain/controlling.ts (pure, over the event store); this operation checks the caller, validates the period, reads
-// the events and writes the export to the access log. The numbers are already suppressed here — nothing below the
-// suppression ever leaves the server, whatever format the door renders them in.
+// domain/controlling.ts (pure, over each case's compact facts folded from the event store); this operation checks the
+// caller, validates the period, reads the facts and writes the export to the access log. The numbers are already
+// suppressed here — nothing below the suppression ever leaves the server, whatever format the door renders them in.
 import { z } from 'zod';
 import {
+  CASE_FACTS_VERSION,
   CONTROLLING_GROUP_BY,
-  computeControlling,
+  computeControllingFromFacts,
+  foldCaseFacts,
   periodBounds,
   zonedDate,
+  type CaseFacts,
   type ControllingGroupBy,
   type ControllingReport,
 } from '../../domain/controlling.js';
@@ -47,35 +50,44 @@ export type ControllingReportQuery = z.infer<typeof ControllingReportQuery>;
 
 const INVALID_REPORT_MESSAGE = 'Die Angaben zum Bericht sind ungültig.';
 
-/** The controlling report for a period, computed from the event store (shared by the API and the yearly report page). */
+/** The controlling report for a period, computed from the case facts (shared by the API and the yearly report page). */
 export async function buildControllingReport(
   db: Database,
   { from, to, groupBy }: { from: string; to: string; groupBy: ControllingGroupBy },
 ): Promise<ControllingReport> {
   const { end } = periodBounds(from, to);
-
-  // Every event up to the end of the period (the state at its start needs the history before it) and contacts
-  // documented later for a day inside it. Cases are few (a county), so reading them whole is fine. One read
-  // after the other in one transaction: a consistent snapshot (no event between two reads), and gentle on the
-  // embedded database, which mixes up concurrent queries.
-  const { caseEvents, handoverEvents, cases, handovers, organisations } = await db.$transaction(
-    async (tx) => ({
-      caseEvents: await tx.caseEvent.findMany({
-        where: { OR: [{ at: { lt: new Date(end) } }, { type: 'contact_recorded' }] },
-        select: { caseId: true, seq: true, type: true, at: true, data: true },
-      }),
-      handoverEvents: await tx.handoverEvent.findMany({
-        where: { at: { lt: new Date(end) } },
-        select: { handoverId: true, seq: true, type: true, at: true, data: true },
-      }),
-      cases: await tx.case.findMany({ select: { id: true, personId: true } }),
-      handovers: await tx.handover.findMany({ where: { caseId: { not: null } }, select: { id: true, caseId: true } }),
-      organisations: await tx.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true } }),
-    }),
+  const endsBefore = new Date(end);
+  // One compact facts row per case opened before the end of the period (the facts hold everything the report needs
+  // of the events, also contacts documented later), and the handover events up to the end. One read after the other
+  // in one transaction: a consistent snapshot (the facts are written with their events), and gentle on the embedded
+  // database, which mixes up concurrent queries.
+  const { cases, unfolded, handoverEvents, handovers, organisations } = await db.$transaction(
+    async (tx) => {
+      // Every case's person (a person with two cases is one person, handovers included); facts only where needed.
+      const rows = await tx.$queryRaw<Array<{ id: string; personId: string; facts: CaseFacts | null; current: boolean }>>`
+        SELECT c."id", c."personId", f."version" IS NOT DISTINCT FROM ${CASE_FACTS_VERSION} AS "current",
+               CASE WHEN f."version" = ${CASE_FACTS_VERSION} AND f."openedAt" < ${endsBefore} THEN f."facts" END AS "facts"
+        FROM "Case" c LEFT JOIN "CaseFacts" f ON f."caseId" = c."id"`;
+      // Cases without (current) facts — recorded before the facts existed and not yet rebuilt: folded here.
+      const missing = rows.filter((r) => !r.current).map((r) => r.id);
+      return {
+        cases: rows,
+        unfolded:
+          missing.length === 0 ? []
+          : await tx.caseEvent.findMany({ where: { caseId: { in: missing } }, select: { caseId: true, seq: true, type: true, at: true, data: true } }),
+        // Only what the report reads of a handover event: which case, which receiving organisation.
+        handoverEvents: await tx.$queryRaw<Array<{ handoverId: string; seq: number; type: string; at: Date; data: unknown }>>`
+          SELECT "handoverId", "seq", "type", "at",
+                 json_build_object('caseId', "data"->'caseId', 'receivingOrganisationId', "data"->'receivingOrganisationId') AS "data"
+          FROM "HandoverEvent" WHERE "at" < ${endsBefore}`,
+        handovers: await tx.handover.findMany({ where: { caseId: { not: null } }, select: { id: true, caseId: true } }),
+        organisations: await tx.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true } }),
+      };
+    },
     { isolationLevel: 'RepeatableRead' },
   );
-  return computeControlling({
-    caseEvents,
+  return computeControllingFromFacts({
+    caseFacts: [...cases.flatMap((c) => (c.facts ? [{ caseId: c.id, facts: c.facts }] : [])), ...foldedFacts(unfolded)],
     handoverEvents,
     from,
     to,
@@ -87,6 +99,12 @@ export async function buildControllingReport(
       : groupBy === 'municipality' ? MUNICIPALITIES.map((m) => ({ key: m, label: m }))
       : [],
   });
+}
+
+function foldedFacts(events: Array<{ caseId: string; seq: number; type: string; at: Date; data: unknown }>): { caseId: string; facts: CaseFacts }[] {
+  const byCase = new Map<string, typeof events>();
+  for (const e of events) byCase.set(e.caseId, [...(byCase.get(e.caseId) ?? []), e]);
+  return [...byCase].map(([caseId, list]) => ({ caseId, facts: foldCaseFacts(null, list) }));
 }
 
 /**

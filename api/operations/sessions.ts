@@ -86,7 +86,7 @@ export async function signIn(db: Database, limiter: LoginLimiter, input: unknown
   }
   const email = parsed.data.email.toLowerCase();
   const limitKey = `${email}\n${context.ip}`;
-  const waitMs = limiter.retryAfterMs(limitKey);
+  const waitMs = await limiter.retryAfterMs(limitKey);
   if (waitMs > 0) {
     // Checked before the password: during the lock even the right password is refused, or guessing would go on.
     const seconds = Math.ceil(waitMs / 1000);
@@ -102,12 +102,12 @@ export async function signIn(db: Database, limiter: LoginLimiter, input: unknown
   // Unknown address and wrong password take the same time and get the same answer.
   const passwordOk = await bcrypt.compare(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !passwordOk) {
-    limiter.recordFailure(limitKey);
+    await limiter.recordFailure(limitKey);
     throw new ApiError(401, 'invalid_credentials', messages.invalidCredentials);
   }
   // Only someone who knows the password learns that the account is switched off.
   if (!user.active) throw new ApiError(403, 'account_inactive', messages.inactive);
-  limiter.reset(limitKey);
+  await limiter.reset(limitKey);
   return { user: publicUser(user), ...(await openSession(db, user.id, context.previousToken)) };
 }
 

@@ -24,7 +24,6 @@ export function openCaseOperation(): Record<string, unknown> {
         201: json(ref('Case'), 'Angelegt'),
         403: errorResponse('forbidden: die Rolle darf keine Fälle anlegen'),
         422: errorResponse('Ungültige Angaben'),
-        503: errorResponse('Prozess-Engine nicht erreichbar'),
       },
     },
   });

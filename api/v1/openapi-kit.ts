@@ -111,8 +111,7 @@ export function withSharedErrors(method: string, operation: Operation, traits: O
     responses[413] ??= errorResponse(SHARED_ERRORS[413]);
     responses[415] ??= errorResponse(SHARED_ERRORS[415]);
   }
-  const own503 = responses[503] as { description: string } | undefined;
-  responses[503] = errorResponse(own503?.description ?? SHARED_ERRORS[503], retryAfter('Sekunden bis zum nächsten Versuch'));
+  responses[503] = errorResponse(SHARED_ERRORS[503], retryAfter('Sekunden bis zum nächsten Versuch'));
   return { ...operation, responses };
 }
 

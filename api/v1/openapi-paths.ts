@@ -217,7 +217,9 @@ export function coordinationPaths(): Record<string, unknown> {
     '/api/v1/reports/controlling': pathItem({
       get: {
         summary: 'Controlling-Zahlen aus den Ereignissen (Koordination); Accept: text/csv → CSV, format=xlsx → Excel',
-        parameters: queryParameters(ControllingReportQuery),
+        parameters: queryParameters(ControllingReportQuery).map((p) =>
+          p.name === 'to' ? { ...p, description: 'Nicht vor from; from bis to höchstens zehn Jahre. Ohne from: ab dem 1. Januar des laufenden Jahres' } : p,
+        ),
         responses: {
           200: {
             description: 'OK',

@@ -4,18 +4,18 @@ import type { Database } from '../../platform/database.js';
 import { clearSessionCookie, clientAddress, cookieSecureFromEnv, readCookie, SESSION_COOKIE, setSessionCookie, type CookieSecure } from '../http/authentication.js';
 import { currentUser } from '../http/caller.js';
 import { ApiError } from '../operations/errors.js';
-import { createLoginLimiter, type LoginLimiter } from '../operations/login-limiter.js';
+import { createSharedLoginLimiter, type LoginLimiter } from '../operations/login-limiter.js';
 import { createApiToken, dummyPasswordHash, listApiTokens, publicUser, revokeApiToken, signIn, signOut } from '../operations/sessions.js';
 
 export interface SessionRoutesOptions {
   db: Database;
   cookieSecure?: CookieSecure;
-  /** One per app, shared with the sign-in page; tests pass their own. */
+  /** One per app, shared with the sign-in page; default: the limiter shared by all processes (PostgreSQL). */
   limiter?: LoginLimiter;
 }
 
 /** Mount at `/api/v1` (behind requireUserForApi). */
-export function sessionsRouter({ db, cookieSecure = cookieSecureFromEnv(), limiter = createLoginLimiter() }: SessionRoutesOptions): Router {
+export function sessionsRouter({ db, cookieSecure = cookieSecureFromEnv(), limiter = createSharedLoginLimiter(db) }: SessionRoutesOptions): Router {
   const router = Router();
   // Compute the dummy hash now, so the first unknown address is not slower than the rest.
   void dummyPasswordHash();

@@ -3,7 +3,9 @@
 // TestWorkflowEnvironment.createLocal, or TEMPORAL_ADDRESS), a fresh migrated and seeded database (a new database on
 // the PostgreSQL server of BENCH_DATABASE_URL / TEST_DATABASE_URL, else in-memory PGlite), the case worker, a worker
 // for the bare baseline workflow, and the Express app on a free port. The server database, the app's port and the SMTP
-// server come from the shared harness (../../harness/), as in the tests and the drills.
+// server come from the shared harness (../../harness/), as in the tests and the drills. For intake with several worker
+// processes, startWorkerFleet() spawns `npm run worker` processes (scripts/worker.ts) on a task queue of their own.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,8 @@ import { createDatabase, type Database } from '../../platform/database.js';
 import { startEmbeddedPostgres } from '../../platform/embedded-postgres.js';
 import type { Mailer } from '../../platform/mailer.js';
 import { deployMigrations } from '../../platform/migrations.js';
+import { repoRoot } from '../../platform/paths.js';
+import { newPayloadKeyEntry } from '../../platform/payload-codec.js';
 import { seedDatabase } from '../../platform/seed.js';
 import { describeBinary, resolveBinary } from '../../platform/temporal-binaries.js';
 import { ensureSearchAttributes } from '../../platform/temporal.js';
@@ -23,7 +27,7 @@ import { caseSearchAttributes } from '../../workflows/search-attributes.js';
 import { createCaseWorker, workflowsPath } from '../../worker.js';
 import { serveApp } from '../../harness/app-server.js';
 import { createServerDatabase } from '../../harness/database.js';
-import { startTestSmtpServer } from '../../harness/smtp.js';
+import { startTestSmtpServer, type TestSmtpServer } from '../../harness/smtp.js';
 
 export const minimalWorkflowPath = new URL('../minimal-workflow.ts', import.meta.url).pathname;
 export const DEMO_PASSWORD = 'bench-password';
@@ -48,6 +52,18 @@ export interface BenchEnvironment {
   baseUrl: string;
   /** Seconds each bring-up step took. */
   setup: Record<string, number>;
+  /** `count` worker processes (scripts/worker.ts, as `npm run worker`) on a new task queue, and an app that opens
+   *  cases on that queue; the in-process case worker does not poll it. */
+  startWorkerFleet(count: number): Promise<WorkerFleet>;
+  close(): Promise<void>;
+}
+
+export interface WorkerFleet {
+  taskQueue: string;
+  /** The app (same database, same client) whose intake starts case workflows on the fleet's task queue. */
+  baseUrl: string;
+  processes: number;
+  /** Stops the app and the worker processes (SIGTERM: each finishes its tasks). */
   close(): Promise<void>;
 }
 
@@ -199,6 +215,74 @@ async function startWorkers(
   return { caseWorker, caseTaskQueue, minimalTaskQueue };
 }
 
+interface FleetContext {
+  db: Database;
+  client: Client;
+  databaseUrl: string;
+  temporalAddress: string;
+  casePath: string;
+  smtp: TestSmtpServer;
+  /** One installation key for every worker process of the run (they all encrypt payloads, and must read each other's). */
+  payloadKeys: string;
+}
+
+/** One `npm run worker` process; resolves once it polls (its "Worker läuft" line). */
+function spawnWorkerProcess(ctx: FleetContext, taskQueue: string, children: ChildProcess[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: ctx.databaseUrl,
+      TEMPORAL_ADDRESS: ctx.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      KIM_WORKFLOW_BUNDLE: ctx.casePath,
+      KIM_PAYLOAD_KEYS: ctx.payloadKeys,
+      KIM_PAYLOAD_KEYS_FILE: '',
+      SMTP_HOST: ctx.smtp.host,
+      SMTP_PORT: String(ctx.smtp.port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Worker läuft')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => reject(new Error(`bench worker process exited (${code ?? signal}): ${output.slice(-2000)}`)));
+  });
+}
+
+async function stopWorkerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function launchWorkerFleet(ctx: FleetContext, count: number): Promise<WorkerFleet> {
+  const taskQueue = `kim-bench-fleet-${randomBytes(3).toString('hex')}`;
+  const children: ChildProcess[] = [];
+  let served: Awaited<ReturnType<typeof serveApp>> | undefined;
+  const close = async () => {
+    await served?.close();
+    await Promise.all(children.map(stopWorkerProcess));
+  };
+  try {
+    await Promise.all(Array.from({ length: count }, () => spawnWorkerProcess(ctx, taskQueue, children)));
+    served = await serveApp(createApp({ db: ctx.db, temporal: ctx.client, taskQueue }));
+    return { taskQueue, baseUrl: served.baseUrl, processes: count, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
 export async function startBenchEnvironment(log: (line: string) => void): Promise<BenchEnvironment> {
   const setup: Record<string, number> = {};
   const stops: Stops = [];
@@ -230,6 +314,15 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
     stops.push(() => smtp.close());
 
     const { caseWorker, caseTaskQueue, minimalTaskQueue } = await startWorkers(stops, nativeConnection, db, smtp.mailer(), bundles);
+    const fleetContext: FleetContext = {
+      db,
+      client,
+      databaseUrl: fresh.url,
+      temporalAddress: temporal.address,
+      casePath: bundles.casePath,
+      smtp,
+      payloadKeys: newPayloadKeyEntry('bench'),
+    };
 
     const app = createApp({ db, temporal: client, taskQueue: caseTaskQueue });
     // Keep-alive connections (as a browser or an API client would) and no lingering sockets at teardown.
@@ -249,6 +342,7 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
       caseWorker,
       baseUrl,
       setup,
+      startWorkerFleet: (count) => launchWorkerFleet(fleetContext, count),
       close,
     };
   } catch (error) {

@@ -1,10 +1,12 @@
 // Benchmark 2: intake throughput. Closed-loop POST /api/v1/cases (person + case rows in one transaction, then the
 // case workflow start with search attributes, then the row read back) at a given concurrency, against closed-loop
-// bare `client.workflow.start` of the minimal workflow at the same concurrency.
+// bare `client.workflow.start` of the minimal workflow at the same concurrency. benchIntakeWithWorkers runs the same
+// against N separate worker processes (`npm run worker`) on one task queue: the API's rate, and how fast the workers
+// write every new case's first record (drain after the window; recorded/s over window + drain).
 import { randomUUID } from 'node:crypto';
 import { call, intakeBody, type Headers } from './api-client.js';
 import type { BenchEnvironment } from './environment.js';
-import { closedLoop, type LoadResult } from './stats.js';
+import { closedLoop, pool, type LoadResult } from './stats.js';
 
 export interface IntakeResult {
   concurrency: number;
@@ -27,13 +29,39 @@ export async function waitForRecords(env: BenchEnvironment, timeoutMs: number): 
   }
 }
 
-export async function benchIntake(env: BenchEnvironment, caseManager: Headers, concurrency: number, seconds: number): Promise<IntakeResult> {
+export interface IntakeWorkersResult extends IntakeResult {
+  workerProcesses: number;
+  /** Cases whose first record was written, per second of window + drain: what the workers kept up with. */
+  recordedPerSecond: number;
+}
+
+export async function benchIntake(env: BenchEnvironment, caseManager: Headers, concurrency: number, seconds: number, baseUrl = env.baseUrl): Promise<IntakeResult> {
   const bare = await closedLoop(
     () => env.client.workflow.start('minimalWorkflow', { workflowId: `bench-intake-${randomUUID()}`, taskQueue: env.minimalTaskQueue }),
     concurrency,
     seconds,
   );
-  const api = await closedLoop((_c, i) => call(env.baseUrl, caseManager, 'POST', '/api/v1/cases', intakeBody(i)), concurrency, seconds);
+  const api = await closedLoop((_c, i) => call(baseUrl, caseManager, 'POST', '/api/v1/cases', intakeBody(i)), concurrency, seconds);
   const drainSeconds = await waitForRecords(env, 300_000);
   return { concurrency, seconds, api, bare, ratio: api.perSecond / bare.perSecond, drainSeconds };
+}
+
+/** Intake while `workerProcesses` worker processes share the case task queue (the in-process worker is not on it). */
+export async function benchIntakeWithWorkers(
+  env: BenchEnvironment,
+  caseManager: Headers,
+  concurrency: number,
+  seconds: number,
+  workerProcesses: number,
+): Promise<IntakeWorkersResult> {
+  const fleet = await env.startWorkerFleet(workerProcesses);
+  try {
+    // Warm-up: fresh processes compile and connect on their first cases; measure them warm, as the in-process worker is.
+    await pool(concurrency, concurrency, (i) => call(fleet.baseUrl, caseManager, 'POST', '/api/v1/cases', intakeBody(i)));
+    await waitForRecords(env, 120_000);
+    const result = await benchIntake(env, caseManager, concurrency, seconds, fleet.baseUrl);
+    return { ...result, workerProcesses, recordedPerSecond: result.api.completed / (result.api.seconds + result.drainSeconds) };
+  } finally {
+    await fleet.close();
+  }
 }

@@ -18,6 +18,12 @@ import { referralKey } from './referral-services.js';
 
 export const pathKey = (path: readonly string[]) => path.join(SEP);
 
+/** What the cells read of a row (cells.ts): its counts and statistics by path key, and how many persons each concerns. */
+export interface CountedRow {
+  counts: ReadonlyMap<string, { value: number; persons: { readonly size: number } }>;
+  stats: ReadonlyMap<string, { values: number[]; persons: { readonly size: number } }>;
+}
+
 interface CountAcc {
   value: number;
   persons: Set<string>;
@@ -25,25 +31,33 @@ interface CountAcc {
   units?: Set<string>;
 }
 
-export class RowAcc {
+export class RowAcc implements CountedRow {
   readonly counts = new Map<string, CountAcc>();
   readonly stats = new Map<string, { values: number[]; persons: Set<string> }>();
 
-  private acc(path: readonly string[]): CountAcc {
-    const k = pathKey(path);
+  private acc(k: string): CountAcc {
     let a = this.counts.get(k);
     if (!a) this.counts.set(k, (a = { value: 0, persons: new Set() }));
     return a;
   }
 
   add(path: readonly string[], person: string, amount = 1): void {
-    const a = this.acc(path);
+    this.addAt(pathKey(path), person, amount);
+  }
+
+  /** `add` with the path already joined (pathKey): for figures counted many times. */
+  addAt(key: string, person: string, amount = 1): void {
+    const a = this.acc(key);
     a.value += amount;
     a.persons.add(person);
   }
 
   addDistinct(path: readonly string[], person: string, unit: string): void {
-    const a = this.acc(path);
+    this.addDistinctAt(pathKey(path), person, unit);
+  }
+
+  addDistinctAt(key: string, person: string, unit: string): void {
+    const a = this.acc(key);
     a.units ??= new Set();
     if (!a.units.has(unit)) {
       a.units.add(unit);
@@ -115,40 +129,52 @@ export function accumulate(ctx: Context, mode: ControllingGroupBy | 'total', win
       : monthKey(t, ctx.timeZone),
   };
   for (const c of ctx.cases) {
-    countOpenPieces(pass, c, windows);
+    countOpenPieces((p, w) => pass.row(pass.pieceKey(c, p, w)), c, windows);
     const lastClosure = countCaseEvents(pass, c, windows);
     // A case closed twice in the period (reopened in between) counts once, with its last closure: the figures stay
     // additive across groups, and reasons/attainment describe how the work ended.
     if (lastClosure) countClosure(pass, c, lastClosure);
   }
-  for (const h of ctx.handovers) {
-    for (const e of h.events) {
-      const figure = HANDOVER_EVENT_FIGURE[e.type];
-      if (!figure || !pass.inPeriod(e.at)) continue;
-      pass.row(pass.handoverKey(h, e.at)).add(['handovers', figure], h.person);
-    }
-  }
+  countHandovers(ctx.handovers, pass.inPeriod, (h, t) => pass.row(pass.handoverKey(h, t)));
   return rows;
 }
 
-/** Active cases and days per phase: open pieces within each window. */
-function countOpenPieces(pass: Pass, c: CaseModel, windows: readonly Window[]): void {
+/** ABH handovers by outcome, at the moment of their event. */
+export function countHandovers(handovers: readonly HandoverModel[], inPeriod: (t: number) => boolean, rowOf: (h: HandoverModel, t: number) => RowAcc): void {
+  for (const h of handovers) {
+    for (const e of h.events) {
+      const figure = HANDOVER_EVENT_FIGURE[e.type];
+      if (!figure || !inPeriod(e.at)) continue;
+      rowOf(h, e.at).add(['handovers', figure], h.person);
+    }
+  }
+}
+
+/** Active cases and days per phase: open pieces within each window (`rowOf` names the row of a piece in a window). */
+export function countOpenPieces(
+  rowOf: (p: Piece, w: Window) => RowAcc,
+  c: { id: string; person: string; pieces: readonly Piece[] },
+  windows: readonly Window[],
+): void {
   const { person } = c;
   for (const w of windows) {
     for (const p of c.pieces) {
       if (!overlaps(p, w)) continue;
-      const r = pass.row(pass.pieceKey(c, p, w));
-      r.addDistinct(['cases', 'active'], person, c.id);
+      const r = rowOf(p, w);
+      r.addDistinctAt(ACTIVE, person, c.id);
       const days = Math.max(0, Math.min(p.end, w.end) - Math.max(p.start, w.start)) / DAY_MS;
-      const phases: string[] = [p.state, ...(p.onHold ? ['on_hold'] : [])];
-      for (const phase of phases) {
-        if (!(PHASES as readonly string[]).includes(phase)) continue;
-        r.addDistinct(['phases', phase, 'cases'], person, c.id);
-        r.add(['phases', phase, 'days'], person, days);
+      for (const phase of p.onHold ? [p.state, 'on_hold'] : [p.state]) {
+        const keys = PHASE_KEYS.get(phase);
+        if (!keys) continue;
+        r.addDistinctAt(keys.cases, person, c.id);
+        r.addAt(keys.days, person, days);
       }
     }
   }
 }
+
+const ACTIVE = pathKey(['cases', 'active']);
+const PHASE_KEYS = new Map(PHASES.map((phase) => [phase as string, { cases: pathKey(['phases', phase, 'cases']), days: pathKey(['phases', phase, 'days']) }]));
 
 /** Openings, contacts, referrals and deadlines of a case, and deadlines overdue at the end of each window; returns
  *  the case's last closure in the period. */

@@ -85,3 +85,37 @@ export function monthWindows(start: number, end: number, timeZone: string): Wind
     [y, m] = [ny, nm];
   }
 }
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/** `YYYY-MM-DD` as a day number (days since 1970-01-01): the compact form of a calendar day in the case facts. */
+export function dayNumber(date: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return Date.UTC(y, m - 1, d) / DAY;
+}
+
+/** The calendar date of a day number. */
+export function dayDate(day: number): string {
+  return new Date(day * DAY).toISOString().slice(0, 10);
+}
+
+/** Per time zone: UTC hour → the zone's offset throughout that hour, or null when it changes within the hour. */
+const hourOffsets = new Map<string, Map<number, number | null>>();
+
+/**
+ * The local calendar day of the instant `ms` in `timeZone`, as a day number — what `zonedDate` gives, without asking
+ * Intl for every instant: the offset is looked up once per UTC hour (and exactly for an hour with a change in it).
+ */
+export function localDay(ms: number, timeZone: string): number {
+  let offsets = hourOffsets.get(timeZone);
+  if (!offsets || offsets.size > 500_000) hourOffsets.set(timeZone, (offsets = new Map()));
+  const hour = Math.floor(ms / HOUR);
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    const first = offsetMs(hour * HOUR, timeZone);
+    offset = first === offsetMs(hour * HOUR + HOUR - 1000, timeZone) ? first : null;
+    offsets.set(hour, offset);
+  }
+  return offset === null ? dayNumber(zonedDate(ms, timeZone)) : Math.floor((ms + offset) / DAY);
+}

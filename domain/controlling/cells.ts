@@ -3,7 +3,7 @@
 // Primary suppression: a count (or day sum) concerning 1 or 2 persons. Zero is shown: "nobody" identifies no one,
 // and hiding zeros would hide most of a sparse table (practice of official statistics, e.g. the BA's "*").
 // Secondary suppression: see secondarySuppression().
-import { pathKey, type RowAcc } from './accumulate.js';
+import { pathKey, type CountedRow } from './accumulate.js';
 import { rowConstraints, type ColumnSpec } from './columns.js';
 import { SEP } from './histories.js';
 import { TOTAL_GROUP, type Cell, type ControllingRow, type FigureTree } from './model.js';
@@ -18,7 +18,7 @@ interface WorkCell {
 export interface RowDraft {
   key: string;
   label: string;
-  acc: RowAcc;
+  acc: CountedRow;
 }
 
 /** Linear interpolation between order statistics (Excel QUARTILE.INC / R type 7). */

@@ -77,7 +77,7 @@ export function readCases(rows: readonly ControllingCaseEvent[], personOf: (case
 
 export function readHandovers(
   rows: readonly ControllingHandoverEvent[],
-  cases: readonly CaseModel[],
+  cases: readonly { id: string; municipality: string }[],
   personOf: (caseId: string) => string,
   caseOfHandover: Readonly<Record<string, string>> | undefined,
 ): HandoverModel[] {

@@ -13,6 +13,22 @@ const bmpChar = fc.integer({ min: 0x20, max: 0xd7ff }).map((c) => String.fromCha
 const textUnit = fc.oneof({ weight: 3, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: bmpChar });
 const anyJson = fc.jsonValue({ maxDepth: 2 });
 
+/** Edge values a pattern or format may allow: mixed into the strings of patterns they match (first and last
+ *  representable days, leap days, offsets at their limits, a day that crosses into another year in UTC). */
+const BOUNDARY_STRINGS = [
+  '0000-01-01',
+  '0001-01-01',
+  '1900-01-01',
+  '1970-01-01',
+  '2000-02-29',
+  '9999-12-31',
+  '0000-01-01T00:00Z',
+  '0000-01-01T00:00:00+14:00',
+  '1970-01-01T00:00:00Z',
+  '2024-02-29T23:59:59.999999999-14:59',
+  '9999-12-31T23:59:59.999999999-14:00',
+];
+
 /** Deep-ish merge of two schemas (properties merged per key, required united, allOf concatenated). */
 function merge(a: Obj, b: Obj): Obj {
   const out: Obj = { ...a, ...b };
@@ -106,7 +122,12 @@ export class SchemaArbitraries {
     const min = s.minLength ?? 0;
     const max = Math.min(s.maxLength ?? min + 40, min + 40);
     const length = (v: string) => [...v].length >= min && [...v].length <= (s.maxLength ?? Infinity);
-    if (s.pattern) return fc.stringMatching(new RegExp(s.pattern, 'u')).filter(length);
+    if (s.pattern) {
+      const pattern = new RegExp(s.pattern, 'u');
+      const edges = BOUNDARY_STRINGS.filter((v) => pattern.test(v) && length(v));
+      const matching = fc.stringMatching(pattern).filter(length);
+      return edges.length ? fc.oneof({ weight: 4, arbitrary: matching }, { weight: 1, arbitrary: fc.constantFrom(...edges) }) : matching;
+    }
     if (s.format === 'date') return fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
     if (s.format === 'date-time') return fc.date({ min: new Date('1970-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
     return fc.string({ unit: textUnit, minLength: min, maxLength: Math.max(min, max) });

@@ -1,0 +1,123 @@
+// The case action bodies checked in plain code (payload-check.ts): the twin of `actionPayloadSchemas` in
+// case-actions.ts, field for field and rule for rule, for the case workflow (no zod in its bundle). The API and the
+// OpenAPI document keep using the zod schemas; tests/domain/payload-checks.test.ts holds both to the same answers.
+import type { ActionPayload } from './case-actions.js';
+import {
+  CLOSURE_REASONS,
+  CONSENT_DECISIONS,
+  CONSENT_SCOPES,
+  CONTACT_KINDS,
+  GOAL_ATTAINMENTS,
+  GOAL_STATUSES,
+  LIFE_AREAS,
+  NEED_LEVELS,
+  REFERRAL_OUTCOMES,
+  REVIEW_OUTCOMES,
+  type CaseAction,
+} from './case-model.js';
+import { SHARING_CATEGORIES } from './consent-sharing.js';
+import {
+  actionBody as body,
+  array,
+  checkWith,
+  id,
+  integer,
+  isoDate,
+  isoDateOrTimestamp,
+  maxLength,
+  minLength,
+  object,
+  oneOf,
+  optional,
+  optionalText,
+  refine,
+  refineObject,
+  text,
+  type Checker,
+  type ParseResult,
+} from './payload-check.js';
+
+const closureFields = () => ({ reason: oneOf(CLOSURE_REASONS), goalAttainment: oneOf(GOAL_ATTAINMENTS), note: optionalText() });
+
+interface ConsentFields {
+  scope: string;
+  partnerOrganisationId?: string | undefined;
+  partnerName?: string | undefined;
+  purpose?: string | undefined;
+  dataCategories?: string[] | undefined;
+}
+
+const recordConsent = () =>
+  body(
+    {
+      scope: oneOf(CONSENT_SCOPES),
+      decision: oneOf(CONSENT_DECISIONS),
+      partnerOrganisationId: optional(id()),
+      partnerName: optionalText(300),
+      purpose: optionalText(),
+      dataCategories: optional(
+        array(
+          oneOf(SHARING_CATEGORIES),
+          minLength(1),
+          maxLength(SHARING_CATEGORIES.length),
+          refine((c: string[]) => new Set(c).size === c.length, 'Jede Kategorie darf nur einmal vorkommen'),
+        ),
+      ),
+    },
+    refineObject<ConsentFields>((v, add) => {
+      if (v.dataCategories && v.scope !== 'share_with_partner') add('dataCategories', 'Datenkategorien gibt es nur bei Weitergabe an Partner');
+      if (v.scope !== 'share_with_partner') return;
+      if (!v.partnerOrganisationId && !v.partnerName) add('partnerName', 'Partnerorganisation oder Partnername angeben');
+      if (!v.purpose) add('purpose', 'Pflichtfeld bei Weitergabe an Partner');
+    }),
+  );
+
+const completeAssessment = () =>
+  body({
+    lifeAreas: array(
+      object({ area: oneOf(LIFE_AREAS), situation: text(4000), need: oneOf(NEED_LEVELS) }),
+      minLength(1),
+      refine((areas: Array<{ area: string }>) => new Set(areas.map((a) => a.area)).size === areas.length, 'Jeder Lebensbereich darf nur einmal vorkommen'),
+    ),
+  });
+
+const completeReview = () =>
+  body(
+    { outcome: oneOf(REVIEW_OUTCOMES), notes: optionalText(4000), closureReason: optional(oneOf(CLOSURE_REASONS)), goalAttainment: optional(oneOf(GOAL_ATTAINMENTS)) },
+    refineObject<{ outcome: string; closureReason?: string | undefined; goalAttainment?: string | undefined }>((v, add) => {
+      if (v.outcome !== 'close') return;
+      if (!v.closureReason) add('closureReason', 'Pflichtfeld bei Ergebnis „Abschluss“');
+      if (!v.goalAttainment) add('goalAttainment', 'Pflichtfeld bei Ergebnis „Abschluss“');
+    }),
+  );
+
+/** The checker of each action's body, made when it is used. */
+const checkers: { [A in CaseAction]: () => Checker<ActionPayload<A>> } = {
+  'confirm-provider': () => body({ organisationId: id(), overrideReason: optionalText() }),
+  assign: () => body({ assigneeId: id() }),
+  'record-consent': recordConsent,
+  'withdraw-consent': () => body({ consentId: id() }),
+  'start-assessment': () => body({}),
+  'complete-assessment': completeAssessment,
+  'agree-goals': () =>
+    body({ goals: array(object({ title: text(300), measure: text(2000), owner: text(200), dueDate: isoDate() }), minLength(1)) }),
+  'update-goal': () => body({ goalId: id(), status: oneOf(GOAL_STATUSES), dueDate: optional(isoDate()) }),
+  refer: () => body({ service: text(300), partnerName: optionalText(300), dueDate: optional(isoDate()), consentId: optional(id()) }),
+  'record-referral-outcome': () => body({ referralId: id(), outcome: oneOf(REFERRAL_OUTCOMES), reason: optionalText() }),
+  'start-review': () => body({}),
+  'complete-review': completeReview,
+  'record-contact': () =>
+    body({ kind: oneOf(CONTACT_KINDS), date: isoDateOrTimestamp(), durationMinutes: integer(0, 24 * 60), note: optionalText(4000) }),
+  'put-on-hold': () => body({ reason: text() }),
+  resume: () => body({ note: optionalText() }),
+  transfer: () => body({ organisationId: id(), assigneeId: optional(id()), reason: text() }),
+  'request-closure': () => body(closureFields()),
+  'approve-closure': () => body({ note: optionalText() }),
+  close: () => body(closureFields()),
+  reopen: () => body({ reason: text() }),
+};
+
+/** The body of a case action as `parseActionPayload` (case-actions.ts) would parse it, without zod. */
+export function checkActionPayload<A extends CaseAction>(action: A, input: unknown): ParseResult<ActionPayload<A>> {
+  return checkWith(checkers[action](), input);
+}

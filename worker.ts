@@ -28,11 +28,24 @@ export interface CaseWorkerOptions {
   dataKeys?: DataKeyStore;
 }
 
+/**
+ * How many workflows the worker keeps in memory between their tasks (the SDK's sticky cache, least recently used out).
+ * Set for 10,000 open cases on one worker within 1 GiB RSS, from measurements of the workflow bundle without zod
+ * (README "Workflow cache and bundle"): a cached case workflow holds ≈150 KiB of heap (≈60 KiB the SDK's own
+ * per-workflow state, ≈45 KiB the domain modules it evaluates for itself, the rest its case), ≈285 KiB of RSS with the
+ * heap's headroom. All 10,000 would need ≈2.8 GiB; 2,000 need ≈0.55 GiB next to a base of ≈0.3 GiB. The cache holds
+ * the cases being worked on; an idle case that fell out replays its current run on its next task (a timer or an
+ * action), which continue-as-new keeps short. Fixed rather than the SDK default, which follows Node's heap limit
+ * (≈2,300 at the usual 4 GiB, ≈9,500 with --max-old-space-size=16384), not what a workflow costs.
+ */
+export const MAX_CACHED_WORKFLOWS = 2_000;
+
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
     activities: createActivities({
       db: options.db,
       mailer: options.mailer,

@@ -1,7 +1,7 @@
 // Writes the durable record of a case: the append-only CaseEvent log, the Case read model, the consents, the
 // notification outbox and the case's controlling facts — in one transaction. Idempotent: events carry the workflow's
 // seq and notifications a deterministic id, so an activity retried after a crash changes nothing twice.
-import { CASE_FACTS_VERSION, foldCaseFacts, type CaseFacts, type FactsEvent } from '../domain/controlling.js';
+import { CASE_FACTS_VERSION, emptyCaseFacts, foldCaseFacts, parseStoredFacts, storedFacts, type CaseFacts, type FactsEvent } from '../domain/controlling.js';
 import type { Database } from '../platform/database.js';
 import type { Prisma } from '../prisma/generated/client.js';
 import type { CaseRecordInput } from '../workflows/case-messages.js';
@@ -70,26 +70,30 @@ interface FactsState {
 
 /** The erasure mark of the case and its facts as they are now (one statement). */
 async function readCaseAndFacts(tx: Tx, caseId: string): Promise<{ erasedAt: Date | null; facts: FactsState | null }> {
-  const [row] = await tx.$queryRaw<Array<{ erasedAt: Date | null; lastSeq: number | null; version: number | null; facts: CaseFacts | null }>>`
-    SELECT c."erasedAt", f."lastSeq", f."version", f."facts"
+  const [row] = await tx.$queryRaw<Array<{ erasedAt: Date | null; lastSeq: number | null; version: number | null; facts: string | null; days: CaseFacts['days'] | null }>>`
+    SELECT c."erasedAt", f."lastSeq", f."version", f."facts"::text AS "facts", f."days"
     FROM "Case" c LEFT JOIN "CaseFacts" f ON f."caseId" = c."id"
     WHERE c."id" = ${caseId}`;
-  const facts = row && row.lastSeq !== null && row.version !== null && row.facts ? { lastSeq: row.lastSeq, version: row.version, facts: row.facts } : null;
-  return { erasedAt: row?.erasedAt ?? null, facts };
+  if (!row || row.lastSeq === null || row.version === null || !row.facts) return { erasedAt: row?.erasedAt ?? null, facts: null };
+  // A row of another format is refolded, never parsed.
+  const facts = row.version === CASE_FACTS_VERSION ? parseStoredFacts(row.facts, row.days ?? {}) : emptyCaseFacts();
+  return { erasedAt: row.erasedAt, facts: { lastSeq: row.lastSeq, version: row.version, facts } };
 }
 
 /** Writes the facts if the row is still as read (`expected`; null = no row); returns whether it did. */
 async function upsertFacts(tx: Tx, caseId: string, facts: CaseFacts, expected: { lastSeq: number; version: number } | null): Promise<boolean> {
+  const columns = storedFacts(facts);
   const written = await tx.$executeRaw`
-    INSERT INTO "CaseFacts" ("caseId", "lastSeq", "version", "openedAt", "facts")
-    VALUES (${caseId}, ${facts.seq}, ${CASE_FACTS_VERSION}, ${openedAtOf(facts)}, ${JSON.stringify(facts)}::json)
+    INSERT INTO "CaseFacts" ("caseId", "lastSeq", "version", "openedAt", "facts", "days")
+    VALUES (${caseId}, ${facts.seq}, ${CASE_FACTS_VERSION}, ${openedAtOf(facts)}, ${columns.facts}::json, ${columns.days}::jsonb)
     ON CONFLICT ("caseId") DO UPDATE SET
-      "lastSeq" = EXCLUDED."lastSeq", "version" = EXCLUDED."version", "openedAt" = EXCLUDED."openedAt", "facts" = EXCLUDED."facts"
+      "lastSeq" = EXCLUDED."lastSeq", "version" = EXCLUDED."version", "openedAt" = EXCLUDED."openedAt",
+      "facts" = EXCLUDED."facts", "days" = EXCLUDED."days"
     WHERE "CaseFacts"."lastSeq" = ${expected?.lastSeq ?? -1} AND "CaseFacts"."version" = ${expected?.version ?? -1}`;
   return written === 1;
 }
 
-const openedAtOf = (facts: CaseFacts): Date | null => (facts.opened[0] !== undefined ? new Date(facts.opened[0]) : null);
+const openedAtOf = (facts: Pick<CaseFacts, 'opened'>): Date | null => (facts.opened[0] !== undefined ? new Date(facts.opened[0]) : null);
 
 /** Folds a newly written batch into the case's facts. */
 async function writeCaseFacts(tx: Tx, caseId: string, events: FactsEvent[], read: FactsState | null): Promise<void> {
@@ -131,15 +135,17 @@ export async function rebuildCaseFacts(db: Database, options: { chunk?: number; 
         for (const row of rows) byCase.set(row.caseId, [...(byCase.get(row.caseId) ?? []), row]);
         const records = [...byCase].map(([caseId, list]) => {
           const facts = foldCaseFacts(null, list);
-          return { caseId, lastSeq: facts.seq, version: CASE_FACTS_VERSION, openedAt: openedAtOf(facts)?.toISOString() ?? null, facts };
+          const stored = storedFacts(facts);
+          return { caseId, lastSeq: facts.seq, version: CASE_FACTS_VERSION, openedAt: openedAtOf(facts)?.toISOString() ?? null, facts: stored.facts, days: stored.days };
         });
         await tx.$executeRaw`
-          INSERT INTO "CaseFacts" ("caseId", "lastSeq", "version", "openedAt", "facts")
-          SELECT "caseId", "lastSeq", "version", "openedAt", "facts"
+          INSERT INTO "CaseFacts" ("caseId", "lastSeq", "version", "openedAt", "facts", "days")
+          SELECT "caseId", "lastSeq", "version", "openedAt", "facts"::json, "days"::jsonb
           FROM json_to_recordset(${JSON.stringify(records)}::json)
-            AS r("caseId" text, "lastSeq" integer, "version" integer, "openedAt" timestamp(3), "facts" json)
+            AS r("caseId" text, "lastSeq" integer, "version" integer, "openedAt" timestamp(3), "facts" text, "days" text)
           ON CONFLICT ("caseId") DO UPDATE SET
-            "lastSeq" = EXCLUDED."lastSeq", "version" = EXCLUDED."version", "openedAt" = EXCLUDED."openedAt", "facts" = EXCLUDED."facts"`;
+            "lastSeq" = EXCLUDED."lastSeq", "version" = EXCLUDED."version", "openedAt" = EXCLUDED."openedAt",
+            "facts" = EXCLUDED."facts", "days" = EXCLUDED."days"`;
         return rows.length;
       },
       { timeout: 600_000, maxWait: 60_000 },

@@ -3,7 +3,7 @@
 // measures, prints a table, writes bench/results/<timestamp>.json and tears everything down. Timings are reported,
 // never asserted: the exit code is non-zero only when the harness itself fails.
 //
-// Options: --quick, --only=advance,intake,scale,long (a subset), --out=<file>.
+// Options: --quick, --only=advance,intake,scale,long,report (a subset), --out=<file>.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { benchAdvance, type AdvanceResult } from './lib/advance.js';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment.js';
 import { benchIntake, benchIntakeWithWorkers, type IntakeResult, type IntakeWorkersResult } from './lib/intake.js';
 import { benchLongCase, type LongCaseResult } from './lib/long-case.js';
+import { benchReport, type ReportResult } from './lib/report.js';
 import { benchScale, type ScaleResult } from './lib/scale.js';
 import { mb, ms, ratio } from './lib/stats.js';
 
@@ -32,6 +33,7 @@ const config = quick
       scale: { target: 150, minCreate: 30, samples: 15, controllingSamples: 3 },
       // A smoke test of the long-case path: few contacts, and a low threshold so continue-as-new does happen.
       long: { contacts: 40, concurrency: 1, budgetSeconds: 8, threshold: 150 },
+      report: { cases: 200, eventsPerCase: 50, samples: 5 },
     }
   : {
       advance: { samples: 1000, cases: 50, batch: 50, warmup: 50 },
@@ -39,9 +41,11 @@ const config = quick
       scale: { target: 10_000, minCreate: 0, samples: 200, controllingSamples: 10 },
       // One case manager records one contact after the other (concurrency 1); stops after the time budget.
       long: { contacts: 10_000, concurrency: 1, budgetSeconds: 240, threshold: 2000 },
+      // The controlling report over 10,000 cases and 1,000,000 events, written directly (issue 11).
+      report: { cases: 10_000, eventsPerCase: 100, samples: 40 },
     };
 
-const GOALS = { advanceP50: 1.25, advanceP99: 1.5, intake: 0.7, listP95Ms: 100, controllingMs: 2000, eventsPerRun: 2000 };
+const GOALS = { advanceP50: 1.25, advanceP99: 1.5, intake: 0.7, listP95Ms: 50, controllingMs: 300, eventsPerRun: 2000 };
 
 const log = (line: string) => console.log(line);
 const startedAt = new Date();
@@ -80,6 +84,7 @@ interface Results {
   intakeWorkers?: IntakeWorkersResult[];
   scale?: ScaleResult;
   long?: LongCaseResult[];
+  report?: ReportResult;
 }
 
 function describeMachine() {
@@ -137,6 +142,7 @@ async function runPhases(results: Results, phaseSeconds: Record<string, number>)
         results.long.push(await phase(`4 long case, ${variant.variant}`, () => benchLongCase(e, drkActor, { ...config.long, ...variant }, log)));
       }
     }
+    if (enabled('report')) results.report = await phase('5 controlling report over a generated history', () => benchReport(e, config.report, log));
   } finally {
     if (env) await phase('teardown', () => env!.close());
   }
@@ -238,7 +244,35 @@ function longCaseRows(l: LongCaseResult): Row[] {
   return rows;
 }
 
-/** The table's rows in benchmark order: advance, intake, scale, long case. */
+function reportRows(r: ReportResult): Row[] {
+  const perCase = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  return [
+    {
+      measurement: `5 controlling report: ${r.cases} cases, ${r.events} events (written directly)`,
+      kim: `facts ${perCase(r.factsBytesPerCase)}/case`,
+      limit: `events ${perCase(r.eventBytesPerCase)}/case`,
+      ratio: ratio(r.eventBytesPerCase / r.factsBytesPerCase),
+      goal: '(report)',
+      met: '–',
+    },
+    { measurement: '  facts rebuilt from the events (npm run facts:rebuild)', kim: `${r.rebuildSeconds.toFixed(1)} s`, limit: `events written in ${r.generateSeconds.toFixed(1)} s`, ratio: '–', goal: '(report)', met: '–' },
+    ...(
+      [
+        ['this year, per organisation', r.byOrganisation],
+        ['this year, per month', r.byMonth],
+      ] as const
+    ).map(([what, l]) => ({
+      measurement: `  GET /api/v1/reports/controlling (${what}), p50 / p95 (n=${l.n})`,
+      kim: `${ms(l.p50)} / ${ms(l.p95)}`,
+      limit: '–',
+      ratio: '–',
+      goal: `p95 ≤ ${GOALS.controllingMs} ms`,
+      met: yes(l.p95 <= GOALS.controllingMs),
+    })),
+  ];
+}
+
+/** The table's rows in benchmark order: advance, intake, scale, long case, report. */
 function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
   if (results.advance) rows.push(...advanceRows(results.advance));
@@ -246,6 +280,7 @@ function tableRows(results: Results): Row[] {
   for (const i of results.intakeWorkers ?? []) rows.push(intakeWorkersRow(i));
   if (results.scale) rows.push(...scaleRows(results.scale));
   for (const l of results.long ?? []) rows.push(...longCaseRows(l));
+  if (results.report) rows.push(...reportRows(results.report));
   return rows;
 }
 

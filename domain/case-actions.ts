@@ -21,7 +21,9 @@ import { SHARING_CATEGORIES } from './consent-sharing.js';
 import { MUNICIPALITIES } from './organisations.js';
 import {
   JSON_SCHEMA_PATTERNS,
+  MSG,
   id,
+  inRecordRange,
   isoDate,
   isoDateOrTimestamp,
   optionalText,
@@ -141,10 +143,14 @@ const EARLIEST_BIRTH_DATE = '1900-01-01';
 export const personSchema = z.object({
   givenName: text(200),
   familyName: text(200),
-  birthDate: isoDate()
+  // Not isoDate(): its range message would come first; a birth date before 1900 has its own.
+  birthDate: z
+    .string()
+    .refine(isIsoDate, { message: MSG.invalidDate })
     .refine((d) => !isIsoDate(d) || d >= EARLIEST_BIRTH_DATE, {
       message: 'Geburtsdatum vor 1900 ist nicht plausibel',
     })
+    .refine(inRecordRange, { message: MSG.outOfRange })
     .meta({ pattern: JSON_SCHEMA_PATTERNS.recordDate, description: 'JJJJ-MM-TT, ab 1900-01-01 und nicht in der Zukunft' }),
   municipality: z.enum(MUNICIPALITIES, {
     error: (issue) =>

@@ -5,7 +5,7 @@ import { CLOSURE_REASON_LABELS, type Actor, type CaseAction, type CaseData, type
 import { addDays, addYears, datePart } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, type CaseSettings, type DeadlineKind, type DeadlineOpsContext } from './deadlines.js';
 import type { EmitFn } from './events.js';
-import type { FieldErrors } from './validation.js';
+import type { FieldErrors } from './payload-check.js';
 
 export interface HandlerContext {
   c: CaseData;

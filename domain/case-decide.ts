@@ -7,12 +7,12 @@
 //   case-decide-work.ts     handlers for assessment, goals, referrals, reviews, contacts
 //   case-decide-admin.ts    handlers for provider, assignment, consents, hold, transfer, closure, reopening
 //   case-decide-timers.ts   onDeadlineFired and the deadline queries of the workflow
-import { parseActionPayload } from './case-actions.js';
 import { ACTION_LABELS, allowedActions, guardError, permissionError, stateAllows, stateLabel } from './case-lifecycle.js';
 import { isCaseAction, type Actor, type CaseAction, type CaseData } from './case-model.js';
+import { checkActionPayload } from './case-payload-checks.js';
 import { defaultCaseSettings, type CaseSettings } from './deadlines.js';
 import { eventCollector, type DomainEvent } from './events.js';
-import type { FieldErrors } from './validation.js';
+import type { FieldErrors } from './payload-check.js';
 import { adminHandlers } from './case-decide-admin.js';
 import { clone, type HandlerContext, type HandlerOutcome, type Handlers } from './case-decide-context.js';
 import { workHandlers } from './case-decide-work.js';
@@ -29,7 +29,7 @@ export type DecideResult<T = CaseData> = { ok: true; next: T; events: DomainEven
 
 export interface CaseCommand {
   action: CaseAction;
-  /** Raw request body; validated here with `actionPayloadSchemas[action]`. */
+  /** Raw request body; checked here as `actionPayloadSchemas[action]` (case-actions.ts) parses it (case-payload-checks.ts). */
   payload?: unknown;
 }
 
@@ -71,7 +71,7 @@ export function decide(caseData: CaseData, command: CaseCommand, ctx: DecideCont
   const guard = guardError(caseData, action, { now: ctx.now, settings });
   if (guard) return { ok: false, error: { code: 'transition_not_allowed', message: guard, allowed: allowed() } };
 
-  const parsed = parseActionPayload(action, command.payload);
+  const parsed = checkActionPayload(action, command.payload);
   if (!parsed.ok) return validationFailed(parsed.fields);
 
   const c = clone(caseData);

@@ -56,6 +56,15 @@ export {
   type FigureTree,
   type ReferralOutcome,
 } from './controlling/model.js';
-export { CASE_FACTS_VERSION, emptyCaseFacts, foldCaseFacts, type CaseFacts, type FactsEvent } from './controlling/facts.js';
-export { computeControllingFromFacts, type ControllingFactsInput } from './controlling/facts-report.js';
+export {
+  CASE_FACTS_VERSION,
+  emptyCaseFacts,
+  foldCaseFacts,
+  parseStoredFacts,
+  storedFacts,
+  type CaseFacts,
+  type CaseFactsInput,
+  type FactsEvent,
+} from './controlling/facts.js';
+export { computeControllingFromFacts, controllingDayMonths, type ControllingFactsInput } from './controlling/facts-report.js';
 export { caseFactsOf, computeControlling, computeControllingFromEvents } from './controlling/report.js';

@@ -9,7 +9,6 @@
 //   open|reminded|escalated|missed ──fulfilled──▶ met      (late fulfilment still counts as met; remindedAt shows it was late)
 //   any active ──closure/withdrawal/…──▶ cancelled
 //   open|reminded ──on hold──▶ suspended ──resume──▶ previous status, due times shifted by the pause
-import { z } from 'zod';
 import { addDays, addMs, diffMs, formatDateDe, toMs } from './dates.js';
 import type { EmitFn } from './events.js';
 
@@ -66,7 +65,7 @@ export interface Deadline {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Settings (coordinators configure them; defaults = domain.md table)
+// Settings (coordinators configure them; defaults = domain.md table; their zod schemas: settings-schemas.ts)
 
 export interface DeadlineSettings {
   /** First assessment step after intake. */
@@ -99,27 +98,6 @@ export const defaultDeadlineSettings: DeadlineSettings = {
   retentionYears: 3,
 };
 
-const days = z.number().int('Ganze Zahl erwartet').min(1, 'Mindestens 1 Tag').max(3650, 'Höchstens 3650 Tage');
-
-export const deadlineSettingsSchema = z
-  .object({
-    firstAssessmentDays: days,
-    escalationGraceDays: days,
-    assessmentCompletionDays: days,
-    goalAgreementDays: days,
-    referralFollowUpDays: days,
-    reviewIntervalDays: days,
-    noContactReminderDays: days,
-    noContactEscalationDays: days,
-    handoverConsentDays: days,
-    handoverMeetingDays: days,
-    retentionYears: z.number().int('Ganze Zahl erwartet').min(1, 'Mindestens 1 Jahr').max(30, 'Höchstens 30 Jahre'),
-  })
-  .refine((s) => s.noContactEscalationDays > s.noContactReminderDays, {
-    message: 'Die Eskalation muss nach der Erinnerung liegen',
-    path: ['noContactEscalationDays'],
-  });
-
 /** Case-level settings: deadlines plus the closure rules (see case-lifecycle.ts). */
 export interface CaseSettings {
   deadlines: DeadlineSettings;
@@ -134,12 +112,6 @@ export const defaultCaseSettings: CaseSettings = {
   closureNeedsApproval: true,
   reopenWithinDays: 90,
 };
-
-export const caseSettingsSchema = z.object({
-  deadlines: deadlineSettingsSchema,
-  closureNeedsApproval: z.boolean(),
-  reopenWithinDays: z.number().int().min(0).max(3650),
-});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Generic bookkeeping. Operates on a mutable draft list (callers clone state first) and emits events.

@@ -34,13 +34,15 @@ import {
   type HandoverAction,
   type HandoverData,
 } from './handover-model.js';
-import { parseHandoverActionPayload, type CreateHandoverBody } from './handover-requests.js';
+import { checkHandoverActionPayload } from './handover-payload-checks.js';
+import type { CreateHandoverBody } from './handover-requests.js';
 import { organisationShortName } from './organisations.js';
-import type { FieldErrors } from './validation.js';
+import type { FieldErrors } from './payload-check.js';
 
-// The parts: handover-model.ts (states, actions, data), handover-requests.ts (request bodies, receiving organisation).
+// The parts: handover-model.ts (states, actions, data), handover-requests.ts (request bodies as zod schemas, the
+// receiving organisation: for the API, exported by index.ts), handover-payload-checks.ts (the bodies checked in plain
+// code, for the workflow).
 export * from './handover-model.js';
-export * from './handover-requests.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Creation and decisions
@@ -177,7 +179,7 @@ function refuseOrParse(
   }
   const guard = handoverGuardError(handover, action);
   if (guard) return { ok: false, error: { code: 'transition_not_allowed', message: guard, allowed: allowed() } };
-  const parsed = parseHandoverActionPayload(action, command.payload);
+  const parsed = checkHandoverActionPayload(action, command.payload);
   if (!parsed.ok) {
     return { ok: false, error: { code: 'validation_failed', message: 'Die Eingaben sind unvollständig oder ungültig.', fields: parsed.fields } };
   }

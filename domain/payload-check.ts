@@ -5,7 +5,7 @@
 // with the same German field messages and return the same payload (strings trimmed, unknown fields dropped, fields in
 // schema order). tests/domain/payload-checks.test.ts holds both to the same answers.
 //
-// The checkers follow zod 4's rules step by step (node_modules/zod/v4/core/schemas.js, checks.js):
+// The checkers follow zod 4's rules step by step (its core schemas.js and checks.js):
 //   - a value of the wrong type (or an unknown enum value) is an issue that skips the steps after it;
 //   - length, range and refinement issues let the steps after them run; length steps also run on a wrongly typed value
 //     that has a length, unless an issue explicitly stopped the checks (a non-integer number);
@@ -257,7 +257,7 @@ export const text = (max = 2000) => string(trim, minLength(1), maxLength(max), r
 export const optionalText = (max = 2000) => optional(text(max));
 export const id = () => string(trim, minLength(1), maxLength(200), refine(noNul, NUL_MESSAGE));
 export const isoDate = () => string(refine(isIsoDate, MSG.invalidDate), refine(inRecordRange, MSG.outOfRange));
-export const isoTimestamp = () => string(refine(inRecordRange, MSG.outOfRange), refine(isIsoTimestamp, MSG.invalidTimestamp));
+export const isoTimestamp = () => string(refine(isIsoTimestamp, MSG.invalidTimestamp), refine(inRecordRange, MSG.outOfRange));
 export const isoDateOrTimestamp = () =>
   string(
     refine((v: string) => isIsoDate(v) || isIsoTimestamp(v), MSG.invalidDateOrTimestamp),

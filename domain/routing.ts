@@ -9,10 +9,10 @@
 //   - 18 ≤ age ≤ 27: the municipality's provider (we read "über 18" as "volljährig", i.e. 18 and older); KJA is listed
 //                    as alternative because it is equally responsible.
 //   - age > 27:      the municipality's provider.
-import { z } from 'zod';
 import { ageOn, isIsoDate, isIsoTimestamp, datePart } from './dates.js';
-import { MUNICIPALITIES, normaliseMunicipality, organisationShortName, type Municipality } from './organisations.js';
+import { normaliseMunicipality, organisationShortName, type Municipality } from './organisations.js';
 
+/** Configurable by admins/coordinators (validated by `routingRulesSchema`, settings-schemas.ts). */
 export interface RoutingRules {
   /** Adult provider per municipality. */
   municipalProviders: Record<Municipality, string>;
@@ -42,26 +42,6 @@ export const defaultRoutingRules: RoutingRules = {
   adultFromAge: 18,
   underYouthAgeToMunicipalProvider: true,
 };
-
-const orgId = z.string().trim().min(1);
-/** Admins/coordinators configure routing; this validates a stored rule set. */
-export const routingRulesSchema = z
-  .object({
-    municipalProviders: z.object(
-      Object.fromEntries(MUNICIPALITIES.map((m) => [m, orgId])) as Record<Municipality, typeof orgId>,
-    ),
-    youthProvider: z.object({
-      organisationId: orgId,
-      minAge: z.number().int().min(0).max(120),
-      maxAge: z.number().int().min(0).max(120),
-    }),
-    adultFromAge: z.number().int().min(0).max(120),
-    underYouthAgeToMunicipalProvider: z.boolean(),
-  })
-  .refine((r) => r.youthProvider.minAge <= r.youthProvider.maxAge, {
-    message: 'Mindestalter darf nicht über dem Höchstalter liegen',
-    path: ['youthProvider', 'maxAge'],
-  });
 
 export interface ProviderProposalInput {
   municipality: string;

@@ -1,18 +1,11 @@
-// Shared zod building blocks and German field messages (422 bodies: `fields` maps a dotted path to a message).
+// Shared zod building blocks and German field messages (422 bodies: `fields` maps a dotted path to a message), for the
+// API and its request schemas. Not for workflows: they check payloads in plain code (payload-check.ts, whose messages
+// and rules these share).
 import { z } from 'zod';
 import { isIsoDate, isIsoTimestamp } from './dates.js';
+import { inRecordRange, ISSUE_MESSAGES, MSG, noNul, NUL_MESSAGE, type FieldErrors, type ParseResult } from './payload-check.js';
 
-export const MSG = {
-  required: 'Pflichtfeld',
-  invalidDate: 'Ungültiges Datum (erwartet JJJJ-MM-TT)',
-  invalidTimestamp: 'Ungültiger Zeitpunkt (erwartet ISO 8601 mit Zeitzone, z. B. 2025-03-01T09:30:00+01:00)',
-  invalidDateOrTimestamp: 'Ungültiges Datum (erwartet JJJJ-MM-TT oder ISO-Zeitpunkt)',
-  outOfRange: 'Datum außerhalb des zulässigen Bereichs (1900–2999)',
-} as const;
-
-/** PostgreSQL text and jsonb cannot hold NUL: refused here, before a workflow accepts what its record cannot store. */
-const noNul = (v: string) => !v.includes('\u0000');
-const NUL_MESSAGE = 'Unzulässiges Steuerzeichen (NUL)';
+export { inRecordRange, MSG, type FieldErrors, type ParseResult } from './payload-check.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // JSON Schema of the refinements. z.toJSONSchema (the OpenAPI document, api/v1/openapi.ts) cannot see into a
@@ -62,10 +55,6 @@ export const text = (max = 2000) =>
 export const optionalText = (max = 2000) => text(max).optional();
 export const id = () => z.string().trim().min(1).max(200).refine(noNul, NUL_MESSAGE).meta({ pattern: JSON_SCHEMA_PATTERNS.text });
 
-/** Dates of case records lie in 1900–2999 (by their written date): year 0000 or 9999 is a typing error, and a date
- *  the database cannot store would stop the case's record for good. */
-export const inRecordRange = (v: string) => v.slice(0, 10) >= '1900-01-01' && v.slice(0, 10) <= '2999-12-31';
-
 /** `YYYY-MM-DD` that exists in the calendar, 1900–2999. */
 export const isoDate = () =>
   z
@@ -97,38 +86,19 @@ export const requestIdField = {
     .optional(),
 };
 
-const TYPE_LABELS: Record<string, string> = {
-  string: 'Text',
-  number: 'Zahl',
-  int: 'ganze Zahl',
-  boolean: 'Ja/Nein',
-  array: 'Liste',
-  object: 'Objekt',
-};
-
 type Issue = z.core.$ZodRawIssue;
 
 /** German message for a zod issue that has no schema-specific message. */
 export function germanMessage(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined || issue.input === null) return MSG.required;
-      return `Ungültiger Typ (erwartet: ${TYPE_LABELS[issue.expected] ?? issue.expected})`;
+      return ISSUE_MESSAGES.invalidType(issue.input, issue.expected);
     case 'invalid_value':
-      if (issue.input === undefined || issue.input === null) return MSG.required;
-      return `Ungültiger Wert (erlaubt: ${issue.values.map(String).join(', ')})`;
-    case 'too_small': {
-      const min = Number(issue.minimum);
-      if (issue.origin === 'string') return min <= 1 ? MSG.required : `Mindestens ${min} Zeichen`;
-      if (issue.origin === 'array') return min === 1 ? 'Mindestens ein Eintrag' : `Mindestens ${min} Einträge`;
-      return `Muss mindestens ${min} sein`;
-    }
-    case 'too_big': {
-      const max = Number(issue.maximum);
-      if (issue.origin === 'string') return `Höchstens ${max} Zeichen`;
-      if (issue.origin === 'array') return `Höchstens ${max} Einträge`;
-      return `Darf höchstens ${max} sein`;
-    }
+      return ISSUE_MESSAGES.invalidValue(issue.input, issue.values);
+    case 'too_small':
+      return ISSUE_MESSAGES.tooSmall(issue.origin, Number(issue.minimum));
+    case 'too_big':
+      return ISSUE_MESSAGES.tooBig(issue.origin, Number(issue.maximum));
     case 'invalid_format':
       return 'Ungültiges Format';
     case 'unrecognized_keys':
@@ -137,8 +107,6 @@ export function germanMessage(issue: Issue): string {
       return 'Ungültiger Wert';
   }
 }
-
-export type FieldErrors = Record<string, string>;
 
 /** Flattens zod issues to `{ "goals.0.dueDate": "Ungültiges Datum …" }` (first message per field wins). */
 export function issuesToFields(issues: readonly z.core.$ZodIssue[]): FieldErrors {
@@ -149,8 +117,6 @@ export function issuesToFields(issues: readonly z.core.$ZodIssue[]): FieldErrors
   }
   return fields;
 }
-
-export type ParseResult<T> = { ok: true; payload: T } | { ok: false; fields: FieldErrors };
 
 /** safeParse with German messages. A missing body counts as `{}` (actions without fields). */
 export function parseWith<S extends z.ZodType>(schema: S, body: unknown): ParseResult<z.output<S>> {

@@ -8,6 +8,7 @@ import {
   computeControllingFromEvents,
   CONTROLLING_GROUP_BY,
   foldCaseFacts,
+  parseStoredFacts,
   periodBounds,
   type ControllingCaseEvent,
 } from '../domain/controlling.js';
@@ -54,9 +55,10 @@ function deliveries(r: Rng, events: ControllingCaseEvent[]): ControllingCaseEven
 }
 
 async function storedFacts() {
-  const rows = await db.$queryRaw<Array<{ caseId: string; lastSeq: number; openedAt: Date | null; facts: unknown }>>`
-    SELECT "caseId", "lastSeq", "openedAt", "facts" FROM "CaseFacts" ORDER BY "caseId"`;
-  return rows;
+  const rows = await db.$queryRaw<Array<{ caseId: string; lastSeq: number; openedAt: Date | null; facts: string; days: Record<string, string> }>>`
+    SELECT "caseId", "lastSeq", "openedAt", "facts"::text AS "facts", "days" FROM "CaseFacts" ORDER BY "caseId"`;
+  // The days are a column of their own (a report reads only some months of them).
+  return rows.map(({ facts, days, ...row }) => ({ ...row, facts: parseStoredFacts(facts, days) }));
 }
 
 async function storedEvents(): Promise<ControllingCaseEvent[]> {
@@ -135,7 +137,8 @@ describe('controlling facts in PostgreSQL', () => {
     const last = first!.events[first!.events.length - 1]!;
     const next: ControllingCaseEvent = { caseId: first!.caseId, seq: last.seq + 1, type: 'contact_recorded', at: last.at, data: { kind: 'phone' } };
     await createCaseRecordActivities(db).recordCaseEvents(record(first!.caseId, [next]));
-    const [row] = await db.$queryRaw<Array<{ facts: unknown }>>`SELECT "facts" FROM "CaseFacts" WHERE "caseId" = ${first!.caseId}`;
-    expect(row!.facts).toEqual(foldCaseFacts(null, [...first!.events, next]));
+    const [row] = await db.$queryRaw<Array<{ facts: string; days: Record<string, string> }>>`
+      SELECT "facts"::text AS "facts", "days" FROM "CaseFacts" WHERE "caseId" = ${first!.caseId}`;
+    expect(parseStoredFacts(row!.facts, row!.days)).toEqual(foldCaseFacts(null, [...first!.events, next]));
   });
 });

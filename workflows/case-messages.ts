@@ -1,7 +1,10 @@
 // Messages of the case workflow (update, query, signal) and the shapes it exchanges with the API and its activities
 // (all JSON-serialisable): defined once, imported by the workflow, the activities and the API.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, CaseAction, CaseData, CaseSettings, CreateCaseInput, DeadlineNotification, DomainEvent } from '../domain/index.js';
+import type { CreateCaseInput, DeadlineNotification } from '../domain/case-decide.js';
+import type { Actor, CaseAction, CaseData } from '../domain/case-model.js';
+import type { CaseSettings } from '../domain/deadlines.js';
+import type { DomainEvent } from '../domain/events.js';
 
 /** Every staff transition: validated (refused before it touches history), applied, answered with the new case. */
 export const caseActionUpdate = defineUpdate<CaseData, [CaseActionRequest]>('caseAction');

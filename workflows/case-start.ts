@@ -3,7 +3,8 @@
 // (activities/case-reconciler.ts, for a case whose workflow never started). Both pass the facts the Case row stores,
 // so a case started late by the reconciler gets the input it would have got at intake.
 // No personal data here: ids, organisation, municipality, source — the person stays in PostgreSQL.
-import { CASE_SOURCES, type CaseSettings, type CaseSource } from '../domain/index.js';
+import { CASE_SOURCES, type CaseSource } from '../domain/case-model.js';
+import type { CaseSettings } from '../domain/deadlines.js';
 import { caseWorkflowId, type CaseWorkflowInput, type OpenCaseInput } from './case-messages.js';
 import { caseMunicipalityKey, caseOrganisationKey, caseStateKey } from './search-attributes.js';
 

@@ -16,19 +16,20 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
+// Domain modules one by one, never domain/index.js: that would bring zod into the bundle (see domain/index.ts).
 import {
   caseTimers,
   createCase,
   decide,
   nextDeadline,
   onDeadlineFired,
-  RETIRED_KEY_WAIT_MS,
-  type CaseData,
-  type CaseSettings,
   type DeadlineNotification,
   type DecideError,
-  type DomainEvent,
-} from '../domain/index.js';
+} from '../domain/case-decide.js';
+import type { CaseData } from '../domain/case-model.js';
+import type { CaseSettings } from '../domain/deadlines.js';
+import { RETIRED_KEY_WAIT_MS } from '../domain/erasure.js';
+import type { DomainEvent } from '../domain/events.js';
 import {
   caseActionUpdate,
   caseSettingsChangedSignal,

@@ -1,17 +1,13 @@
 // Messages of the handover workflow (update, query) and the shapes it exchanges with the API and its activities
 // (all JSON-serialisable): defined once, imported by the workflow, the activities and the API.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type {
-  Actor,
-  CaseSettings,
-  CreateHandoverBody,
-  DomainEvent,
-  HandoverAction,
-  HandoverData,
-  HandoverNotification,
-  HandoverState,
-  PersonBody,
-} from '../domain/index.js';
+import type { PersonBody } from '../domain/case-actions.js';
+import type { Actor } from '../domain/case-model.js';
+import type { CaseSettings } from '../domain/deadlines.js';
+import type { DomainEvent } from '../domain/events.js';
+import type { HandoverNotification } from '../domain/handover.js';
+import type { HandoverAction, HandoverData, HandoverState } from '../domain/handover-model.js';
+import type { CreateHandoverBody } from '../domain/handover-requests.js';
 
 /**
  * Every handover action: validated (refused before it touches history), applied, answered with the new handover.

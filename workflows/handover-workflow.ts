@@ -23,23 +23,24 @@ import {
 } from '@temporalio/workflow';
 import type { ErasureActivities } from '../activities/erasure.js';
 import type { HandoverActivities } from '../activities/handover-records.js';
+// Domain modules one by one, never domain/index.js: that would bring zod into the bundle (see domain/index.ts).
+import type { Actor } from '../domain/case-model.js';
+import { addYears } from '../domain/dates.js';
+import type { CaseSettings } from '../domain/deadlines.js';
+import type { DomainEvent } from '../domain/events.js';
 import {
-  addYears,
   allowedHandoverActions,
   consentDueAt,
   createHandover,
   decideHandover,
   handoverTimers,
   onHandoverDeadlineFired,
-  organisationShortName,
   TERMINAL_HANDOVER_STATES,
-  type Actor,
-  type CaseSettings,
-  type DomainEvent,
   type HandoverData,
   type HandoverDecideError,
   type HandoverNotification,
-} from '../domain/index.js';
+} from '../domain/handover.js';
+import { organisationShortName } from '../domain/organisations.js';
 import { caseWorkflowId, type OpenCaseInput } from './case-messages.js';
 import { caseWorkflow } from './case-workflow.js';
 import {

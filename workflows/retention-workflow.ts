@@ -5,7 +5,8 @@
 // subject, so its own history needs no data key.
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { ErasureActivities } from '../activities/erasure.js';
-import { RETIRED_KEY_WAIT_MS, toMs } from '../domain/index.js';
+import { toMs } from '../domain/dates.js';
+import { RETIRED_KEY_WAIT_MS } from '../domain/erasure.js';
 
 const { eraseHandoverData, destroyHandoverDataKeys } = proxyActivities<ErasureActivities>({
   startToCloseTimeout: '1 minute',

@@ -17,7 +17,8 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { NotificationActivities } from '../activities/notifications.js';
-import { toMs, type DomainEvent } from '../domain/index.js';
+import { toMs } from '../domain/dates.js';
+import type { DomainEvent } from '../domain/events.js';
 
 /** A record write (a database transaction); a worker that died mid-write is noticed after 10 s, the write retried. */
 export const RECORD_ACTIVITY: ActivityOptions = {

@@ -7,15 +7,18 @@ import {
   CASE_FACTS_VERSION,
   CONTROLLING_GROUP_BY,
   computeControllingFromFacts,
+  controllingDayMonths,
   foldCaseFacts,
   periodBounds,
   zonedDate,
   type CaseFacts,
+  type CaseFactsInput,
   type ControllingGroupBy,
   type ControllingReport,
 } from '../../domain/controlling.js';
 import { MUNICIPALITIES, isIsoDate } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
+import { Prisma } from '../../prisma/generated/client.js';
 import { canSeeReports } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { Caller, OperationDeps } from './caller.js';
@@ -57,6 +60,7 @@ export async function buildControllingReport(
 ): Promise<ControllingReport> {
   const { end } = periodBounds(from, to);
   const endsBefore = new Date(end);
+  const dayMonths = controllingDayMonths(from, to);
   // One compact facts row per case opened before the end of the period (the facts hold everything the report needs
   // of the events, also contacts documented later), and the handover events up to the end. One read after the other
   // in one transaction: a consistent snapshot (the facts are written with their events), and gentle on the embedded
@@ -64,9 +68,10 @@ export async function buildControllingReport(
   const { cases, unfolded, handoverEvents, handovers, organisations } = await db.$transaction(
     async (tx) => {
       // Every case's person (a person with two cases is one person, handovers included); facts only where needed.
-      const rows = await tx.$queryRaw<Array<{ id: string; personId: string; facts: CaseFacts | null; current: boolean }>>`
+      const rows = await tx.$queryRaw<FactsRow[]>`
         SELECT c."id", c."personId", f."version" IS NOT DISTINCT FROM ${CASE_FACTS_VERSION} AS "current",
-               CASE WHEN f."version" = ${CASE_FACTS_VERSION} AND f."openedAt" < ${endsBefore} THEN f."facts" END AS "facts"
+               CASE WHEN f."version" = ${CASE_FACTS_VERSION} AND f."openedAt" < ${endsBefore} THEN f."facts"::text END AS "facts"
+               ${daysOf(dayMonths)}
         FROM "Case" c LEFT JOIN "CaseFacts" f ON f."caseId" = c."id"`;
       // Cases without (current) facts — recorded before the facts existed and not yet rebuilt: folded here.
       const missing = rows.filter((r) => !r.current).map((r) => r.id);
@@ -87,7 +92,7 @@ export async function buildControllingReport(
     { isolationLevel: 'RepeatableRead' },
   );
   return computeControllingFromFacts({
-    caseFacts: [...cases.flatMap((c) => (c.facts ? [{ caseId: c.id, facts: c.facts }] : [])), ...foldedFacts(unfolded)],
+    caseFacts: [...storedFacts(cases, dayMonths), ...foldedFacts(unfolded)],
     handoverEvents,
     from,
     to,
@@ -99,6 +104,40 @@ export async function buildControllingReport(
       : groupBy === 'municipality' ? MUNICIPALITIES.map((m) => ({ key: m, label: m }))
       : [],
   });
+}
+
+/** A case, its facts but their days as stored (JSON; absent for cases opened after the period), and the days of
+ *  the months the period covers in part (d0, d1). The facts are parsed one case at a time while they are counted. */
+interface FactsRow {
+  id: string;
+  personId: string;
+  current: boolean;
+  facts: string | null;
+  d0?: string | null;
+  d1?: string | null;
+}
+
+/** Of the day-by-day facts only the months the report covers in part, as columns d0, d1 (of the other months the
+ *  monthly sums suffice). */
+function daysOf(months: string[]): Prisma.Sql {
+  if (months.length === 0) return Prisma.empty;
+  return Prisma.join(
+    months.map((m, i) => Prisma.sql`, f."days" ->> ${m} AS ${Prisma.raw(`"d${i}"`)}`),
+    '',
+  );
+}
+
+/** The facts as read, with the days of the months read (d0, d1). */
+function storedFacts(rows: FactsRow[], dayMonths: string[]): CaseFactsInput[] {
+  const out: CaseFactsInput[] = [];
+  for (const row of rows) {
+    if (!row.facts) continue;
+    const days: Record<string, string> = {};
+    if (dayMonths[0] && row.d0) days[dayMonths[0]] = row.d0;
+    if (dayMonths[1] && row.d1) days[dayMonths[1]] = row.d1;
+    out.push({ caseId: row.id, stored: row.facts, days });
+  }
+  return out;
 }
 
 function foldedFacts(events: Array<{ caseId: string; seq: number; type: string; at: Date; data: unknown }>): { caseId: string; facts: CaseFacts }[] {

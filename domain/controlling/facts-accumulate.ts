@@ -10,30 +10,40 @@ import type { CountedRow } from './accumulate.js';
 import { localDay, monthKey, type Window } from './calendar.js';
 import { Columns, FactsRow } from './facts-cells.js';
 import { orgIndexAt, scanDays, type DaySink } from './facts-days.js';
-import { CODES, CONTACT_CODES, DAY_DEADLINE_FIGURES, figureCode, type CaseFacts, type FactsPiece } from './facts-model.js';
+import { CODES, CONTACT_CODES, DAY_DEADLINE_FIGURES, figureCode, parseStoredFacts, type CaseFacts, type CaseFactsInput, type FactsPiece } from './facts-model.js';
+import { ReferralTargets } from './facts-services.js';
 import type { HandoverModel } from './histories.js';
-import { CONTROLLED_DEADLINE_KINDS, HANDOVER_EVENT_FIGURE, OTHER_SERVICES, PHASES, UNASSIGNED_GROUP, type ControllingGroupBy } from './model.js';
+import { CONTROLLED_DEADLINE_KINDS, HANDOVER_EVENT_FIGURE, PHASES, UNASSIGNED_GROUP, type ControllingGroupBy } from './model.js';
 
-/** A case as the report counts it from its facts. */
-export interface FactsCase {
+/** A case of the report before its facts are read: its number and person's number (for FactsRow's bit sets). */
+export interface FactsSource {
   id: string;
   person: string;
-  /** Numbers of the case and of its person in this report (for the bit sets of FactsRow). */
-  no: number;
   personNo: number;
+  no: number;
+  input: CaseFactsInput;
+}
+
+/** The facts of a case, parsed from their stored form if need be — a copy of the report's own either way. */
+export function factsOf(source: FactsSource): CaseFacts {
+  const { input } = source;
+  return 'facts' in input ? { ...input.facts, pieces: [...input.facts.pieces] } : parseStoredFacts(input.stored, input.days);
+}
+
+/** A case as the report counts it from its facts. */
+interface FactsCase extends FactsSource {
   municipality: string;
   openedAt: number;
   facts: CaseFacts;
   /** Stretches of the open case, the running one included (ending at Infinity). */
   pieces: FactsPiece[];
-  /** The target shown for each of the case's referrals (index as in facts.refIds); set with the referral targets. */
-  services: string[];
 }
 
 export interface FactsContext {
-  cases: FactsCase[];
+  sources: FactsSource[];
   handovers: Array<HandoverModel & { personNo: number }>;
   persons: number;
+  minPersons: number;
   start: number;
   end: number;
   timeZone: string;
@@ -43,6 +53,22 @@ export interface FactsContext {
   /** Month keys of the period, and the month (index into them) of each day of the period (index: day − fromDay). */
   months: string[];
   monthOfDay: Int32Array;
+  /** The months of the period as month numbers (facts-days.ts): the first one, and those it covers whole. */
+  firstMonth: number;
+  wholeMonths: [number, number];
+  /** The months it covers in part (`YYYY-MM`): their days are read. */
+  partialMonths: string[];
+}
+
+/** The case with its facts read — null when it was not opened before the end of the period (not counted). */
+function factsCase(source: FactsSource, end: number): FactsCase | null {
+  const f = factsOf(source);
+  const openedAt = f.opened[0];
+  if (openedAt === undefined || openedAt >= end) return null;
+  const pieces = f.pieces;
+  if (f.now?.[4] === 1) pieces.push([f.now[0], Infinity, 0, f.now[1], f.now[2], f.now[3]]); // (a copy of its own: see factsOf)
+  const { id, person, personNo, no, input } = source;
+  return { id, person, personNo, no, input, municipality: f.municipality ?? UNASSIGNED_GROUP, openedAt, facts: f, pieces };
 }
 
 /** Column numbers of the figures counted per case (the others are found by path). */
@@ -81,7 +107,7 @@ class Pass implements DaySink {
   }
 
   private newRow(): FactsRow {
-    return new FactsRow(Math.ceil(this.ctx.persons / 32) + 1, Math.ceil(this.ctx.cases.length / 32) + 1);
+    return new FactsRow(Math.ceil(this.ctx.persons / 32) + 1, Math.ceil(this.ctx.sources.length / 32) + 1);
   }
 
   row(key: string): FactsRow {
@@ -124,12 +150,22 @@ class Pass implements DaySink {
     this.bump(slot, 1 + code, n);
   }
 
+  /** The month buckets of the months the period covers whole. */
+  private readonly monthSink: DaySink = {
+    count: (month, org, code, n) => this.bump(this.groupBy === 'organisation' ? org : this.groupBy === 'month' ? month - this.ctx.firstMonth : 0, 1 + code, n),
+  };
+
   /** Openings, contacts and deadline figures of a case, summed per row, then added to the rows and the total. */
   countSums(c: FactsCase): void {
     this.c = c;
     const f = c.facts;
     for (const at of f.opened) if (this.inPeriod(at)) this.bump(this.slotAt(at), 0, 1);
-    scanDays(f.days, this.ctx.fromDay, this.ctx.toDay, this);
+    const { ctx } = this;
+    if (ctx.wholeMonths[0] <= ctx.wholeMonths[1]) scanDays(f.months, ctx.wholeMonths[0], ctx.wholeMonths[1], this.monthSink);
+    for (const month of ctx.partialMonths) {
+      const days = f.days[month];
+      if (days) scanDays(days, ctx.fromDay, ctx.toDay, this);
+    }
     for (const [t, code] of f.recent) if (this.inPeriod(t)) this.bump(this.slotAt(t), 1 + code, 1);
     if (this.used.length === 0) return;
     const total = this.used.length === 1 ? this.sums[this.used[0]!]! : new Int32Array(CODES + 1);
@@ -144,18 +180,26 @@ class Pass implements DaySink {
   }
 }
 
-/** The rows of the grouping (`windows`: the period, or its months) and the total row, in one pass. */
-export function accumulateFacts(ctx: FactsContext, groupBy: ControllingGroupBy, windows: Window[]): { groupRows: Map<string, CountedRow>; totalRow: CountedRow } {
+/** The rows of the grouping (`windows`: the period, or its months) and the total row, in one pass; and the referral
+ *  targets shown. */
+export function accumulateFacts(
+  ctx: FactsContext,
+  groupBy: ControllingGroupBy,
+  windows: Window[],
+): { groupRows: Map<string, CountedRow>; totalRow: CountedRow; services: string[] } {
   const pass = new Pass(ctx, groupBy);
+  const targets = new ReferralTargets(ctx.start, ctx.end);
   const totalWindows: Window[] = [{ start: ctx.start, end: ctx.end, key: null }];
   const ends = (list: Window[]) => [...list].sort((a, b) => a.end - b.end).map((w) => ({ w, day: localDay(w.end, ctx.timeZone) }));
   const groupEnds = ends(windows);
   const totalEnds = ends(totalWindows);
-  for (const c of ctx.cases) {
+  for (const source of ctx.sources) {
+    const c = factsCase(source, ctx.end);
+    if (!c) continue;
     countPieces(pass, c, windows, false);
     countPieces(pass, c, totalWindows, true);
     pass.countSums(c);
-    countReferrals(pass, c);
+    targets.collect(c, pass);
     if (c.facts.overdue.length > 0 || c.facts.pending.some(isOverdue)) {
       countOverdue(pass, c, groupEnds, false);
       countOverdue(pass, c, totalEnds, true);
@@ -163,8 +207,9 @@ export function accumulateFacts(ctx: FactsContext, groupBy: ControllingGroupBy, 
     countLastClosure(pass, c);
   }
   countHandovers(pass);
+  const services = targets.resolve(ctx.minPersons, pass.total, (path) => pass.columns.of(path));
   const { columns } = pass;
-  return { groupRows: new Map([...pass.rows].map(([key, r]) => [key, r.counted(columns)])), totalRow: pass.total.counted(columns) };
+  return { groupRows: new Map([...pass.rows].map(([key, r]) => [key, r.counted(columns)])), totalRow: pass.total.counted(columns), services };
 }
 
 const isOverdue = (p: CaseFacts['pending'][number]) => p[2] === 1;
@@ -210,21 +255,6 @@ function addSums(fixed: Fixed, r: FactsRow, person: number, v: Int32Array): void
       const n = v[1 + figureCode(kind, figure)]!;
       if (n > 0) r.add(fixed.deadlinesByKind[kind]![figure]!, person, n);
     }
-  }
-}
-
-/** Referrals sent, their outcomes and stops in the period, by target. */
-function countReferrals(pass: Pass, c: FactsCase): void {
-  for (const [at, type, ref, figure] of c.facts.referrals) {
-    if (type === 3 || figure === null || !pass.inPeriod(at)) continue;
-    const service = ref >= 0 ? c.services[ref]! : OTHER_SERVICES;
-    const figureCol = pass.columns.of(figure === 'sent' ? ['referrals', 'sent'] : ['referrals', 'outcomes', figure]);
-    const serviceCol = pass.columns.of(['referrals', 'byService', service, figure]);
-    const r = pass.rowAt(c, at);
-    r.add(figureCol, c.personNo);
-    r.add(serviceCol, c.personNo);
-    pass.total.add(figureCol, c.personNo);
-    pass.total.add(serviceCol, c.personNo);
   }
 }
 

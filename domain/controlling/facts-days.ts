@@ -1,6 +1,6 @@
 // Contacts and deadline figures of a case's facts counted per local day and organisation (domain/controlling/facts.ts):
 // a figure goes into its day once no later organisation change can still move it to another organisation. Stored as
-// one string (CaseFacts.days), read by the report without building arrays.
+// strings (CaseFacts.months, CaseFacts.days), read by the report without building arrays.
 import { localDay } from './calendar.js';
 import { addCount, type CaseFactsWork } from './facts-model.js';
 
@@ -47,13 +47,47 @@ function addToDay(f: CaseFactsWork, day: number, org: number, code: number, n: n
   else f.days.splice(lo, 0, [day, org, code, n]);
 }
 
-/** The day buckets as stored: `day,org,code,count[,code,count…]` in base 36, separated by `;`. */
-export function encodeDays(days: readonly number[][]): string {
-  return days.map((b) => b.map((n) => n.toString(36)).join(',')).join(';');
+/** Buckets as stored: `key,org,code,count[,code,count…]` in base 36, separated by `;`. */
+function encodeBuckets(buckets: readonly number[][]): string {
+  return buckets.map((b) => b.map((n) => n.toString(36)).join(',')).join(';');
 }
 
-export function decodeDays(days: string): number[][] {
-  return days === '' ? [] : days.split(';').map((b) => b.split(',').map((n) => parseInt(n, 36)));
+function decodeBuckets(text: string): number[][] {
+  return text === '' ? [] : text.split(';').map((b) => b.split(',').map((n) => parseInt(n, 36)));
+}
+
+/** Months since 1970-01 of a day number's calendar month, and the `YYYY-MM` of such a month. */
+export const monthOfDayNumber = (day: number): number => {
+  const d = new Date(day * 86_400_000);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth() - 1970 * 12;
+};
+export const monthKeyOf = (month: number): string => `${1970 + Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
+
+/** The day buckets (sorted) as stored: per month, and summed per month. */
+export function encodeDays(days: readonly number[][]): { months: string; days: Record<string, string> } {
+  const byMonth = new Map<number, number[][]>();
+  for (const b of days) {
+    const month = monthOfDayNumber(b[0]!);
+    byMonth.set(month, [...(byMonth.get(month) ?? []), b]);
+  }
+  const sums: number[][] = [];
+  for (const [month, list] of byMonth) {
+    const perOrg = new Map<number, number[]>();
+    for (const [, org, ...pairs] of list) {
+      const sum = perOrg.get(org!) ?? [month, org!];
+      for (let i = 0; i + 1 < pairs.length; i += 2) addCount(sum, pairs[i]!, pairs[i + 1]!);
+      perOrg.set(org!, sum);
+    }
+    sums.push(...[...perOrg.values()].sort((a, b) => a[1]! - b[1]!));
+  }
+  return { months: encodeBuckets(sums), days: Object.fromEntries([...byMonth].map(([month, list]) => [monthKeyOf(month), encodeBuckets(list)])) };
+}
+
+/** All day buckets of the stored months, sorted. */
+export function decodeDays(days: Readonly<Record<string, string>>): number[][] {
+  return Object.keys(days)
+    .sort()
+    .flatMap((month) => decodeBuckets(days[month]!));
 }
 
 const COMMA = 44;
@@ -77,7 +111,7 @@ function readNumber(days: string): number {
   return n;
 }
 
-/** Gives `sink` every code of every bucket whose day lies in [fromDay, toDay], straight from the string. */
+/** Gives `sink` every code of every bucket whose day (or month) lies in [fromDay, toDay], straight from the string. */
 export function scanDays(days: string, fromDay: number, toDay: number, sink: DaySink): void {
   cursor = 0;
   while (cursor < days.length) {

@@ -2,15 +2,18 @@
 // events (report.ts computeControllingFromEvents, over the events up to the end of the period and the contacts
 // documented later), without reading a single event.
 import { assembleReport, reportSetup, type ControllingQuery } from './assemble.js';
-import { dayDate, localDay, monthWindows, type Window } from './calendar.js';
-import { accumulateFacts, type FactsCase, type FactsContext } from './facts-accumulate.js';
-import type { CaseFacts, FactsPiece } from './facts-model.js';
+import { dayDate, dayNumber, localDay, monthWindows, type Window } from './calendar.js';
+import { monthKeyOf, monthOfDayNumber } from './facts-days.js';
+import { accumulateFacts, factsOf, type FactsContext, type FactsSource } from './facts-accumulate.js';
+import type { CaseFactsInput } from './facts-model.js';
 import { readHandovers } from './histories.js';
-import { OTHER_SERVICES, UNASSIGNED_GROUP, type ControllingReport } from './model.js';
+import { UNASSIGNED_GROUP, type ControllingReport } from './model.js';
 
 export interface ControllingFactsInput extends ControllingQuery {
-  /** The facts of the cases (folded in the report's time zone); cases opened after the period may be left out. */
-  caseFacts: readonly { caseId: string; facts: CaseFacts }[];
+  /** The facts of the cases (folded in the report's time zone): as objects, or as stored (`stored`: the JSON of the
+   *  facts but their days, `days` those), parsed one case at a time. Cases opened after the period may be left out,
+   *  and of `days` only the months controllingDayMonths() names are read. */
+  caseFacts: readonly CaseFactsInput[];
 }
 
 export function computeControllingFromFacts(input: ControllingFactsInput): ControllingReport {
@@ -18,9 +21,11 @@ export function computeControllingFromFacts(input: ControllingFactsInput): Contr
   const { timeZone, minPersons, start, end, personOf } = setup;
   const personNo = new Map<string, number>();
   const numberOf = (person: string) => personNo.get(person) ?? personNo.set(person, personNo.size).size - 1;
-  const cases = factsCases(input.caseFacts, personOf, numberOf, end);
-  const handovers = readHandovers(input.handoverEvents ?? [], cases, personOf, input.caseOfHandover).map((h) => ({ ...h, personNo: numberOf(h.person) }));
-  const services = referralServices(cases, start, end, minPersons);
+  const sources = factsSources(input.caseFacts, personOf, numberOf);
+  const handovers = readHandovers(input.handoverEvents ?? [], linkedCases(input, sources, end), personOf, input.caseOfHandover).map((h) => ({
+    ...h,
+    personNo: numberOf(h.person),
+  }));
 
   const fromDay = localDay(start, timeZone);
   const toDay = localDay(end, timeZone) - 1;
@@ -31,72 +36,52 @@ export function computeControllingFromFacts(input: ControllingFactsInput): Contr
     if (months[months.length - 1] !== month) months.push(month);
     monthOfDay[day - fromDay] = months.length - 1;
   }
-  const ctx: FactsContext = { cases, handovers, persons: personNo.size, start, end, timeZone, fromDay, toDay, months, monthOfDay };
+  const ctx: FactsContext = { sources, handovers, persons: personNo.size, minPersons, start, end, timeZone, fromDay, toDay, months, monthOfDay, ...periodMonths(fromDay, toDay) };
   const period: Window = { start, end, key: null };
-  const counted = accumulateFacts(ctx, input.groupBy, input.groupBy === 'month' ? monthWindows(start, end, timeZone) : [period]);
-  return assembleReport(input, setup, { ...counted, services });
+  return assembleReport(input, setup, accumulateFacts(ctx, input.groupBy, input.groupBy === 'month' ? monthWindows(start, end, timeZone) : [period]));
 }
 
-/** The cases opened before the end of the period, in a fixed (sorted) order, with their stretches as pieces. */
-function factsCases(
-  rows: ControllingFactsInput['caseFacts'],
-  personOf: (caseId: string) => string,
-  numberOf: (person: string) => number,
-  end: number,
-): FactsCase[] {
-  const opened = rows.filter(({ facts }) => facts.opened[0] !== undefined && facts.opened[0] < end);
-  opened.sort((a, b) => (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));
-  return opened.map(({ caseId, facts: f }, no) => {
-    const pieces: FactsPiece[] = f.now?.[4] === 1 ? [...f.pieces, [f.now[0], Infinity, 0, f.now[1], f.now[2], f.now[3]]] : f.pieces;
-    const person = personOf(caseId);
-    return { id: caseId, person, no, personNo: numberOf(person), municipality: f.municipality ?? UNASSIGNED_GROUP, openedAt: f.opened[0]!, facts: f, pieces, services: [] };
+/** The months of a period (day numbers, both inclusive) it covers whole, and those it covers in part. */
+function periodMonths(fromDay: number, toDay: number): Pick<FactsContext, 'firstMonth' | 'wholeMonths' | 'partialMonths'> {
+  const firstMonth = monthOfDayNumber(fromDay);
+  const lastMonth = monthOfDayNumber(toDay);
+  const firstWhole = monthOfDayNumber(fromDay - 1) === firstMonth ? firstMonth + 1 : firstMonth;
+  const lastWhole = monthOfDayNumber(toDay + 1) === lastMonth ? lastMonth - 1 : lastMonth;
+  const partial = [...new Set([firstMonth, lastMonth])].filter((m) => m < firstWhole || m > lastWhole);
+  return { firstMonth, wholeMonths: [firstWhole, lastWhole], partialMonths: partial.map(monthKeyOf) };
+}
+
+/** The months (`YYYY-MM`) whose day-by-day facts a report for the period needs (CaseFacts.days); of the others the
+ *  monthly sums suffice. */
+export function controllingDayMonths(from: string, to: string): string[] {
+  return periodMonths(dayNumber(from), dayNumber(to)).partialMonths;
+}
+
+/** The cases in a fixed order — of their ids, as histories.ts readCases (sums of fractions must add up in the same
+ *  order) — numbered, with their persons; the facts are read later, case by case. */
+function factsSources(rows: readonly CaseFactsInput[], personOf: (caseId: string) => string, numberOf: (person: string) => number): FactsSource[] {
+  const byId = new Map<string, CaseFactsInput>();
+  for (const row of rows) byId.set(row.caseId, row);
+  // The default sort compares UTF-16 code units, as readCases' sort does.
+  return [...byId.keys()].sort().map((id, no) => {
+    const person = personOf(id);
+    return { id, person, personNo: numberOf(person), no, input: byId.get(id)! };
   });
 }
 
-/**
- * Referral targets as referral-services.ts finds them: normalised, shown in the spelling that sorts first of all
- * referrals sent before the end, pooled under OTHER_SERVICES when fewer than `minPersons` persons were referred
- * there in the period. Sets each case's `services`; returns the targets with figures in the period, alphabetically,
- * OTHER_SERVICES last.
- */
-function referralServices(cases: FactsCase[], start: number, end: number, minPersons: number): string[] {
-  const normOf = new Map<string, string>();
-  const firstSpelling = new Map<string, string>();
-  const servicePersons = new Map<string, Set<string>>();
-  // Per case, the normalised target of each referral (index as in refIds): the last one sent before the end.
-  const norms = cases.map((c) => {
-    const f = c.facts;
-    const raw: Array<string | undefined> = [];
-    for (const [ref, at, spelling] of f.sent) {
-      if (at >= end) continue;
-      let norm = normOf.get(spelling);
-      if (norm === undefined) normOf.set(spelling, (norm = spelling.toLocaleLowerCase('de')));
-      raw[ref] = norm;
-      const first = firstSpelling.get(norm);
-      // What [...spellings].sort()[0] gives: the least in UTF-16 code unit order.
-      if (first === undefined || spelling < first) firstSpelling.set(norm, spelling);
-    }
-    for (const [at, type, ref] of f.referrals) {
-      if (type === 3 || at < start || at >= end || ref < 0 || !f.refIds[ref]) continue;
-      const norm = raw[ref];
-      if (norm) servicePersons.set(norm, (servicePersons.get(norm) ?? new Set()).add(c.person));
-    }
-    return raw;
+/** The cases handovers are linked to (of those opened before the end), for their municipality. */
+function linkedCases(input: ControllingFactsInput, sources: readonly FactsSource[], end: number): { id: string; municipality: string }[] {
+  const rows = input.handoverEvents ?? [];
+  if (rows.length === 0) return [];
+  const linked = new Set(Object.values(input.caseOfHandover ?? {}));
+  for (const row of rows) {
+    const data = row.data as Record<string, unknown> | null;
+    if (data && typeof data.caseId === 'string') linked.add(data.caseId);
+  }
+  return sources.flatMap((source) => {
+    if (!linked.has(source.id)) return [];
+    const facts = factsOf(source);
+    return facts.opened[0] !== undefined && facts.opened[0] < end ? [{ id: source.id, municipality: facts.municipality ?? UNASSIGNED_GROUP }] : [];
   });
-  const usedServices = new Set<string>();
-  cases.forEach((c, i) => {
-    // The target of each referral, as countReferral finds it: '' for an empty id, OTHER_SERVICES without a target.
-    c.services = c.facts.refIds.map((id, ref) => {
-      const norm = norms[i]![ref];
-      if (!id) return id;
-      if (norm === undefined) return OTHER_SERVICES;
-      return (servicePersons.get(norm)?.size ?? 0) >= minPersons ? firstSpelling.get(norm)! : OTHER_SERVICES;
-    });
-    for (const [at, , ref] of c.facts.referrals) {
-      if (at >= start && at < end) usedServices.add(ref >= 0 ? c.services[ref]! : OTHER_SERVICES);
-    }
-  });
-  const services = [...usedServices].filter((s) => s !== OTHER_SERVICES).sort((a, b) => a.localeCompare(b, 'de'));
-  if (usedServices.has(OTHER_SERVICES)) services.push(OTHER_SERVICES);
-  return services;
 }
+

@@ -25,7 +25,7 @@ import { emptyCaseFacts, type CaseFacts, type CaseFactsWork, type FactsEvent, ty
 import { contactTime, obj, referralIdOf, str, type Ev } from './histories.js';
 import { REFERRAL_OUTCOMES, REPORT_TIME_ZONE, UNASSIGNED_GROUP } from './model.js';
 
-export { CASE_FACTS_VERSION, emptyCaseFacts, type CaseFacts, type FactsEvent } from './facts-model.js';
+export { CASE_FACTS_VERSION, emptyCaseFacts, parseStoredFacts, storedFacts, type CaseFacts, type CaseFactsInput, type FactsEvent } from './facts-model.js';
 
 const msOf = (at: Date | string | number): number => (typeof at === 'number' ? at : at instanceof Date ? at.getTime() : Date.parse(at));
 
@@ -49,7 +49,7 @@ export function foldCaseFacts(previous: CaseFacts | null, events: readonly Facts
     f.seq = e.seq;
     foldEvent(f, e, timeZone);
   }
-  return { ...f, days: encodeDays(f.days) };
+  return { ...f, ...encodeDays(f.days) };
 }
 
 function foldEvent(f: CaseFactsWork, e: Ev, timeZone: string): void {

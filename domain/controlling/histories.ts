@@ -81,6 +81,7 @@ export function readHandovers(
   personOf: (caseId: string) => string,
   caseOfHandover: Readonly<Record<string, string>> | undefined,
 ): HandoverModel[] {
+  if (rows.length === 0) return [];
   const caseById = new Map(cases.map((c) => [c.id, c]));
   return groupEvents(rows, (row) => row.handoverId).map(([id, events]) => {
     const caseId = events.map((e) => str(e.data, 'caseId')).find((x) => x !== undefined) ?? caseOfHandover?.[id];

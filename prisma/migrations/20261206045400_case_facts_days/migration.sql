@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CaseFacts" ADD COLUMN     "days" JSONB NOT NULL DEFAULT '{}';

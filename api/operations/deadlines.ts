@@ -4,7 +4,8 @@
 // - due soon = open and due within the next days;
 // - only on cases the caller sees in full (the access policy): a counsellor's state-only cases do not show theirs.
 // Each list is one SQL statement: CaseDeadline (index on status, dueAt, caseId) joined to the visible cases, the
-// visibility rule a condition of the join — no list of visible case ids is read first.
+// visibility rule a condition of the join — no list of visible case ids is read first (only the organisations, to
+// ask the access policy about each).
 import { z } from 'zod';
 import { DEADLINE_LABELS, type DeadlineKind } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
@@ -34,18 +35,21 @@ function dueSoonCondition(now: Date, days: number): Prisma.Sql {
 }
 
 /**
- * The visibility rule as a condition on the joined case `c`: the cases the caller sees in full. The access policy
- * decides a case's access by its organisation (caseAccess); asked for every organisation, it gives the organisations
- * whose cases the caller sees in full — all of them (coordination: no condition), their own, or none. A counsellor's
- * handed-over cases of other organisations are listed for them (caseListFilter) but only state-only, so never here.
- * Null: the caller sees no case in full.
+ * The visibility rule: the cases the caller sees in full. The access policy decides a case's access by its
+ * organisation (caseAccess); asked for every organisation, it gives the organisations whose cases the caller sees in
+ * full — all of them (coordination), their own, or none (null). A counsellor's handed-over cases of other
+ * organisations are listed for them (caseListFilter) but only state-only, so never here.
  */
-async function fullAccessCondition(db: Database, user: AccessUser): Promise<Prisma.Sql | null> {
+async function fullAccessOrganisations(db: Database, user: AccessUser): Promise<'all' | string[] | null> {
   const organisations = await db.organisation.findMany({ select: { id: true } });
   const full = organisations.filter((o) => caseAccess(user, { organisationId: o.id }) === 'full').map((o) => o.id);
   if (full.length === 0) return null;
-  return full.length === organisations.length ? Prisma.empty : Prisma.sql`AND c."organisationId" = ANY(${full}::text[])`;
+  return full.length === organisations.length ? 'all' : full;
 }
+
+/** The rule as a condition of the join to the case `c` (none when all cases are visible). */
+const visibleCase = (organisations: 'all' | string[]): Prisma.Sql =>
+  organisations === 'all' ? Prisma.empty : Prisma.sql`AND c."organisationId" = ANY(${organisations}::text[])`;
 
 function invalidFilters(error: z.ZodError): ApiError {
   return new ApiError(422, 'validation_failed', 'Ungültige Filter.', {
@@ -68,18 +72,22 @@ export async function listDeadlines({ db }: Pick<OperationDeps, 'db'>, caller: C
   const parsed = DeadlinesQuery.safeParse(input);
   if (!parsed.success) throw invalidFilters(parsed.error);
   const q = parsed.data;
-  const visible = await fullAccessCondition(db, caller.user);
+  const visible = await fullAccessOrganisations(db, caller.user);
   if (!visible) return { items: [], total: 0 };
   const condition = q.status === 'overdue' ? overdueCondition(now) : dueSoonCondition(now, q.days);
-  // The page and the total in one statement; the row with the total comes also for a page past the end.
+  // Every deadline belongs to a case; seeing all of them, the join is left out (the count stays an index-only scan).
+  const join = visible === 'all' ? Prisma.empty : Prisma.sql`JOIN "Case" c ON c."id" = d."caseId" ${visibleCase(visible)}`;
+  // The page (in the index's order: due time, then case) and the total in one statement; the row with the total
+  // comes also for a page past the end.
   const rows = await db.$queryRaw<Array<{ total: number } & ({ id: null } | DeadlineRow)>>`
-    WITH matched AS (
+    SELECT (SELECT count(*)::int FROM "CaseDeadline" d ${join} WHERE ${condition}) AS "total", p.*
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (
       SELECT d."id", d."caseId", d."kind", d."dueAt", d."escalateAt", d."status", d."refId"
-      FROM "CaseDeadline" d JOIN "Case" c ON c."id" = d."caseId" ${visible}
-      WHERE ${condition})
-    SELECT t."total", p.*
-    FROM (SELECT count(*)::int AS "total" FROM matched) t
-    LEFT JOIN LATERAL (SELECT * FROM matched ORDER BY "dueAt", "id" LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}) p ON true`;
+      FROM "CaseDeadline" d ${join}
+      WHERE ${condition}
+      ORDER BY d."dueAt", d."caseId", d."id"
+      LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}) p ON true`;
   return {
     items: rows.flatMap((d) =>
       d.id === null ? [] : [
@@ -127,7 +135,7 @@ export async function overdueOnOpenCases(
 ): Promise<OverdueOnOpenCase[]> {
   if (!canSeeCoordination(caller.user)) throw new ApiError(403, 'forbidden', COORDINATION_ONLY_MESSAGE);
   const now = options.now ?? new Date();
-  const visible = await fullAccessCondition(db, caller.user);
+  const visible = await fullAccessOrganisations(db, caller.user);
   if (!visible) return [];
   // The end of retention is a deadline of the record, not a Wiedervorlage of the work: coordination's overviews leave it out.
   const rows = await db.$queryRaw<Array<DeadlineRow & Omit<OverdueOnOpenCase['case'], 'id' | 'person'> & { personId: string; givenName: string; familyName: string }>>`
@@ -135,11 +143,11 @@ export async function overdueOnOpenCases(
            c."organisationId", c."municipality", c."state", c."onHold", c."assigneeId", c."openedAt",
            p."id" AS "personId", p."givenName", p."familyName"
     FROM "CaseDeadline" d
-    JOIN "Case" c ON c."id" = d."caseId" AND c."closedAt" IS NULL ${visible}
+    JOIN "Case" c ON c."id" = d."caseId" AND c."closedAt" IS NULL ${visibleCase(visible)}
       ${options.organisationId ? Prisma.sql`AND c."organisationId" = ${options.organisationId}` : Prisma.empty}
     JOIN "Person" p ON p."id" = c."personId"
     WHERE ${overdueCondition(now)} AND d."kind" <> 'retention'
-    ORDER BY d."dueAt", d."id"
+    ORDER BY d."dueAt", d."caseId", d."id"
     ${options.take !== undefined ? Prisma.sql`LIMIT ${options.take}` : Prisma.empty}`;
   return rows.map((r) => ({
     deadline: { id: r.id, caseId: r.caseId, kind: r.kind, dueAt: r.dueAt, escalateAt: r.escalateAt, status: r.status, refId: r.refId },

@@ -57,7 +57,6 @@ async function reportDatabase(): Promise<{ db: Database; drop: () => Promise<voi
 }
 
 /** Persons, cases and their events, written by three INSERT … SELECT statements. */
-export { generateHistory as generateHistoryForScratch };
 async function generateHistory(db: Database, cases: number, eventsPerCase: number): Promise<void> {
   const orgs = PROVIDERS.map(([o]) => o);
   const municipalities = PROVIDERS.map(([, m]) => m);

@@ -216,25 +216,37 @@ const isOverdue = (p: CaseFacts['pending'][number]) => p[2] === 1;
 
 /** Active cases and days per phase (accumulate.ts countOpenPieces): open pieces within each window. */
 function countPieces(pass: Pass, c: FactsCase, windows: readonly Window[], total: boolean): void {
-  const { fixed } = pass;
-  for (const w of windows) {
-    for (const p of c.pieces) {
-      const [start, end, endInclusive, state, org, onHold] = p;
-      // histories.ts overlaps(): a piece that ends with the closure still counts at that instant.
-      if (!(start < w.end && (end > w.start || (endInclusive === 1 && end >= w.start)))) continue;
-      const r = total ? pass.total : pass.row(w.key ?? (pass.groupBy === 'organisation' ? c.facts.orgIds[org]! : c.municipality));
-      r.addDistinct(fixed.active, c.personNo, c.no);
-      const days = Math.max(0, Math.min(end, w.end) - Math.max(start, w.start)) / DAY_MS;
-      const phase = fixed.phases.get(state);
-      if (phase) {
-        r.addDistinct(phase.cases, c.personNo, c.no);
-        r.add(phase.days, c.personNo, days);
-      }
-      if (onHold === 1) {
-        r.addDistinct(fixed.onHold.cases, c.personNo, c.no);
-        r.add(fixed.onHold.days, c.personNo, days);
-      }
+  // Piece by piece, each with the windows it may overlap (windows are consecutive, in order): every cell still gets
+  // the pieces in the reference's order, since a window's row is its own.
+  for (const p of c.pieces) {
+    const [start, end] = p;
+    let lo = 0;
+    let hi = windows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (windows[mid]!.end <= start) lo = mid + 1;
+      else hi = mid;
     }
+    for (let i = lo; i < windows.length && windows[i]!.start <= end; i++) countPiece(pass, c, p, windows[i]!, total);
+  }
+}
+
+function countPiece(pass: Pass, c: FactsCase, p: FactsPiece, w: Window, total: boolean): void {
+  const { fixed } = pass;
+  const [start, end, endInclusive, state, org, onHold] = p;
+  // histories.ts overlaps(): a piece that ends with the closure still counts at that instant.
+  if (!(start < w.end && (end > w.start || (endInclusive === 1 && end >= w.start)))) return;
+  const r = total ? pass.total : pass.row(w.key ?? (pass.groupBy === 'organisation' ? c.facts.orgIds[org]! : c.municipality));
+  r.addDistinct(fixed.active, c.personNo, c.no);
+  const days = Math.max(0, Math.min(end, w.end) - Math.max(start, w.start)) / DAY_MS;
+  const phase = fixed.phases.get(state);
+  if (phase) {
+    r.addDistinct(phase.cases, c.personNo, c.no);
+    r.add(phase.days, c.personNo, days);
+  }
+  if (onHold === 1) {
+    r.addDistinct(fixed.onHold.cases, c.personNo, c.no);
+    r.add(fixed.onHold.days, c.personNo, days);
   }
 }
 

@@ -7,7 +7,8 @@
 //   - the opening(s), the municipality, the organisation changes and the stretches of state/organisation/hold
 //     (as domain/controlling/histories.ts builds them), the closures with reason and goal attainment;
 //   - contacts and deadline figures (met on time/late, missed, escalated) counted per local calendar day and
-//     organisation of that moment — constant size per day however many contacts a day has; those at or after the
+//     organisation of that moment, and summed per month (a report reads the days only of the months it covers in
+//     part) — constant size per day however many contacts a day has; those at or after the
 //     latest event's time stay exact in `recent` until a later event settles them, because an organisation change at
 //     that very instant still counts for them;
 //   - referral events with their targets; the stretches in which a work deadline was overdue, as the days whose

@@ -68,12 +68,17 @@ interface FactsState {
   facts: CaseFacts;
 }
 
-/** The erasure mark of the case and its facts as they are now (one statement). */
+/**
+ * The erasure mark of the case and its facts as they are now (one statement). The case row is locked: the record
+ * writes of one case run one after the other in the order they got here (the opening before an update that came
+ * with the first task), so a batch normally finds the facts of the batch before it and folds onto them.
+ */
 async function readCaseAndFacts(tx: Tx, caseId: string): Promise<{ erasedAt: Date | null; facts: FactsState | null }> {
   const [row] = await tx.$queryRaw<Array<{ erasedAt: Date | null; lastSeq: number | null; version: number | null; facts: string | null; days: CaseFacts['days'] | null }>>`
     SELECT c."erasedAt", f."lastSeq", f."version", f."facts"::text AS "facts", f."days"
     FROM "Case" c LEFT JOIN "CaseFacts" f ON f."caseId" = c."id"
-    WHERE c."id" = ${caseId}`;
+    WHERE c."id" = ${caseId}
+    FOR UPDATE OF c`;
   if (!row || row.lastSeq === null || row.version === null || !row.facts) return { erasedAt: row?.erasedAt ?? null, facts: null };
   // A row of another format is refolded, never parsed.
   const facts = row.version === CASE_FACTS_VERSION ? parseStoredFacts(row.facts, row.days ?? {}) : emptyCaseFacts();

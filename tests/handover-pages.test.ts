@@ -292,6 +292,8 @@ describe('Übergaben list', () => {
   it('marks a consent deadline that has passed and filters by state', async () => {
     const res = await abh.post('/uebergaben/neu', { ...proposal, 'person.familyName': 'Späth', 'residenceLaw.permits': '§60c' });
     const id = res.location!.split('/')[2]!.split('?')[0]!;
+    // The workflow's opening record writes the read model too: wait for it, so it cannot overwrite the change below.
+    await expect.poll(() => h.db.handoverEvent.count({ where: { handoverId: id } }), { timeout: 60_000 }).toBeGreaterThan(0);
     // As the read model would stand two days after the deadline, before the timer lapsed the handover.
     await h.db.handover.update({ where: { id }, data: { consentDueAt: new Date(Date.now() - 2 * 86_400_000 - 60_000) } });
     const list = await abh.get('/uebergaben?status=awaiting_consent');

@@ -84,3 +84,17 @@ export function startApp(env: Record<string, string | undefined>): AppProcess {
     },
   };
 }
+
+/** Resolves when a spawned `npm run worker` (scripts/worker.ts) says it runs; rejects when it exits first. */
+export function workerReady(child: ChildProcess, label = 'worker'): Promise<ChildProcess> {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Worker läuft')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => reject(new Error(`${label} exited (${code ?? signal}): ${output.slice(-2000)}`)));
+  });
+}

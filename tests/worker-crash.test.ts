@@ -1,5 +1,6 @@
 // Fault drill: the worker process is killed (SIGKILL) while a transition is writing its record. After a new
 // worker starts, the transition completes exactly once and the database agrees with the workflow.
+import { workerReady } from '../harness/processes.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import proto from '@temporalio/proto';
@@ -30,16 +31,7 @@ function startWorkerProcess(): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   workers.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Worker läuft')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)));
-  });
+  return workerReady(child, 'worker');
 }
 
 beforeAll(async () => {

@@ -5,6 +5,7 @@
 // for the bare baseline workflow, and the Express app on a free port. The server database, the app's port and the SMTP
 // server come from the shared harness (../../harness/), as in the tests and the drills. For intake with several worker
 // processes, startWorkerFleet() spawns `npm run worker` processes (scripts/worker.ts) on a task queue of their own.
+import { workerReady } from '../../harness/processes.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -244,16 +245,7 @@ function spawnWorkerProcess(ctx: FleetContext, taskQueue: string, children: Chil
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Worker läuft')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) => reject(new Error(`bench worker process exited (${code ?? signal}): ${output.slice(-2000)}`)));
-  });
+  return workerReady(child, 'bench worker process');
 }
 
 async function stopWorkerProcess(child: ChildProcess): Promise<void> {

@@ -1,6 +1,7 @@
 // The pieces a drill runs KIM Casework on, all its own: a fresh migrated and seeded database (embedded PGlite, whose
 // socket can be paused, or a new database on TEST_DATABASE_URL), a Temporal client and worker on a task queue of its
 // own, the HTTP app on a free port, and an SMTP server on loopback that receives the worker's mail.
+import { workerReady } from '../../harness/processes.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -190,16 +191,7 @@ function workerSpawner(options: StackOptions, pieces: { databaseUrl: string; tas
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
-    let output = '';
-    return new Promise((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Worker läuft')) resolve(child);
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}): ${output}`)));
-    });
+    return workerReady(child, 'worker');
   };
   return { spawnWorker, children };
 }

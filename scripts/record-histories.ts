@@ -75,7 +75,7 @@ try {
     await act(cm, 'record-referral-outcome', { referralId, outcome: 'accepted' });
     await act(cm, 'record-contact', { kind: 'accompaniment', date: await day(20), durationMinutes: 120 });
     await act(cm, 'start-review');
-    await act(cm, 'update-goal', { goalId: afterGoals.goals[0]!.id, status: 'achieved' });
+    await act(cm, 'update-goal', { goalId: (await h2.query(caseViewQuery)).goals[0]!.id, status: 'achieved' });
     await act(cm, 'complete-review', { outcome: 'close', closureReason: 'goals_achieved', goalAttainment: 'achieved' });
     await act(coordinator, 'approve-closure');
     await env.sleep('7 days');

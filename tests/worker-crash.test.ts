@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Actor } from '../domain/index.js';
 import { repoRoot } from '../platform/paths.js';
 import { caseActionUpdate, caseViewQuery } from '../workflows/case-messages.js';
-import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { caseAfter, demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const { temporal } = proto;
@@ -81,7 +81,7 @@ describe('worker killed mid-transition', () => {
 
     await startWorkerProcess();
     const result = await update;
-    expect(result.contacts.count).toBe(1);
+    expect((await caseAfter(h.db, h.client, result)).contacts.count).toBe(1);
 
     const events = await h.db.caseEvent.findMany({ where: { caseId: open.caseId }, orderBy: { seq: 'asc' } });
     expect(events.filter((e) => e.type === 'contact_recorded')).toHaveLength(1);

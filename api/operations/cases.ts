@@ -20,7 +20,7 @@ import {
 } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import { caseHistory } from './case-history.js';
-import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
+import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isDatabaseUnavailable, refusalToApiError } from './errors.js';
@@ -261,7 +261,7 @@ export async function readCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, cal
   if (found.access === 'partner') return { access: 'partner', row: found.row, partnerView: found.view };
   if (found.access === 'state_only') return { access: 'state_only', row: found.row };
   await logAccess(deps.db, caller, { action: 'read_case', caseId: found.row.id });
-  return { access: 'full', row: found.row, view: await queryCaseView(deps.temporal, found.row) };
+  return { access: 'full', row: found.row, view: await readCaseView(deps.db, deps.temporal, found.row) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -292,23 +292,33 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
   const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
   try {
-    const data = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
+    const result = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
       args: [{ action, payload: body, actor: actorOf(caller.user), requestId }],
       // The request id is the Temporal update id: a repeated request gets the first answer.
       ...(requestId ? { updateId: requestId } : {}),
     });
-    return { row, data };
+    return { row, result };
   } catch (error) {
     throw refusalToApiError(error);
   }
 }
 
-/** Find + act in one (the JSON door): unknown actions are 404 before anything is read. */
+/**
+ * Find + act in one (the JSON door): unknown actions are 404 before anything is read. Answers with the case as the
+ * action left it, from the read model (the record is written before the workflow answers); a repeated request id
+ * gets the case as its first answer left it. Logged as a read of the case.
+ */
 export async function runCaseAction(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, caseId: string, action: string, input: unknown) {
   if (!isCaseAction(action)) throw new ApiError(404, 'unknown_action', `Unbekannte Aktion „${action}“.`);
   const row = await findCaseToAct(deps, caller, caseId);
-  return actOnCase(deps, caller, row, action, input);
+  const { result } = await actOnCase(deps, caller, row, action, input);
+  const after = (await loadCaseRow(deps.db, caseId)) ?? row;
+  // Answers of version 4 and earlier (a repeated request id of then) are the whole case.
+  const view = isWholeCase(result) ? result : await readCaseView(deps.db, deps.temporal, after, result.seq);
+  return { row: after, data: view };
 }
+
+const isWholeCase = (result: object): result is CaseData => 'schemaVersion' in result;
 
 // ---------------------------------------------------------------------------------------------------------------
 // History

@@ -3,8 +3,8 @@
 // (continue-as-new) to count events per run and replays the longest run with Worker.runReplayHistory.
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import type { Actor, CaseData } from '../../domain/index.js';
-import { caseActionUpdate } from '../../workflows/case-messages.js';
+import type { Actor } from '../../domain/index.js';
+import { caseActionUpdate, caseViewQuery, type CaseActionResult } from '../../workflows/case-messages.js';
 import { openCaseRows, startCase } from '../../harness/cases.js';
 import { contactNow } from './api-client.js';
 import type { BenchEnvironment } from './environment.js';
@@ -28,7 +28,7 @@ export interface LongCaseResult {
   maxEventsPerRun: number;
   longestRunBytes: number;
   replayLongestRunMs: number;
-  /** Size of the case the last update answered with (JSON), and what it holds. */
+  /** Size of the last update's answer (JSON), and what the workflow's state holds at the end. */
   lastResultBytes: number;
   contactItems: number;
   deadlinesInState: number;
@@ -47,8 +47,8 @@ interface LongCaseOptions {
 
 interface DriveOutcome {
   latencies: number[];
-  /** The fullest case an update answered with. */
-  last: CaseData | undefined;
+  /** The answer to the last update (by event number). */
+  last: CaseActionResult | undefined;
   stoppedBecause: string | null;
   seconds: number;
 }
@@ -64,7 +64,7 @@ async function driveContacts(
   log: (line: string) => void,
 ): Promise<DriveOutcome> {
   const latencies: number[] = [];
-  let last: CaseData | undefined;
+  let last: CaseActionResult | undefined;
   let stoppedBecause: string | null = null;
   let next = 0;
   const started = performance.now();
@@ -81,7 +81,7 @@ async function driveContacts(
       try {
         const data = await handle.executeUpdate(caseActionUpdate, { args: [{ action: 'record-contact', payload: contactNow(5), actor }] });
         latencies.push(performance.now() - t0);
-        if (!last || data.contacts.count > last.contacts.count) last = data;
+        if (!last || data.seq > last.seq) last = data;
       } catch (error) {
         stoppedBecause ??= `update failed after ${latencies.length} contacts: ${(error as Error).message}`;
         return;
@@ -135,6 +135,7 @@ export async function benchLongCase(env: BenchEnvironment, actor: Actor, options
   const replayLongestRunMs = performance.now() - replayStart;
 
   const tenth = Math.max(1, Math.floor(latencies.length / 10));
+  const state = await handle.query(caseViewQuery);
   await handle.terminate('benchmark done').catch(() => undefined);
   return {
     variant: options.variant,
@@ -152,8 +153,8 @@ export async function benchLongCase(env: BenchEnvironment, actor: Actor, options
     longestRunBytes: longest!.bytes,
     replayLongestRunMs,
     lastResultBytes: last ? Buffer.byteLength(JSON.stringify(last)) : 0,
-    contactItems: last?.contacts.items.length ?? 0,
-    deadlinesInState: last?.deadlines.length ?? 0,
+    contactItems: state.contacts.items.length,
+    deadlinesInState: state.deadlines.length,
     readModelDeadlineRows: await env.db.caseDeadline.count({ where: { caseId: open.caseId } }),
   };
 }

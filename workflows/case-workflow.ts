@@ -168,7 +168,9 @@ async function keepDeadlines(run: CaseRun, input: CaseWorkflowInput): Promise<Ca
       if (fired.retentionElapsed) return eraseCase(run);
     }
 
-    if (skeleton.shouldContinueAsNew()) {
+    // Version 5: also before the limits of one run (checked where the loop wakes anyway, after a change or a timer;
+    // patched() only once a limit is reached, so histories of before replay unchanged).
+    if (skeleton.shouldContinueAsNew() || (skeleton.runLimitReached() && patched('continue-before-run-limits'))) {
       // Let in-flight updates finish (and write their record) and mails go out before handing the state over.
       await condition(skeleton.settled);
       return continueAsNew<typeof caseWorkflow>({

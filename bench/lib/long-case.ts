@@ -1,16 +1,15 @@
 // Benchmark 4: one long case. Drives record-contact updates (each "now", so every contact restarts the no-contact
 // deadline, as in real work) on one case through the Temporal client, then walks the chain of runs
 // (continue-as-new) to count events per run and replays the longest run with Worker.runReplayHistory.
-import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { Actor } from '../../domain/index.js';
 import { caseActionUpdate, caseViewQuery, type CaseActionResult } from '../../workflows/case-messages.js';
 import { openCaseRows, startCase } from '../../harness/cases.js';
+import { walkRuns } from '../../harness/runs.js';
 import { contactNow } from './api-client.js';
 import type { BenchEnvironment } from './environment.js';
 import { summarize, type LatencySummary } from './stats.js';
 
-const EventType = proto.temporal.api.enums.v1.EventType;
 
 export interface LongCaseResult {
   variant: string;
@@ -35,7 +34,6 @@ export interface LongCaseResult {
   readModelDeadlineRows: number;
 }
 
-type History = proto.temporal.api.history.v1.IHistory;
 
 interface LongCaseOptions {
   variant: string;
@@ -98,30 +96,6 @@ async function driveContacts(
 }
 
 /** The chain of runs, from the first: each run that continued-as-new names the next. */
-async function walkRuns(
-  env: BenchEnvironment,
-  workflowId: string,
-  firstRunId: string,
-): Promise<{ eventsPerRun: number[]; longest: { events: number; history: History; bytes: number } | undefined }> {
-  const eventsPerRun: number[] = [];
-  let longest: { events: number; history: History; bytes: number } | undefined;
-  let runId: string | undefined = firstRunId;
-  while (runId) {
-    const history: History = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events: proto.temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
-    eventsPerRun.push(events.length);
-    if (!longest || events.length > longest.events) {
-      longest = { events: events.length, history, bytes: proto.temporal.api.history.v1.History.encode(history).finish().length };
-    }
-    const end: proto.temporal.api.history.v1.IHistoryEvent | undefined = events[events.length - 1];
-    runId =
-      end?.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-        ? (end.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined)
-        : undefined;
-  }
-  return { eventsPerRun, longest };
-}
-
 export async function benchLongCase(env: BenchEnvironment, actor: Actor, options: LongCaseOptions, log: (line: string) => void): Promise<LongCaseResult> {
   const open = await openCaseRows(env.db, { organisationId: 'drk', municipality: 'Kall', assigneeId: actor.id, proposedProvider: { organisationId: 'drk', reason: 'Wohnort Kall' } });
   const first = await startCase(env.client, env.caseTaskQueue, open, options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {});
@@ -129,7 +103,7 @@ export async function benchLongCase(env: BenchEnvironment, actor: Actor, options
 
   const { latencies, last, stoppedBecause, seconds } = await driveContacts(handle, actor, options, log);
 
-  const { eventsPerRun, longest } = await walkRuns(env, first.workflowId, first.firstExecutionRunId);
+  const { eventsPerRun, longest } = await walkRuns(env.client, first.workflowId, first.firstExecutionRunId);
   const replayStart = performance.now();
   await Worker.runReplayHistory({ workflowBundle: { codePath: env.caseBundlePath } }, longest!.history, first.workflowId);
   const replayLongestRunMs = performance.now() - replayStart;

@@ -54,12 +54,14 @@ function batchArgument(input: CaseBatchRecord, lastSeq: number) {
 }
 
 /**
- * Folds the batch into the case's facts unless they already hold it. Incremental when the facts end right before
- * the batch (the normal case: the workflow writes its batches one after the other); otherwise — facts of another
- * format, a gap left by a write that died between statement and fold, a concurrent writer — refolded from the events.
+ * Folds the batch into the case's facts. Incremental when the facts end right before the batch (the normal case: the
+ * workflow writes its batches one after the other); otherwise — a batch that arrived after a later one, facts of
+ * another format, a gap left by a write that died between statement and fold, a concurrent writer — refolded from
+ * the events. A retried batch (nothing new inserted) whose events the facts already cover changes nothing.
  */
-async function foldBatchFacts(db: Database, input: CaseBatchRecord, lastSeq: number, stored: StoredFactsRow | null | undefined): Promise<void> {
-  if (stored && stored.version === CASE_FACTS_VERSION && stored.lastSeq >= lastSeq) return;
+async function foldBatchFacts(db: Database, input: CaseBatchRecord, outcome: BatchOutcome, lastSeq: number): Promise<void> {
+  const stored = outcome.facts;
+  if (outcome.inserted === 0 && stored && stored.version === CASE_FACTS_VERSION && stored.lastSeq >= lastSeq) return;
   const firstSeq = input.events[0]!.seq;
   const current = stored?.version === CASE_FACTS_VERSION ? parseStoredFacts(stored.facts, stored.days ?? {}) : null;
   const continues = stored ? current !== null && stored.lastSeq === firstSeq - 1 : firstSeq === 1;
@@ -80,7 +82,7 @@ export function createCaseBatchRecordActivities(db: Database) {
         SELECT kim_record_case_batch(${JSON.stringify(batchArgument(input, lastSeq))}::jsonb) AS "outcome"`;
       const outcome: BatchOutcome = typeof row!.outcome === 'string' ? JSON.parse(row!.outcome) : row!.outcome;
       if (outcome.erased) return { erased: true, recorded: [] };
-      await foldBatchFacts(db, input, lastSeq, outcome.facts);
+      await foldBatchFacts(db, input, outcome, lastSeq);
       return { erased: false, recorded: input.events.map((e) => [e.seq, e.type]) };
     },
   };

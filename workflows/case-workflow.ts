@@ -12,7 +12,6 @@ import {
   proxyActivities,
   setHandler,
   sleep,
-  upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
@@ -21,7 +20,6 @@ import {
   caseTimers,
   createCase,
   decide,
-  nextDeadline,
   onDeadlineFired,
   type DeadlineNotification,
   type DecideError,
@@ -37,7 +35,6 @@ import {
   caseViewQuery,
   type CaseActionRequest,
   type CaseActionResult,
-  type CaseEventRecord,
   type CaseWorkflowInput,
   type CaseWorkflowResult,
 } from './case-messages.js';

@@ -260,7 +260,7 @@ async function main() {
   );
 
   // HTTP
-  const app = createApp({ db, temporal: client, taskQueue: config.temporal.taskQueue, temporalUiUrl: uiUrl, mailSink });
+  const app = createApp({ db, temporal: client, taskQueue: config.temporal.taskQueue, temporalUiUrl: uiUrl, mailSink, mailer });
   const server = await listenHttp(app);
 
   printReady({ started, server, address, uiUrl, mailer, mailSink, demoAccounts: seeded.demoAccounts });

@@ -33,6 +33,7 @@ import { administrationRouter } from './v1/administration.js';
 import { accountPagesRouter } from './pages/accounts.js';
 import { passwordPagesRouter } from './pages/password.js';
 import { administrationPagesRouter } from './pages/administration.js';
+import { organisationPagesRouter } from './pages/organisations.js';
 
 export interface AppDependencies {
   db: Database;
@@ -78,6 +79,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(passwordPagesRouter(accountDeps));
   app.use(accountPagesRouter(accountDeps));
   app.use(administrationPagesRouter(deps));
+  app.use(organisationPagesRouter(deps));
   app.use(intakePagesRouter(deps));
   app.use(caseListPagesRouter(deps));
   app.use(casePagesRouter(deps));

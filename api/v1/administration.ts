@@ -5,6 +5,8 @@ import type { Database } from '../../platform/database.js';
 import { callerOf } from '../http/caller.js';
 import { listAdminAudit } from '../operations/admin-audit.js';
 import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
+import { createOrganisation, updateOrganisation } from '../operations/organisations.js';
+import { createRoutingRuleVersion, getRoutingRules } from '../operations/routing-rules.js';
 
 export function administrationRouter({ db }: { db: Database }): Router {
   const router = Router();
@@ -16,6 +18,18 @@ export function administrationRouter({ db }: { db: Database }): Router {
   });
   router.get('/admin-audit', async (req, res) => {
     res.json(await listAdminAudit(db, callerOf(req), req.query));
+  });
+  router.post('/organisations', async (req, res) => {
+    res.status(201).json(await createOrganisation(db, callerOf(req), req.body));
+  });
+  router.patch('/organisations/:id', async (req, res) => {
+    res.json(await updateOrganisation(db, callerOf(req), req.params.id as string, req.body));
+  });
+  router.get('/routing-rules', async (req, res) => {
+    res.json(await getRoutingRules(db, callerOf(req)));
+  });
+  router.post('/routing-rules', async (req, res) => {
+    res.status(201).json(await createRoutingRuleVersion(db, callerOf(req), req.body));
   });
   return router;
 }

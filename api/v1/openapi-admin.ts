@@ -4,6 +4,8 @@ import { InviteAccountBody, UpdateAccountBody } from '../operations/accounts.js'
 import { PasswordResetBody, SetPasswordBody } from '../operations/account-links.js';
 import { AdminAuditQuery } from '../operations/admin-audit.js';
 import { CaseSettingsBody } from '../operations/case-settings.js';
+import { CreateOrganisationBody, UpdateOrganisationBody } from '../operations/organisations.js';
+import { RoutingRuleVersionBody } from '../operations/routing-rules.js';
 import { errorResponse, idParam, json, pathItem, queryParameters, schemaOf, type JsonSchema } from './openapi-kit.js';
 
 const FORBIDDEN_ACCOUNTS =
@@ -189,6 +191,73 @@ function settingsAndAuditPaths(): Record<string, unknown> {
   };
 }
 
+const organisation: JsonSchema = {
+  type: 'object',
+  required: ['id', 'name', 'shortName', 'kind', 'contactEmail', 'active'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    shortName: { type: 'string' },
+    kind: { type: 'string', enum: ['county', 'abh', 'jobcenter', 'provider', 'partner'] },
+    contactEmail: { type: ['string', 'null'] },
+    active: { type: 'boolean' },
+    municipalities: { type: 'array', items: { type: 'string' } },
+    ageRange: { type: 'object' },
+  },
+};
+const FORBIDDEN_ORGANISATIONS = 'forbidden: Organisationen und Zuständigkeitsregeln pflegen Koordination und Verwaltung/IT';
+const ruleVersion: JsonSchema = {
+  type: 'object',
+  required: ['version', 'validFrom', 'createdAt', 'rules'],
+  properties: { version: { type: 'integer' }, validFrom: { type: 'string', format: 'date' }, createdAt: { type: 'string' }, createdById: { type: ['string', 'null'] }, note: { type: ['string', 'null'] }, rules: { type: 'object' } },
+};
+
+function organisationAndRoutingPaths(): Record<string, unknown> {
+  return {
+    '/api/v1/organisations': pathItem({
+      get: { summary: 'Organisationen (Art, Kontaktadresse, aktiv, Einzugsgebiet)', responses: { 200: json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: organisation } } }) } },
+      post: {
+        summary: 'Organisation anlegen (Träger, Kreis, ABH, Jobcenter, Partnerdienst)',
+        requestBody: body(CreateOrganisationBody),
+        responses: {
+          201: json(organisation),
+          403: errorResponse(FORBIDDEN_ORGANISATIONS),
+          409: errorResponse('organisation_exists: Kennung vergeben'),
+          422: errorResponse('validation_failed: ungültige Angaben (mit "fields")'),
+        },
+      },
+    }),
+    '/api/v1/organisations/{id}': pathItem({
+      patch: {
+        parameters: [idParam],
+        summary: 'Organisation ändern (Name, Kurzname, Art, Kontaktadresse, aktiv); wird nie gelöscht',
+        requestBody: body(UpdateOrganisationBody),
+        responses: {
+          200: json(organisation),
+          403: errorResponse(FORBIDDEN_ORGANISATIONS),
+          404: errorResponse('not_found: Organisation unbekannt'),
+          409: errorResponse('in_routing_rules: die geltenden oder künftigen Zuständigkeitsregeln schlagen sie vor'),
+          422: errorResponse('validation_failed: ungültige Angaben (mit "fields")'),
+        },
+      },
+    }),
+    '/api/v1/routing-rules': pathItem({
+      get: {
+        summary: 'Zuständigkeitsregeln: die heute geltenden und alle Versionen (neueste zuerst)',
+        responses: {
+          200: json({ type: 'object', required: ['today', 'current', 'versions'], properties: { today: { type: 'string' }, currentVersion: { type: ['integer', 'null'] }, current: { type: 'object' }, versions: { type: 'array', items: ruleVersion } } }),
+          403: errorResponse(FORBIDDEN_ORGANISATIONS),
+        },
+      },
+      post: {
+        summary: 'Neue Version der Zuständigkeitsregeln ab einem Tag (heute oder später); gilt nur für neue Zugänge',
+        requestBody: body(RoutingRuleVersionBody),
+        responses: { 201: json(ruleVersion), 403: errorResponse(FORBIDDEN_ORGANISATIONS), 422: errorResponse('validation_failed: ungültige Regeln, Datum in der Vergangenheit oder Organisation kann keine Fälle übernehmen (mit "fields")') },
+      },
+    }),
+  };
+}
+
 export function administrationPaths(): Record<string, unknown> {
-  return { ...accountPaths(), ...linkPaths(), ...settingsAndAuditPaths() };
+  return { ...accountPaths(), ...linkPaths(), ...settingsAndAuditPaths(), ...organisationAndRoutingPaths() };
 }

@@ -64,8 +64,9 @@ export function passwordPagesRouter(deps: AccountDeps): Router {
     send(res, 410, renderPage('admin/password-invalid', { ...layout(req, 'Link ungültig'), message }));
 
   router.get('/konto/passwort/:token', async (req, res) => {
-    // The secret must not travel on to other sites in a Referer.
-    res.set('Referrer-Policy', 'no-referrer');
+    // The secret must not travel on to other sites in a Referer (same-origin, not no-referrer: with that, browsers
+    // send `Origin: null` on the form post and the origin check could not tell it from a cross-site post).
+    res.set('Referrer-Policy', 'same-origin');
     const token = req.params.token as string;
     if (!(await usableLink(deps.db, token))) {
       return invalidLink(req, res, 'Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet.');
@@ -74,7 +75,7 @@ export function passwordPagesRouter(deps: AccountDeps): Router {
   });
 
   router.post('/konto/passwort/:token', parseForm, async (req, res) => {
-    res.set('Referrer-Policy', 'no-referrer');
+    res.set('Referrer-Policy', 'same-origin');
     const token = req.params.token as string;
     if (!sameOrigin(req)) return renderSet(req, res, 403, token, { password: 'Die Anfrage muss von dieser Seite aus kommen.' });
     const values = formValues(setForm, bodyOf(req));

@@ -46,11 +46,14 @@ export interface AppDependencies {
   mailer?: Mailer;
   /** Public base URL for links in mails; default: the mailer's. */
   appUrl?: string;
+  /** This installation holds the demo data set (pages show a banner); start.ts sets app.locals.demoData later too. */
+  demoData?: boolean;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.locals.demoData = deps.demoData === true;
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRouter(deps));
   app.use(openApiRouter());

@@ -9,6 +9,8 @@ import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app.js';
+import type { OperationDeps } from '../api/operations/caller.js';
+import { createDemoData, demoWanted, DEMO_MARKER_KEY } from './lib/demo-data.js';
 import { loadConfig } from '../platform/config.js';
 import { createDatabase, type Database } from '../platform/database.js';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
@@ -264,6 +266,23 @@ async function main() {
   const server = await listenHttp(app);
 
   printReady({ started, server, address, uiUrl, mailer, mailSink, demoAccounts: seeded.demoAccounts });
+  startDemoData(app, { db, temporal: client, taskQueue: config.temporal.taskQueue }, config.nodeEnv === 'production');
+}
+
+/**
+ * The living demo (scripts/lib/demo-data.ts): on an empty database outside production, made in the background through
+ * the real operations while the app already answers; an installation that holds it shows the demo banner.
+ */
+function startDemoData(app: ReturnType<typeof createApp>, deps: OperationDeps, production: boolean): void {
+  void (async () => {
+    if (await deps.db.setting.findUnique({ where: { key: DEMO_MARKER_KEY } })) app.locals.demoData = true;
+    const reason = await demoWanted(deps.db, production);
+    if (reason) return;
+    app.locals.demoData = true;
+    console.log('Demo-Daten: werden über die echten Abläufe angelegt (ein Tag der Fristen = eine Minute) …');
+    const outcome = await createDemoData(deps, { production, log: (line) => console.log(line) });
+    if (outcome.created) console.log(`Demo-Daten: ${outcome.cases} Fälle und ${outcome.handovers} Übergaben angelegt.`);
+  })().catch((error: unknown) => console.error(`Demo-Daten: abgebrochen (${(error as Error).message}).`));
 }
 
 main().catch(async (error) => {

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { defaultCaseSettings, deadlineSettingsSchema, caseSettingsSchema, type CaseSettings, type DeadlineKind, type DeadlineSettings } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
-import { loadCaseSettings, saveCaseSettings } from '../../platform/settings.js';
+import { demoClockActive, loadConfiguredCaseSettings, saveCaseSettings } from '../../platform/settings.js';
 import { canConfigureDeadlines } from './access-policy.js';
 import { recordAudit } from './admin-audit.js';
 import type { Caller } from './caller.js';
@@ -88,13 +88,20 @@ function requireConfigurer(caller: Caller): void {
 /** GET /api/v1/settings/case: values, the fields' units, ranges and defaults, who changed them last, what waits. */
 export async function getCaseSettings(db: Database, caller: Caller) {
   requireConfigurer(caller);
-  const [settings, row, waiting] = await Promise.all([loadCaseSettings(db), db.setting.findUnique({ where: { key: 'case' } }), waitingDeadlines(db)]);
+  const [settings, row, waiting, demoClock] = await Promise.all([
+    loadConfiguredCaseSettings(db),
+    db.setting.findUnique({ where: { key: 'case' } }),
+    waitingDeadlines(db),
+    demoClockActive(db),
+  ]);
   const value = (key: PeriodField['key']) => (key === 'reopenWithinDays' ? settings.reopenWithinDays : settings.deadlines[key]);
   return {
     settings,
     updatedAt: row?.updatedAt.toISOString() ?? null,
     updatedById: row?.updatedById ?? null,
     waitingCases: waiting.waitingCases,
+    /** A demo installation: cases run on the demo clock (a day of these periods lasts a minute) until this is saved. */
+    demoClock,
     openHandovers: waiting.openHandovers,
     fields: PERIOD_FIELDS.map((f) => {
       const kinds = f.kinds.map((k) => waiting.byKind.get(k)).filter((w) => w !== undefined);
@@ -126,8 +133,10 @@ export async function updateCaseSettings(db: Database, caller: Caller, input: un
     throw new ApiError(422, 'validation_failed', 'Bitte prüfen Sie die markierten Fristen.', { fields });
   }
   await db.$transaction(async (tx) => {
-    const before = await loadCaseSettings(tx as unknown as Database);
+    const before = await loadConfiguredCaseSettings(tx as unknown as Database);
     const { from, to } = changedFields(before, parsed.data);
+    // On a demo installation saving ends the demo clock, even with the values unchanged.
+    if (await demoClockActive(tx as unknown as Database)) [from.demoClock, to.demoClock] = [true, false];
     if (Object.keys(to).length === 0) return;
     await saveCaseSettings(tx as unknown as Database, parsed.data, caller.user.id);
     await recordAudit(tx, { actor: caller.user, entity: 'case_settings', entityId: 'case', action: 'updated', before: from, after: to });

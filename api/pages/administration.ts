@@ -57,6 +57,7 @@ async function renderSettings(db: Database, req: Request, res: Response, status:
     updatedAt: view.updatedAt ? formatDateTime(view.updatedAt) : null,
     updatedBy: staff.name(view.updatedById),
     waitingCases: view.waitingCases,
+    demoClock: view.demoClock,
     openHandovers: view.openHandovers,
     saved: req.query.erledigt === '1',
   }));

@@ -12,6 +12,8 @@ export function layout(req: Request, title: string, nav?: LayoutContext['nav']):
   return {
     title,
     nav,
+    // A demo installation (npm start on an empty database): every page says its persons are invented.
+    demo: req.app.locals.demoData === true,
     csrfToken: req.authSession?.csrfToken,
     user: user
       ? {

@@ -38,6 +38,8 @@ export interface LayoutContext {
   title: string;
   user?: { name: string; roleLabel: string; isCoordinator: boolean; canOpenCases: boolean; canAdminister: boolean } | undefined;
   csrfToken?: string | undefined;
+  /** Demo data in this installation: a banner on every page. */
+  demo?: boolean;
   /** Which navigation entry is the current page (aria-current). */
   nav?: 'faelle' | 'neu' | 'fristen' | 'uebergaben' | 'uebersicht' | 'verwaltung' | undefined;
 }

@@ -274,15 +274,26 @@ async function main() {
  * the real operations while the app already answers; an installation that holds it shows the demo banner.
  */
 function startDemoData(app: ReturnType<typeof createApp>, deps: OperationDeps, production: boolean): void {
-  void (async () => {
+  // Ctrl-C during the demo: the case being made is finished, then the demo stops before the rest shuts down.
+  const abort = new AbortController();
+  const running = (async () => {
     if (await deps.db.setting.findUnique({ where: { key: DEMO_MARKER_KEY } })) app.locals.demoData = true;
     const reason = await demoWanted(deps.db, production);
     if (reason) return;
     app.locals.demoData = true;
     console.log('Demo-Daten: werden über die echten Abläufe angelegt (ein Tag der Fristen = eine Minute) …');
-    const outcome = await createDemoData(deps, { production, log: (line) => console.log(line) });
+    const outcome = await createDemoData(deps, { production, log: (line) => console.log(line), signal: abort.signal });
     if (outcome.created) console.log(`Demo-Daten: ${outcome.cases} Fälle und ${outcome.handovers} Übergaben angelegt.`);
-  })().catch((error: unknown) => console.error(`Demo-Daten: abgebrochen (${(error as Error).message}).`));
+  })().catch((error: unknown) => {
+    console.error(abort.signal.aborted ? 'Demo-Daten: beim Beenden unterbrochen.' : `Demo-Daten: abgebrochen (${(error as Error).message}).`);
+  });
+  stops.push({
+    name: 'Demo-Daten',
+    stop: async () => {
+      abort.abort();
+      await running;
+    },
+  });
 }
 
 main().catch(async (error) => {

@@ -39,7 +39,10 @@ export async function demoWanted(db: Database, production: boolean): Promise<str
 }
 
 /** Makes the demo once; `log` gets progress lines. */
-export async function createDemoData(deps: OperationDeps, options: { production: boolean; log?: (line: string) => void }): Promise<DemoOutcome> {
+export async function createDemoData(
+  deps: OperationDeps,
+  options: { production: boolean; log?: (line: string) => void; signal?: AbortSignal },
+): Promise<DemoOutcome> {
   const { db } = deps;
   const reason = await demoWanted(db, options.production);
   if (reason) return { created: false, reason };
@@ -49,6 +52,7 @@ export async function createDemoData(deps: OperationDeps, options: { production:
   const coordinator = await callerFor(db, 'koordination@kim.example');
   let cases = 0;
   for (const [index, plan] of DEMO_PLAN.entries()) {
+    options.signal?.throwIfAborted();
     await demoCase(deps, plan, DEMO_PEOPLE[index % DEMO_PEOPLE.length]!, coordinator);
     cases++;
     if (cases % 10 === 0) options.log?.(`Demo-Daten: ${cases} von ${DEMO_PLAN.length} Fällen angelegt`);
@@ -56,6 +60,7 @@ export async function createDemoData(deps: OperationDeps, options: { production:
   let handovers = 0;
   const abh = await callerFor(db, 'abh@kim.example');
   for (const plan of HANDOVER_PLAN) {
+    options.signal?.throwIfAborted();
     await demoHandover(deps, abh, plan);
     handovers++;
   }

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestPasswordReset } from '../api/operations/account-links.js';
 import { apiCall, bearerFor, login, type SignedIn } from '../harness/auth.js';
 import { repoRoot } from '../platform/paths.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -129,6 +130,17 @@ describe('password reset by mail', () => {
     expect((await setPassword(secretOf(path), 'Noch-ein-ganz-anderes-Passwort-9')).status).toBe(410);
     const audit = await h.db.adminAudit.findMany({ where: { action: 'password_reset' } });
     expect(audit).toHaveLength(1);
+  });
+
+  it('sends at most one reset mail per account and quarter of an hour, with the same answer', async () => {
+    const deps = { db: h.db, mailer: h.smtp.mailer(), appUrl: h.baseUrl };
+    const user = await h.db.user.findUniqueOrThrow({ where: { email: 'abh@kim.example' } });
+    const first = await requestPasswordReset(deps, { email: 'abh@kim.example' });
+    await first.sent;
+    const second = await requestPasswordReset(deps, { email: 'abh@kim.example' });
+    await second.sent;
+    expect(second.message).toBe(first.message);
+    expect(await h.db.accountLink.count({ where: { userId: user.id, purpose: 'password_reset' } })).toBe(1);
   });
 
   it('the reset page gives the same notice for any address', async () => {

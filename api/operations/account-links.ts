@@ -15,6 +15,7 @@ import { fieldErrors, newSecret, SECRET, sha256 } from './sessions.js';
 
 export const INVITATION_VALID_MS = 7 * 24 * 3600 * 1000;
 export const RESET_VALID_MS = 60 * 60 * 1000;
+export const RESET_MAIL_INTERVAL_MS = 15 * 60 * 1000;
 const BCRYPT_COST = 10;
 export type LinkPurpose = 'invitation' | 'password_reset';
 
@@ -94,6 +95,9 @@ export async function requestPasswordReset(deps: AccountDeps, input: unknown): P
   const sent = (async () => {
     const user = await deps.db.user.findUnique({ where: { email } });
     if (!user || !user.active) return;
+    // One reset mail per account and quarter of an hour: the form cannot be used to flood someone's mailbox.
+    const recent = await deps.db.accountLink.count({ where: { userId: user.id, purpose: 'password_reset', createdAt: { gt: new Date(Date.now() - RESET_MAIL_INTERVAL_MS) } } });
+    if (recent > 0) return;
     const link = await issueAccountLink(deps.db, user.id, 'password_reset', null);
     await mailAccountLink(deps, user, 'password_reset', link);
   })().catch((error: unknown) => console.warn('[accounts] password reset not sent', error instanceof ApiError ? error.message : error));

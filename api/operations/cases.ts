@@ -2,7 +2,8 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView } from '../../domain/index.js';
+import { CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { caseActionUpdate, caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
@@ -90,13 +91,13 @@ export function parseAsOf(value: unknown): Date | undefined {
 
 type Proposal = Extract<ReturnType<typeof proposeProvider>, { ok: true }>;
 
-function parseOpenCase(input: unknown, openedAt: string) {
+function parseOpenCase(input: unknown, openedAt: string, rules: RoutingRules) {
   const parsed = parseCreateCase(input ?? {}, openedAt);
   if (!parsed.ok) {
     throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
   }
   const body = parsed.payload;
-  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt });
+  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt }, rules);
   if (!proposal.ok) {
     const field = proposal.error.code === 'unknown_municipality' ? 'person.municipality' : 'person.birthDate';
     throw new ApiError(422, 'validation_failed', proposal.error.message, { fields: { [field]: proposal.error.message } });
@@ -171,7 +172,9 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
   const { user } = caller;
   if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
   const openedAt = new Date().toISOString();
-  const { body, proposal } = parseOpenCase(input, openedAt);
+  // The rules valid on the intake's day; the proposal is stored with the case, so later rule changes never reach it.
+  const { rules } = await routingRulesOn(deps.db, berlinDay(openedAt));
+  const { body, proposal } = parseOpenCase(input, openedAt, rules);
   const settings = await loadCaseSettings(deps.db);
   const caseId = randomUUID();
   const personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../api/operations/caller.js';
 import { getCaseSettings, updateCaseSettings } from '../api/operations/case-settings.js';
-import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { caseAfter, demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { caseActionUpdate } from '../workflows/case-messages.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
@@ -54,9 +54,13 @@ describe('deadline settings changed while a case waits', () => {
 
     await env.sleep('15 days'); // the first-assessment reminder fires at day 14: the workflow re-reads the settings
     const contactAt = new Date(await env.currentTimeMs()).toISOString();
-    const after = await handle.executeUpdate(caseActionUpdate, {
-      args: [{ action: 'record-contact', payload: { kind: 'phone', date: contactAt, durationMinutes: 5 }, actor: cm }],
-    });
+    const after = await caseAfter(
+      db,
+      env.client,
+      await handle.executeUpdate(caseActionUpdate, {
+        args: [{ action: 'record-contact', payload: { kind: 'phone', date: contactAt, durationMinutes: 5 }, actor: cm }],
+      }),
+    );
     const firstAssessment = after.deadlines.find((d) => d.kind === 'first_assessment')!;
     expect(Math.round((Date.parse(firstAssessment.dueAt) - startedAt) / DAY)).toBe(14);
     const noContact = after.deadlines.filter((d) => d.kind === 'no_contact' && d.status === 'open');

@@ -185,7 +185,8 @@ export interface MailSink {
 
 async function listen(server: SMTPServer, port: number, host: string): Promise<number> {
   const net = server.listen(port, host);
-  await Promise.race([once(net, 'listening'), once(net, 'error').then(([error]) => Promise.reject(error))]);
+  // The SMTPServer re-emits its socket's errors (EADDRINUSE too): listen there, or the re-emitted error is unhandled.
+  await Promise.race([once(net, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
   return (net.address() as AddressInfo).port;
 }
 

@@ -23,7 +23,7 @@ import { caseHistory } from './case-history.js';
 import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
-import { ApiError, isDatabaseUnavailable, refusalToApiError } from './errors.js';
+import { ApiError, isDatabaseUnavailable, isUniqueViolation, refusalToApiError } from './errors.js';
 import { resolveCaseRead } from './partner-access.js';
 
 export const listCasesQuery = z.object({
@@ -108,6 +108,7 @@ type OpenCaseBody = ReturnType<typeof parseOpenCase>['body'];
 
 /** Person and case rows in one transaction; returns the person's id. */
 async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, opened: { at: string; by: string }): Promise<string> {
+  // requestId: unique per opener, so a double-submitted form or a repeated call cannot insert a second case.
   return db.$transaction(async (tx) => {
     const created = await tx.person.create({
       data: {
@@ -133,6 +134,7 @@ async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, 
         openedAt: new Date(opened.at),
         // Who opened it: a case the reconciler has to start later (workflow start lost) names them too.
         openedById: opened.by,
+        requestId: body.requestId ?? null,
       },
     });
     return created.id;
@@ -166,15 +168,47 @@ async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: 
   }
 }
 
-/** Intake: person + case rows, then the case workflow. Returns the 201 body; throws ApiError. */
+/**
+ * The case an earlier request with the same (opener, requestId) opened, answered like the first time and logged as a
+ * read (it carries case content); null when there is none. 409 when the opener no longer sees the case in full.
+ */
+async function openedBefore(deps: OperationDeps, caller: Caller, requestId: string | undefined) {
+  if (!requestId) return null;
+  const found = await deps.db.case.findUnique({ where: { openedById_requestId: { openedById: caller.user.id, requestId } }, select: { id: true } });
+  const row = found ? await loadCaseRow(deps.db, found.id) : null;
+  if (!row) return null;
+  if (caseAccess(caller.user, row, { handedOverBy: await isHandedOverBy(deps.db, caller.user, row.id) }) !== 'full') {
+    throw new ApiError(409, 'request_already_used', 'Mit dieser Anfrage wurde bereits ein Fall angelegt.', { id: row.id });
+  }
+  await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
+  return {
+    ...toCaseResponse(row, null),
+    proposedProvider: { organisationId: row.proposedOrganisationId ?? row.organisationId, reason: row.proposalReason ?? '' },
+  };
+}
+
+/**
+ * Intake: person + case rows, then the case workflow. Returns the 201 body; throws ApiError. Idempotent by
+ * (user, requestId): a repeated request gets the case the first one opened.
+ */
 export async function openCase(deps: OperationDeps, caller: Caller, input: unknown) {
   const { user } = caller;
   if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
   const openedAt = new Date().toISOString();
   const { body, proposal } = parseOpenCase(input, openedAt);
+  const earlier = await openedBefore(deps, caller, body.requestId);
+  if (earlier) return earlier;
   const settings = await loadCaseSettings(deps.db);
   const caseId = randomUUID();
-  const personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id });
+  let personId: string;
+  try {
+    personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id });
+  } catch (error) {
+    // A parallel request with the same requestId inserted first: answer with its case.
+    const raced = isUniqueViolation(error) ? await openedBefore(deps, caller, body.requestId) : null;
+    if (raced) return raced;
+    throw error;
+  }
   // The same input the reconciler builds from the row, should this start be lost (workflows/case-start.ts).
   const workflowInput = caseWorkflowInput(
     {
@@ -297,10 +331,18 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
       // The request id is the Temporal update id: a repeated request gets the first answer.
       ...(requestId ? { updateId: requestId } : {}),
     });
+    // The answer carries the case (also a replayed requestId's first answer): a read like any other.
+    await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
     return { row, data };
   } catch (error) {
     throw refusalToApiError(error);
   }
+}
+
+/** A page shows the case after a refused action (the form with its errors over the case): logged as a read first. */
+export async function showCaseAfterRefusal(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, row: CaseRow) {
+  await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
+  return queryCaseView(deps.temporal, row);
 }
 
 /** Find + act in one (the JSON door): unknown actions are 404 before anything is read. */

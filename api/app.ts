@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { authenticate, cookieSecureFromEnv, csrfProtection, requireUserForApi } from './http/authentication.js';
 import { errorHandler, notFoundHandler } from './http/json-errors.js';
 import { healthRouter } from './http/health.js';
+import { securityHeaders } from './http/security-headers.js';
 import { createSharedLoginLimiter } from './operations/login-limiter.js';
 import { caseRecordsRouter } from './v1/case-records.js';
 import { casesRouter } from './v1/cases.js';
@@ -35,11 +36,15 @@ export interface AppDependencies {
   temporalUiUrl?: string;
   /** The local SMTP sink of `npm start` without SMTP settings; its mails are shown at GET /mail. */
   mailSink?: MailSink;
+  /** Express `trust proxy` (TRUST_PROXY): behind a reverse proxy, whose X-Forwarded-For/-Proto count. */
+  trustProxy?: string | number | boolean;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  app.use(securityHeaders({ production: process.env.NODE_ENV === 'production' }));
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRouter(deps));
   app.use(openApiRouter());
@@ -61,6 +66,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api/v1/reports', reportsRouter(deps));
   // A documented path with a method it does not have: 405 with Allow (after every /api/v1 router, before the 404).
   app.use(methodNotAllowed(buildOpenApiDocument() as unknown as PathsDocument));
+  // Only with the local sink (no SMTP_HOST), and only for coordination and admins (it shows addresses and case ids).
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
   app.use(signInPagesRouter({ db: deps.db, limiter, cookieSecure }));
   app.use(intakePagesRouter(deps));

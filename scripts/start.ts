@@ -193,7 +193,8 @@ async function startWorker(
 async function listenHttp(app: ReturnType<typeof createApp>): Promise<Server> {
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 hands a listen error to this callback (it does not emit it): a taken port must stop the start.
-    const s = app.listen(config.port, (error?: Error) => {
+    // Loopback unless HOST names another interface: a reverse proxy in front is the way in (README "Production").
+    const s = app.listen(config.port, config.host, (error?: Error) => {
       if (!error) return resolve(s);
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') {
@@ -221,6 +222,7 @@ function printReady(summary: {
   console.log(`  Anwendung:      http://localhost:${port}/`);
   console.log(`  API:            http://localhost:${port}/api/v1/`);
   console.log(`  Systemstatus:   http://localhost:${port}/healthz`);
+  console.log(`  Lauscht auf:    ${config.host}:${port} (HOST)`);
   console.log(`  Temporal:       ${address} (Namespace ${config.temporal.namespace})`);
   if (uiUrl) console.log(`  Temporal-UI:    ${uiUrl}`);
   if (mailSink) console.log(`  E-Mails:        http://localhost:${port}/mail (lokale SMTP-Senke ${mailer.server}, kein SMTP_HOST gesetzt)`);
@@ -260,7 +262,14 @@ async function main() {
   );
 
   // HTTP
-  const app = createApp({ db, temporal: client, taskQueue: config.temporal.taskQueue, temporalUiUrl: uiUrl, mailSink });
+  const app = createApp({
+    db,
+    temporal: client,
+    taskQueue: config.temporal.taskQueue,
+    temporalUiUrl: uiUrl,
+    mailSink,
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+  });
   const server = await listenHttp(app);
 
   printReady({ started, server, address, uiUrl, mailer, mailSink, demoAccounts: seeded.demoAccounts });

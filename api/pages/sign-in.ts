@@ -39,10 +39,16 @@ function sameOrigin(req: Request): boolean {
 
 export function signInPagesRouter({ db, limiter, cookieSecure }: SignInPagesDependencies): Router {
   const router = Router();
-  const css = readFileSync(join(repoRoot, 'templates', 'assets', 'kim.css'), 'utf8');
+  const asset = (name: string) => readFileSync(join(repoRoot, 'templates', 'assets', name), 'utf8');
+  const css = asset('kim.css');
+  const js = asset('kim.js');
 
+  // The pages' only stylesheet and script: files, because the Content-Security-Policy allows nothing inline.
   router.get('/assets/kim.css', (_req, res) => {
     res.type('css').set('Cache-Control', 'public, max-age=300').send(css);
+  });
+  router.get('/assets/kim.js', (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').send(js);
   });
 
   router.get('/', (req, res) => {

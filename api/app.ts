@@ -5,7 +5,7 @@ import { authenticate, cookieSecureFromEnv, csrfProtection, requireUserForApi } 
 import { errorHandler, notFoundHandler } from './http/json-errors.js';
 import { healthRouter } from './http/health.js';
 import { securityHeaders } from './http/security-headers.js';
-import { createSharedLoginLimiter } from './operations/login-limiter.js';
+import { createLoginThrottle } from './operations/login-limiter.js';
 import { caseRecordsRouter } from './v1/case-records.js';
 import { casesRouter } from './v1/cases.js';
 import { codecCors, codecServerRouter } from './v1/codec.js';
@@ -56,7 +56,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authenticate(deps.db), csrfProtection());
   // One login limiter for the API and the sign-in page, one way to make a session (operations/sessions.ts); its
   // counts live in PostgreSQL, so every API process of the installation shares them.
-  const limiter = createSharedLoginLimiter(deps.db);
+  const limiter = createLoginThrottle(deps.db);
   const cookieSecure = cookieSecureFromEnv();
   app.use('/api/v1', requireUserForApi, sessionsRouter({ db: deps.db, limiter, cookieSecure }), directoryRouter(deps));
   app.use('/api/v1/cases', caseRecordsRouter(deps));

@@ -6,18 +6,16 @@
 // Expiry: 8 h without activity (sliding), at most 12 h after sign-in (one working day), whatever the activity.
 // API tokens (`Authorization: Bearer kim_…`) are stored as SHA-256 as well, shown once, revocable.
 import { createHash, randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import type { ActorRole } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import type { AuthenticatedUser } from './caller.js';
 import { ApiError } from './errors.js';
-import type { LoginLimiter } from './login-limiter.js';
+import { BCRYPT_COST, hashPassword, PasswordHashingBusy, verifyPassword } from '../../platform/password-hashing.js';
+import type { LoginThrottle } from './login-limiter.js';
 
 export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
-/** bcrypt cost of the dummy hash; the same as the stored hashes (platform/seed.ts), so both paths take as long. */
-const BCRYPT_COST = 10;
 export const API_TOKEN_PREFIX = 'kim_';
 /** 32 bytes, base64url: the shape of every session and token secret. */
 export const SECRET = /^[A-Za-z0-9_-]{43}$/;
@@ -42,7 +40,8 @@ export function publicUser(user: { id: string; email: string; name: string; role
 let dummyHash: Promise<string> | undefined;
 /** Compared against for unknown e-mail addresses, so they take as long as a wrong password. */
 export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= bcrypt.hash(newSecret(), BCRYPT_COST);
+  // The cost of the stored hashes (platform/seed.ts), so both paths take as long.
+  dummyHash ??= hashPassword(newSecret(), BCRYPT_COST);
   return dummyHash;
 }
 
@@ -63,7 +62,7 @@ export function fieldErrors(error: z.ZodError, labels: Record<string, string>): 
 }
 
 export interface SignInContext {
-  /** The client's address: failures are counted per e-mail address and address. */
+  /** The client's address: failures are counted per e-mail address and network, per network, per address. */
   ip: string;
   /** The session token the browser came with, if any: it is ended (no session fixation). */
   previousToken?: string | undefined;
@@ -76,8 +75,8 @@ export interface SignedIn {
   sessionToken: string;
 }
 
-/** Checks e-mail and password (with the login limiter) and opens a new session. Throws 422/401/403/429. */
-export async function signIn(db: Database, limiter: LoginLimiter, input: unknown, context: SignInContext): Promise<SignedIn> {
+/** Checks e-mail and password (with the sign-in throttle) and opens a new session. Throws 422/401/403/429/503. */
+export async function signIn(db: Database, throttle: LoginThrottle, input: unknown, context: SignInContext): Promise<SignedIn> {
   const parsed = signInBody.safeParse(input ?? {});
   if (!parsed.success) {
     throw new ApiError(422, 'validation_failed', 'Bitte E-Mail-Adresse und Passwort angeben.', {
@@ -85,8 +84,8 @@ export async function signIn(db: Database, limiter: LoginLimiter, input: unknown
     });
   }
   const email = parsed.data.email.toLowerCase();
-  const limitKey = `${email}\n${context.ip}`;
-  const waitMs = await limiter.retryAfterMs(limitKey);
+  const attempt = { email, ip: context.ip };
+  const waitMs = await throttle.retryAfterMs(attempt);
   if (waitMs > 0) {
     // Checked before the password: during the lock even the right password is refused, or guessing would go on.
     const seconds = Math.ceil(waitMs / 1000);
@@ -100,15 +99,25 @@ export async function signIn(db: Database, limiter: LoginLimiter, input: unknown
 
   const user = await db.user.findUnique({ where: { email } });
   // Unknown address and wrong password take the same time and get the same answer.
-  const passwordOk = await bcrypt.compare(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()));
+  const passwordOk = await checkPassword(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !passwordOk) {
-    await limiter.recordFailure(limitKey);
+    await throttle.recordFailure(attempt);
     throw new ApiError(401, 'invalid_credentials', messages.invalidCredentials);
   }
   // Only someone who knows the password learns that the account is switched off.
   if (!user.active) throw new ApiError(403, 'account_inactive', messages.inactive);
-  await limiter.reset(limitKey);
+  await throttle.recordSuccess(attempt);
   return { user: publicUser(user), ...(await openSession(db, user.id, context.previousToken)) };
+}
+
+/** Off the event loop and capped (platform/password-hashing.ts): a flood of sign-ins is told to retry, not queued. */
+async function checkPassword(password: string, hash: string): Promise<boolean> {
+  try {
+    return await verifyPassword(password, hash);
+  } catch (error) {
+    if (!(error instanceof PasswordHashingBusy)) throw error;
+    throw new ApiError(503, 'busy', 'Gerade melden sich sehr viele Personen an. Bitte versuchen Sie es in einigen Sekunden erneut.', { retryAfter: 5 });
+  }
 }
 
 async function openSession(db: Database, userId: string, previousToken: string | undefined) {

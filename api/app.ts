@@ -1,9 +1,12 @@
 // The Express application: JSON API under /api/v1, health check, German pages from templates/.
 import express from 'express';
 import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
 import { authenticate, cookieSecureFromEnv, csrfProtection, requireUserForApi } from './http/authentication.js';
 import { errorHandler, notFoundHandler } from './http/json-errors.js';
 import { healthRouter } from './http/health.js';
+import { createAppMetrics, metricsRouter } from './http/metrics.js';
+import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createLoginThrottle } from './operations/login-limiter.js';
 import { caseRecordsRouter } from './v1/case-records.js';
@@ -38,12 +41,17 @@ export interface AppDependencies {
   mailSink?: MailSink;
   /** Express `trust proxy` (TRUST_PROXY): behind a reverse proxy, whose X-Forwarded-For/-Proto count. */
   trustProxy?: string | number | boolean;
+  /** The request log (default: the process log, platform/logger.ts). */
+  logger?: Logger;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  // First: every request gets its id, its log line and its duration metric, whatever answers it.
+  const metrics = createAppMetrics(deps.db);
+  app.use(requestLog(metrics.observeRequest, deps.logger));
   app.use(securityHeaders({ production: process.env.NODE_ENV === 'production' }));
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRouter(deps));
@@ -54,6 +62,7 @@ export function createApp(deps: AppDependencies): express.Express {
   // cookie but no CSRF token; the endpoint changes nothing).
   app.use('/api/v1/codec', codecCors(deps.temporalUiUrl), authenticate(deps.db), requireUserForApi, codecServerRouter(deps));
   app.use(authenticate(deps.db), csrfProtection());
+  app.use(metricsRouter(metrics));
   // One login limiter for the API and the sign-in page, one way to make a session (operations/sessions.ts); its
   // counts live in PostgreSQL, so every API process of the installation shares them.
   const limiter = createLoginThrottle(deps.db);

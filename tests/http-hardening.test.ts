@@ -1,6 +1,8 @@
 // Issue 15 findings 4 and 5: browser security headers with a strict CSP (no inline script or style in any page),
 // no caching of API answers and pages, the local mail inbox only for signed-in coordination/admins and only with the
 // local sink, the HTTP server on loopback unless HOST says otherwise, and Express' trust proxy from TRUST_PROXY.
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
 import { login, type SignedIn } from '../harness/auth.js';
@@ -99,5 +101,22 @@ describe('the local mail inbox (finding 4)', () => {
     expect(loadConfig({}).trustProxy).toBeUndefined();
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+  });
+});
+
+describe('a taken port of the local SMTP sink ("still open": npm start died with an unhandled EADDRINUSE)', () => {
+  it('takes a free port instead when the default one is taken by another process', async () => {
+    const squatter: Server = await new Promise((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const taken = (squatter.address() as AddressInfo).port;
+    try {
+      const moved = await startSmtpSink({ port: taken, fallbackToFreePort: true });
+      expect(moved.port).not.toBe(taken);
+      await moved.stop();
+      await expect(startSmtpSink({ port: taken })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });

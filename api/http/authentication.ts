@@ -10,6 +10,8 @@ import type { Database } from '../../platform/database.js';
 import { ApiError } from '../operations/errors.js';
 import { API_TOKEN_PREFIX, SECRET, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, publicUser, sha256 } from '../operations/sessions.js';
 import { UNAUTHENTICATED_MESSAGE } from './caller.js';
+import { errorFields } from '../../platform/logger.js';
+import { requestLogger } from './request-log.js';
 
 export { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, issueApiToken, sha256 } from '../operations/sessions.js';
 
@@ -101,7 +103,7 @@ export function authenticate(db: Database): RequestHandler {
             where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - TOUCH_INTERVAL_MS) } }] },
             data: { lastUsedAt: now },
           })
-          .catch((error: unknown) => console.warn('[auth] could not record token use', error));
+          .catch((error: unknown) => requestLogger(req).warn(errorFields(error), 'could not record token use'));
       }
       return next();
     }

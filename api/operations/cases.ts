@@ -2,7 +2,7 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView } from '../../domain/index.js';
+import { CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { caseActionUpdate, caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
@@ -25,6 +25,7 @@ import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isDatabaseUnavailable, isUniqueViolation, refusalToApiError } from './errors.js';
 import { resolveCaseRead } from './partner-access.js';
+import { errorFields, logger } from '../../platform/logger.js';
 
 export const listCasesQuery = z.object({
   state: z.enum(CASE_STATES).optional(),
@@ -76,7 +77,8 @@ async function checkOrganisation(db: Database, action: string, body: Record<stri
 export function parseAsOf(value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text);
+  // Strict formats only: Date's lenient parser reads "-0001-05-05" as 5 January 2005.
+  const date = isIsoDate(text) ? new Date(`${text}T23:59:59.999Z`) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
   // Year 0 or 10000 is no day of a case's history (and not a date the database takes).
   if (!text || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2999) {
     throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });
@@ -163,7 +165,7 @@ async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: 
     await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: personId } })]);
     // The codec needs the database too (the new case's data key): a database outage is answered as one.
     if (isDatabaseUnavailable(error)) throw error;
-    console.error('[api] could not start case workflow', error);
+    logger.error({ caseId, ...errorFields(error) }, 'could not start case workflow');
     throw new ApiError(503, 'temporal_unavailable', 'Der Fall konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
   }
 }

@@ -31,6 +31,7 @@ import { logAccess } from './access-log.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isUniqueViolation, refusalToApiError } from './errors.js';
 import { deadlineView, fromRecord, fromWorkflow, listItem, RECORD_EVENT_TYPES, recordDetails, type HandoverView } from './handover-responses.js';
+import { errorFields, logger } from '../../platform/logger.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Input of the JSON door (v1/openapi.ts describes the same schemas)
@@ -133,7 +134,7 @@ async function startHandoverWorkflow({ db, temporal, taskQueue }: OperationDeps,
     if (!started) {
       // No workflow, no handover: remove the row so nothing half-written remains.
       await db.handover.delete({ where: { id: row.id } });
-      console.error('[api] could not start handover workflow', error);
+      logger.error({ handoverId: row.id, ...errorFields(error) }, 'could not start handover workflow');
       throw new ApiError(503, 'temporal_unavailable', 'Die Übergabe konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
     }
   }
@@ -254,7 +255,7 @@ async function queryHandover({ temporal }: OperationDeps, workflowId: string): P
   try {
     return await temporal.connection.withDeadline(Date.now() + 5000, () => temporal.workflow.getHandle(workflowId).query(handoverViewQuery));
   } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) console.warn('[api] handover query failed; answering from the read model', error);
+    if (!(error instanceof WorkflowNotFoundError)) logger.warn({ workflowId, ...errorFields(error) }, 'handover query failed; answering from the read model');
     return null;
   }
 }

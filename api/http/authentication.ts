@@ -94,8 +94,8 @@ export function authenticate(db: Database): RequestHandler {
       const token = authorization.slice(6).trim();
       if (!token.startsWith(API_TOKEN_PREFIX) || !SECRET.test(token.slice(API_TOKEN_PREFIX.length))) return next();
       const row = await db.apiToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
-      if (!row || row.revokedAt || !row.user.active) return next();
-      req.user = { ...publicUser(row.user), via: 'token' };
+      if (!row || row.revokedAt || !row.user.active || (row.expiresAt && row.expiresAt <= now)) return next();
+      req.user = { ...publicUser(row.user), via: 'token', ...(row.scope === 'read' ? { readOnly: true } : {}) };
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
         // Conditional, so concurrent requests write once; a failed write must not fail the request.
         await db.apiToken
@@ -151,6 +151,14 @@ function routeOf(req: Request): string {
   // Express matches paths case-insensitively and ignores a trailing slash; so does this.
   return `${req.baseUrl}${req.path}`.toLowerCase().replace(/\/+$/, '');
 }
+
+/** A read-only API token changes nothing: 403 `read_only_token` for POST/PUT/PATCH/DELETE. Mount after authenticate(). */
+export const readOnlyTokens: RequestHandler = (req, _res, next) => {
+  if (req.user?.readOnly && STATE_CHANGING.has(req.method)) {
+    throw new ApiError(403, 'read_only_token', 'Dieses API-Token darf nur lesen.');
+  }
+  next();
+};
 
 /** Sign-in comes without a session (or replaces one), so it cannot carry that session's CSRF token. */
 function isSignIn(req: Request): boolean {

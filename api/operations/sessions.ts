@@ -50,7 +50,17 @@ export const signInBody = z.object({
   password: z.string().min(1).max(1024),
 });
 
-export const tokenBody = z.object({ name: z.string().trim().max(100).nullish() });
+/** Lifetime of an API token unless its creator chooses another (at most a year): a forgotten token stops by itself. */
+export const API_TOKEN_DEFAULT_DAYS = 90;
+export const API_TOKEN_MAX_DAYS = 365;
+export const API_TOKEN_SCOPES = ['full', 'read'] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+
+export const tokenBody = z.object({
+  name: z.string().trim().max(100).nullish(),
+  expiresInDays: z.number().int().min(1).max(API_TOKEN_MAX_DAYS).optional().meta({ description: `Gültigkeit in Tagen (Standard ${API_TOKEN_DEFAULT_DAYS})` }),
+  scope: z.enum(API_TOKEN_SCOPES).optional().meta({ description: '`full` (Standard) oder `read`: nur lesende Anfragen (GET/HEAD)' }),
+});
 
 export function fieldErrors(error: z.ZodError, labels: Record<string, string>): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -148,24 +158,35 @@ export async function signOut(db: Database, sessionId: string | undefined): Prom
 // ---------------------------------------------------------------------------------------------------------------
 // API tokens
 
-/** Creates a personal API token for the user; the plain token exists only in the return value. */
-export async function issueApiToken(db: Database, userId: string, name: string | null = null) {
-  const token = `${API_TOKEN_PREFIX}${newSecret()}`;
-  const row = await db.apiToken.create({ data: { userId, tokenHash: sha256(token), name } });
-  return { token, id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
+function tokenView(t: { id: string; name: string | null; createdAt: Date; expiresAt: Date | null; scope: string; lastUsedAt: Date | null; revokedAt: Date | null }) {
+  return {
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+  };
 }
 
+/** Creates a personal API token for the user; the plain token exists only in the return value. */
+export async function issueApiToken(
+  db: Database,
+  userId: string,
+  name: string | null = null,
+  options: { expiresInDays?: number; scope?: ApiTokenScope } = {},
+) {
+  const token = `${API_TOKEN_PREFIX}${newSecret()}`;
+  const expiresAt = new Date(Date.now() + (options.expiresInDays ?? API_TOKEN_DEFAULT_DAYS) * 86_400_000);
+  const row = await db.apiToken.create({ data: { userId, tokenHash: sha256(token), name, expiresAt, scope: options.scope ?? 'full' } });
+  return { token, ...tokenView(row) };
+}
+
+/** The caller's tokens, also expired and revoked ones (without the secret). */
 export async function listApiTokens(db: Database, user: AuthenticatedUser) {
   const rows = await db.apiToken.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'asc' } });
-  return {
-    items: rows.map((t) => ({
-      id: t.id,
-      name: t.name,
-      createdAt: t.createdAt.toISOString(),
-      lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-      revokedAt: t.revokedAt?.toISOString() ?? null,
-    })),
-  };
+  return { items: rows.map(tokenView) };
 }
 
 export async function createApiToken(db: Database, user: AuthenticatedUser, input: unknown) {
@@ -175,11 +196,16 @@ export async function createApiToken(db: Database, user: AuthenticatedUser, inpu
   }
   const parsed = tokenBody.safeParse(input ?? {});
   if (!parsed.success) {
-    throw new ApiError(422, 'validation_failed', 'Der Name des Tokens ist ungültig.', {
-      fields: fieldErrors(parsed.error, { name: 'Höchstens 100 Zeichen.' }),
+    throw new ApiError(422, 'validation_failed', 'Die Angaben zum Token sind ungültig.', {
+      fields: fieldErrors(parsed.error, {
+        name: 'Höchstens 100 Zeichen.',
+        expiresInDays: `Ganze Zahl von 1 bis ${API_TOKEN_MAX_DAYS}.`,
+        scope: '„full“ oder „read“.',
+      }),
     });
   }
-  return issueApiToken(db, user.id, parsed.data.name || null);
+  const { name, expiresInDays, scope } = parsed.data;
+  return issueApiToken(db, user.id, name || null, { ...(expiresInDays ? { expiresInDays } : {}), ...(scope ? { scope } : {}) });
 }
 
 export async function revokeApiToken(db: Database, user: AuthenticatedUser, id: string): Promise<void> {

@@ -8,6 +8,8 @@ import { createApp } from '../api/app.js';
 import { login, type SignedIn } from '../harness/auth.js';
 import { serveApp, type ServedApp } from '../harness/app-server.js';
 import { loadConfig } from '../platform/config.js';
+import { openCaseRows } from '../harness/cases.js';
+import { randomUUID } from 'node:crypto';
 import { startSmtpSink, type MailSink } from '../platform/smtp-sink.js';
 import { PageClient } from './support/page-client.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -117,6 +119,30 @@ describe('a taken port of the local SMTP sink ("still open": npm start died with
       await expect(startSmtpSink({ port: taken })).rejects.toMatchObject({ code: 'EADDRINUSE' });
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+});
+
+describe('list filters over state-only cases (finding 9)', () => {
+  it('does not let an ABH counsellor find a handed-over case by what its state-only view hides', async () => {
+    const abh = await login(withSink.baseUrl, 'abh@kim.example');
+    const drkManager = await h.db.user.findUniqueOrThrow({ where: { email: 'cm.drk@kim.example' } });
+    const handedOver = await openCaseRows(h.db, { organisationId: 'drk', municipality: 'Kall' });
+    await h.db.case.update({ where: { id: handedOver.caseId }, data: { assigneeId: drkManager.id, nextDeadlineAt: new Date(Date.now() - 86_400_000) } });
+    const handoverId = randomUUID();
+    await h.db.handover.create({
+      data: { id: handoverId, workflowId: `handover-${handoverId}`, caseId: handedOver.caseId, state: 'handed_over', counsellorId: abh.user.id, receivingOrganisationId: 'drk' },
+    });
+    const list = async (query: string) => {
+      const res = await fetch(`${withSink.baseUrl}/api/v1/cases${query}`, { headers: abh.headers(false) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: Array<{ id: string }> }).items.map((i) => i.id);
+    };
+    // Listed, by its state only …
+    expect(await list('')).toContain(handedOver.caseId);
+    // … but no filter over its content finds it.
+    for (const query of ['?municipality=Kall', `?assignee=${drkManager.id}`, '?overdue=true', '?state=intake', '?q=Person']) {
+      expect(await list(query), query).not.toContain(handedOver.caseId);
     }
   });
 });

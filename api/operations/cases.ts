@@ -244,7 +244,10 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
   const q = listCasesQuery.safeParse(query);
   if (!q.success) throw invalidQuery(q.error);
   const f = q.data;
-  const handedOver = await handedOverCaseIds(db, user);
+  // Filters look only at cases the caller sees in full: a handed-over case shown by its state alone must not be
+  // found (or missed) by its assignee, municipality, deadlines, name or state (finding 9 of issue 15).
+  const filtersContent = Boolean(f.state || f.assignee || f.municipality || f.overdue === 'true' || f.q);
+  const handedOver = filtersContent ? [] : await handedOverCaseIds(db, user);
   const where = {
     AND: [
       caseListFilter(user, handedOver),

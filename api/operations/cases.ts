@@ -24,6 +24,7 @@ import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isDatabaseUnavailable, isUniqueViolation, refusalToApiError } from './errors.js';
+import { checkContactDate, withCleanPersonNames } from './plausibility.js';
 import { resolveCaseRead } from './partner-access.js';
 import { errorFields, logger } from '../../platform/logger.js';
 
@@ -93,7 +94,7 @@ export function parseAsOf(value: unknown): Date | undefined {
 type Proposal = Extract<ReturnType<typeof proposeProvider>, { ok: true }>;
 
 function parseOpenCase(input: unknown, openedAt: string) {
-  const parsed = parseCreateCase(input ?? {}, openedAt);
+  const parsed = parseCreateCase(withCleanPersonNames(input ?? {}), openedAt);
   if (!parsed.ok) {
     throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
   }
@@ -327,6 +328,7 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
   }
   const body = (input ?? {}) as Record<string, unknown>;
   await checkOrganisation(deps.db, action, body);
+  checkContactDate(action, body, row.openedAt);
   await checkAssignee(deps.db, action, body, row.organisationId);
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
   const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;

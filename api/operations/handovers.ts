@@ -30,6 +30,7 @@ import { canProposeHandover, canTakeOverHandover, caseAccess, handoverAccess, ha
 import { logAccess } from './access-log.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isUniqueViolation, refusalToApiError } from './errors.js';
+import { withCleanPersonNames } from './plausibility.js';
 import { deadlineView, fromRecord, fromWorkflow, listItem, RECORD_EVENT_TYPES, recordDetails, type HandoverView } from './handover-responses.js';
 import { errorFields, logger } from '../../platform/logger.js';
 
@@ -166,7 +167,7 @@ export async function proposeHandover(deps: OperationDeps, caller: Caller, input
   const { user } = caller;
   if (!canProposeHandover(user)) throw new ApiError(403, 'forbidden', 'Übergaben schlägt die Sozialberatung der Ausländerbehörde vor.');
   const requestedAt = new Date().toISOString();
-  const parsed = parseCreateHandover(input ?? {}, requestedAt);
+  const parsed = parseCreateHandover(withCleanPersonNames(input ?? {}), requestedAt);
   if (!parsed.ok) throw invalid('Die Angaben sind unvollständig oder ungültig.', parsed.fields);
   const body = parsed.payload;
   const earlier = await proposedBefore(deps, caller, body.requestId);

@@ -3,7 +3,9 @@
 // admin or the scrape secret (HTTP durations by route and status, outbox backlog and ages — also notifications left
 // in `sending` —, open cases by state, overdue deadlines), and pages that answer 503 during a database outage and
 // 400 (not 500) for a NUL character in paths and queries (finding 8).
+import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +130,34 @@ describe('pages under bad input and outages', () => {
     } finally {
       await down.close();
       await deadDb.$disconnect();
+    }
+  });
+});
+
+describe('an unreachable engine ("still open": API calls waited ~20 s before 503)', () => {
+  it('answers reads and actions with 503 temporal_unavailable within the cap', { timeout: 20_000 }, async () => {
+    // A port nothing listens on: the client's connection attempts fail, as with an engine that is down.
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const connection = Connection.lazy({ address: `127.0.0.1:${port}` });
+    const down = await serveApp(createApp({ db: h.db, temporal: new Client({ connection }), taskQueue: h.taskQueue }));
+    try {
+      const read = await fetch(`${down.baseUrl}/api/v1/cases/${caseId}`, { headers: caritas.headers(false) });
+      expect(read.status).toBe(503);
+      const act = await fetch(`${down.baseUrl}/api/v1/cases/${caseId}/actions/put-on-hold`, {
+        method: 'POST',
+        headers: caritas.headers(),
+        body: JSON.stringify({ reason: 'Urlaub' }),
+      });
+      expect(act.status).toBe(503);
+      expect(((await act.json()) as { error: { code: string } }).error.code).toBe('temporal_unavailable');
+    } finally {
+      await down.close();
+      await connection.close().catch(() => undefined);
     }
   });
 });

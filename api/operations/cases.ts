@@ -20,7 +20,7 @@ import {
 } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import { caseHistory } from './case-history.js';
-import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
+import { ensureEngineReachable, loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isDatabaseUnavailable, isUniqueViolation, refusalToApiError } from './errors.js';
@@ -333,6 +333,7 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
   const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
   try {
+    await ensureEngineReachable(deps.temporal);
     const data = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
       args: [{ action, payload: body, actor: actorOf(caller.user), requestId }],
       // The request id is the Temporal update id: a repeated request gets the first answer.

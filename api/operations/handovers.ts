@@ -31,6 +31,7 @@ import { logAccess } from './access-log.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isUniqueViolation, refusalToApiError } from './errors.js';
 import { withCleanPersonNames } from './plausibility.js';
+import { ensureEngineReachable } from './case-lookup.js';
 import { deadlineView, fromRecord, fromWorkflow, listItem, RECORD_EVENT_TYPES, recordDetails, type HandoverView } from './handover-responses.js';
 import { errorFields, logger } from '../../platform/logger.js';
 
@@ -320,6 +321,7 @@ export async function actOnHandover(deps: OperationDeps, caller: Caller, row: Ha
 
   let data: HandoverData;
   try {
+    await ensureEngineReachable(temporal);
     data = await temporal.workflow.getHandle(row.workflowId).executeUpdate(handoverActionUpdate, {
       args: [{ action, payload: body, actor: actorOf(user), requestId }],
       // The request id is the Temporal update id: a repeated request gets the first answer.

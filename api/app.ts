@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { authenticate, cookieSecureFromEnv, csrfProtection, readOnlyTokens, requireUserForApi } from './http/authentication.js';
 import { errorHandler, notFoundHandler } from './http/json-errors.js';
 import { healthRouter } from './http/health.js';
+import { requireUuidPathIds } from './http/path-ids.js';
 import { createAppMetrics, metricsRouter } from './http/metrics.js';
 import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -61,7 +62,7 @@ export function createApp(deps: AppDependencies): express.Express {
   // The Temporal UI's codec server: its own CORS and sign-in, before the CSRF check (the UI sends the session
   // cookie but no CSRF token; the endpoint changes nothing).
   app.use('/api/v1/codec', codecCors(deps.temporalUiUrl), authenticate(deps.db), requireUserForApi, codecServerRouter(deps));
-  app.use(authenticate(deps.db), readOnlyTokens, csrfProtection());
+  app.use(authenticate(deps.db), readOnlyTokens, csrfProtection(), requireUuidPathIds);
   app.use(metricsRouter(metrics));
   // One login limiter for the API and the sign-in page, one way to make a session (operations/sessions.ts); its
   // counts live in PostgreSQL, so every API process of the installation shares them.

@@ -110,7 +110,11 @@ describe('pages under bad input and outages', () => {
       const res = await page.get(path);
       expect([400, 404, 200], path).toContain(res.status);
     }
-    expect((await page.get('/faelle/%00')).status).toBe(400);
+    // Ids are UUIDs: anything else is not found, before any query (the API answers the same).
+    expect((await page.get('/faelle/%00')).status).toBe(404);
+    expect((await page.get('/uebergaben/%00/aktionen/cancel')).status).toBe(404);
+    const api = await fetch(`${served.baseUrl}/api/v1/cases/%00/history`, { headers: caritas.headers(false) });
+    expect(api.status).toBe(404);
     expect((await page.get('/faelle?suche=a%00b')).status).toBe(400);
     for (const stichtag of ['0000-01-01', '-0001-05-05', '1899-12-31']) {
       const res = await page.get(`/faelle/${caseId}/verlauf?stichtag=${encodeURIComponent(stichtag)}`);

@@ -32,6 +32,13 @@ import { signInPagesRouter } from './pages/sign-in.js';
 import type { Database } from '../platform/database.js';
 import type { MailSink } from '../platform/smtp-sink.js';
 import { mailInboxRouter } from './pages/mail-inbox.js';
+import type { Mailer } from '../platform/mailer.js';
+import { accountsRouter } from './v1/accounts.js';
+import { administrationRouter } from './v1/administration.js';
+import { accountPagesRouter } from './pages/accounts.js';
+import { passwordPagesRouter } from './pages/password.js';
+import { administrationPagesRouter } from './pages/administration.js';
+import { organisationPagesRouter } from './pages/organisations.js';
 
 export interface AppDependencies {
   db: Database;
@@ -44,6 +51,12 @@ export interface AppDependencies {
   trustProxy?: string | number | boolean;
   /** The request log (default: the process log, platform/logger.ts). */
   logger?: Logger;
+  /** Sends invitation and password-reset mails; without one those answer 502 mail_failed. */
+  mailer?: Mailer;
+  /** Public base URL for links in mails; default: the mailer's. */
+  appUrl?: string;
+  /** This installation holds the demo data set (pages show a banner); start.ts sets app.locals.demoData later too. */
+  demoData?: boolean;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
@@ -54,6 +67,7 @@ export function createApp(deps: AppDependencies): express.Express {
   const metrics = createAppMetrics(deps.db);
   app.use(requestLog(metrics.observeRequest, deps.logger));
   app.use(securityHeaders({ production: process.env.NODE_ENV === 'production' }));
+  app.locals.demoData = deps.demoData === true;
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRouter(deps));
   app.use(openApiRouter());
@@ -68,7 +82,9 @@ export function createApp(deps: AppDependencies): express.Express {
   // counts live in PostgreSQL, so every API process of the installation shares them.
   const limiter = createLoginThrottle(deps.db);
   const cookieSecure = cookieSecureFromEnv();
+  const accountDeps = { db: deps.db, mailer: deps.mailer, appUrl: deps.appUrl ?? deps.mailer?.appUrl ?? 'http://localhost:3000' };
   app.use('/api/v1', requireUserForApi, sessionsRouter({ db: deps.db, limiter, cookieSecure }), directoryRouter(deps));
+  app.use('/api/v1', accountsRouter(accountDeps), administrationRouter(deps));
   app.use('/api/v1/cases', caseRecordsRouter(deps));
   app.use('/api/v1/cases', casesRouter(deps));
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
@@ -79,6 +95,10 @@ export function createApp(deps: AppDependencies): express.Express {
   // Only with the local sink (no SMTP_HOST), and only for coordination and admins (it shows addresses and case ids).
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
   app.use(signInPagesRouter({ db: deps.db, limiter, cookieSecure }));
+  app.use(passwordPagesRouter(accountDeps));
+  app.use(accountPagesRouter(accountDeps));
+  app.use(administrationPagesRouter(deps));
+  app.use(organisationPagesRouter(deps));
   app.use(intakePagesRouter(deps));
   app.use(caseListPagesRouter(deps));
   app.use(casePagesRouter(deps));

@@ -9,6 +9,8 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app.js';
+import type { OperationDeps } from '../api/operations/caller.js';
+import { createDemoData, demoWanted, DEMO_MARKER_KEY } from './lib/demo-data.js';
 import { loadConfig } from '../platform/config.js';
 import { createDatabase, type Database } from '../platform/database.js';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.js';
@@ -271,11 +273,40 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     temporalUiUrl: uiUrl,
     mailSink,
+    mailer,
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
   });
   const server = await listenHttp(app);
 
   printReady({ started, server, address, uiUrl, mailer, mailSink, demoAccounts: seeded.demoAccounts });
+  startDemoData(app, { db, temporal: client, taskQueue: config.temporal.taskQueue }, config.nodeEnv === 'production');
+}
+
+/**
+ * The living demo (scripts/lib/demo-data.ts): on an empty database outside production, made in the background through
+ * the real operations while the app already answers; an installation that holds it shows the demo banner.
+ */
+function startDemoData(app: ReturnType<typeof createApp>, deps: OperationDeps, production: boolean): void {
+  // Ctrl-C during the demo: the case being made is finished, then the demo stops before the rest shuts down.
+  const abort = new AbortController();
+  const running = (async () => {
+    if (await deps.db.setting.findUnique({ where: { key: DEMO_MARKER_KEY } })) app.locals.demoData = true;
+    const reason = await demoWanted(deps.db, production);
+    if (reason) return;
+    app.locals.demoData = true;
+    logger.info('Demo-Daten: werden über die echten Abläufe angelegt (ein Tag der Fristen = eine Minute) …');
+    const outcome = await createDemoData(deps, { production, log: (line) => logger.info(line), signal: abort.signal });
+    if (outcome.created) logger.info(`Demo-Daten: ${outcome.cases} Fälle und ${outcome.handovers} Übergaben angelegt.`);
+  })().catch((error: unknown) => {
+    logger.error(abort.signal.aborted ? 'Demo-Daten: beim Beenden unterbrochen.' : `Demo-Daten: abgebrochen (${(error as Error).message}).`);
+  });
+  stops.push({
+    name: 'Demo-Daten',
+    stop: async () => {
+      abort.abort();
+      await running;
+    },
+  });
 }
 
 main().catch(async (error) => {

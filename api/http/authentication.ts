@@ -193,6 +193,9 @@ export function csrfProtection(): RequestHandler {
 /** Routes under /api/v1 open to anonymous callers; everything else there needs a user. */
 const PUBLIC_API_ROUTES: ReadonlyArray<{ methods: readonly string[]; path: string }> = [
   { methods: ['POST'], path: '/session' },
+  // One-time links of invitations and password resets (operations/account-links.ts).
+  { methods: ['POST'], path: '/password-reset' },
+  { methods: ['POST'], path: '/password' },
   { methods: ['GET', 'HEAD'], path: '/openapi.json' },
 ];
 

@@ -111,6 +111,41 @@ export function canManageUsers(user: AccessUser): boolean {
   return user.role === 'admin';
 }
 
+/** The staff account pages and routes: admins for everyone, coordinators for their staff (no admin accounts). */
+export function canManageAccounts(user: AccessUser): boolean {
+  return user.role === 'admin' || user.role === 'coordinator';
+}
+
+/** May the user change this account (role, organisation, active)? A coordinator never touches an admin account. */
+export function canManageAccount(user: AccessUser, target: { role: string }): boolean {
+  if (user.role === 'admin') return true;
+  return user.role === 'coordinator' && target.role !== 'admin';
+}
+
+/** May the user give an account this role? Only admins make admins. */
+export function canGrantRole(user: AccessUser, role: ActorRole): boolean {
+  if (user.role === 'admin') return true;
+  return user.role === 'coordinator' && role !== 'admin';
+}
+
+/** An account that counts for the last-admin guard. */
+export function isActiveAdmin(account: { role: string; active: boolean }): boolean {
+  return account.active && account.role === 'admin';
+}
+
+/** The role the last-admin guard protects. */
+export const ADMIN_ROLE: ActorRole = 'admin';
+
+/** Organisations (name, kind, contact address, active): coordinators and admins. */
+export function canManageOrganisations(user: AccessUser): boolean {
+  return user.role === 'admin' || user.role === 'coordinator';
+}
+
+/** The audit of administration (accounts, organisations, rules, settings): coordinators and admins. */
+export function canReadAdminAudit(user: AccessUser): boolean {
+  return user.role === 'admin' || user.role === 'coordinator';
+}
+
 /** Routing rules: admins maintain them, coordinators configure them (domain.md). */
 export function canConfigureRouting(user: AccessUser): boolean {
   return user.role === 'admin' || user.role === 'coordinator';

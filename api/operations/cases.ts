@@ -2,7 +2,8 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView } from '../../domain/index.js';
+import { CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { caseActionUpdate, caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
@@ -20,7 +21,7 @@ import {
 } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import { caseHistory } from './case-history.js';
-import { ensureEngineReachable, loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
+import { ensureEngineReachable, loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isDatabaseUnavailable, isUniqueViolation, refusalToApiError } from './errors.js';
@@ -93,13 +94,13 @@ export function parseAsOf(value: unknown): Date | undefined {
 
 type Proposal = Extract<ReturnType<typeof proposeProvider>, { ok: true }>;
 
-function parseOpenCase(input: unknown, openedAt: string) {
+function parseOpenCase(input: unknown, openedAt: string, rules: RoutingRules) {
   const parsed = parseCreateCase(withCleanPersonNames(input ?? {}), openedAt);
   if (!parsed.ok) {
     throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
   }
   const body = parsed.payload;
-  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt });
+  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt }, rules);
   if (!proposal.ok) {
     const field = proposal.error.code === 'unknown_municipality' ? 'person.municipality' : 'person.birthDate';
     throw new ApiError(422, 'validation_failed', proposal.error.message, { fields: { [field]: proposal.error.message } });
@@ -198,7 +199,9 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
   const { user } = caller;
   if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
   const openedAt = new Date().toISOString();
-  const { body, proposal } = parseOpenCase(input, openedAt);
+  // The rules valid on the intake's day; the proposal is stored with the case, so later rule changes never reach it.
+  const { rules } = await routingRulesOn(deps.db, berlinDay(openedAt));
+  const { body, proposal } = parseOpenCase(input, openedAt, rules);
   const earlier = await openedBefore(deps, caller, body.requestId);
   if (earlier) return earlier;
   const settings = await loadCaseSettings(deps.db);
@@ -301,7 +304,7 @@ export async function readCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, cal
   if (found.access === 'partner') return { access: 'partner', row: found.row, partnerView: found.view };
   if (found.access === 'state_only') return { access: 'state_only', row: found.row };
   await logAccess(deps.db, caller, { action: 'read_case', caseId: found.row.id });
-  return { access: 'full', row: found.row, view: await queryCaseView(deps.temporal, found.row) };
+  return { access: 'full', row: found.row, view: await readCaseView(deps.db, deps.temporal, found.row) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -334,14 +337,14 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
   const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
   try {
     await ensureEngineReachable(deps.temporal);
-    const data = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
+    const result = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
       args: [{ action, payload: body, actor: actorOf(caller.user), requestId }],
       // The request id is the Temporal update id: a repeated request gets the first answer.
       ...(requestId ? { updateId: requestId } : {}),
     });
     // The answer carries the case (also a replayed requestId's first answer): a read like any other.
     await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
-    return { row, data };
+    return { row, result };
   } catch (error) {
     throw refusalToApiError(error);
   }
@@ -350,15 +353,25 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
 /** A page shows the case after a refused action (the form with its errors over the case): logged as a read first. */
 export async function showCaseAfterRefusal(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, row: CaseRow) {
   await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
-  return queryCaseView(deps.temporal, row);
+  return readCaseView(deps.db, deps.temporal, row);
 }
 
-/** Find + act in one (the JSON door): unknown actions are 404 before anything is read. */
+/**
+ * Find + act in one (the JSON door): unknown actions are 404 before anything is read. Answers with the case as the
+ * action left it, from the read model (the record is written before the workflow answers); a repeated request id
+ * gets the case as its first answer left it. Logged as a read of the case.
+ */
 export async function runCaseAction(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, caseId: string, action: string, input: unknown) {
   if (!isCaseAction(action)) throw new ApiError(404, 'unknown_action', `Unbekannte Aktion „${action}“.`);
   const row = await findCaseToAct(deps, caller, caseId);
-  return actOnCase(deps, caller, row, action, input);
+  const { result } = await actOnCase(deps, caller, row, action, input);
+  const after = (await loadCaseRow(deps.db, caseId)) ?? row;
+  // Answers of version 4 and earlier (a repeated request id of then) are the whole case.
+  const view = isWholeCase(result) ? result : await readCaseView(deps.db, deps.temporal, after, result.seq);
+  return { row: after, data: view };
 }
+
+const isWholeCase = (result: object): result is CaseData => 'schemaVersion' in result;
 
 // ---------------------------------------------------------------------------------------------------------------
 // History

@@ -23,6 +23,7 @@ import {
   type HandoverState,
 } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
+import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import type { Handover as HandoverRow } from '../../prisma/generated/client.js';
 import { handoverActionUpdate, handoverViewQuery, handoverWorkflowId, type HandoverWorkflowInput, type OpenHandoverInput } from '../../workflows/handover-messages.js';
@@ -91,7 +92,8 @@ function endedError(state: string): ApiError {
  * case) the case's proposed organisation. Checks the case the handover is about. Throws 404/409/422.
  */
 async function receivingOrganisationFor(db: Database, user: AccessUser, body: CreateHandoverBody, requestedAt: string): Promise<string> {
-  let receivingOrganisationId = resolveReceivingOrganisation(body, requestedAt);
+  const { rules } = await routingRulesOn(db, berlinDay(requestedAt));
+  let receivingOrganisationId = resolveReceivingOrganisation(body, requestedAt, rules);
   let caseOrganisationId: string | null = null;
   if (body.caseId) {
     const caseRow = await db.case.findUnique({ where: { id: body.caseId } });
@@ -106,7 +108,7 @@ async function receivingOrganisationFor(db: Database, user: AccessUser, body: Cr
     receivingOrganisationId ??= caseRow!.proposedOrganisationId;
   } else if (!receivingOrganisationId) {
     // No provider for this person by the routing rules: say why, on the field that decides it.
-    const proposal = proposeProvider({ municipality: body.person!.municipality, birthDate: body.person!.birthDate, on: requestedAt });
+    const proposal = proposeProvider({ municipality: body.person!.municipality, birthDate: body.person!.birthDate, on: requestedAt }, rules);
     const message = proposal.ok ? 'Keine aufnehmende Organisation ermittelbar.' : proposal.error.message;
     throw invalid(message, { proposedOrganisationId: message });
   }

@@ -65,6 +65,7 @@ export function signInPagesRouter({ db, limiter, cookieSecure }: SignInPagesDepe
         form,
         next: safeReturnPath(req.body?.weiter ?? req.query.weiter),
         loggedOut: req.query.abgemeldet === '1',
+        passwordSet: req.query.passwort === '1',
         // A browser with a still valid session must send its token (csrfProtection checks every session POST).
         formCsrf: req.authSession?.csrfToken,
       }),

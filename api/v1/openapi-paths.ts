@@ -72,7 +72,6 @@ export function sessionPaths(): Record<string, unknown> {
         responses: { 204: { description: 'Widerrufen' }, 404: errorResponse('not_found: unbekanntes oder fremdes Token') },
       },
     }),
-    '/api/v1/organisations': pathItem({ get: { summary: 'Organisationen', responses: { 200: json({ type: 'object' }) } } }),
   };
 }
 

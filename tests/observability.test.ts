@@ -139,7 +139,7 @@ describe('pages under bad input and outages', () => {
 });
 
 describe('an unreachable engine ("still open": API calls waited ~20 s before 503)', () => {
-  it('answers reads and actions with 503 temporal_unavailable within the cap', { timeout: 20_000 }, async () => {
+  it('answers reads from the read model and actions with 503 temporal_unavailable within the cap', { timeout: 20_000 }, async () => {
     // A port nothing listens on: the client's connection attempts fail, as with an engine that is down.
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
@@ -150,8 +150,9 @@ describe('an unreachable engine ("still open": API calls waited ~20 s before 503
     const connection = Connection.lazy({ address: `127.0.0.1:${port}` });
     const down = await serveApp(createApp({ db: h.db, temporal: new Client({ connection }), taskQueue: h.taskQueue }));
     try {
+      // Reads come from the read model (since the write path of version 5): the engine is not needed for them.
       const read = await fetch(`${down.baseUrl}/api/v1/cases/${caseId}`, { headers: caritas.headers(false) });
-      expect(read.status).toBe(503);
+      expect(read.status).toBe(200);
       const act = await fetch(`${down.baseUrl}/api/v1/cases/${caseId}/actions/put-on-hold`, {
         method: 'POST',
         headers: caritas.headers(),

@@ -194,7 +194,7 @@ describe('deadline mails (time-skipping server, real SMTP on loopback)', () => {
       args: [{ action: 'record-consent', payload: { decision: 'given' }, actor: counsellor }],
     });
     await env.sleep('14 days');
-    expect((await resultOnceCompleted(lapsing)).state).toBe('lapsed');
+    expect((await resultOnceCompleted<{ state: string }>(env, lapsing)).state).toBe('lapsed');
     const [lapsed] = await smtp.waitFor(() => mailsFor(`handover:${proposed.handoverId}:`).length >= 1).then(() =>
       mailsFor(`handover:${proposed.handoverId}:`),
     );

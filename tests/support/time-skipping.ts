@@ -1,6 +1,7 @@
 // The time-skipping test server with a fresh migrated database and ONE worker for the whole test file: a worker
 // stopped between tests would leave workflow tasks on its sticky queue, and the test server does not skip time
 // while a workflow task is outstanding.
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -75,16 +76,22 @@ export async function startTimeSkippingStack(taskQueue: string): Promise<TimeSki
 }
 
 /**
- * The result of a workflow that has already reached its end in skipped time. `handle.result()` on a running workflow
- * lets the test server skip on to the next timer anywhere (the 3-year retention of a lapsed handover, say); this waits
- * for the condition "completed" instead, without skipping time, and only then reads the result.
+ * The result of a workflow that reaches its end without time being skipped for it. The time-skipping client's
+ * `handle.result()` unlocks time skipping while it waits — even for a workflow that has already ended — and the test
+ * server then jumps to the next timer anywhere (the 3-year retention of a lapsed handover, say). This waits for the
+ * condition "not running" instead and reads the result through a plain client, which never unlocks skipping.
  */
-export async function resultOnceCompleted<T>(handle: { describe(): Promise<{ status: { name: string } }>; result(): Promise<T> }, timeoutMs = 60_000): Promise<T> {
+export async function resultOnceCompleted<T>(
+  env: TestWorkflowEnvironment,
+  handle: { workflowId: string; describe(): Promise<{ status: { name: string } }> },
+  options: { dataConverter?: DataConverter; timeoutMs?: number } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const until = Date.now() + timeoutMs;
-  for (;;) {
-    const { status } = await handle.describe();
-    if (status.name !== 'RUNNING') return handle.result();
+  while ((await handle.describe()).status.name === 'RUNNING') {
     if (Date.now() > until) throw new Error(`workflow still running after ${timeoutMs} ms of waiting (no time skipped)`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const plain = new Client({ connection: env.connection, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  return plain.workflow.getHandle(handle.workflowId).result() as Promise<T>;
 }

@@ -44,7 +44,7 @@ const roleComparison = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'var/', '.venv/', 'prisma/generated/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'var/', '.venv/', 'prisma/generated/', 'coverage/', 'bench/results/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -77,6 +77,16 @@ export default tseslint.config(
   {
     files: ['api/operations/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'express', message: 'Operations are called by both doors: no Express types here.' }] }] },
+  },
+  {
+    // The pages' one script, served as a file (the CSP allows no inline script): it runs in the browser.
+    files: ['templates/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
+  {
+    // The server paths log through platform/logger.ts (pino: structured, with request ids), never console.*.
+    files: ['api/**/*.ts', 'platform/**/*.ts', 'activities/**/*.ts', 'worker.ts', 'scripts/start.ts', 'scripts/worker.ts'],
+    rules: { 'no-console': 'error' },
   },
   {
     // Tests read untyped JSON responses; their describe blocks are long lists of cases.

@@ -3,6 +3,7 @@ import type { DataKeyStore } from '../platform/data-keys.js';
 import type { Database } from '../platform/database.js';
 import type { Mailer } from '../platform/mailer.js';
 import { createReconcilerActivities } from './case-reconciler.js';
+import { createCaseBatchRecordActivities } from './case-batch-records.js';
 import { createCaseRecordActivities } from './case-records.js';
 import { createErasureActivities } from './erasure.js';
 import { createHandoverRecordActivities } from './handover-records.js';
@@ -22,6 +23,7 @@ export interface ActivityDependencies {
 export function createActivities({ db, mailer, coordinationEmail, dataKeys }: ActivityDependencies) {
   return {
     ...createCaseRecordActivities(db),
+    ...createCaseBatchRecordActivities(db),
     ...createReconcilerActivities(db),
     ...createErasureActivities(db, dataKeys),
     ...createHandoverRecordActivities(db),

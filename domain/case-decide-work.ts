@@ -185,25 +185,19 @@ export const workHandlers = {
       ? p.date > datePart(addMs(h.now, 14 * 3_600_000))
       : toMs(p.date) > toMs(h.now) + 5 * 60_000;
     if (future) return fail('date', 'Datum liegt in der Zukunft');
-    const contact = {
-      id: h.newId('contact'),
-      kind: p.kind,
-      date: p.date,
-      durationMinutes: p.durationMinutes,
-      ...(p.note ? { note: p.note } : {}),
-      recordedBy: h.actor.id,
-      recordedAt: h.now,
-    };
-    c.contacts.items.push(contact);
+    // The contact lives on in its event (who and when are the event's actor and time); the case keeps counts.
+    const contactId = h.newId('contact');
     c.contacts.count += 1;
     c.contacts.byKind[p.kind] += 1;
     const at = isIsoDate(p.date) ? `${p.date}T00:00:00.000Z` : p.date;
     const newer = !c.contacts.lastContactAt || toMs(at) > toMs(c.contacts.lastContactAt);
     h.emit('contact_recorded', `Kontakt erfasst: ${CONTACT_KIND_LABELS[p.kind]} am ${formatDateDe(p.date)} (${p.durationMinutes} Min.)`, {
-      contactId: contact.id,
+      contactId,
       kind: p.kind,
       date: p.date,
       durationMinutes: p.durationMinutes,
+      // Erased with the case (domain/erasure.ts).
+      ...(p.note ? { note: p.note } : {}),
     });
     // Each (newer) contact restarts the no-contact clock; a back-dated older contact does not.
     if (newer) {

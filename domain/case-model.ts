@@ -208,6 +208,7 @@ export interface ContactsSummary {
   count: number;
   byKind: Record<ContactKind, number>;
   lastContactAt?: string;
+  /** Contacts recorded before version 5 only (their notes live nowhere else); newer ones live in their events. */
   items: Contact[];
 }
 

@@ -18,6 +18,7 @@ export * from './case-actions.js';
 export * from './case-payload-checks.js';
 export * from './case-lifecycle.js';
 export * from './case-decide.js';
+export * from './case-compact.js';
 export * from './handover.js';
 export * from './handover-requests.js';
 export * from './handover-payload-checks.js';

@@ -27,7 +27,7 @@ export function normaliseMunicipality(value: string): Municipality | undefined {
   return MUNICIPALITIES.find((m) => m.toLowerCase() === key);
 }
 
-export const ORGANISATION_KINDS = ['county', 'abh', 'jobcenter', 'provider'] as const;
+export const ORGANISATION_KINDS = ['county', 'abh', 'jobcenter', 'provider', 'partner'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 export interface Organisation {

@@ -2,9 +2,10 @@
 // Opening a case directly (rows + workflow start), without going through HTTP.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { defaultCaseSettings, type Actor, type CaseSettings } from '../domain/index.js';
+import { readCaseView } from '../api/operations/case-lookup.js';
+import { defaultCaseSettings, type Actor, type CaseData, type CaseSettings } from '../domain/index.js';
 import type { Database } from '../platform/database.js';
-import type { CaseWorkflowInput, OpenCaseInput } from '../workflows/case-messages.js';
+import type { CaseActionResult, CaseWorkflowInput, OpenCaseInput } from '../workflows/case-messages.js';
 import { caseWorkflowId } from '../workflows/case-messages.js';
 
 /** A seeded demo account as the acting user of workflow updates. */
@@ -55,4 +56,12 @@ export async function startCase(
     ...(options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
   };
   return client.workflow.start('caseWorkflow', { workflowId: caseWorkflowId(open.caseId), taskQueue, args: [input] });
+}
+
+/** The case as an action left it, read from the read model as the API answers (the action's answer is small). */
+export async function caseAfter(db: Database, client: Client, result: CaseActionResult): Promise<CaseData> {
+  const row = await db.case.findUniqueOrThrow({ where: { id: result.caseId } });
+  const view = await readCaseView(db, client, row, result.seq);
+  if (!view) throw new Error(`case ${result.caseId} has no view (erased?)`);
+  return view;
 }

@@ -1,29 +1,39 @@
-// Reference data and demo accounts. Organisations are kept current on every start (they are the
-// county's fixed structure); demo accounts go only into an empty database and never into production.
+// Reference data and demo accounts. The county's organisations and routing rules are inserted only where nothing
+// exists yet: what coordinators edited (names, contact addresses, rules) is never overwritten by a start. Demo
+// accounts go only into an empty database and never into production.
 import bcrypt from 'bcryptjs';
 import { DEMO_ACCOUNTS as demoAccounts, ORGANISATIONS as organisations } from '../domain/organisations.js';
 import type { Database } from './database.js';
+import { seedRoutingRules } from './routing-rules.js';
 
 export interface SeedResult {
   demoAccounts: Array<{ email: string; role: string }>;
 }
 
-export async function seedDatabase(db: Database, options: { demoPassword: string; production: boolean }): Promise<SeedResult> {
-  for (const o of organisations) {
-    const data = {
+/** Organisations and routing rules of Kreis Euskirchen, where missing. */
+export async function seedReferenceData(db: Database): Promise<void> {
+  await db.organisation.createMany({
+    data: organisations.map((o) => ({
+      id: o.id,
       name: o.name,
       shortName: o.shortName,
       kind: o.kind,
       municipalities: [...o.municipalities],
       minAge: o.ageRange?.min ?? null,
       maxAge: o.ageRange?.max ?? null,
-    };
-    await db.organisation.upsert({ where: { id: o.id }, create: { id: o.id, ...data }, update: data });
-  }
+    })),
+    skipDuplicates: true,
+  });
+  await seedRoutingRules(db);
+}
+
+export async function seedDatabase(db: Database, options: { demoPassword: string; production: boolean }): Promise<SeedResult> {
+  await seedReferenceData(db);
   if (options.production || (await db.user.count()) > 0) return { demoAccounts: [] };
   const passwordHash = await bcrypt.hash(options.demoPassword, 10);
+  const now = new Date();
   await db.user.createMany({
-    data: demoAccounts.map((a) => ({ email: a.email, name: a.name, role: a.role, organisationId: a.organisationId, passwordHash })),
+    data: demoAccounts.map((a) => ({ email: a.email, name: a.name, role: a.role, organisationId: a.organisationId, passwordHash, passwordSetAt: now })),
     skipDuplicates: true,
   });
   return { demoAccounts: demoAccounts.map((a) => ({ email: a.email, role: a.role })) };

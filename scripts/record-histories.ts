@@ -69,13 +69,13 @@ try {
     await act(cm, 'record-contact', { kind: 'counselling', date: await day(3), durationMinutes: 60 });
     await act(cm, 'complete-assessment', { lifeAreas: [{ area: 'work', situation: 'arbeitssuchend', need: 'high' }] });
     const goalDue = (await day(1)).slice(0, 10).replace(/^(\d{4})/, (y) => String(Number(y) + 1));
-    const afterGoals = await act(cm, 'agree-goals', { goals: [{ title: 'Anerkennung', measure: 'Antrag stellen', owner: 'Klient', dueDate: goalDue }] });
+    await act(cm, 'agree-goals', { goals: [{ title: 'Anerkennung', measure: 'Antrag stellen', owner: 'Klient', dueDate: goalDue }] });
     await act(cm, 'refer', { service: 'Anerkennungsberatung', partnerName: 'IQ Netzwerk' });
     const referralId = (await h2.query(caseViewQuery)).referrals[0]!.id;
     await act(cm, 'record-referral-outcome', { referralId, outcome: 'accepted' });
     await act(cm, 'record-contact', { kind: 'accompaniment', date: await day(20), durationMinutes: 120 });
     await act(cm, 'start-review');
-    await act(cm, 'update-goal', { goalId: afterGoals.goals[0]!.id, status: 'achieved' });
+    await act(cm, 'update-goal', { goalId: (await h2.query(caseViewQuery)).goals[0]!.id, status: 'achieved' });
     await act(cm, 'complete-review', { outcome: 'close', closureReason: 'goals_achieved', goalAttainment: 'achieved' });
     await act(coordinator, 'approve-closure');
     await env.sleep('7 days');

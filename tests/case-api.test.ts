@@ -181,7 +181,9 @@ describe('lists and history', () => {
     await eventually(() => h.client.workflow.getHandle(row.workflowId).describe().then(() => false, () => true), (gone) => gone, 'workflow deleted');
     const after = await call(caritas, 'GET', `/api/v1/cases/${id}`);
     expect(after.status).toBe(200);
-    expect(after.body).toMatchObject({ state: 'assessment', stateSource: 'read_model', organisationId: 'caritas-eifel' });
+    // The whole case, from the state its workflow recorded with its last action (the read model since version 5).
+    expect(after.body).toMatchObject({ state: 'assessment', stateSource: 'workflow', organisationId: 'caritas-eifel' });
+    expect(after.body.consents).toMatchObject([{ scope: 'data_processing', decision: 'given' }]);
     const history = await call(coordinator, 'GET', `/api/v1/cases/${id}/history`);
     expect(history.body.events).toEqual(before.body.events);
     expect(history.body.events.map((e: { type: string }) => e.type)).toContain('assessment_started');

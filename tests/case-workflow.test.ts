@@ -5,7 +5,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCaseSettings, type Actor, type CaseAction, type CaseData } from '../domain/index.js';
-import { caseActionUpdate, caseViewQuery, caseWorkflowId } from '../workflows/case-messages.js';
+import { readCaseView } from '../api/operations/case-lookup.js';
+import { caseActionUpdate, caseViewQuery, caseWorkflowId, type CaseActionResult } from '../workflows/case-messages.js';
 import { caseOrganisationKey, caseStateKey } from '../workflows/search-attributes.js';
 import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -34,9 +35,17 @@ async function newCase(options: { continueAsNewAfterEvents?: number } = {}) {
   return { open, handle };
 }
 
+/** Acts as `who` and answers with the case as the action left it, read from the read model as the API does. */
 function actor(handle: WorkflowHandle, who: () => Actor) {
-  return (action: CaseAction, payload: unknown = {}, requestId?: string) =>
-    handle.executeUpdate(caseActionUpdate, { args: [{ action, payload, actor: who(), requestId }], ...(requestId ? { updateId: requestId } : {}) });
+  return async (action: CaseAction, payload: unknown = {}, requestId?: string): Promise<CaseData> => {
+    const result = await handle.executeUpdate(caseActionUpdate, { args: [{ action, payload, actor: who(), requestId }], ...(requestId ? { updateId: requestId } : {}) });
+    return viewAfter(result);
+  };
+}
+
+async function viewAfter(result: CaseActionResult): Promise<CaseData> {
+  const row = await h.db.case.findUniqueOrThrow({ where: { id: result.caseId } });
+  return (await readCaseView(h.db, h.client, row, result.seq))!;
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ type: string; details: any }> {

@@ -110,11 +110,13 @@ describe('continue-as-new on the server\'s suggestion', () => {
     const repeat = await latest.executeUpdate(caseActionUpdate, {
       args: [{ action: 'record-contact', payload: { kind: 'phone', date: new Date().toISOString(), durationMinutes: 1 }, actor: cm, requestId: `contact-${updates - 1}` }],
     });
-    expect(repeat.contacts.count).toBe(updates);
+    expect(repeat.caseId).toBe(open.caseId);
+    expect((await latest.query(caseViewQuery)).contacts.count).toBe(updates);
     const more = await latest.executeUpdate(caseActionUpdate, {
       args: [{ action: 'record-contact', payload: { kind: 'accompaniment', date: new Date().toISOString(), durationMinutes: 45 }, actor: cm, requestId: 'after-continue' }],
     });
-    expect(more.contacts.count).toBe(updates + 1);
+    expect(more.seq).toBeGreaterThan(repeat.seq);
+    expect((await latest.query(caseViewQuery)).contacts.count).toBe(updates + 1);
     const recorded = await eventually(
       () => db.caseEvent.count({ where: { caseId: open.caseId, type: 'contact_recorded' } }),
       (n) => n >= updates + 1,

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCaseSettings } from '../platform/settings.js';
 import { defaultCaseSettings } from '../domain/index.js';
-import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { caseAfter, demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { caseActionUpdate } from '../workflows/case-messages.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
@@ -106,9 +106,13 @@ describe('case deadlines across months (time-skipping server)', () => {
     try {
       await env.sleep('15 days'); // the first-assessment reminder fires at day 14
       const contactAt = new Date(await env.currentTimeMs()).toISOString();
-      const after = await handle.executeUpdate(caseActionUpdate, {
-        args: [{ action: 'record-contact', payload: { kind: 'phone', date: contactAt, durationMinutes: 5 }, actor: cm }],
-      });
+      const after = await caseAfter(
+        db,
+        env.client,
+        await handle.executeUpdate(caseActionUpdate, {
+          args: [{ action: 'record-contact', payload: { kind: 'phone', date: contactAt, durationMinutes: 5 }, actor: cm }],
+        }),
+      );
       const noContact = after.deadlines.filter((d) => d.kind === 'no_contact' && d.status === 'open');
       expect(noContact).toHaveLength(1);
       expect(Math.round((Date.parse(noContact[0]!.dueAt) - Date.parse(contactAt)) / DAY)).toBe(30);

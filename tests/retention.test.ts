@@ -15,7 +15,7 @@ import { loadPayloadKeys, PayloadEncryptionCodec } from '../platform/payload-cod
 import { caseActionUpdate, caseWorkflowId } from '../workflows/case-messages.js';
 import type { CaseWorkflowResult } from '../workflows/case-messages.js';
 import { login } from '../harness/auth.js';
-import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { caseAfter, demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { decodedText, encodedPayloads, keyIdOf } from './support/payloads.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
@@ -52,7 +52,7 @@ async function documentedCase(cm: Actor, coordinator: Actor, i: number) {
   await db.case.update({ where: { id: open.caseId }, data: { note: `Erstnotiz ${MARK}-${i}` } });
   await db.person.update({ where: { id: (await db.case.findUniqueOrThrow({ where: { id: open.caseId } })).personId }, data: { givenName: `Vorname${MARK}`, familyName: `Nachname${MARK}`, birthDate: new Date('1990-07-14'), languages: ['ar', 'fa'] } });
   const handle = await startCase(env.client, 'retention', open);
-  const act = (action: CaseAction, payload: unknown = {}, actor = cm) => handle.executeUpdate(caseActionUpdate, { args: [{ action, payload, actor }] });
+  const act = async (action: CaseAction, payload: unknown = {}, actor = cm) => caseAfter(db, env.client, await handle.executeUpdate(caseActionUpdate, { args: [{ action, payload, actor }] }));
   await act('confirm-provider', { organisationId: 'drk' });
   await act('record-consent', { scope: 'data_processing', decision: 'given' });
   const shared = await act('record-consent', {

@@ -48,6 +48,9 @@ describe('npm start with nothing running beforehand', () => {
       TEMPORAL_DEV_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
       EMBEDDED_DB_PORT: String(await freePort()),
+      // The living demo (made in the background on an empty database) has its own test, tests/demo-data.test.ts, and
+      // is smoke-tested with npm start in the README; here it would only load the embedded database meanwhile.
+      KIM_DEMO_DATA: 'off',
     };
     const base = `http://127.0.0.1:${env.PORT}`;
 

@@ -6,8 +6,10 @@ import type { Actor, CaseAction, CaseData } from '../domain/case-model.js';
 import type { CaseSettings } from '../domain/deadlines.js';
 import type { DomainEvent } from '../domain/events.js';
 
-/** Every staff transition: validated (refused before it touches history), applied, answered with the new case. */
-export const caseActionUpdate = defineUpdate<CaseData, [CaseActionRequest]>('caseAction');
+/** Every staff transition: validated (refused before it touches history), applied and recorded, answered with a
+ *  small result (the case itself is read from the read model). Results recorded by version 4 and earlier are the
+ *  whole case: a repeated request id of then gets that answer. */
+export const caseActionUpdate = defineUpdate<CaseActionResult, [CaseActionRequest]>('caseAction');
 /** The case as the workflow holds it now. */
 export const caseViewQuery = defineQuery<CaseData>('caseView');
 /** Coordinators changed the installation's case settings; applies to deadlines armed from now on. */
@@ -71,6 +73,35 @@ export interface CaseRecordInput {
   deadlines?: CaseData['deadlines'];
   /** The case after these events, for the history's asOf view (absent in records of older workers). */
   snapshot?: CaseData;
+}
+
+/** The answer to an action: the same size for the first and the ten-thousandth action of a case. */
+export interface CaseActionResult {
+  caseId: string;
+  /** The number of the last event the action wrote (recorded when the update completes). */
+  seq: number;
+  state: string;
+  onHold: boolean;
+}
+
+/** A batch as the record local activity writes it (version 5): only what the batch changed. */
+export interface CaseBatchRecord {
+  caseId: string;
+  events: CaseEventRecord[];
+  readModel: CaseReadModel;
+  /** The case after these events (without contact list and resolved deadlines): current view and "as of" history. */
+  snapshot: CaseData;
+  /** Deadlines the batch armed or changed (resolved ones included, with their final status). */
+  deadlines: CaseData['deadlines'];
+  /** Consents the batch recorded or changed. */
+  consents: CaseData['consents'];
+  notifications: Array<DeadlineNotification & { id: string }>;
+}
+
+/** The answer of a batch record: which events are recorded ([seq, type]), kept in the history for the cross-check. */
+export interface CaseBatchResult {
+  erased: boolean;
+  recorded: Array<[number, string]>;
 }
 
 export interface CaseWorkflowResult {

@@ -12,7 +12,6 @@ import {
   proxyActivities,
   setHandler,
   sleep,
-  upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
@@ -21,7 +20,6 @@ import {
   caseTimers,
   createCase,
   decide,
-  nextDeadline,
   onDeadlineFired,
   type DeadlineNotification,
   type DecideError,
@@ -30,19 +28,20 @@ import type { CaseData } from '../domain/case-model.js';
 import type { CaseSettings } from '../domain/deadlines.js';
 import { RETIRED_KEY_WAIT_MS } from '../domain/erasure.js';
 import type { DomainEvent } from '../domain/events.js';
+import { changedConsents, changedDeadlines, compactCase } from '../domain/case-compact.js';
 import {
   caseActionUpdate,
   caseSettingsChangedSignal,
   caseViewQuery,
   type CaseActionRequest,
-  type CaseEventRecord,
+  type CaseActionResult,
   type CaseWorkflowInput,
   type CaseWorkflowResult,
 } from './case-messages.js';
-import { caseMunicipalityKey, caseNextDeadlineKey, caseOrganisationKey, caseStateKey } from './search-attributes.js';
-import { nowIso, outboxEntries, RECORD_ACTIVITY, refusal, setActionUpdate, WorkflowSkeleton } from './workflow-skeleton.js';
+import { newRecordWriter, writeCaseBatch, type RecordWriter } from './case-record-writes.js';
+import { nowIso, RECORD_ACTIVITY, refusal, setActionUpdate, WorkflowSkeleton } from './workflow-skeleton.js';
 
-const { recordCaseEvents, erasePersonalData, destroyCaseDataKeys, loadCaseSettings } = proxyActivities<CaseActivities>(RECORD_ACTIVITY);
+const { erasePersonalData, destroyCaseDataKeys, loadCaseSettings } = proxyActivities<CaseActivities>(RECORD_ACTIVITY);
 
 /** One run of a case workflow: the case, the settings its deadlines use, and the shared skeleton. */
 interface CaseRun {
@@ -51,6 +50,7 @@ interface CaseRun {
   /** Set once the retention period is over: the personal data is being erased, nothing may be added or reopened. */
   erasing: boolean;
   readonly skeleton: WorkflowSkeleton;
+  readonly writer: RecordWriter;
 }
 
 const ERASING: DecideError = {
@@ -70,7 +70,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   // workflow task (e.g. update-with-start) runs as soon as its handler is set and must come after them.
   const opening = run.skeleton.number(initialEvents);
   setCaseHandlers(run);
-  await write(run, opening);
+  await writeCaseBatch(run.writer, { data: run.data, numbered: opening, notifications: [], deadlines: run.data.deadlines, consents: run.data.consents });
   return keepDeadlines(run, input);
 }
 
@@ -79,50 +79,31 @@ function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: Doma
   const settings = input.continued?.settings ?? input.settings;
   const skeleton = new WorkflowSkeleton(input.continueAsNewAfterEvents, input.continued);
   if (input.continued) {
-    return { run: { data: input.continued.data, settings, erasing: false, skeleton }, initialEvents: [] };
+    // A case carried over from version 4 may still hold its contact list and resolved deadlines: dropped here.
+    return { run: { data: compactCase(input.continued.data), settings, erasing: false, skeleton, writer: newRecordWriter() }, initialEvents: [] };
   }
   if (input.open) {
     const created = createCase({ ...input.open, newId: (prefix) => `${prefix}-${uuid4()}` }, settings);
-    return { run: { data: created.next, settings, erasing: false, skeleton }, initialEvents: [...created.events] };
+    return { run: { data: created.next, settings, erasing: false, skeleton, writer: newRecordWriter() }, initialEvents: [...created.events] };
   }
   throw ApplicationFailure.nonRetryable('caseWorkflow needs either open or continued input');
 }
 
-/** Keeps search attributes current and writes the record (events, read model, outbox); returns the outbox ids. */
-async function write(run: CaseRun, numbered: CaseEventRecord[], notifications: DeadlineNotification[] = []): Promise<string[]> {
-  if (numbered.length === 0) return [];
-  const data = run.data;
-  const next = nextDeadline(data);
-  upsertSearchAttributes([
-    { key: caseStateKey, value: data.state },
-    { key: caseOrganisationKey, value: data.organisationId },
-    { key: caseMunicipalityKey, value: data.municipality },
-    { key: caseNextDeadlineKey, value: next ? new Date(next.dueAt) : null },
-  ]);
-  const outbox = outboxEntries(`${data.id}:`, numbered, notifications);
-  await recordCaseEvents({
-    caseId: data.id,
-    events: numbered,
-    readModel: {
-      state: data.state,
-      onHold: data.onHold,
-      organisationId: data.organisationId,
-      assigneeId: data.assigneeId ?? null,
-      closedAt: data.closure?.closedAt ?? null,
-      nextDeadline: next ? { kind: next.kind, dueAt: next.dueAt } : null,
-    },
-    consents: data.consents,
-    deadlines: data.deadlines,
-    // Without the contact list, which only grows; counts and the last contact stay.
-    snapshot: { ...data, contacts: { ...data.contacts, items: [] } },
-    notifications: outbox,
+/**
+ * Numbers and writes events (not async itself: its promise is the write's). `previous` is the case before them: the
+ * record writes only the deadlines and consents that changed; the run keeps the case compact.
+ */
+function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events: DomainEvent[], notifications: DeadlineNotification[] = []) {
+  run.data = compactCase(next);
+  const numbered = run.skeleton.number(events);
+  return writeCaseBatch(run.writer, {
+    data: run.data,
+    numbered,
+    notifications,
+    deadlines: changedDeadlines(previous?.deadlines ?? [], next.deadlines),
+    consents: changedConsents(previous?.consents ?? [], next.consents),
   });
-  return outbox.map((n) => n.id);
 }
-
-/** Numbers and writes events (not async itself: its promise is `write`'s). */
-const persist = (run: CaseRun, events: DomainEvent[], notifications: DeadlineNotification[] = []) =>
-  write(run, run.skeleton.number(events), notifications);
 
 const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string) =>
   decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings });
@@ -133,7 +114,7 @@ function setCaseHandlers(run: CaseRun): void {
     run.settings = next;
   });
   setActionUpdate(run.skeleton, caseActionUpdate, {
-    current: () => run.data,
+    current: () => answerOf(run, run.skeleton.seq),
     apply: (req) => applyAction(run, req),
     // Only in the validator, not in the handler: validators do not run on replay, so this cannot change old histories.
     refuseAlways: () => {
@@ -147,15 +128,21 @@ function setCaseHandlers(run: CaseRun): void {
   });
 }
 
-async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseData> {
+/** The small answer to an action (the API reads the case itself from the read model). */
+const answerOf = (run: CaseRun, seq: number): CaseActionResult => ({ caseId: run.data.id, seq, state: run.data.state, onHold: run.data.onHold });
+
+async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseActionResult> {
   const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`);
   // The validator accepted it, but another update may have changed the case in between.
   if (!result.ok) throw refusal(result.error);
-  run.data = result.next;
+  const previous = run.data;
   run.skeleton.changed();
   run.skeleton.remember(req.requestId);
-  await persist(run, result.events);
-  return run.data;
+  const written = persist(run, previous, result.next, result.events);
+  // The case as this action left it (another update may change it while the record is written).
+  const answer = answerOf(run, run.skeleton.seq);
+  await written;
+  return answer;
 }
 
 /** The main loop: waits for the next deadline (or a change), applies it, and hands over to a next run when due. */
@@ -170,15 +157,17 @@ async function keepDeadlines(run: CaseRun, input: CaseWorkflowInput): Promise<Ca
       // settings signal was missed. Cases started on version 1 replay without this step (patched() = false).
       if (patched('reread-settings-when-a-deadline-fires')) run.settings = await loadCaseSettings();
       const fired = onDeadlineFired(run.data, timer.deadlineId, timer.phase, nowIso());
-      run.data = fired.next;
+      const previous = run.data;
       skeleton.changed();
-      const outboxIds = await persist(run, fired.events, fired.notifications);
+      const outboxIds = await persist(run, previous, fired.next, fired.events, fired.notifications);
       // Version 3: the outbox entries are mailed. Cases recorded before it replay without this step.
       if (outboxIds.length > 0 && patched('send-notifications')) skeleton.deliver(outboxIds);
       if (fired.retentionElapsed) return eraseCase(run);
     }
 
-    if (skeleton.shouldContinueAsNew()) {
+    // Version 5: also before the limits of one run (checked where the loop wakes anyway, after a change or a timer;
+    // patched() only once a limit is reached, so histories of before replay unchanged).
+    if (skeleton.shouldContinueAsNew() || (skeleton.runLimitReached() && patched('continue-before-run-limits'))) {
       // Let in-flight updates finish (and write their record) and mails go out before handing the state over.
       await condition(skeleton.settled);
       return continueAsNew<typeof caseWorkflow>({

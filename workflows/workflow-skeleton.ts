@@ -37,6 +37,11 @@ const { deliverNotification } = proxyActivities<NotificationActivities>({
 /** How many request ids a workflow remembers across continue-as-new to refuse replays of old requests. */
 const REMEMBERED_REQUESTS = 200;
 
+/** A run hands over before its history passes this many events (so replaying any run stays cheap)… */
+export const RUN_EVENT_LIMIT = 1_800;
+/** …or before it has taken this many updates (the server accepts at most 2,000 per run, `history.maxTotalUpdates`). */
+export const RUN_UPDATE_LIMIT = 1_500;
+
 /** A refusal of an update: its `type` is the domain error code, its first detail the error itself. */
 export function refusal<E extends { code: string; message: string }>(error: E): ApplicationFailure {
   return ApplicationFailure.create({ type: error.code, message: error.message, details: [error], nonRetryable: true });
@@ -67,6 +72,8 @@ export class WorkflowSkeleton {
   /** Counts changes of the state, so the main loop wakes up and re-arms its timer. */
   private version = 0;
   private deliveriesInFlight = 0;
+  /** Updates this run has taken (accepted ones; a repeated request id counts too). */
+  updatesThisRun = 0;
 
   constructor(
     private readonly continueAsNewAfterEvents: number | undefined,
@@ -108,6 +115,11 @@ export class WorkflowSkeleton {
       workflowInfo().continueAsNewSuggested ||
       (this.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= this.continueAsNewAfterEvents)
     );
+  }
+
+  /** The run is near the limits of one run (events or updates): time to continue as new. */
+  runLimitReached(): boolean {
+    return workflowInfo().historyLength >= RUN_EVENT_LIMIT || this.updatesThisRun >= RUN_UPDATE_LIMIT;
   }
 
   /**
@@ -167,7 +179,10 @@ export function setActionUpdate<Data, Req extends ActionRequest>(
   setHandler(
     update,
     // Not async itself: the answer is the promise of `apply`, settling exactly when it settles.
-    (req) => (skeleton.isRepeat(req.requestId) ? Promise.resolve(handlers.current()) : handlers.apply(req)),
+    (req) => {
+      skeleton.updatesThisRun++;
+      return skeleton.isRepeat(req.requestId) ? Promise.resolve(handlers.current()) : handlers.apply(req);
+    },
     {
       validator: (req) => {
         handlers.refuseAlways?.(req);

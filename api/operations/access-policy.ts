@@ -111,6 +111,41 @@ export function canManageUsers(user: AccessUser): boolean {
   return user.role === 'admin';
 }
 
+/** The staff account pages and routes: admins for everyone, coordinators for their staff (no admin accounts). */
+export function canManageAccounts(user: AccessUser): boolean {
+  return user.role === 'admin' || user.role === 'coordinator';
+}
+
+/** May the user change this account (role, organisation, active)? A coordinator never touches an admin account. */
+export function canManageAccount(user: AccessUser, target: { role: string }): boolean {
+  if (user.role === 'admin') return true;
+  return user.role === 'coordinator' && target.role !== 'admin';
+}
+
+/** May the user give an account this role? Only admins make admins. */
+export function canGrantRole(user: AccessUser, role: ActorRole): boolean {
+  if (user.role === 'admin') return true;
+  return user.role === 'coordinator' && role !== 'admin';
+}
+
+/** An account that counts for the last-admin guard. */
+export function isActiveAdmin(account: { role: string; active: boolean }): boolean {
+  return account.active && account.role === 'admin';
+}
+
+/** The role the last-admin guard protects. */
+export const ADMIN_ROLE: ActorRole = 'admin';
+
+/** Organisations (name, kind, contact address, active): coordinators and admins. */
+export function canManageOrganisations(user: AccessUser): boolean {
+  return user.role === 'admin' || user.role === 'coordinator';
+}
+
+/** The audit of administration (accounts, organisations, rules, settings): coordinators and admins. */
+export function canReadAdminAudit(user: AccessUser): boolean {
+  return user.role === 'admin' || user.role === 'coordinator';
+}
+
 /** Routing rules: admins maintain them, coordinators configure them (domain.md). */
 export function canConfigureRouting(user: AccessUser): boolean {
   return user.role === 'admin' || user.role === 'coordinator';
@@ -124,6 +159,16 @@ export function canConfigureDeadlines(user: AccessUser): boolean {
 /** Coordination's own pages and figures: dashboard, annual report, overdue deadlines of every provider. */
 export function canSeeCoordination(user: AccessUser): boolean {
   return user.role === 'coordinator';
+}
+
+/** The local test inbox (/mail, only without SMTP_HOST): staff addresses, case ids, deadlines — coordination and IT. */
+export function canReadLocalMailInbox(user: AccessUser): boolean {
+  return user.role === 'coordinator' || user.role === 'admin';
+}
+
+/** GET /metrics (counts for operations, no case content): coordination and IT. */
+export function canReadMetrics(user: AccessUser): boolean {
+  return user.role === 'coordinator' || user.role === 'admin';
 }
 
 /** Who read a case (the access log) and the case's Datenschutz page: KIM coordination (data-protection control). */

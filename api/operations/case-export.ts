@@ -6,13 +6,13 @@ import { canExportCaseData, requireCaseAccess } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { Caller, OperationDeps } from './caller.js';
 import { caseHistory } from './case-history.js';
-import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
+import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { toCaseResponse } from './case-responses.js';
 import { ApiError } from './errors.js';
 
 async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temporal'>, row: CaseRow) {
   const [view, history, consents, notifications, disclosures, organisations] = await Promise.all([
-    queryCaseView(temporal, row),
+    readCaseView(db, temporal, row),
     caseHistory(db, row.id),
     db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
     db.notification.findMany({ where: { caseId: row.id }, orderBy: { createdAt: 'asc' } }),

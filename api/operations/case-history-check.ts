@@ -1,13 +1,14 @@
 // The engine cross-check of a case (GET /api/v1/cases/:id/history/check, the case page, the drills): does the
 // project's own event store agree with the engine?
-// While Temporal still holds a case's workflow histories (every run, continue-as-new included), each
-// recordCaseEvents activity that completed carries the numbered events it wrote. An event in one and not the
+// While Temporal still holds a case's workflow histories (every run, continue-as-new included), each record that
+// completed names the numbered events it wrote: since version 5 the answer of a recordCaseBatch local activity (its
+// marker), before that the input of a completed recordCaseEvents activity. An event in one and not the
 // other is a bug to show. Runs the engine no longer holds (retention) are reported as not covered, not as missing.
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { DataKeyDestroyedError } from '../../platform/data-keys.js';
 import type { Database } from '../../platform/database.js';
-import type { CaseEventRecord, CaseRecordInput } from '../../workflows/case-messages.js';
+import type { CaseBatchResult, CaseEventRecord, CaseRecordInput } from '../../workflows/case-messages.js';
 import { isHandedOverBy, requireCaseAccess } from './access-policy.js';
 import type { Caller, OperationDeps } from './caller.js';
 
@@ -25,6 +26,19 @@ async function decodePayload<T>(client: Client, payload: Payload): Promise<T> {
   let decoded = [payload];
   for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
   return payloadConverter.fromPayload<T>(decoded[0]!);
+}
+
+type MarkerAttributes = { markerName?: string | null; details?: Record<string, { payloads?: Payload[] | null }> | null } | null | undefined;
+
+/** The events a completed recordCaseBatch local activity recorded, from its marker (none for other markers). */
+async function recordedByLocalActivity(client: Client, marker: MarkerAttributes): Promise<Array<[number, string]>> {
+  if (marker?.markerName !== 'core_local_activity') return [];
+  const data = marker.details?.data?.payloads?.[0]?.data;
+  const result = marker.details?.result?.payloads?.[0];
+  if (!data || !result) return [];
+  const info = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string };
+  if (info.activity_type !== 'recordCaseBatch') return [];
+  return (await decodePayload<CaseBatchResult>(client, result)).recorded;
 }
 
 export async function engineRecordedEvents(client: Client, workflowId: string): Promise<EngineEvents> {
@@ -47,6 +61,7 @@ export async function engineRecordedEvents(client: Client, workflowId: string): 
         if (completed) {
           for (const ev of scheduled.get(String(completed.scheduledEventId)) ?? []) found.set(ev.seq, ev.type);
         }
+        for (const [seq, type] of await recordedByLocalActivity(client, e.markerRecordedEventAttributes)) found.set(seq, type);
       }
     } catch (error) {
       if (!(error instanceof DataKeyDestroyedError)) throw error;

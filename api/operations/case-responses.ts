@@ -3,7 +3,8 @@
 import { consentCategories, type CaseData, type Consent } from '../../domain/index.js';
 import type { CaseRow } from './case-lookup.js';
 
-/** The contract's case shape. `view` is the workflow's state; null once the engine no longer holds the case. */
+/** The contract's case shape. `view` is the workflow's state as recorded with its last action (case-lookup.ts
+ *  readCaseView); null when there is none to read (erased, or a case whose workflow never recorded one). */
 export function toCaseResponse(row: CaseRow, view: CaseData | null) {
   const p = row.person;
   const person = {

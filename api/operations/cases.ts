@@ -2,7 +2,8 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView } from '../../domain/index.js';
+import { CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { caseActionUpdate, caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
@@ -20,11 +21,13 @@ import {
 } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import { caseHistory } from './case-history.js';
-import { loadCaseRow, queryCaseView, type CaseRow } from './case-lookup.js';
+import { ensureEngineReachable, loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
-import { ApiError, isDatabaseUnavailable, refusalToApiError } from './errors.js';
+import { ApiError, isDatabaseUnavailable, isUniqueViolation, refusalToApiError } from './errors.js';
+import { checkContactDate, withCleanPersonNames } from './plausibility.js';
 import { resolveCaseRead } from './partner-access.js';
+import { errorFields, logger } from '../../platform/logger.js';
 
 export const listCasesQuery = z.object({
   state: z.enum(CASE_STATES).optional(),
@@ -76,7 +79,8 @@ async function checkOrganisation(db: Database, action: string, body: Record<stri
 export function parseAsOf(value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text);
+  // Strict formats only: Date's lenient parser reads "-0001-05-05" as 5 January 2005.
+  const date = isIsoDate(text) ? new Date(`${text}T23:59:59.999Z`) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
   // Year 0 or 10000 is no day of a case's history (and not a date the database takes).
   if (!text || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2999) {
     throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });
@@ -90,13 +94,13 @@ export function parseAsOf(value: unknown): Date | undefined {
 
 type Proposal = Extract<ReturnType<typeof proposeProvider>, { ok: true }>;
 
-function parseOpenCase(input: unknown, openedAt: string) {
-  const parsed = parseCreateCase(input ?? {}, openedAt);
+function parseOpenCase(input: unknown, openedAt: string, rules: RoutingRules) {
+  const parsed = parseCreateCase(withCleanPersonNames(input ?? {}), openedAt);
   if (!parsed.ok) {
     throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
   }
   const body = parsed.payload;
-  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt });
+  const proposal = proposeProvider({ municipality: body.person.municipality, birthDate: body.person.birthDate, on: openedAt }, rules);
   if (!proposal.ok) {
     const field = proposal.error.code === 'unknown_municipality' ? 'person.municipality' : 'person.birthDate';
     throw new ApiError(422, 'validation_failed', proposal.error.message, { fields: { [field]: proposal.error.message } });
@@ -108,6 +112,7 @@ type OpenCaseBody = ReturnType<typeof parseOpenCase>['body'];
 
 /** Person and case rows in one transaction; returns the person's id. */
 async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, opened: { at: string; by: string }): Promise<string> {
+  // requestId: unique per opener, so a double-submitted form or a repeated call cannot insert a second case.
   return db.$transaction(async (tx) => {
     const created = await tx.person.create({
       data: {
@@ -133,6 +138,7 @@ async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, 
         openedAt: new Date(opened.at),
         // Who opened it: a case the reconciler has to start later (workflow start lost) names them too.
         openedById: opened.by,
+        requestId: body.requestId ?? null,
       },
     });
     return created.id;
@@ -161,20 +167,54 @@ async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: 
     await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: personId } })]);
     // The codec needs the database too (the new case's data key): a database outage is answered as one.
     if (isDatabaseUnavailable(error)) throw error;
-    console.error('[api] could not start case workflow', error);
+    logger.error({ caseId, ...errorFields(error) }, 'could not start case workflow');
     throw new ApiError(503, 'temporal_unavailable', 'Der Fall konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
   }
 }
 
-/** Intake: person + case rows, then the case workflow. Returns the 201 body; throws ApiError. */
+/**
+ * The case an earlier request with the same (opener, requestId) opened, answered like the first time and logged as a
+ * read (it carries case content); null when there is none. 409 when the opener no longer sees the case in full.
+ */
+async function openedBefore(deps: OperationDeps, caller: Caller, requestId: string | undefined) {
+  if (!requestId) return null;
+  const found = await deps.db.case.findUnique({ where: { openedById_requestId: { openedById: caller.user.id, requestId } }, select: { id: true } });
+  const row = found ? await loadCaseRow(deps.db, found.id) : null;
+  if (!row) return null;
+  if (caseAccess(caller.user, row, { handedOverBy: await isHandedOverBy(deps.db, caller.user, row.id) }) !== 'full') {
+    throw new ApiError(409, 'request_already_used', 'Mit dieser Anfrage wurde bereits ein Fall angelegt.', { id: row.id });
+  }
+  await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
+  return {
+    ...toCaseResponse(row, null),
+    proposedProvider: { organisationId: row.proposedOrganisationId ?? row.organisationId, reason: row.proposalReason ?? '' },
+  };
+}
+
+/**
+ * Intake: person + case rows, then the case workflow. Returns the 201 body; throws ApiError. Idempotent by
+ * (user, requestId): a repeated request gets the case the first one opened.
+ */
 export async function openCase(deps: OperationDeps, caller: Caller, input: unknown) {
   const { user } = caller;
   if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
   const openedAt = new Date().toISOString();
-  const { body, proposal } = parseOpenCase(input, openedAt);
+  // The rules valid on the intake's day; the proposal is stored with the case, so later rule changes never reach it.
+  const { rules } = await routingRulesOn(deps.db, berlinDay(openedAt));
+  const { body, proposal } = parseOpenCase(input, openedAt, rules);
+  const earlier = await openedBefore(deps, caller, body.requestId);
+  if (earlier) return earlier;
   const settings = await loadCaseSettings(deps.db);
   const caseId = randomUUID();
-  const personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id });
+  let personId: string;
+  try {
+    personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id });
+  } catch (error) {
+    // A parallel request with the same requestId inserted first: answer with its case.
+    const raced = isUniqueViolation(error) ? await openedBefore(deps, caller, body.requestId) : null;
+    if (raced) return raced;
+    throw error;
+  }
   // The same input the reconciler builds from the row, should this start be lost (workflows/case-start.ts).
   const workflowInput = caseWorkflowInput(
     {
@@ -208,7 +248,10 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
   const q = listCasesQuery.safeParse(query);
   if (!q.success) throw invalidQuery(q.error);
   const f = q.data;
-  const handedOver = await handedOverCaseIds(db, user);
+  // Filters look only at cases the caller sees in full: a handed-over case shown by its state alone must not be
+  // found (or missed) by its assignee, municipality, deadlines, name or state (finding 9 of issue 15).
+  const filtersContent = Boolean(f.state || f.assignee || f.municipality || f.overdue === 'true' || f.q);
+  const handedOver = filtersContent ? [] : await handedOverCaseIds(db, user);
   const where = {
     AND: [
       caseListFilter(user, handedOver),
@@ -261,7 +304,7 @@ export async function readCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, cal
   if (found.access === 'partner') return { access: 'partner', row: found.row, partnerView: found.view };
   if (found.access === 'state_only') return { access: 'state_only', row: found.row };
   await logAccess(deps.db, caller, { action: 'read_case', caseId: found.row.id });
-  return { access: 'full', row: found.row, view: await queryCaseView(deps.temporal, found.row) };
+  return { access: 'full', row: found.row, view: await readCaseView(deps.db, deps.temporal, found.row) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -288,27 +331,47 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
   }
   const body = (input ?? {}) as Record<string, unknown>;
   await checkOrganisation(deps.db, action, body);
+  checkContactDate(action, body, row.openedAt);
   await checkAssignee(deps.db, action, body, row.organisationId);
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
   const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
   try {
-    const data = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
+    await ensureEngineReachable(deps.temporal);
+    const result = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
       args: [{ action, payload: body, actor: actorOf(caller.user), requestId }],
       // The request id is the Temporal update id: a repeated request gets the first answer.
       ...(requestId ? { updateId: requestId } : {}),
     });
-    return { row, data };
+    // The answer carries the case (also a replayed requestId's first answer): a read like any other.
+    await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
+    return { row, result };
   } catch (error) {
     throw refusalToApiError(error);
   }
 }
 
-/** Find + act in one (the JSON door): unknown actions are 404 before anything is read. */
+/** A page shows the case after a refused action (the form with its errors over the case): logged as a read first. */
+export async function showCaseAfterRefusal(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, row: CaseRow) {
+  await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
+  return readCaseView(deps.db, deps.temporal, row);
+}
+
+/**
+ * Find + act in one (the JSON door): unknown actions are 404 before anything is read. Answers with the case as the
+ * action left it, from the read model (the record is written before the workflow answers); a repeated request id
+ * gets the case as its first answer left it. Logged as a read of the case.
+ */
 export async function runCaseAction(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, caseId: string, action: string, input: unknown) {
   if (!isCaseAction(action)) throw new ApiError(404, 'unknown_action', `Unbekannte Aktion „${action}“.`);
   const row = await findCaseToAct(deps, caller, caseId);
-  return actOnCase(deps, caller, row, action, input);
+  const { result } = await actOnCase(deps, caller, row, action, input);
+  const after = (await loadCaseRow(deps.db, caseId)) ?? row;
+  // Answers of version 4 and earlier (a repeated request id of then) are the whole case.
+  const view = isWholeCase(result) ? result : await readCaseView(deps.db, deps.temporal, after, result.seq);
+  return { row: after, data: view };
 }
+
+const isWholeCase = (result: object): result is CaseData => 'schemaVersion' in result;
 
 // ---------------------------------------------------------------------------------------------------------------
 // History

@@ -1,6 +1,7 @@
 // The staff and organisation directory: names for ids on pages and in lists, and who can be made an assignee.
 import type { Database } from '../../platform/database.js';
 import { canBeCaseAssignee, canTakeOverHandover } from './access-policy.js';
+import { organisationView } from './organisations.js';
 
 export interface StaffDirectory {
   name(id: string | undefined | null): string;
@@ -29,17 +30,8 @@ export async function organisationNames(db: Database) {
   };
 }
 
-/** GET /api/v1/organisations: every organisation with its kind and catchment (ids for routing and transfers). */
+/** GET /api/v1/organisations: every organisation with its kind, contact address, state and catchment. */
 export async function listOrganisations(db: Database) {
   const organisations = await db.organisation.findMany({ orderBy: { name: 'asc' } });
-  return {
-    items: organisations.map((o) => ({
-      id: o.id,
-      name: o.name,
-      shortName: o.shortName,
-      kind: o.kind,
-      municipalities: o.municipalities,
-      ...(o.minAge !== null || o.maxAge !== null ? { ageRange: { min: o.minAge, max: o.maxAge } } : {}),
-    })),
-  };
+  return { items: organisations.map(organisationView) };
 }

@@ -18,7 +18,7 @@ import type { Consent as ConsentRow } from '../../prisma/generated/client.js';
 import { caseAccess, handedOverCaseIds, isHandedOverBy, sharedCaseListFilter, sharingConsentsFor } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { AuthenticatedUser, Caller } from './caller.js';
-import { loadCaseRow, queryCaseView } from './case-lookup.js';
+import { loadCaseRow, readCaseView } from './case-lookup.js';
 import { ApiError } from './errors.js';
 
 type CaseRow = NonNullable<Awaited<ReturnType<typeof loadCaseRow>>>;
@@ -58,7 +58,7 @@ export async function partnerViewOf(db: Database, temporal: Client, user: Authen
   if (row.erasedAt) return null;
   const rows = await sharingConsentsFor(db, user, row.id);
   if (rows.length === 0) return null;
-  const data = await queryCaseView(temporal, row);
+  const data = await readCaseView(db, temporal, row);
   const p = row.person;
   return partnerCaseView(
     {

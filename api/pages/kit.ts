@@ -2,7 +2,7 @@
 // caching, German error pages, and the sign-in requirement.
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { ROLE_LABELS } from '../../domain/index.js';
-import { canOpenCase, canSeeCoordination } from '../operations/access-policy.js';
+import { canManageAccounts, canOpenCase, canSeeCoordination } from '../operations/access-policy.js';
 import type { AuthenticatedUser } from '../operations/caller.js';
 import { renderPage, type LayoutContext } from './views.js';
 import { ApiError } from '../operations/errors.js';
@@ -12,9 +12,17 @@ export function layout(req: Request, title: string, nav?: LayoutContext['nav']):
   return {
     title,
     nav,
+    // A demo installation (npm start on an empty database): every page says its persons are invented.
+    demo: req.app.locals.demoData === true,
     csrfToken: req.authSession?.csrfToken,
     user: user
-      ? { name: user.name, roleLabel: ROLE_LABELS[user.role], isCoordinator: canSeeCoordination(user), canOpenCases: canOpenCase(user) }
+      ? {
+          name: user.name,
+          roleLabel: ROLE_LABELS[user.role],
+          isCoordinator: canSeeCoordination(user),
+          canOpenCases: canOpenCase(user),
+          canAdminister: canManageAccounts(user),
+        }
       : undefined,
   };
 }

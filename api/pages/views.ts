@@ -36,10 +36,12 @@ function template(name: string): Handlebars.TemplateDelegate {
 /** What every page's layout shows: who is signed in (navigation, logout form) and the page title. */
 export interface LayoutContext {
   title: string;
-  user?: { name: string; roleLabel: string; isCoordinator: boolean; canOpenCases: boolean } | undefined;
+  user?: { name: string; roleLabel: string; isCoordinator: boolean; canOpenCases: boolean; canAdminister: boolean } | undefined;
   csrfToken?: string | undefined;
+  /** Demo data in this installation: a banner on every page. */
+  demo?: boolean;
   /** Which navigation entry is the current page (aria-current). */
-  nav?: 'faelle' | 'neu' | 'fristen' | 'uebergaben' | 'uebersicht' | undefined;
+  nav?: 'faelle' | 'neu' | 'fristen' | 'uebergaben' | 'uebersicht' | 'verwaltung' | undefined;
 }
 
 export function renderPage(name: string, context: Record<string, unknown> & LayoutContext): string {
@@ -52,5 +54,6 @@ export function renderPage(name: string, context: Record<string, unknown> & Layo
     navFristen: context.nav === 'fristen',
     navUebergaben: context.nav === 'uebergaben',
     navUebersicht: context.nav === 'uebersicht',
+    navVerwaltung: context.nav === 'verwaltung',
   });
 }

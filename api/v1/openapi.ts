@@ -7,10 +7,12 @@
 //   openapi-components.ts  security schemes, Error, Case, PartnerCase, Handover
 //   openapi-paths.ts       sessions, tokens, directory, reading cases, coordination
 //   openapi-actions.ts     opening a case, case actions, handovers
+//   openapi-admin.ts       accounts, one-time links, deadline settings, organisations, routing rules, audit
 import { Router } from 'express';
 import { caseActionPaths, handoverPaths, openCaseOperation } from './openapi-actions.js';
 import { schemas, securitySchemes } from './openapi-components.js';
 import { errorResponse, json } from './openapi-kit.js';
+import { administrationPaths } from './openapi-admin.js';
 import { caseReadPaths, coordinationPaths, sessionPaths } from './openapi-paths.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -59,6 +61,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...coordinationPaths(),
       ...caseActionPaths(),
       ...handoverPaths(),
+      ...administrationPaths(),
     },
   };
 }

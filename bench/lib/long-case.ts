@@ -1,16 +1,15 @@
 // Benchmark 4: one long case. Drives record-contact updates (each "now", so every contact restarts the no-contact
 // deadline, as in real work) on one case through the Temporal client, then walks the chain of runs
 // (continue-as-new) to count events per run and replays the longest run with Worker.runReplayHistory.
-import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import type { Actor, CaseData } from '../../domain/index.js';
-import { caseActionUpdate } from '../../workflows/case-messages.js';
+import type { Actor } from '../../domain/index.js';
+import { caseActionUpdate, caseViewQuery, type CaseActionResult } from '../../workflows/case-messages.js';
 import { openCaseRows, startCase } from '../../harness/cases.js';
+import { walkRuns } from '../../harness/runs.js';
 import { contactNow } from './api-client.js';
 import type { BenchEnvironment } from './environment.js';
 import { summarize, type LatencySummary } from './stats.js';
 
-const EventType = proto.temporal.api.enums.v1.EventType;
 
 export interface LongCaseResult {
   variant: string;
@@ -28,14 +27,13 @@ export interface LongCaseResult {
   maxEventsPerRun: number;
   longestRunBytes: number;
   replayLongestRunMs: number;
-  /** Size of the case the last update answered with (JSON), and what it holds. */
+  /** Size of the last update's answer (JSON), and what the workflow's state holds at the end. */
   lastResultBytes: number;
   contactItems: number;
   deadlinesInState: number;
   readModelDeadlineRows: number;
 }
 
-type History = proto.temporal.api.history.v1.IHistory;
 
 interface LongCaseOptions {
   variant: string;
@@ -47,8 +45,8 @@ interface LongCaseOptions {
 
 interface DriveOutcome {
   latencies: number[];
-  /** The fullest case an update answered with. */
-  last: CaseData | undefined;
+  /** The answer to the last update (by event number). */
+  last: CaseActionResult | undefined;
   stoppedBecause: string | null;
   seconds: number;
 }
@@ -64,7 +62,7 @@ async function driveContacts(
   log: (line: string) => void,
 ): Promise<DriveOutcome> {
   const latencies: number[] = [];
-  let last: CaseData | undefined;
+  let last: CaseActionResult | undefined;
   let stoppedBecause: string | null = null;
   let next = 0;
   const started = performance.now();
@@ -81,7 +79,7 @@ async function driveContacts(
       try {
         const data = await handle.executeUpdate(caseActionUpdate, { args: [{ action: 'record-contact', payload: contactNow(5), actor }] });
         latencies.push(performance.now() - t0);
-        if (!last || data.contacts.count > last.contacts.count) last = data;
+        if (!last || data.seq > last.seq) last = data;
       } catch (error) {
         stoppedBecause ??= `update failed after ${latencies.length} contacts: ${(error as Error).message}`;
         return;
@@ -98,30 +96,6 @@ async function driveContacts(
 }
 
 /** The chain of runs, from the first: each run that continued-as-new names the next. */
-async function walkRuns(
-  env: BenchEnvironment,
-  workflowId: string,
-  firstRunId: string,
-): Promise<{ eventsPerRun: number[]; longest: { events: number; history: History; bytes: number } | undefined }> {
-  const eventsPerRun: number[] = [];
-  let longest: { events: number; history: History; bytes: number } | undefined;
-  let runId: string | undefined = firstRunId;
-  while (runId) {
-    const history: History = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events: proto.temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
-    eventsPerRun.push(events.length);
-    if (!longest || events.length > longest.events) {
-      longest = { events: events.length, history, bytes: proto.temporal.api.history.v1.History.encode(history).finish().length };
-    }
-    const end: proto.temporal.api.history.v1.IHistoryEvent | undefined = events[events.length - 1];
-    runId =
-      end?.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-        ? (end.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined)
-        : undefined;
-  }
-  return { eventsPerRun, longest };
-}
-
 export async function benchLongCase(env: BenchEnvironment, actor: Actor, options: LongCaseOptions, log: (line: string) => void): Promise<LongCaseResult> {
   const open = await openCaseRows(env.db, { organisationId: 'drk', municipality: 'Kall', assigneeId: actor.id, proposedProvider: { organisationId: 'drk', reason: 'Wohnort Kall' } });
   const first = await startCase(env.client, env.caseTaskQueue, open, options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {});
@@ -129,12 +103,13 @@ export async function benchLongCase(env: BenchEnvironment, actor: Actor, options
 
   const { latencies, last, stoppedBecause, seconds } = await driveContacts(handle, actor, options, log);
 
-  const { eventsPerRun, longest } = await walkRuns(env, first.workflowId, first.firstExecutionRunId);
+  const { eventsPerRun, longest } = await walkRuns(env.client, first.workflowId, first.firstExecutionRunId);
   const replayStart = performance.now();
   await Worker.runReplayHistory({ workflowBundle: { codePath: env.caseBundlePath } }, longest!.history, first.workflowId);
   const replayLongestRunMs = performance.now() - replayStart;
 
   const tenth = Math.max(1, Math.floor(latencies.length / 10));
+  const state = await handle.query(caseViewQuery);
   await handle.terminate('benchmark done').catch(() => undefined);
   return {
     variant: options.variant,
@@ -152,8 +127,8 @@ export async function benchLongCase(env: BenchEnvironment, actor: Actor, options
     longestRunBytes: longest!.bytes,
     replayLongestRunMs,
     lastResultBytes: last ? Buffer.byteLength(JSON.stringify(last)) : 0,
-    contactItems: last?.contacts.items.length ?? 0,
-    deadlinesInState: last?.deadlines.length ?? 0,
+    contactItems: state.contacts.items.length,
+    deadlinesInState: state.deadlines.length,
     readModelDeadlineRows: await env.db.caseDeadline.count({ where: { caseId: open.caseId } }),
   };
 }

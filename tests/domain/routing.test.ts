@@ -8,25 +8,7 @@ import {
   proposeProvider,
   routingRulesSchema,
 } from '../../domain/index.js';
-
-const ON = '2025-03-03';
-/** Birth date for someone who is `age` on ON (birthday today). */
-const born = (age: number) => `${2025 - age}-03-03`;
-
-// Seed 3.4, written out independently of the implementation.
-const ADULT_PROVIDER: Record<string, string> = {
-  Schleiden: 'caritas-eifel',
-  Hellenthal: 'caritas-eifel',
-  Dahlem: 'caritas-eifel',
-  Blankenheim: 'caritas-eifel',
-  Mechernich: 'caritas-eifel',
-  Euskirchen: 'caritas-euskirchen',
-  'Bad Münstereifel': 'caritas-euskirchen',
-  Kall: 'drk',
-  Zülpich: 'drk',
-  Nettersheim: 'drk',
-  Weilerswist: 'drk',
-};
+import { ADULT_PROVIDER, AGE_CASES, born, ON } from '../support/routing-matrix.js';
 
 describe('organisations', () => {
   it('seeds the seven organisations with stable ids and the eleven municipalities', () => {
@@ -64,18 +46,7 @@ describe('proposeProvider', () => {
     if (r.ok) expect(r.reason).toContain(municipality);
   });
 
-  const cases: Array<[number, string, string, string[]]> = [
-    [5, 'Kall', 'drk', []],
-    [6, 'Kall', 'kja', []],
-    [17, 'Euskirchen', 'kja', []],
-    [18, 'Euskirchen', 'caritas-euskirchen', ['kja']],
-    [26, 'Schleiden', 'caritas-eifel', ['kja']],
-    [27, 'Weilerswist', 'drk', ['kja']],
-    [28, 'Bad Münstereifel', 'caritas-euskirchen', []],
-    [5, 'Mechernich', 'caritas-eifel', []],
-    [17, 'Hellenthal', 'kja', []],
-  ];
-  it.each(cases)('age %i in %s → %s (alternatives %j)', (age, municipality, org, alternatives) => {
+  it.each(AGE_CASES)('age %i in %s → %s (alternatives %j)', (age, municipality, org, alternatives) => {
     const r = proposeProvider({ municipality, birthDate: born(age), on: ON });
     expect(r).toMatchObject({ ok: true, organisationId: org, alternatives, age });
   });

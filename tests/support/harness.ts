@@ -77,7 +77,7 @@ export async function startHarness(options: { withApp?: boolean } = {}): Promise
 
   let served: ServedApp | undefined;
   if (options.withApp !== false) {
-    const app = createApp({ db, temporal: client, taskQueue });
+    const app = createApp({ db, temporal: client, taskQueue, mailer });
     served = await serveApp(app);
   }
 

@@ -1,0 +1,132 @@
+// Verwaltung: the hub, the deadline settings (Fristen, coordinators) and the audit of administration (Protokoll).
+// Same operations as /api/v1/settings/case and /api/v1/admin-audit; the refusals are theirs (access-policy.ts).
+import { Router, type Request, type Response } from 'express';
+import { ROLE_LABELS, type ActorRole } from '../../domain/index.js';
+import type { Database } from '../../platform/database.js';
+import { callerOf } from '../http/caller.js';
+import { canConfigureDeadlines, canManageAccounts, canManageOrganisations, canReadAdminAudit } from '../operations/access-policy.js';
+import { AUDIT_ENTITIES, listAdminAudit } from '../operations/admin-audit.js';
+import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
+import { staffDirectory } from '../operations/directory.js';
+import { ApiError } from '../operations/errors.js';
+import { bodyOf, errorPage, layout, orRefusalPage, pageUserRequired, parseForm, send, signedInUser } from './kit.js';
+import { formatDate, formatDateTime } from './labels.js';
+import { renderPage } from './views.js';
+
+const ENTITY_LABELS: Record<string, string> = {
+  account: 'Konto',
+  organisation: 'Organisation',
+  routing_rules: 'Zuständigkeitsregeln',
+  case_settings: 'Fristen',
+};
+const ACTION_LABELS: Record<string, string> = {
+  invited: 'eingeladen',
+  invitation_sent: 'Einladung erneut gesendet',
+  invitation_accepted: 'Einladung angenommen (Passwort festgelegt)',
+  password_reset: 'Passwort zurückgesetzt',
+  updated: 'geändert',
+  deactivated: 'deaktiviert',
+  reactivated: 'reaktiviert',
+  created: 'angelegt',
+  seeded: 'Voreinstellung angelegt',
+};
+
+function describeChange(before: unknown, after: unknown): string[] {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  const show = (v: unknown) => (v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));
+  return keys.filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => `${k}: ${show(b[k])} → ${show(a[k])}`);
+}
+
+async function renderSettings(db: Database, req: Request, res: Response, status: number, errors: Record<string, string> = {}, entered?: Record<string, unknown>) {
+  const view = await orRefusalPage(req, res, getCaseSettings(db, callerOf(req, 'page')));
+  if (!view) return;
+  const staff = await staffDirectory(db);
+  const fields = view.fields.map((f) => {
+    const key = f.key === 'reopenWithinDays' ? f.key : `deadlines.${f.key}`;
+    const error = errors[key];
+    return { ...f, name: key, id: `frist-${f.key}`, value: entered?.[key] ?? f.value, error, nextDue: f.nextDueAt ? formatDate(f.nextDueAt) : null };
+  });
+  const summary = fields.filter((f) => f.error).map((f) => ({ href: `#${f.id}`, text: `${f.label}: ${f.error}` }));
+  send(res, status, renderPage('admin/settings', {
+    ...layout(req, 'Fristen', 'verwaltung'),
+    fields,
+    summary,
+    closureNeedsApproval: entered ? entered.closureNeedsApproval === true : view.settings.closureNeedsApproval,
+    updatedAt: view.updatedAt ? formatDateTime(view.updatedAt) : null,
+    updatedBy: staff.name(view.updatedById),
+    waitingCases: view.waitingCases,
+    demoClock: view.demoClock,
+    openHandovers: view.openHandovers,
+    saved: req.query.erledigt === '1',
+  }));
+}
+
+/** urlencoded settings form → the JSON body of PUT /api/v1/settings/case (numbers stay strings if they are not). */
+function settingsBody(body: Record<string, unknown>) {
+  const number = (v: unknown) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
+  const deadlines: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (k.startsWith('deadlines.')) deadlines[k.slice('deadlines.'.length)] = number(v);
+  return { deadlines, closureNeedsApproval: body.closureNeedsApproval === 'ja', reopenWithinDays: number(body.reopenWithinDays) };
+}
+
+/** The page's filter: unknown values are dropped rather than refused (links from account pages set them). */
+function auditFilter(req: Request) {
+  const { entity, entityId } = req.query;
+  return {
+    limit: 200,
+    ...(typeof entity === 'string' && (AUDIT_ENTITIES as readonly string[]).includes(entity) ? { entity } : {}),
+    ...(typeof entityId === 'string' && entityId.trim() && entityId.length <= 200 ? { entityId } : {}),
+  };
+}
+
+export function administrationPagesRouter({ db }: { db: Database }): Router {
+  const router = Router();
+  const requireUser = pageUserRequired('/verwaltung');
+
+  router.get('/verwaltung', requireUser, (req, res) => {
+    const user = signedInUser(req);
+    if (!canManageAccounts(user)) return errorPage(req, res, 403, 'Keine Berechtigung', 'Die Verwaltung sehen Verwaltung/IT und die KIM-Koordination.');
+    send(res, 200, renderPage('admin/index', {
+      ...layout(req, 'Verwaltung', 'verwaltung'),
+      canDeadlines: canConfigureDeadlines(user),
+      canOrganisations: canManageOrganisations(user),
+      canAudit: canReadAdminAudit(user),
+    }));
+  });
+
+  router.get('/verwaltung/fristen', requireUser, async (req, res) => {
+    await renderSettings(db, req, res, 200);
+  });
+
+  router.post('/verwaltung/fristen', requireUser, parseForm, async (req, res) => {
+    const raw = bodyOf(req);
+    const body = settingsBody(raw);
+    try {
+      await updateCaseSettings(db, callerOf(req, 'page'), body);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 422) throw error;
+      const entered = { ...raw, closureNeedsApproval: body.closureNeedsApproval };
+      return renderSettings(db, req, res, 422, (error.extra.fields as Record<string, string>) ?? {}, entered);
+    }
+    res.redirect(303, '/verwaltung/fristen?erledigt=1');
+  });
+
+  router.get('/verwaltung/protokoll', requireUser, async (req, res) => {
+    const list = await orRefusalPage(req, res, listAdminAudit(db, callerOf(req, 'page'), auditFilter(req)));
+    if (!list) return;
+    const staff = await staffDirectory(db);
+    const items = list.items.map((r) => ({
+      at: formatDateTime(r.at),
+      actor: r.actorId ? `${staff.name(r.actorId)}${r.actorRole ? ` (${ROLE_LABELS[r.actorRole as ActorRole] ?? r.actorRole})` : ''}` : 'Kommandozeile/System',
+      entity: ENTITY_LABELS[r.entity] ?? r.entity,
+      subject: r.entity === 'account' ? staff.name(r.entityId) : r.entityId,
+      action: ACTION_LABELS[r.action] ?? r.action,
+      changes: describeChange(r.before, r.after),
+    }));
+    send(res, 200, renderPage('admin/audit', { ...layout(req, 'Protokoll der Verwaltung', 'verwaltung'), items }));
+  });
+
+  return router;
+}

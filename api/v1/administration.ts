@@ -1,0 +1,35 @@
+// Administration over JSON: deadline settings (/api/v1/settings/case), the audit of administration
+// (/api/v1/admin-audit), organisations and routing rules (/api/v1/organisations, /api/v1/routing-rules).
+import { Router } from 'express';
+import type { Database } from '../../platform/database.js';
+import { callerOf } from '../http/caller.js';
+import { listAdminAudit } from '../operations/admin-audit.js';
+import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
+import { createOrganisation, updateOrganisation } from '../operations/organisations.js';
+import { createRoutingRuleVersion, getRoutingRules } from '../operations/routing-rules.js';
+
+export function administrationRouter({ db }: { db: Database }): Router {
+  const router = Router();
+  router.get('/settings/case', async (req, res) => {
+    res.json(await getCaseSettings(db, callerOf(req)));
+  });
+  router.put('/settings/case', async (req, res) => {
+    res.json(await updateCaseSettings(db, callerOf(req), req.body));
+  });
+  router.get('/admin-audit', async (req, res) => {
+    res.json(await listAdminAudit(db, callerOf(req), req.query));
+  });
+  router.post('/organisations', async (req, res) => {
+    res.status(201).json(await createOrganisation(db, callerOf(req), req.body));
+  });
+  router.patch('/organisations/:id', async (req, res) => {
+    res.json(await updateOrganisation(db, callerOf(req), req.params.id as string, req.body));
+  });
+  router.get('/routing-rules', async (req, res) => {
+    res.json(await getRoutingRules(db, callerOf(req)));
+  });
+  router.post('/routing-rules', async (req, res) => {
+    res.status(201).json(await createRoutingRuleVersion(db, callerOf(req), req.body));
+  });
+  return router;
+}

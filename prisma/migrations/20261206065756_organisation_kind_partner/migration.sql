@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "OrganisationKind" ADD VALUE 'partner';

@@ -1,0 +1,144 @@
+// The record of case batches (kim_record_case_batch + the facts fold) on PostgreSQL (TEST_DATABASE_URL; else the
+// embedded PGlite): batches applied in any order, some twice, leave exactly the rows of applying them in order.
+// The batches are built the way the case workflow builds them (workflows/case-workflow.ts `persist`).
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaseBatchRecordActivities } from '../activities/case-batch-records.js';
+import {
+  caseTimers,
+  changedConsents,
+  changedDeadlines,
+  compactCase,
+  createCase,
+  decide,
+  nextDeadline,
+  onDeadlineFired,
+  type Actor,
+  type CaseAction,
+  type CaseData,
+  type DeadlineNotification,
+  type DomainEvent,
+} from '../domain/index.js';
+import { createDatabase, type Database } from '../platform/database.js';
+import { deployMigrations } from '../platform/migrations.js';
+import { seedDatabase } from '../platform/seed.js';
+import type { CaseBatchRecord } from '../workflows/case-messages.js';
+import { openCaseRows } from '../harness/cases.js';
+import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+
+let database: TestDatabase;
+let db: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await deployMigrations({ databaseUrl: database.url });
+  db = createDatabase(database.url);
+  await seedDatabase(db, { demoPassword: 'x', production: false });
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+const cm: Actor = { id: 'u-cm-drk', role: 'case_manager', organisationId: 'drk' };
+
+/** A case worked through consents, assessment, contacts, goals, a referral, a hold, a withdrawal and a reminder. */
+async function workedCaseBatches(): Promise<{ caseId: string; batches: CaseBatchRecord[] }> {
+  const open = await openCaseRows(db, { organisationId: 'drk', municipality: 'Zülpich', assigneeId: cm.id });
+  let n = 0;
+  // Ids name the case (as uuids would be unique), so the copy of a batch for another case gets its own.
+  const newId = (p: string) => `${p}-${open.caseId}-${++n}`;
+  let now = open.openedAt;
+  const created = createCase({ ...open, newId });
+  let seq = 0;
+  const batches: CaseBatchRecord[] = [];
+  let c: CaseData = compactCase(created.next);
+  const persist = (previous: CaseData | null, next: CaseData, events: DomainEvent[], notifications: DeadlineNotification[] = []) => {
+    c = compactCase(next);
+    const numbered = events.map((e) => ({ ...e, seq: ++seq }));
+    const d = nextDeadline(c);
+    batches.push({
+      caseId: c.id,
+      events: numbered,
+      readModel: { state: c.state, onHold: c.onHold, organisationId: c.organisationId, assigneeId: c.assigneeId ?? null, closedAt: c.closure?.closedAt ?? null, nextDeadline: d ? { kind: d.kind, dueAt: d.dueAt } : null },
+      snapshot: c,
+      deadlines: changedDeadlines(previous?.deadlines ?? [], next.deadlines),
+      consents: changedConsents(previous?.consents ?? [], next.consents),
+      notifications: notifications.map((x, i) => ({ ...x, id: `${c.id}:${seq}:${i}` })),
+    });
+  };
+  persist(null, created.next, created.events);
+  const act = (action: CaseAction, payload: unknown = {}) => {
+    now = new Date(Date.parse(now) + 86_400_000).toISOString();
+    const r = decide(c, { action, payload }, { now, actor: cm, newId });
+    if (!r.ok) throw new Error(`${action}: ${JSON.stringify(r.error)}`);
+    persist(c, r.next, r.events);
+  };
+  act('record-consent', { scope: 'data_processing', decision: 'given' });
+  act('record-consent', { scope: 'share_with_partner', decision: 'given', partnerName: 'Schuldnerberatung', purpose: 'Vermittlung' });
+  act('start-assessment');
+  for (let i = 0; i < 3; i++) act('record-contact', { kind: 'phone', date: now.slice(0, 10), durationMinutes: 10 + i, note: `Notiz ${i}` });
+  act('complete-assessment', { lifeAreas: [{ area: 'finances', situation: 'Schulden', need: 'high' }] });
+  act('agree-goals', { goals: [{ title: 'Schulden regeln', measure: 'Beratung', owner: 'Klientin', dueDate: '2030-01-31' }] });
+  const share = c.consents.find((k) => k.scope === 'share_with_partner')!;
+  act('refer', { service: 'Schuldnerberatung', partnerName: 'Schuldnerberatung', consentId: share.id });
+  act('put-on-hold', { reason: 'Krankenhaus' });
+  act('resume');
+  act('withdraw-consent', { consentId: share.id });
+  const timer = caseTimers(c)[0]!;
+  const fired = onDeadlineFired(c, timer.deadlineId, timer.phase, timer.at);
+  persist(c, fired.next, fired.events, fired.notifications);
+  return { caseId: open.caseId, batches };
+}
+
+/** Everything the record wrote for a case, with the case id taken out (so two cases compare). */
+async function rowsOf(caseId: string) {
+  const [events, row, deadlines, consents, snapshots, notifications, facts] = await Promise.all([
+    db.caseEvent.findMany({ where: { caseId }, orderBy: { seq: 'asc' }, select: { seq: true, eventKey: true, type: true, at: true, actorId: true, summary: true, data: true } }),
+    db.case.findUniqueOrThrow({ where: { id: caseId }, select: { state: true, onHold: true, organisationId: true, assigneeId: true, closedAt: true, nextDeadlineAt: true, nextDeadlineKind: true, lastEventSeq: true } }),
+    db.caseDeadline.findMany({ where: { caseId }, orderBy: { id: 'asc' } }),
+    db.consent.findMany({ where: { caseId }, orderBy: { id: 'asc' } }),
+    db.caseSnapshot.findMany({ where: { caseId }, orderBy: { seq: 'asc' } }),
+    db.notification.findMany({ where: { caseId }, orderBy: { id: 'asc' }, select: { id: true, kind: true, deadlineKind: true, recipientRole: true, recipientUserId: true, recipientOrganisationId: true, subject: true, payload: true, status: true } }),
+    db.$queryRaw<Array<{ lastSeq: number; facts: string; days: unknown }>>`SELECT "lastSeq", "facts"::text AS "facts", "days" FROM "CaseFacts" WHERE "caseId" = ${caseId}`,
+  ]);
+  return JSON.parse(JSON.stringify({ events, row, deadlines, consents, snapshots, notifications, facts }).replaceAll(caseId, 'CASE'));
+}
+
+describe('case batch records', () => {
+  it('in any order and with repeats, give the rows of the batches applied in order', async () => {
+    const { recordCaseBatch } = createCaseBatchRecordActivities(db);
+    const reference = await workedCaseBatches();
+    for (const b of reference.batches) await recordCaseBatch(b);
+    const expected = await rowsOf(reference.caseId);
+    expect(expected.events.length).toBe(reference.batches.reduce((s, b) => s + b.events.length, 0));
+    expect(expected.notifications.length).toBeGreaterThan(0);
+    expect(expected.consents.find((k: { withdrawnAt: string | null; scope: string }) => k.scope === 'share_with_partner').withdrawnAt).not.toBeNull();
+    const count = reference.batches.length;
+    const indices = Array.from({ length: count }, (_, i) => i);
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(indices, { minLength: count, maxLength: count }),
+        fc.array(fc.tuple(fc.nat(count - 1), fc.nat(count)), { maxLength: 6 }),
+        async (order, repeats) => {
+          const sequence = [...order];
+          for (const [batch, at] of repeats) sequence.splice(at % (sequence.length + 1), 0, batch);
+          const other = await openCaseRows(db, { organisationId: 'drk', municipality: 'Zülpich', assigneeId: cm.id });
+          const batches = reference.batches.map((b) => JSON.parse(JSON.stringify(b).replaceAll(reference.caseId, other.caseId)) as CaseBatchRecord);
+          for (const i of sequence) await recordCaseBatch(batches[i]!);
+          expect(await rowsOf(other.caseId)).toEqual(expected);
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 300_000);
+
+  it('writes nothing once the case is erased', async () => {
+    const { recordCaseBatch } = createCaseBatchRecordActivities(db);
+    const { caseId, batches } = await workedCaseBatches();
+    await recordCaseBatch(batches[0]!);
+    await db.case.update({ where: { id: caseId }, data: { erasedAt: new Date() } });
+    expect(await recordCaseBatch(batches[1]!)).toEqual({ erased: true, recorded: [] });
+    expect(await db.caseEvent.count({ where: { caseId } })).toBe(batches[0]!.events.length);
+  });
+});

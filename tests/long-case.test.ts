@@ -1,0 +1,67 @@
+// A case that runs for years: 10,000 contacts on the time-skipping server, recorded in PostgreSQL. The workflow
+// state and every action's answer stay the same size, and each run hands over before 2,000 history events.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { walkRuns } from '../harness/runs.js';
+import { caseActionUpdate, caseViewQuery, type CaseActionResult } from '../workflows/case-messages.js';
+import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
+
+let stack: TimeSkippingStack;
+
+beforeAll(async () => {
+  stack = await startTimeSkippingStack('long-case');
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+// Ten thousand in CI (a few minutes on 2 cores); KIM_LONG_CASE_CONTACTS=1000 for a quick look while working.
+const CONTACTS = Number(process.env.KIM_LONG_CASE_CONTACTS ?? 10_000);
+const CONCURRENCY = 8;
+
+describe('a long case (time-skipping server)', () => {
+  it('records 10,000 contacts: every run under 2,000 events, answers and state of constant size', async () => {
+    const { env, db } = stack;
+    const cm = await demoActor(db, 'cm.drk@kim.example');
+    const open = await openCaseRows(db, { openedAt: new Date(await env.currentTimeMs()).toISOString(), assigneeId: cm.id });
+    const first = await startCase(env.client, 'long-case', open);
+    const handle = env.client.workflow.getHandle(first.workflowId);
+    const date = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
+    const answers: CaseActionResult[] = [];
+    let next = 0;
+    const driver = async () => {
+      while (next < CONTACTS) {
+        const i = next++;
+        const note = `Kontakt ${i}`;
+        answers[i] = await handle.executeUpdate(caseActionUpdate, { args: [{ action: 'record-contact', payload: { kind: 'phone', date, durationMinutes: 5, note }, actor: cm }] });
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, driver));
+
+    // Every contact is recorded, once, with its note.
+    const contacts = await db.caseEvent.findMany({ where: { caseId: open.caseId, type: 'contact_recorded' }, select: { data: true } });
+    expect(contacts).toHaveLength(CONTACTS);
+    expect(new Set(contacts.map((c) => (c.data as { note: string }).note)).size).toBe(CONTACTS);
+    const row = await db.case.findUniqueOrThrow({ where: { id: open.caseId } });
+    expect(row.lastEventSeq).toBe(await db.caseEvent.count({ where: { caseId: open.caseId } }));
+
+    // The answers: the same fields for the first and the last contact; their size differs only by the event number.
+    const [a, z] = [answers[0]!, answers.reduce((m, x) => (x.seq > m.seq ? x : m))];
+    expect(Object.keys(z)).toEqual(Object.keys(a));
+    const size = (x: CaseActionResult) => JSON.stringify(x).length - String(x.seq).length;
+    expect(size(z)).toBe(size(a));
+
+    // The workflow keeps counts and live deadlines only.
+    const state = await handle.query(caseViewQuery);
+    expect(state.contacts.count).toBe(CONTACTS);
+    expect(state.contacts.items).toEqual([]);
+    expect(state.deadlines.every((d) => !['met', 'cancelled'].includes(d.status))).toBe(true);
+    expect(state.deadlines.length).toBeLessThan(5);
+
+    // Runs: handed over before 2,000 events each.
+    const { eventsPerRun } = await walkRuns(env.client, first.workflowId, first.firstExecutionRunId);
+    expect(eventsPerRun.length).toBeGreaterThan(1);
+    expect(Math.max(...eventsPerRun)).toBeLessThanOrEqual(2_000);
+  }, 900_000);
+});

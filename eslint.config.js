@@ -44,7 +44,7 @@ const roleComparison = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'var/', '.venv/', 'prisma/generated/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'var/', '.venv/', 'prisma/generated/', 'coverage/', 'bench/results/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

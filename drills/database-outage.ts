@@ -25,20 +25,32 @@ interface OutageCases {
   allIds: string[];
   /** When the due cases' reminders fall due: halfway through the outage. */
   fireAt: number;
+  /** When the outage is to begin (never later than shortly before fireAt, however long the setup took). */
+  pauseAt: number;
 }
+
+/** Time given to start the due cases and see their openings recorded before the outage begins. */
+const DUE_SETUP_MS = 5_000;
 
 async function openCases(stack: Stack, report: DrillReport, cm: SignedInUser, counts: { caseCount: number; dueCount: number; outageMs: number }): Promise<OutageCases> {
   const { caseCount, dueCount, outageMs } = counts;
   const cases = [];
   for (let i = 0; i < caseCount; i++) cases.push(await createCase(stack.baseUrl, cm, { givenName: `Drill${i}`, familyName: 'Outage', municipality: 'Kall' }));
   const ids = cases.map((c) => c.id);
-  const fireAt = Date.now() + 1500 + outageMs / 2;
+  await waitUntil(async () => (await stack.db.case.count({ where: { id: { in: ids }, lastEventSeq: { gt: 0 } } })) === ids.length, 20_000);
+  // The firing time is fixed only now, after the slow part of the setup, and the outage begins at pauseAt whatever
+  // the due cases' setup took: the reminders fall due inside the outage by construction, not by a race.
+  const pauseAt = Date.now() + DUE_SETUP_MS;
+  const fireAt = pauseAt + outageMs / 2;
   const dueIds: string[] = [];
   for (let i = 0; i < dueCount; i++) dueIds.push(await caseDueAt(stack.db, stack.client, stack.taskQueue, cm.user.id, fireAt));
   const allIds = [...ids, ...dueIds];
-  await waitUntil(async () => (await stack.db.case.count({ where: { id: { in: allIds }, lastEventSeq: { gt: 0 } } })) === allIds.length, 20_000);
+  await waitUntil(
+    async () => (await stack.db.case.count({ where: { id: { in: dueIds }, lastEventSeq: { gt: 0 } } })) === dueIds.length,
+    Math.max(0, fireAt - 500 - Date.now()),
+  );
   report.step(`${caseCount} cases over HTTP + ${dueCount} whose first-assessment reminder falls due during the outage`);
-  return { ids, dueIds, allIds, fireAt };
+  return { ids, dueIds, allIds, fireAt, pauseAt };
 }
 
 /** Updates that reach the engine during the outage (sent straight to Temporal: the API itself needs the database). */
@@ -160,8 +172,9 @@ export async function databaseOutageDrill(ctx: DrillContext, report: DrillReport
     const cm = await signIn(stack.baseUrl, 'cm.drk@kim.example');
     const bearer = await bearerFor(stack.db, 'koordination@kim.example', 'drill');
     const cases = await openCases(stack, report, cm, { caseCount, dueCount, outageMs });
-    const { ids, fireAt } = cases;
+    const { ids, fireAt, pauseAt } = cases;
 
+    await sleep(Math.max(0, pauseAt - Date.now()));
     await embedded.pause();
     paused = true;
     const pausedAt = Date.now();

@@ -272,7 +272,13 @@ describe('which routes need a user', () => {
     expect((await call('POST', '/api/v1/cases', { body: {} })).status).toBe(401);
     expect((await call('GET', '/api/v1/cases/00000000-0000-0000-0000-000000000000')).status).toBe(401);
     expect((await call('GET', '/api/v1/gibt-es-nicht')).status).toBe(401);
-    expect((await call('GET', '/api/v1/openapi.json')).status).not.toBe(401);
+    const openapi = await call('GET', '/api/v1/openapi.json');
+    expect(openapi.status).toBe(200);
+    expect(openapi.body.openapi).toMatch(/^3\.1/);
+    // Sign-in is open: a wrong password is a 401 about the credentials, not the session check's refusal.
+    const signIn = await call('POST', '/api/v1/session', { body: { email: 'niemand@kim.example', password: 'falsch-123' } });
+    expect(signIn.status).toBe(401);
+    expect(signIn.body.error.code).toBe('invalid_credentials');
   });
 
   it('lets a signed-in session with its CSRF token open and read a case', async () => {

@@ -1,6 +1,7 @@
 // Case actions, lists and history over HTTP, with the access rules of each role.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, bearerFor, login, type SignedIn } from '../harness/auth.js';
+import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -177,11 +178,7 @@ describe('lists and history', () => {
     const before = await call(coordinator, 'GET', `/api/v1/cases/${id}/history`);
     const row = await h.db.case.findUniqueOrThrow({ where: { id } });
     await h.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: row.workflowId } });
-    for (let i = 0; i < 100; i++) {
-      const gone = await h.client.workflow.getHandle(row.workflowId).describe().then(() => false, () => true);
-      if (gone) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(() => h.client.workflow.getHandle(row.workflowId).describe().then(() => false, () => true), (gone) => gone, 'workflow deleted');
     const after = await call(caritas, 'GET', `/api/v1/cases/${id}`);
     expect(after.status).toBe(200);
     // The whole case, from the state its workflow recorded with its last action (the read model since version 5).

@@ -1,6 +1,8 @@
 // The coordinator dashboard: open cases by phase and provider, workload, trend chart; coordination only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, type SignedIn } from '../harness/auth.js';
+import { todayInGermany } from '../api/pages/labels.js';
+import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -18,9 +20,7 @@ beforeAll(async () => {
     expect(res.status).toBe(201);
   }
   // The workflows write the opening events right after the start; the figures are computed from them.
-  for (let i = 0; i < 100 && (await h.db.caseEvent.count({ where: { type: 'case_opened' } })) < 3; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(() => h.db.caseEvent.count({ where: { type: 'case_opened' } }), (n) => n >= 3, 'three opening events');
 });
 afterAll(async () => {
   await h?.close();
@@ -52,7 +52,9 @@ describe('GET /koordination', () => {
   });
 
   it('lays out the yearly report with the controlling figures, small cells suppressed, and logs it', async () => {
-    const year = new Date().getUTCFullYear();
+    // The report's year is the calendar year in Germany (domain/controlling.ts): on 31 December after 23:00 UTC
+    // the UTC year would be the old one, and the three cases would not be in it.
+    const year = Number(todayInGermany().slice(0, 4));
     const res = await fetch(`${h.baseUrl}/koordination/jahresbericht?jahr=${year}`, { headers: { cookie: coordinator.cookie } });
     expect(res.status).toBe(200);
     const html = await res.text();

@@ -12,7 +12,7 @@ import { handoverRetentionWorkflowId } from '../workflows/retention-ids.js';
 import { demoActor } from '../harness/cases.js';
 import { demoPerson, proposeHandoverRows, startHandover } from '../harness/handovers.js';
 import { decodedText, encodedPayloads } from './support/payloads.js';
-import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
+import { resultOnceCompleted, startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
 let stack: TimeSkippingStack;
 let env: TimeSkippingStack['env'];
@@ -49,7 +49,7 @@ describe('handover deadlines across weeks (time-skipping server)', () => {
     expect(await db.notification.count({ where: { handoverId: open.handoverId } })).toBe(0);
 
     await env.sleep('2 days');
-    expect(await handle.result()).toEqual({ handoverId: open.handoverId, state: 'lapsed' });
+    expect(await resultOnceCompleted(env, handle, { dataConverter: stack.encryption.dataConverter })).toEqual({ handoverId: open.handoverId, state: 'lapsed' });
     const events = await db.handoverEvent.findMany({ where: { handoverId: open.handoverId }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => [e.type, daysSince(startedAt, e.at)])).toEqual([
       ['handover_requested', 0],
@@ -106,8 +106,7 @@ describe('handover deadlines across weeks (time-skipping server)', () => {
     const { open, handle } = await propose();
     await handle.executeUpdate(handoverActionUpdate, { args: [{ action: 'record-consent', payload: { decision: 'refused' }, actor: counsellor }] });
     // Waiting with result() would let the test server run on to the next timer — the retention itself.
-    while ((await handle.describe()).status.name === 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    expect(await resultOnceCompleted(env, handle, { dataConverter: stack.encryption.dataConverter })).toEqual({ handoverId: open.handoverId, state: 'refused' });
     // Not yet: 1,000 days after the refusal the proposal is still there.
     await env.sleep('1000 days');
     expect((await db.handover.findUniqueOrThrow({ where: { id: open.handoverId } })).proposal).toMatchObject({ residenceLaw: { permits: ['§25b'] } });

@@ -4,6 +4,7 @@ import type { Actor } from '../domain/index.js';
 import { caseActionUpdate } from '../workflows/case-messages.js';
 import { login, type SignedIn } from '../harness/auth.js';
 import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
+import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -34,11 +35,7 @@ describe('GET /api/v1/cases/:id/history/check', () => {
       });
     }
     // Visibility (the list of runs) is eventually consistent on the dev server.
-    let result = await check(open.caseId);
-    for (let i = 0; i < 50 && !(result.body.agrees && result.body.engine.runs > 1); i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      result = await check(open.caseId);
-    }
+    const result = await eventually(() => check(open.caseId), (r) => r.body.agrees && r.body.engine.runs > 1, 'engine history with several runs agreeing');
     expect(result.status).toBe(200);
     expect(result.body.engine.runs).toBeGreaterThan(1);
     expect(result.body).toMatchObject({ agrees: true, missingInDatabase: [], missingInEngine: [], typeMismatches: [] });

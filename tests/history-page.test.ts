@@ -14,6 +14,13 @@ async function page(who: SignedIn, path: string) {
   return { status: res.status, html: await res.text() };
 }
 
+/** The "Stand am" section alone (the form label and the state badge say "Stand am" and "Assessment" anyway). */
+function standSection(html: string): string {
+  const start = html.indexOf('<section aria-labelledby="stand">');
+  expect(start).toBeGreaterThan(-1);
+  return html.slice(start, html.indexOf('</section>', start));
+}
+
 beforeAll(async () => {
   h = await startHarness();
   cm = await login(h.baseUrl, 'cm.caritas-euskirchen@kim.example');
@@ -54,11 +61,17 @@ describe('GET /faelle/:id/verlauf', () => {
 
   it('shows the case as it stood on a day', async () => {
     const before = await page(coordinator, `/faelle/${caseId}/verlauf?stichtag=2020-01-01`);
-    expect(before.html).toContain('gab es den Fall noch nicht');
-    const today = new Date().toISOString().slice(0, 10);
-    const now = await page(coordinator, `/faelle/${caseId}/verlauf?stichtag=${today}`);
-    expect(now.html).toContain('Stand am');
-    expect(now.html).toContain('Assessment');
+    expect(standSection(before.html)).toContain('Stand am 01.01.2020');
+    expect(standSection(before.html)).toContain('gab es den Fall noch nicht');
+    // A stichtag names the whole calendar day up to its end; the day after the case opened (UTC, as the case was
+    // stamped) always holds it, whatever the hour of the run, so no midnight (UTC vs Berlin) can turn this.
+    const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const now = await page(coordinator, `/faelle/${caseId}/verlauf?stichtag=${day}`);
+    const stand = standSection(now.html);
+    expect(stand).toContain(`Stand am ${day.split('-').reverse().join('.')}`);
+    expect(stand).not.toContain('gab es den Fall noch nicht');
+    expect(stand).toMatch(/<dt>Phase<\/dt><dd>Assessment\/Situationsanalyse<\/dd>/);
+    expect(stand).toMatch(/<dt>Einwilligungen<\/dt><dd>[^<]*: erteilt/);
     const bad = await page(coordinator, `/faelle/${caseId}/verlauf?stichtag=irgendwann`);
     expect(bad.html).toContain('gültigen Stichtag');
   });

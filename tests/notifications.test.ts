@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createActivities } from '../activities/index.js';
@@ -17,7 +17,6 @@ import { seedDatabase } from '../platform/seed.js';
 import { mailInboxRouter } from '../api/pages/mail-inbox.js';
 import { startSmtpSink, type ReceivedMail } from '../platform/smtp-sink.js';
 import { createMailer, type Mailer } from '../platform/mailer.js';
-import { resolveBinary } from '../platform/temporal-binaries.js';
 import { registerSearchAttributes } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
 import { handoverActionUpdate } from '../workflows/handover-messages.js';
@@ -25,6 +24,7 @@ import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import { demoPerson, proposeHandoverRows, startHandover } from '../harness/handovers.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../harness/smtp.js';
+import { createTimeSkippingEnv, resultOnceCompleted } from './support/time-skipping.js';
 
 const TASK_QUEUE = 'notifications';
 const COORDINATION = 'kim-koordination@kreis-euskirchen.example';
@@ -43,10 +43,7 @@ let cm: Actor;
 let counsellor: Actor;
 
 beforeAll(async () => {
-  const testServer = resolveBinary('testServer');
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
-  });
+  env = await createTimeSkippingEnv();
   await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
   database = await createTestDatabase();
   await deployMigrations({ databaseUrl: database.url });
@@ -98,6 +95,19 @@ async function waitForRow(id: string, predicate: (row: { status: string; attempt
   }
 }
 
+const DAY_MS = 86_400_000;
+
+/** Rows once there are `count` of them (written by the record activity shortly after the timer fired). */
+async function eventuallyRows<T>(read: () => Promise<T[]>, count: number, timeoutMs = 20_000): Promise<T[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await read();
+    if (rows.length >= count) return rows;
+    if (Date.now() > until) throw new Error(`only ${rows.length} of ${count} rows after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function expectNoPersonalData(mail: ReceivedMail, names: string[]) {
   for (const name of names) {
     for (const part of [mail.subject, mail.text, mail.html, mail.raw]) expect(part).not.toContain(name);
@@ -136,6 +146,15 @@ describe('deadline mails (time-skipping server, real SMTP on loopback)', () => {
     const escalationRow = await waitForRow(notificationIdOf(escalation), (r) => r.status === 'sent');
     expect(escalationRow).toMatchObject({ kind: 'escalation', recipientRole: 'coordination', attempts: 1 });
     expect(mailsFor(`${open.caseId}:`)).toHaveLength(2);
+    // Day 14 and day 21, not a day earlier: the timers' own record of when they fired, in the workflow's time.
+    const openedAt = Date.parse(open.openedAt);
+    const fired = await eventuallyRows(() =>
+      db.caseEvent.findMany({ where: { caseId: open.caseId, type: { in: ['reminder_sent', 'escalation_sent'] } }, orderBy: { seq: 'asc' } }),
+    2);
+    expect(fired.map((e) => [e.type, Math.floor((e.at.getTime() - openedAt) / DAY_MS)])).toEqual([
+      ['reminder_sent', 14],
+      ['escalation_sent', 21],
+    ]);
     await handle.terminate('test done');
   });
 
@@ -175,7 +194,7 @@ describe('deadline mails (time-skipping server, real SMTP on loopback)', () => {
       args: [{ action: 'record-consent', payload: { decision: 'given' }, actor: counsellor }],
     });
     await env.sleep('14 days');
-    expect((await lapsing.result()).state).toBe('lapsed');
+    expect((await resultOnceCompleted<{ state: string }>(env, lapsing)).state).toBe('lapsed');
     const [lapsed] = await smtp.waitFor(() => mailsFor(`handover:${proposed.handoverId}:`).length >= 1).then(() =>
       mailsFor(`handover:${proposed.handoverId}:`),
     );

@@ -2,6 +2,7 @@
 // offered on the case page, and the access rules (another provider's case manager gets the 404 page).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD } from '../harness/auth.js';
+import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -61,15 +62,6 @@ function actionBlock(html: string, action: string): string {
   const start = html.indexOf(`id="aktion-${action}"`);
   if (start < 0) return '';
   return html.slice(start, html.indexOf('</details>', start));
-}
-
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 let caritas: PageClient;
@@ -294,7 +286,7 @@ describe('Meine Fälle and Koordination', () => {
       source: 'jobcenter',
     });
     const lateId = created.location!.split('/')[2]!.split('?')[0]!;
-    await eventually(() => h.db.caseDeadline.count({ where: { caseId: lateId, kind: 'first_assessment' } }), (n) => n > 0);
+    await eventually(() => h.db.caseDeadline.count({ where: { caseId: lateId, kind: 'first_assessment' } }), (n) => n > 0, 'first deadline in the read model');
     const past = new Date(Date.now() - 3 * 86_400_000);
     await h.db.caseDeadline.updateMany({ where: { caseId: lateId, kind: 'first_assessment' }, data: { dueAt: past } });
     await h.db.case.update({ where: { id: lateId }, data: { nextDeadlineAt: past, nextDeadlineKind: 'first_assessment' } });
@@ -310,8 +302,10 @@ describe('Meine Fälle and Koordination', () => {
     const overdue = text((await caritas.get('/faelle?ueberfaellig=1')).html);
     expect(overdue).toContain('Karimi, Lina');
     expect(overdue).not.toContain('Haddad, Amal');
-    const byState = await eventually(() => caritas.get('/faelle?status=goal_planning'), (r) => text(r.html).includes('Haddad'));
+    const byState = await eventually(() => caritas.get('/faelle?status=goal_planning'), (r) => text(r.html).includes('Haddad'), 'Haddad listed in goal planning');
+    expect(text(byState.html)).toContain('Haddad, Amal');
     expect(text(byState.html)).not.toContain('Karimi');
+    expect(byState.html).toContain('<option value="goal_planning" selected>');
     const elsewhere = await caritas.get('/faelle?gemeinde=Euskirchen');
     expect(text(elsewhere.html)).toContain('Keine Fälle gefunden.');
     expect(elsewhere.html).toContain('<option value="Euskirchen" selected>');

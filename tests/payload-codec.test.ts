@@ -100,11 +100,15 @@ describe('payload key configuration', () => {
     expect(() => parsePayloadKeys(`a:${secret},a:${secret}`, 'S')).toThrow(/"a" appears twice/);
     expect(() => parsePayloadKeys(secret, 'S')).toThrow(/entry 1/);
     expect(() => parsePayloadKeys(' , ', 'S')).toThrow(/no key/);
+    let thrown: unknown;
     try {
       parsePayloadKeys(`a:${secret.slice(1)}`, 'S');
     } catch (error) {
-      expect((error as Error).message).not.toContain(secret.slice(1, 20));
+      thrown = error;
     }
+    expect(thrown, 'a malformed key is refused').toBeInstanceOf(Error);
+    expect((thrown as Error).message).toMatch(/key "a"/);
+    expect((thrown as Error).message).not.toContain(secret.slice(1, 20));
   });
 
   it('reads KIM_PAYLOAD_KEYS or KIM_PAYLOAD_KEYS_FILE, not both', () => {

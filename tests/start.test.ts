@@ -1,7 +1,7 @@
 // `npm start` as a user runs it: everything embedded, stopped with Ctrl-C, started again with the data
 // still there; with DATABASE_URL/TEMPORAL_ADDRESS it starts neither; a failing migration stops start-up.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +152,34 @@ describe('npm start against given services', () => {
         await client.end();
       }
       expect(await diffDatabaseToSchema({ databaseUrl: database.url })).toBe('');
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('a second npm start on the same data folder refuses with a clear message and leaves the first running', async () => {
+    const database = await createTestDatabase();
+    try {
+      const dataDir = tempDir('kim-lock-');
+      const given = { DATABASE_URL: database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: 'kim-start-lock-test', KIM_DATA_DIR: dataDir, NODE_ENV: 'production' };
+      const port = String(await freePort());
+      const first = startApp({ ...given, PORT: port, SMTP_SINK_PORT: String(await freePort()) });
+      running.push(first);
+      await first.waitFor(/Beenden mit Strg\+C/);
+      const lockFile = join(dataDir, 'kim.lock');
+      expect(readFileSync(lockFile, 'utf8')).toBe(String(first.child.pid));
+
+      const second = startApp({ ...given, PORT: String(await freePort()), SMTP_SINK_PORT: String(await freePort()) });
+      running.push(second);
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain(`KIM Casework läuft bereits (Prozess ${first.child.pid})`);
+      expect(second.output()).not.toContain('KIM Casework ist bereit');
+      // The refused start took nothing from the first: its lock, its HTTP server.
+      expect(readFileSync(lockFile, 'utf8')).toBe(String(first.child.pid));
+      expect((await json(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+      expect(await first.stop()).toBe(0);
+      expect(existsSync(lockFile)).toBe(false);
     } finally {
       await database.drop();
     }

@@ -93,7 +93,8 @@ export function caseHistoryPagesRouter(deps: OperationDeps & { temporalUiUrl?: s
         eventCount: history.events.length,
         stichtag: stichtag ?? '',
         stichtagError,
-        asOf: asOf ? { label: formatDate(asOf), case: snap ? snapshotModel(snap, orgs.short) : null } : undefined,
+        // A chosen day is shown as that day: its end (23:59:59.999Z) would already be the next day in Germany.
+        asOf: asOf ? { label: formatDate(stichtag && /^\d{4}-\d{2}-\d{2}$/.test(stichtag) ? stichtag : asOf), case: snap ? snapshotModel(snap, orgs.short) : null } : undefined,
         check: check ? checkModel(check) : undefined,
         temporalLink:
           canReadEngineHistory(user) && deps.temporalUiUrl

@@ -90,6 +90,9 @@ function expectSameReports(r: Rng, caseEvents: ControllingCaseEvent[], handoverE
   }
 }
 
+// Fewer runs for mutation testing (stryker.config.mjs), where these two tests run once per mutant they cover.
+const GENERATED_RUNS = Number(process.env.KIM_FACTS_PROPERTY_RUNS ?? 60);
+
 describe('case facts = the events, for the controlling report', () => {
   it('gives the same report as the events for generated histories, every grouping and period', () => {
     fc.assert(
@@ -99,7 +102,7 @@ describe('case facts = the events, for the controlling report', () => {
         const handoverEvents = generatedHandovers(r, [...new Set(caseEvents.map((e) => e.caseId))], Math.floor(r() * 4));
         expectSameReports(r, caseEvents, handoverEvents, 3);
       }),
-      { numRuns: 60 },
+      { numRuns: GENERATED_RUNS },
     );
   });
 
@@ -110,7 +113,7 @@ describe('case facts = the events, for the controlling report', () => {
         const caseEvents = Array.from({ length: 4 }, (_, i) => domainWalk(r, `w${i}`, 40)).flat();
         expectSameReports(r, caseEvents, [], 4);
       }),
-      { numRuns: 40 },
+      { numRuns: Math.ceil((GENERATED_RUNS * 2) / 3) },
     );
   });
 

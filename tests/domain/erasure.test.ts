@@ -48,6 +48,20 @@ describe('anonymiseEvent', () => {
   });
 });
 
+describe('anonymiseEvent with unusual data', () => {
+  it('keeps numbers, booleans and nulls, and makes data that is no object an empty object', () => {
+    expect(anonymiseEvent({ type: 'contact_recorded', summary: 'x', data: { durationMinutes: 45, online: false, assigneeId: null, tags: [1, 'a'] } }).data).toEqual({
+      durationMinutes: 45,
+      online: false,
+      assigneeId: null,
+      tags: [1, 'a'],
+    });
+    for (const data of [['Frau A.'], 'Frau A.', 7, null, undefined]) {
+      expect(anonymiseEvent({ type: 'contact_recorded', summary: 'x', data }).data, JSON.stringify(data)).toEqual({});
+    }
+  });
+});
+
 describe('anonymisedBirthDate', () => {
   it('keeps the year only', () => {
     expect(anonymisedBirthDate(new Date('1990-07-14')).toISOString().slice(0, 10)).toBe('1990-01-01');

@@ -7,6 +7,7 @@ import {
   type CaseAction,
   type CaseData,
   type CaseSettings,
+  type DecideError,
   type DecideResult,
   type DomainEvent,
 } from '../../domain/index.js';
@@ -115,4 +116,11 @@ export function toGoalPlanning(d: CaseDriver): void {
       { area: 'finances', situation: 'Schulden', need: 'high' },
     ],
   });
+}
+
+/** The refusal of a decision, asserted to be one with this code (fails the test on success or another code). */
+export function refusal<C extends DecideError['code']>(r: DecideResult<unknown>, code: C): Extract<DecideError, { code: C }> {
+  if (r.ok) return expect.fail(`expected a refusal with ${code}, got success`);
+  expect(r.error.code).toBe(code);
+  return r.error as Extract<DecideError, { code: C }>;
 }

@@ -88,4 +88,31 @@ describe('proposeProvider', () => {
     expect(proposeProvider({ municipality: 'Kall', birthDate: born(40), on: ON }, rules)).toMatchObject({ organisationId: 'kreis-kim' });
     expect(routingRulesSchema.safeParse({ ...rules, youthProvider: { organisationId: 'kja', minAge: 30, maxAge: 6 } }).success).toBe(false);
   });
+
+  it('says why, in German, for every band', () => {
+    const reason = (age: number, rules = defaultRoutingRules) => {
+      const r = proposeProvider({ municipality: 'Kall', birthDate: born(age), on: ON }, rules);
+      return r.ok ? r.reason : '';
+    };
+    expect(reason(4)).toBe('4 Jahre, unter 6: Begleitung mit der Familie über den für Kall zuständigen Träger (DRK).');
+    expect(reason(4, { ...defaultRoutingRules, underYouthAgeToMunicipalProvider: false })).toBe('4 Jahre, unter 6: laut Regel an KJA Bonn.');
+    expect(reason(12)).toBe('12 Jahre, minderjährig: KJA Bonn ist kreisweit für junge Menschen von 6 bis 27 Jahren zuständig.');
+    expect(reason(40)).toBe('40 Jahre, Wohnort Kall: DRK ist für Erwachsene in Kall zuständig.');
+  });
+
+  it('takes a child born on the day itself, and an instant as the day', () => {
+    expect(proposeProvider({ municipality: 'Kall', birthDate: ON, on: ON })).toMatchObject({ ok: true, age: 0 });
+    expect(proposeProvider({ municipality: 'Kall', birthDate: ON, on: `${ON}T07:00:00+01:00` })).toMatchObject({ ok: true, age: 0 });
+    expect(proposeProvider({ municipality: 'Kall', birthDate: born(30), on: 'heute' })).toEqual({
+      ok: false,
+      error: { code: 'invalid_birth_date', message: 'Ungültiges Geburtsdatum.', birthDate: born(30) },
+    });
+  });
+
+  it('offers the youth provider as an alternative from its first year when adults start there', () => {
+    const rules = { ...defaultRoutingRules, adultFromAge: 18, youthProvider: { organisationId: 'kja', minAge: 18, maxAge: 27 } };
+    expect(proposeProvider({ municipality: 'Kall', birthDate: born(18), on: ON }, rules)).toMatchObject({ organisationId: 'drk', alternatives: ['kja'] });
+    expect(proposeProvider({ municipality: 'Kall', birthDate: born(27), on: ON }, rules)).toMatchObject({ organisationId: 'drk', alternatives: ['kja'] });
+    expect(proposeProvider({ municipality: 'Kall', birthDate: born(28), on: ON }, rules)).toMatchObject({ organisationId: 'drk', alternatives: [] });
+  });
 });

@@ -1,6 +1,8 @@
 // The time-skipping test server with a fresh migrated database and ONE worker for the whole test file: a worker
 // stopped between tests would leave workflow tasks on its sticky queue, and the test server does not skip time
 // while a workflow task is outstanding.
+import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -24,26 +26,30 @@ export interface TimeSkippingStack {
   close(): Promise<void>;
 }
 
-export async function startTimeSkippingStack(taskQueue: string): Promise<TimeSkippingStack> {
-  const database: TestDatabase = await createTestDatabase();
-  await deployMigrations({ databaseUrl: database.url });
-  const db = createDatabase(database.url);
-  await seedDatabase(db, { demoPassword: 'x', production: false });
-  const encryption = loadPayloadEncryption(loadConfig(), { db });
+/** The time-skipping test server, with start retries: the SDK gives it about 5 s to come up, on a busy 2-core
+ * machine that is sometimes too short. */
+export async function createTimeSkippingEnv(client: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
   const testServer = resolveBinary('testServer');
-  // The SDK gives the test server about 5 s to come up; on a busy 2-core machine that is sometimes too short.
-  let env: TestWorkflowEnvironment | undefined;
-  for (let attempt = 1; !env; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
-      env = await TestWorkflowEnvironment.createTimeSkipping({
+      return await TestWorkflowEnvironment.createTimeSkipping({
         server: { executable: testServer.path ? { type: 'existing-path', path: testServer.path } : { type: 'cached-download' } },
-        client: { dataConverter: encryption.dataConverter },
+        client,
       });
     } catch (error) {
       if (attempt >= 3) throw error;
       console.warn(`time-skipping test server did not start (attempt ${attempt} of 3): ${String(error).slice(0, 200)}`);
     }
   }
+}
+
+export async function startTimeSkippingStack(taskQueue: string): Promise<TimeSkippingStack> {
+  const database: TestDatabase = await createTestDatabase();
+  await deployMigrations({ databaseUrl: database.url });
+  const db = createDatabase(database.url);
+  await seedDatabase(db, { demoPassword: 'x', production: false });
+  const encryption = loadPayloadEncryption(loadConfig(), { db });
+  const env = await createTimeSkippingEnv({ dataConverter: encryption.dataConverter });
   // The test server knows no custom search attributes until they are registered.
   await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
   const worker = await Worker.create({
@@ -67,4 +73,25 @@ export async function startTimeSkippingStack(taskQueue: string): Promise<TimeSki
       await env.teardown();
     },
   };
+}
+
+/**
+ * The result of a workflow that reaches its end without time being skipped for it. The time-skipping client's
+ * `handle.result()` unlocks time skipping while it waits — even for a workflow that has already ended — and the test
+ * server then jumps to the next timer anywhere (the 3-year retention of a lapsed handover, say). This waits for the
+ * condition "not running" instead and reads the result through a plain client, which never unlocks skipping.
+ */
+export async function resultOnceCompleted<T>(
+  env: TestWorkflowEnvironment,
+  handle: { workflowId: string; describe(): Promise<{ status: { name: string } }> },
+  options: { dataConverter?: DataConverter; timeoutMs?: number } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const until = Date.now() + timeoutMs;
+  while ((await handle.describe()).status.name === 'RUNNING') {
+    if (Date.now() > until) throw new Error(`workflow still running after ${timeoutMs} ms of waiting (no time skipped)`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const plain = new Client({ connection: env.connection, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  return plain.workflow.getHandle(handle.workflowId).result() as Promise<T>;
 }

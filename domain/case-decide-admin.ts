@@ -3,6 +3,7 @@
 import { CASE_STATE_LABELS, CLOSURE_REASON_LABELS, type CaseState } from './case-model.js';
 import { formatDateDe } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, rearmDeadlines, suspendDeadlines } from './deadlines.js';
+import { CONSENT_DECISION_LABELS, CONSENT_SCOPE_LABELS } from './labels.js';
 import { organisationShortName } from './organisations.js';
 import {
   armNoContact,
@@ -67,11 +68,11 @@ export const adminHandlers = {
       recordedAt: h.now,
     };
     h.c.consents.push(consent);
-    const scopeLabel = { data_processing: 'Datenverarbeitung', share_with_partner: 'Weitergabe an Partner', handover: 'Übergabe' }[p.scope];
+    const scopeLabel = CONSENT_SCOPE_LABELS[p.scope];
     const partner = p.partnerName ?? (p.partnerOrganisationId ? organisationShortName(p.partnerOrganisationId) : undefined);
     h.emit(
       'consent_recorded',
-      `Einwilligung ${p.decision === 'given' ? 'erteilt' : 'verweigert'}: ${scopeLabel}${partner ? ` (${partner})` : ''}`,
+      `Einwilligung ${CONSENT_DECISION_LABELS[p.decision]}: ${scopeLabel}${partner ? ` (${partner})` : ''}`,
       { ...consent },
     );
   },

@@ -7,7 +7,16 @@ import { armDeadline, cancelDeadlines, dueIn, type CaseSettings, type DeadlineKi
 import type { EmitFn } from './events.js';
 import type { FieldErrors } from './payload-check.js';
 
+/**
+ * Which version of the process rules a decision follows. 6: closure stops only referrals still waiting (accepted ones
+ * keep their outcome). A workflow run started before version 6 decides by 5 until it continues as new, so its history
+ * replays as recorded.
+ */
+export const CASE_RULES = 6;
+export type CaseRulesVersion = 5 | 6;
+
 export interface HandlerContext {
+  rules: CaseRulesVersion;
   c: CaseData;
   now: string;
   actor: Actor;
@@ -77,8 +86,10 @@ export function closeCase(
     ...stateChange(from, 'closed'),
     ...c.closure,
   });
+  // Only referrals still waiting for an answer stop; an accepted one keeps its outcome (it can still be recorded
+  // after closure, within the reopen window).
   for (const r of c.referrals) {
-    if (r.status === 'sent' || r.status === 'accepted') stopReferral(h, r, 'Fall abgeschlossen');
+    if (r.status === 'sent' || (r.status === 'accepted' && h.rules < 6)) stopReferral(h, r, 'Fall abgeschlossen');
   }
   // Closure cancels every running deadline; only the retention period runs on (domain.md: 3 years, then erase).
   cancelDeadlines(c.deadlines, () => true, 'Fall abgeschlossen', { ...h.ops, paused: false });

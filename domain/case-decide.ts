@@ -14,9 +14,10 @@ import { defaultCaseSettings, type CaseSettings } from './deadlines.js';
 import { eventCollector, type DomainEvent } from './events.js';
 import type { FieldErrors } from './payload-check.js';
 import { adminHandlers } from './case-decide-admin.js';
-import { clone, type HandlerContext, type HandlerOutcome, type Handlers } from './case-decide-context.js';
+import { CASE_RULES, clone, type CaseRulesVersion, type HandlerContext, type HandlerOutcome, type Handlers } from './case-decide-context.js';
 import { workHandlers } from './case-decide-work.js';
 
+export { CASE_RULES, type CaseRulesVersion } from './case-decide-context.js';
 export { createCase, type CreateCaseInput } from './case-decide-create.js';
 export { caseTimers, nextDeadline, onDeadlineFired, type DeadlineFiredResult, type DeadlineNotification } from './case-decide-timers.js';
 
@@ -39,6 +40,8 @@ export interface DecideContext {
   /** Deterministic id source (Temporal: `uuid4()` from @temporalio/workflow). Prefixes: consent, goal, ref, contact, review, dl. */
   newId: (prefix: string) => string;
   settings?: CaseSettings;
+  /** Process rules to decide by (case-decide-context.ts CASE_RULES); the current ones when absent. */
+  rules?: CaseRulesVersion;
   /** Organisations a case may be confirmed/transferred to; unchecked when absent. */
   knownOrganisationIds?: readonly string[];
 }
@@ -78,6 +81,7 @@ export function decide(caseData: CaseData, command: CaseCommand, ctx: DecideCont
   const { events, emit } = eventCollector(ctx.now, ctx.actor.id);
   const h: HandlerContext = {
     c,
+    rules: ctx.rules ?? CASE_RULES,
     now: ctx.now,
     actor: ctx.actor,
     settings,

@@ -38,7 +38,8 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
   'agree-goals':             { from: ['goal_planning'],                         hold: 'not_on_hold', to: '=' },
   'update-goal':             { from: ['goal_planning', 'referral', 'review'],   hold: 'not_on_hold', to: '=' },
   'refer':                   { from: ['goal_planning', 'referral'],             hold: 'not_on_hold', to: 'referral' },
-  'record-referral-outcome': { from: ['goal_planning', 'referral', 'review'],   hold: 'not_on_hold', to: '=' },
+  // After closure only as documentation: the outcome of an accepted referral, within the reopen window.
+  'record-referral-outcome': { from: ['goal_planning', 'referral', 'review', 'closed'], hold: 'not_on_hold', to: '=' },
   'start-review':            { from: ['goal_planning', 'referral'],             hold: 'not_on_hold', to: 'review' },
   'complete-review':         { from: ['review'],                                hold: 'not_on_hold', to: 'continue→vorherige Phase | replan→goal_planning | refer→referral | close→closed/Antrag' },
   'record-contact':          { from: OPEN,                                      hold: 'either',      to: '=' },
@@ -126,6 +127,16 @@ export function reopenDeadline(c: CaseData, settings: CaseSettings): string | nu
   return c.closure ? addDays(c.closure.closedAt, settings.reopenWithinDays) : null;
 }
 
+/** After closure an outcome can be recorded for an accepted referral, within the reopen window. */
+function closedOutcomeError(c: CaseData, settings: CaseSettings, now: string | undefined): string | null {
+  if (!c.referrals.some((r) => r.status === 'accepted')) return 'Der Fall ist abgeschlossen und hat keine angenommene Vermittlung, deren Ergebnis nachzutragen wäre.';
+  const until = reopenDeadline(c, settings);
+  if (until && now && toMs(now) > toMs(until)) {
+    return `Ergebnisse angenommener Vermittlungen können nur bis ${settings.reopenWithinDays} Tage nach Abschluss nachgetragen werden (bis ${formatDateDe(until)}).`;
+  }
+  return null;
+}
+
 export interface GuardOptions {
   settings?: CaseSettings;
   /** Needed for the reopen window; without it the window is not checked (e.g. for a static button list). */
@@ -146,6 +157,7 @@ export function guardError(c: CaseData, action: CaseAction, opts: GuardOptions =
     case 'start-review':
       return c.goals.length > 0 ? null : 'Es sind noch keine Ziele vereinbart.';
     case 'record-referral-outcome':
+      if (c.state === 'closed') return closedOutcomeError(c, settings, opts.now);
       return c.referrals.some((r) => r.status === 'sent' || r.status === 'accepted')
         ? null
         : 'Es gibt keine offene Vermittlung.';

@@ -164,6 +164,8 @@ export const createCaseSchema = z.object({
   person: personSchema,
   source: z.enum(CASE_SOURCES),
   note: optionalText(4000),
+  /** Who holds the new case (domain/case-opening.ts); absent: the rule's default for the opening person. */
+  organisationId: z.string().trim().min(1).max(100).optional(),
   ...requestIdField,
 });
 export type CreateCaseBody = z.output<typeof createCaseSchema>;

@@ -25,3 +25,4 @@ export * from './handover-payload-checks.js';
 export * from './consent-sharing.js';
 export * from './erasure.js';
 export * from './labels.js';
+export * from './case-opening.js';

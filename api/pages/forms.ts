@@ -284,6 +284,16 @@ export const intakeForm: FormSpec = {
       options: CASE_SOURCES.map((s) => ({ value: s, label: SOURCE_LABELS[s] })),
     },
     { name: 'note', label: 'Notiz zur Erstberatung', kind: 'textarea' },
+    {
+      name: 'holder',
+      label: 'Wer führt den Fall?',
+      kind: 'select',
+      options: [
+        { value: 'vorschlag', label: 'Regel für meine Stelle (Träger: Trägervorschlag; Kreis und ABH: eigene Stelle)' },
+        { value: 'eigene', label: 'Meine eigene Organisation' },
+      ],
+      hint: 'Die ABH gibt Personen nur über „Übergabe vorschlagen“ weiter (Einwilligung zuerst).',
+    },
   ],
 };
 

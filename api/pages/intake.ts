@@ -32,13 +32,17 @@ export function intakePagesRouter(deps: OperationDeps): Router {
     const user = signedInUser(req);
     if (!canOpenCase(user)) return errorPage(req, res, 403, 'Keine Berechtigung', 'Ihre Rolle darf keine Fälle anlegen.');
     const values = formValues(intakeForm, bodyOf(req));
-    const { payload } = formPayload(intakeForm, values);
+    const { payload: formed } = formPayload(intakeForm, values);
+    // "Meine eigene Organisation" names the caller's organisation; otherwise the rule's default (domain/case-opening.ts).
+    const { holder, ...payload } = formed as Record<string, unknown>;
+    if (holder === 'eigene') payload.organisationId = user.organisationId;
     let created: Awaited<ReturnType<typeof openCase>>;
     try {
       created = await openCase(deps, callerOf(req, 'page'), payload);
     } catch (error) {
-      if (!(error instanceof ApiError) || ![422, 503].includes(error.status)) throw error;
-      return renderIntake(req, res, error.status, values, errorFields(error, 'body'));
+      if (!(error instanceof ApiError) || ![409, 422, 503].includes(error.status)) throw error;
+      const way = typeof error.extra.allowedWay === 'string' ? ` ${error.extra.allowedWay}` : '';
+      return renderIntake(req, res, error.status, values, error.status === 409 ? { holder: `${error.message}${way}` } : errorFields(error, 'body'));
     }
     // Usually the case lands at the creator's own organisation; when the proposal names another provider, the creator
     // may not open it any more — then this page is the last they see of it, with the proposal.

@@ -5,6 +5,7 @@ import { formatDateDe } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, rearmDeadlines, suspendDeadlines } from './deadlines.js';
 import { CONSENT_DECISION_LABELS, CONSENT_SCOPE_LABELS } from './labels.js';
 import { organisationShortName } from './organisations.js';
+import { staleApprovalError } from './case-closure.js';
 import {
   armNoContact,
   armPeriodicReview,
@@ -96,7 +97,7 @@ export const adminHandlers = {
     h.c.onHold = true;
     h.c.hold = { reason: p.reason, since: h.now, by: h.actor.id };
     h.emit('case_put_on_hold', `Fall pausiert: ${p.reason}`, { reason: p.reason });
-    suspendDeadlines(h.c.deadlines, h.ops);
+    suspendDeadlines(h.c.deadlines, h.ops, 'Fall pausiert', (d) => d.kind === 'closure_decision');
   },
 
   resume(h, p) {
@@ -104,7 +105,8 @@ export const adminHandlers = {
     h.c.onHold = false;
     delete h.c.hold;
     h.emit('case_resumed', `Fall fortgesetzt${since ? ` (pausiert seit ${formatDateDe(since)})` : ''}`, { since, note: p.note });
-    rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false });
+    // Rules 6: while a closure request waits, the work deadlines stay paused (they run again when it is decided).
+    if (!(h.rules >= 6 && h.c.closureRequest)) rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false });
   },
 
   transfer(h, p) {
@@ -131,6 +133,9 @@ export const adminHandlers = {
   'approve-closure'(h, p) {
     const request = h.c.closureRequest;
     if (!request) return fail('body', 'Kein Abschlussantrag'); // unreachable: guarded
+    const stale = staleApprovalError(h, p.confirmChanges);
+    if (stale) return stale;
+    cancelDeadlines(h.c.deadlines, ofKind('closure_decision'), 'Abschluss freigegeben', { ...h.ops, paused: false });
     h.emit('closure_approved', `Abschluss freigegeben: ${CLOSURE_REASON_LABELS[request.reason]}`, { request, note: p.note });
     closeCase(h, request, { approvedBy: h.actor.id, requestedBy: request.requestedBy });
   },

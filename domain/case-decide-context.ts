@@ -5,7 +5,9 @@ import { CLOSURE_REASON_LABELS, type Actor, type CaseAction, type CaseData, type
 import { addDays, addYears, datePart } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, type CaseSettings, type DeadlineKind, type DeadlineOpsContext } from './deadlines.js';
 import type { EmitFn } from './events.js';
+import type { DeadlineNotification } from './case-decide-timers.js';
 import type { FieldErrors } from './payload-check.js';
+import { awaitClosureDecision } from './case-closure.js';
 
 /**
  * Which version of the process rules a decision follows. 6: closure stops only referrals still waiting (accepted ones
@@ -23,6 +25,8 @@ export interface HandlerContext {
   settings: CaseSettings;
   newId: (prefix: string) => string;
   emit: EmitFn;
+  /** Mail through the outbox (rules 6: closure requested/returned). */
+  notify: (n: DeadlineNotification) => void;
   ops: DeadlineOpsContext;
   knownOrganisationIds?: readonly string[];
 }
@@ -79,6 +83,7 @@ export function closeCase(
     fromState: from,
   };
   delete c.closureRequest;
+  delete c.closureReturn;
   c.state = 'closed';
   c.onHold = false;
   delete c.hold;
@@ -109,6 +114,7 @@ export function fileClosureRequest(
   p: { reason: ClosureReason; goalAttainment: GoalAttainment; note?: string | undefined },
 ): void {
   const replaced = h.c.closureRequest !== undefined;
+  delete h.c.closureReturn;
   h.c.closureRequest = {
     reason: p.reason,
     goalAttainment: p.goalAttainment,
@@ -119,6 +125,7 @@ export function fileClosureRequest(
   h.emit('closure_requested', `Abschluss beantragt${replaced ? ' (ersetzt früheren Antrag)' : ''}: ${CLOSURE_REASON_LABELS[p.reason]}`, {
     ...h.c.closureRequest,
   });
+  awaitClosureDecision(h, replaced);
 }
 
 export function fail(field: string, message: string): FieldErrors {

@@ -176,7 +176,10 @@ export const workHandlers = {
       return;
     }
     setState(h, to);
-    armPeriodicReview(c, h.now, h.settings, h.ops);
+    // Rules 6: a case the case manager considers finished gets no new review: the request pauses its deadlines and
+    // coordination decides (a return or withdrawal starts the review cycle again, domain/case-closure.ts).
+    const filesRequest = p.outcome === 'close' && h.rules >= 6;
+    if (!filesRequest) armPeriodicReview(c, h.now, h.settings, h.ops);
     if (p.outcome === 'replan') {
       // Re-planning is a new goal agreement: same 14-day deadline as after the assessment.
       const d = h.settings.deadlines;

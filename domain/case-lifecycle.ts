@@ -48,6 +48,8 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
   'transfer':                { from: OPEN,                                      hold: 'either',      to: '= (andere Organisation)' },
   'request-closure':         { from: OPEN,                                      hold: 'either',      to: '= (Abschlussantrag)' },
   'approve-closure':         { from: OPEN,                                      hold: 'either',      to: 'closed' },
+  'return-closure':          { from: OPEN,                                      hold: 'either',      to: '= (Antrag zurückgegeben, Fristen laufen wieder)' },
+  'withdraw-closure':        { from: OPEN,                                      hold: 'either',      to: '= (Antrag zurückgezogen, Fristen laufen wieder)' },
   'close':                   { from: OPEN,                                      hold: 'either',      to: 'closed' },
   'reopen':                  { from: ['closed'],                                hold: 'not_on_hold', to: 'review (Ziele vorhanden) | Phase vor Abschluss' },
 };
@@ -71,6 +73,8 @@ export const ACTION_LABELS: Record<CaseAction, string> = {
   transfer: 'Übertragen',
   'request-closure': 'Abschluss beantragen',
   'approve-closure': 'Abschluss freigeben',
+  'return-closure': 'Abschlussantrag zurückgeben',
+  'withdraw-closure': 'Abschlussantrag zurückziehen',
   close: 'Abschließen',
   reopen: 'Wiedereröffnen',
 };
@@ -95,6 +99,7 @@ const CASE_WORKERS: readonly ActorRole[] = ['case_manager', 'abh_counsellor', 'c
 export const ACTION_ROLES: Record<CaseAction, readonly ActorRole[]> = {
   ...(Object.fromEntries(CASE_ACTIONS.map((a) => [a, CASE_WORKERS])) as Record<CaseAction, readonly ActorRole[]>),
   'approve-closure': ['coordinator'],
+  'return-closure': ['coordinator'],
 };
 
 export function canCloseDirectly(actor: Actor, settings: CaseSettings): boolean {
@@ -166,6 +171,8 @@ export function guardError(c: CaseData, action: CaseAction, opts: GuardOptions =
         ? null
         : 'Es liegt keine wirksame Einwilligung vor, die widerrufen werden könnte.';
     case 'approve-closure':
+    case 'return-closure':
+    case 'withdraw-closure':
       return c.closureRequest ? null : 'Es liegt kein Abschlussantrag vor.';
     case 'reopen': {
       const until = reopenDeadline(c, settings);

@@ -145,10 +145,12 @@ async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseAc
   const previous = run.data;
   run.skeleton.changed();
   run.skeleton.remember(req.requestId);
-  const written = persist(run, previous, result.next, result.events);
+  // Only actions on process rules 6 mail (closure requested/returned): runs recorded before never have any.
+  const written = persist(run, previous, result.next, result.events, result.notifications ?? []);
   // The case as this action left it (another update may change it while the record is written).
   const answer = answerOf(run, run.skeleton.seq);
-  await written;
+  const outboxIds = await written;
+  if (outboxIds.length > 0) run.skeleton.deliver(outboxIds);
   return answer;
 }
 

@@ -40,6 +40,8 @@ const MATRIX: Record<CaseAction, string> = {
   'transfer':                'x x  x x  x x  x x  x x  .',
   'request-closure':         'x x  x x  x x  x x  x x  .',
   'approve-closure':         'x x  x x  x x  x x  x x  .',
+  'return-closure':          'x x  x x  x x  x x  x x  .',
+  'withdraw-closure':        'x x  x x  x x  x x  x x  .',
   'close':                   'x x  x x  x x  x x  x x  .',
   'reopen':                  '. .  . .  . .  . .  . .  x',
 };
@@ -110,6 +112,8 @@ function samplePayload(action: CaseAction, c: CaseData, now: string, shareConsen
     transfer: { organisationId: 'caritas-eifel', reason: 'Umzug nach Mechernich' },
     'request-closure': closure,
     'approve-closure': {},
+    'return-closure': { reason: 'Bitte die Zielerreichung dokumentieren' },
+    'withdraw-closure': {},
     close: closure,
     reopen: { reason: 'Erneuter Unterstützungsbedarf' },
   };

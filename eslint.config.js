@@ -79,6 +79,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'express', message: 'Operations are called by both doors: no Express types here.' }] }] },
   },
   {
+    // The pages' one script, served as a file (the CSP allows no inline script): it runs in the browser.
+    files: ['templates/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
+  {
+    // The server paths log through platform/logger.ts (pino: structured, with request ids), never console.*.
+    files: ['api/**/*.ts', 'platform/**/*.ts', 'activities/**/*.ts', 'worker.ts', 'scripts/start.ts', 'scripts/worker.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     // Tests read untyped JSON responses; their describe blocks are long lists of cases.
     files: ['tests/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'max-lines-per-function': 'off', 'max-lines': 'off' },

@@ -8,12 +8,8 @@ import { CASE_FACTS_VERSION, emptyCaseFacts, foldCaseFacts, parseStoredFacts, ty
 import type { Database } from '../platform/database.js';
 import type { CaseBatchRecord, CaseBatchResult } from '../workflows/case-messages.js';
 import { refoldCaseFacts, upsertFacts } from './case-facts-records.js';
+import { caseNotificationRow } from './case-records.js';
 import { lastSeqOf } from './event-records.js';
-
-const NOTIFICATION_SUBJECTS: Record<string, string> = {
-  reminder: 'Erinnerung: Wiedervorlage fällig',
-  escalation: 'Eskalation: Wiedervorlage überschritten',
-};
 
 interface StoredFactsRow {
   lastSeq: number;
@@ -40,16 +36,7 @@ function batchArgument(input: CaseBatchRecord, lastSeq: number) {
     snapshotAt: events[events.length - 1]!.at,
     deadlines: input.deadlines.map((d) => ({ id: d.id, kind: d.kind, dueAt: d.dueAt, escalateAt: d.escalateAt ?? null, status: d.status, refId: d.refId ?? null })),
     consents: input.consents,
-    notifications: input.notifications.map((n) => ({
-      id: n.id,
-      kind: n.kind,
-      deadlineKind: n.deadlineKind,
-      recipientRole: n.to,
-      recipientUserId: n.assigneeId ?? null,
-      recipientOrganisationId: n.organisationId,
-      subject: NOTIFICATION_SUBJECTS[n.kind] ?? 'Hinweis zu einem KIM-Fall',
-      payload: { caseId, dueAt: n.dueAt, deadlineKind: n.deadlineKind },
-    })),
+    notifications: input.notifications.map((n) => caseNotificationRow(caseId, n)),
   };
 }
 

@@ -17,6 +17,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import type { Database } from '../platform/database.js';
 import { loadCaseSettings } from '../platform/settings.js';
 import { caseWorkflowStart } from '../workflows/case-start.js';
+import { logger } from '../platform/logger.js';
 
 /** Cases younger than this are left alone: their intake may still be starting the workflow. */
 export const RECONCILE_GRACE_MS = 2 * 60 * 1000;
@@ -90,7 +91,7 @@ export async function reconcileUnstartedCases(deps: ReconcilerDependencies, opti
   if (confirmed.length > 0) {
     await db.case.updateMany({ where: { id: { in: confirmed }, workflowConfirmedAt: null }, data: { workflowConfirmedAt: new Date() } });
   }
-  if (result.started.length > 0) console.warn(`[reconciler] started the workflows of ${result.started.length} case(s) that had none: ${result.started.join(', ')}`);
+  if (result.started.length > 0) logger.warn({ caseIds: result.started }, `reconciler started the workflows of ${result.started.length} case(s) that had none`);
   return result;
 }
 
@@ -104,7 +105,7 @@ export function createReconcilerActivities(db: Database) {
         options,
       );
       // Failures are reported, not thrown: a retry would only repeat the same pass, and the next run comes soon.
-      if (result.failed.length > 0) console.error('[reconciler] could not start', result.failed);
+      if (result.failed.length > 0) logger.error({ failed: result.failed }, 'reconciler could not start case workflows');
       return result;
     },
   };

@@ -16,6 +16,20 @@ const NOTIFICATION_SUBJECTS: Record<string, string> = {
   escalation: 'Eskalation: Wiedervorlage überschritten',
 };
 
+/** The outbox row of a deadline notification of a case (both record paths write the same rows). */
+export function caseNotificationRow(caseId: string, n: CaseRecordInput['notifications'][number]) {
+  return {
+    id: n.id,
+    kind: n.kind,
+    deadlineKind: n.deadlineKind,
+    recipientRole: n.to,
+    recipientUserId: n.assigneeId ?? null,
+    recipientOrganisationId: n.organisationId,
+    subject: NOTIFICATION_SUBJECTS[n.kind] ?? 'Hinweis zu einem KIM-Fall',
+    payload: { caseId, dueAt: n.dueAt, deadlineKind: n.deadlineKind },
+  };
+}
+
 type Tx = Prisma.TransactionClient;
 
 /** The case's consents as they are now. */
@@ -94,17 +108,7 @@ export function createCaseRecordActivities(db: Database) {
         await writeDeadlines(tx, caseId, deadlines ?? [], lastSeq);
         if (notifications.length > 0) {
           await tx.notification.createMany({
-            data: notifications.map((n) => ({
-              id: n.id,
-              caseId,
-              kind: n.kind,
-              deadlineKind: n.deadlineKind,
-              recipientRole: n.to,
-              recipientUserId: n.assigneeId ?? null,
-              recipientOrganisationId: n.organisationId,
-              subject: NOTIFICATION_SUBJECTS[n.kind] ?? 'Hinweis zu einem KIM-Fall',
-              payload: { caseId, dueAt: n.dueAt, deadlineKind: n.deadlineKind },
-            })),
+            data: notifications.map((n) => ({ caseId, ...caseNotificationRow(caseId, n) })),
             skipDuplicates: true,
           });
         }

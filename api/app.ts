@@ -1,10 +1,15 @@
 // The Express application: JSON API under /api/v1, health check, German pages from templates/.
 import express from 'express';
 import type { Client } from '@temporalio/client';
-import { authenticate, cookieSecureFromEnv, csrfProtection, requireUserForApi } from './http/authentication.js';
+import type { Logger } from 'pino';
+import { authenticate, cookieSecureFromEnv, csrfProtection, readOnlyTokens, requireUserForApi } from './http/authentication.js';
 import { errorHandler, notFoundHandler } from './http/json-errors.js';
 import { healthRouter } from './http/health.js';
-import { createSharedLoginLimiter } from './operations/login-limiter.js';
+import { requireUuidPathIds } from './http/path-ids.js';
+import { createAppMetrics, metricsRouter } from './http/metrics.js';
+import { requestLog } from './http/request-log.js';
+import { securityHeaders } from './http/security-headers.js';
+import { createLoginThrottle } from './operations/login-limiter.js';
 import { caseRecordsRouter } from './v1/case-records.js';
 import { casesRouter } from './v1/cases.js';
 import { codecCors, codecServerRouter } from './v1/codec.js';
@@ -42,6 +47,10 @@ export interface AppDependencies {
   temporalUiUrl?: string;
   /** The local SMTP sink of `npm start` without SMTP settings; its mails are shown at GET /mail. */
   mailSink?: MailSink;
+  /** Express `trust proxy` (TRUST_PROXY): behind a reverse proxy, whose X-Forwarded-For/-Proto count. */
+  trustProxy?: string | number | boolean;
+  /** The request log (default: the process log, platform/logger.ts). */
+  logger?: Logger;
   /** Sends invitation and password-reset mails; without one those answer 502 mail_failed. */
   mailer?: Mailer;
   /** Public base URL for links in mails; default: the mailer's. */
@@ -53,6 +62,11 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  // First: every request gets its id, its log line and its duration metric, whatever answers it.
+  const metrics = createAppMetrics(deps.db);
+  app.use(requestLog(metrics.observeRequest, deps.logger));
+  app.use(securityHeaders({ production: process.env.NODE_ENV === 'production' }));
   app.locals.demoData = deps.demoData === true;
   app.use(express.json({ limit: '1mb' }));
   app.use(healthRouter(deps));
@@ -62,10 +76,11 @@ export function createApp(deps: AppDependencies): express.Express {
   // The Temporal UI's codec server: its own CORS and sign-in, before the CSRF check (the UI sends the session
   // cookie but no CSRF token; the endpoint changes nothing).
   app.use('/api/v1/codec', codecCors(deps.temporalUiUrl), authenticate(deps.db), requireUserForApi, codecServerRouter(deps));
-  app.use(authenticate(deps.db), csrfProtection());
+  app.use(authenticate(deps.db), readOnlyTokens, csrfProtection(), requireUuidPathIds);
+  app.use(metricsRouter(metrics));
   // One login limiter for the API and the sign-in page, one way to make a session (operations/sessions.ts); its
   // counts live in PostgreSQL, so every API process of the installation shares them.
-  const limiter = createSharedLoginLimiter(deps.db);
+  const limiter = createLoginThrottle(deps.db);
   const cookieSecure = cookieSecureFromEnv();
   const accountDeps = { db: deps.db, mailer: deps.mailer, appUrl: deps.appUrl ?? deps.mailer?.appUrl ?? 'http://localhost:3000' };
   app.use('/api/v1', requireUserForApi, sessionsRouter({ db: deps.db, limiter, cookieSecure }), directoryRouter(deps));
@@ -77,6 +92,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api/v1/reports', reportsRouter(deps));
   // A documented path with a method it does not have: 405 with Allow (after every /api/v1 router, before the 404).
   app.use(methodNotAllowed(buildOpenApiDocument() as unknown as PathsDocument));
+  // Only with the local sink (no SMTP_HOST), and only for coordination and admins (it shows addresses and case ids).
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
   app.use(signInPagesRouter({ db: deps.db, limiter, cookieSecure }));
   app.use(passwordPagesRouter(accountDeps));

@@ -37,6 +37,10 @@ export interface MailSettings {
 export interface AppConfig {
   nodeEnv: string;
   port: number;
+  /** Interface the HTTP server listens on: loopback unless HOST says otherwise (e.g. `0.0.0.0` behind a proxy). */
+  host: string;
+  /** Express `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-* headers count; unset → none. */
+  trustProxy?: string | number | boolean;
   dataDir: string;
   /** Unset → embedded PostgreSQL (PGlite) with its data in `${dataDir}/pgdata`. */
   databaseUrl?: string;
@@ -60,6 +64,15 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+/** TRUST_PROXY as Express takes it: `true`/`false`, a hop count, or addresses/subnets/`loopback` (comma-separated). */
+export function trustProxySetting(raw: string | undefined): string | number | boolean | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
 function flag(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }
@@ -73,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     nodeEnv: env.NODE_ENV ?? 'development',
     port,
+    host: env.HOST?.trim() || '127.0.0.1',
+    ...(trustProxySetting(env.TRUST_PROXY) !== undefined ? { trustProxy: trustProxySetting(env.TRUST_PROXY) } : {}),
     dataDir: env.KIM_DATA_DIR || join(repoRoot, 'var'),
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDatabasePort: integer(env, 'EMBEDDED_DB_PORT', 54329),

@@ -2,6 +2,7 @@
 // intakes; nothing is overwritten. An intake uses the newest version valid on its day; a case keeps the proposal made
 // at its intake, so a rule change never reaches a running case. Without any stored version the county's defaults
 // (domain/routing.ts) apply; seeding stores them as version 1 where nothing exists.
+import { logger } from './logger.js';
 import { defaultRoutingRules, routingRulesSchema, type RoutingRules } from '../domain/index.js';
 import type { Database } from './database.js';
 
@@ -25,7 +26,7 @@ export async function routingRulesOn(db: Database, day: string): Promise<{ versi
   const parsed = routingRulesSchema.safeParse(row.rules);
   // A stored version that no longer validates must not stop intakes: the defaults apply, loudly.
   if (!parsed.success) {
-    console.warn(`[routing] stored routing rules version ${row.version} are invalid; using defaults`, parsed.error.issues);
+    logger.warn({ component: 'routing', version: row.version, issues: parsed.error.issues }, 'stored routing rules are invalid; using the defaults');
     return { version: null, rules: defaultRoutingRules };
   }
   return { version: row.version, rules: parsed.data };

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { caseSettingsSchema, defaultCaseSettings, type CaseSettings } from '../domain/index.js';
 import type { Database } from './database.js';
+import { logger } from './logger.js';
 
 const CASE_SETTINGS_KEY = 'case';
 /** Demo clock of a demo installation; ignored once CASE_SETTINGS_KEY exists. */
@@ -30,7 +31,7 @@ export async function loadConfiguredCaseSettings(db: Database): Promise<CaseSett
   const parsed = caseSettingsSchema.safeParse(row.value);
   // A stored value that no longer validates must not stop case work: fall back to the defaults, loudly.
   if (!parsed.success) {
-    console.warn('[settings] stored case settings are invalid; using defaults', parsed.error.issues);
+    logger.warn({ issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })) }, 'stored case settings are invalid; using defaults');
     return defaultCaseSettings;
   }
   return parsed.data;

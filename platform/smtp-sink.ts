@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { errorFields, logger } from './logger.js';
 
 export interface ReceivedMail {
   /** Running number within this process. */
@@ -184,8 +185,12 @@ export interface MailSink {
 }
 
 async function listen(server: SMTPServer, port: number, host: string): Promise<number> {
+  // smtp-server re-emits its socket's errors on itself: without a listener there, a taken port (another `npm start`)
+  // is an unhandled 'error' event that kills the process before the fallback below can take a free port.
+  const failed = once(server, 'error').then(([error]) => Promise.reject(error as Error));
   const net = server.listen(port, host);
-  await Promise.race([once(net, 'listening'), once(net, 'error').then(([error]) => Promise.reject(error))]);
+  await Promise.race([once(net, 'listening'), once(net, 'error').then(([error]) => Promise.reject(error as Error)), failed]);
+  failed.catch(() => undefined);
   return (net.address() as AddressInfo).port;
 }
 
@@ -198,11 +203,15 @@ export async function startSmtpSink(options: { port: number; host?: string; keep
   const keep = options.keep ?? 200;
   const received: ReceivedMail[] = [];
   let seq = 0;
-  const create = () =>
-    createSmtpReceiver((mail) => {
+  const create = () => {
+    const receiver = createSmtpReceiver((mail) => {
       received.push({ seq: ++seq, ...mail });
       if (received.length > keep) received.splice(0, received.length - keep);
     });
+    // Errors of the sink's sockets must not end the process (an unhandled 'error' event would).
+    receiver.on('error', (error: Error) => logger.warn(errorFields(error), 'local SMTP sink'));
+    return receiver;
+  };
   let server = create();
   let port: number;
   try {

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../api/app.js';
 import type { OperationDeps } from '../api/operations/caller.js';
@@ -24,23 +24,27 @@ import { describeBinary, resolveBinary } from '../platform/temporal-binaries.js'
 import { connectionOptions, ensureSearchAttributes, startDevServer } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
 import { createCaseWorker, ensureCaseReconcilerSchedule } from '../worker.js';
+import { errorFields, logger as processLog, temporalRuntimeOptions } from '../platform/logger.js';
 
+// Start-up and shutdown lines are what the operator reads: always at least `info`, whatever LOG_LEVEL says for the rest.
+const logger = processLog.child({ component: 'start' }, { level: 'info' });
 const config = loadConfig();
-// The worker's routine INFO lines (state changes, bundle statistics) would drown the start-up summary.
-Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+// The SDK's logs (workflow and activity logs with their workflow id) into the process log; its metrics exporter on
+// TEMPORAL_METRICS_ADDRESS when set (platform/logger.ts).
+Runtime.install(temporalRuntimeOptions());
 const stops: Array<{ name: string; stop: () => Promise<unknown> | unknown }> = [];
 let shuttingDown = false;
 
 async function shutdown(exitCode: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    console.log('\nKIM Casework wird beendet …');
+    logger.info('KIM Casework wird beendet …');
     // Reverse order of start: HTTP, worker, connections, database, servers.
     for (const { name, stop } of stops.reverse()) {
       try {
         await stop();
       } catch (error) {
-        console.error(`  ${name}: ${(error as Error).message}`);
+        logger.error(`  ${name}: ${(error as Error).message}`);
       }
     }
   }
@@ -54,7 +58,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (shuttingDown && Date.now() - firstSignalAt < 2000) return;
     firstSignalAt ||= Date.now();
     if (shuttingDown) {
-      console.error('Zweites Signal: sofortiges Beenden.');
+      logger.error('Zweites Signal: sofortiges Beenden.');
       process.exit(130);
     }
     void shutdown(0);
@@ -70,9 +74,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 function loadAndAnnouncePayloadKeys() {
   const payloadKeys = loadPayloadKeys(config, { generate: true });
   if (payloadKeys.generatedFile) {
-    console.log(`Workflow-Daten: neuer Schlüssel erzeugt in ${payloadKeys.generatedFile} (nur für die Entwicklung – ohne ihn sind die Fallverläufe in Temporal unlesbar)`);
+    logger.info(`Workflow-Daten: neuer Schlüssel erzeugt in ${payloadKeys.generatedFile} (nur für die Entwicklung – ohne ihn sind die Fallverläufe in Temporal unlesbar)`);
   }
-  console.log(
+  logger.info(
     `Workflow-Daten: verschlüsselt (AES-256-GCM, ein eigener Schlüssel je Fall), Installationsschlüssel „${payloadKeys.keys[0]!.id}“ aus ${payloadKeys.source}`,
   );
   return payloadKeys;
@@ -88,16 +92,16 @@ async function startDatabaseAndMigrate(): Promise<string> {
     });
     stops.push({ name: 'embedded PostgreSQL', stop: () => embedded.stop() });
     databaseUrl = embedded.url;
-    console.log(`Datenbank: eingebettetes PostgreSQL (PGlite) in ${join(config.dataDir, 'pgdata')}, ${embedded.url}`);
+    logger.info(`Datenbank: eingebettetes PostgreSQL (PGlite) in ${join(config.dataDir, 'pgdata')}, ${embedded.url}`);
   } else {
-    console.log('Datenbank: DATABASE_URL');
+    logger.info('Datenbank: DATABASE_URL');
   }
   const { applied } = await deployMigrations({
     databaseUrl,
     migrationsDir: config.migrationsDir,
-    log: (line: string) => console.log(`  ${line}`),
+    log: (line: string) => logger.info(`  ${line}`),
   });
-  console.log(applied.length ? `Migrationen angewandt: ${applied.join(', ')}` : 'Datenbankschema ist aktuell.');
+  logger.info(applied.length ? `Migrationen angewandt: ${applied.join(', ')}` : 'Datenbankschema ist aktuell.');
   return databaseUrl;
 }
 
@@ -106,7 +110,7 @@ async function startTemporalIfNeeded(): Promise<{ address: string; uiUrl?: strin
   const t = config.temporal;
   if (t.address) return { address: t.address };
   const cli = resolveBinary('cli');
-  console.log(describeBinary('cli', cli));
+  logger.info(describeBinary('cli', cli));
   const dbFilename = join(config.dataDir, 'temporal.db');
   if (cli.path) {
     const server = await startDevServer({
@@ -186,7 +190,7 @@ async function startWorker(
   });
   workerRun.catch((error) => {
     if (shuttingDown) return;
-    console.error('Worker ist ausgefallen:', error);
+    logger.error(errorFields(error), 'Worker ist ausgefallen');
     void shutdown(1);
   });
 }
@@ -195,7 +199,8 @@ async function startWorker(
 async function listenHttp(app: ReturnType<typeof createApp>): Promise<Server> {
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 hands a listen error to this callback (it does not emit it): a taken port must stop the start.
-    const s = app.listen(config.port, (error?: Error) => {
+    // Loopback unless HOST names another interface: a reverse proxy in front is the way in (README "Production").
+    const s = app.listen(config.port, config.host, (error?: Error) => {
       if (!error) return resolve(s);
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') {
@@ -217,21 +222,21 @@ function printReady(summary: {
   demoAccounts: ReadonlyArray<{ email: string; role: string }>;
 }) {
   const { started, server, address, uiUrl, mailer, mailSink, demoAccounts } = summary;
-  console.log('');
-  console.log(`KIM Casework ist bereit (${((Date.now() - started) / 1000).toFixed(1)} s):`);
+  logger.info(`KIM Casework ist bereit (${((Date.now() - started) / 1000).toFixed(1)} s):`);
   const port = (server.address() as AddressInfo).port;
-  console.log(`  Anwendung:      http://localhost:${port}/`);
-  console.log(`  API:            http://localhost:${port}/api/v1/`);
-  console.log(`  Systemstatus:   http://localhost:${port}/healthz`);
-  console.log(`  Temporal:       ${address} (Namespace ${config.temporal.namespace})`);
-  if (uiUrl) console.log(`  Temporal-UI:    ${uiUrl}`);
-  if (mailSink) console.log(`  E-Mails:        http://localhost:${port}/mail (lokale SMTP-Senke ${mailer.server}, kein SMTP_HOST gesetzt)`);
-  else console.log(`  E-Mails:        SMTP ${mailer.server}`);
+  logger.info(`  Anwendung:      http://localhost:${port}/`);
+  logger.info(`  API:            http://localhost:${port}/api/v1/`);
+  logger.info(`  Systemstatus:   http://localhost:${port}/healthz`);
+  logger.info(`  Lauscht auf:    ${config.host}:${port} (HOST)`);
+  logger.info(`  Temporal:       ${address} (Namespace ${config.temporal.namespace})`);
+  if (uiUrl) logger.info(`  Temporal-UI:    ${uiUrl}`);
+  if (mailSink) logger.info(`  E-Mails:        http://localhost:${port}/mail (lokale SMTP-Senke ${mailer.server}, kein SMTP_HOST gesetzt)`);
+  else logger.info(`  E-Mails:        SMTP ${mailer.server}`);
   if (demoAccounts.length > 0) {
-    console.log(`  Demo-Zugänge (Passwort: ${config.demoPassword}):`);
-    for (const account of demoAccounts) console.log(`    ${account.email.padEnd(38)} ${account.role}`);
+    logger.info(`  Demo-Zugänge (Passwort: ${config.demoPassword}):`);
+    for (const account of demoAccounts) logger.info(`    ${account.email.padEnd(38)} ${account.role}`);
   }
-  console.log('Beenden mit Strg+C.');
+  logger.info('Beenden mit Strg+C.');
 }
 
 async function main() {
@@ -258,11 +263,19 @@ async function main() {
   // The reconciler's Schedule: starts the workflows of cases whose intake died between the row and the start.
   // A refusal (e.g. no permission for schedules) is reported; cases are worked either way.
   await ensureCaseReconcilerSchedule(client, config.temporal.taskQueue).catch((error: unknown) =>
-    console.error(`Abgleich offener Fallstarts: Schedule nicht angelegt (${(error as Error).message}).`),
+    logger.error(`Abgleich offener Fallstarts: Schedule nicht angelegt (${(error as Error).message}).`),
   );
 
   // HTTP
-  const app = createApp({ db, temporal: client, taskQueue: config.temporal.taskQueue, temporalUiUrl: uiUrl, mailSink, mailer });
+  const app = createApp({
+    db,
+    temporal: client,
+    taskQueue: config.temporal.taskQueue,
+    temporalUiUrl: uiUrl,
+    mailSink,
+    mailer,
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+  });
   const server = await listenHttp(app);
 
   printReady({ started, server, address, uiUrl, mailer, mailSink, demoAccounts: seeded.demoAccounts });
@@ -281,11 +294,11 @@ function startDemoData(app: ReturnType<typeof createApp>, deps: OperationDeps, p
     const reason = await demoWanted(deps.db, production);
     if (reason) return;
     app.locals.demoData = true;
-    console.log('Demo-Daten: werden über die echten Abläufe angelegt (ein Tag der Fristen = eine Minute) …');
-    const outcome = await createDemoData(deps, { production, log: (line) => console.log(line), signal: abort.signal });
-    if (outcome.created) console.log(`Demo-Daten: ${outcome.cases} Fälle und ${outcome.handovers} Übergaben angelegt.`);
+    logger.info('Demo-Daten: werden über die echten Abläufe angelegt (ein Tag der Fristen = eine Minute) …');
+    const outcome = await createDemoData(deps, { production, log: (line) => logger.info(line), signal: abort.signal });
+    if (outcome.created) logger.info(`Demo-Daten: ${outcome.cases} Fälle und ${outcome.handovers} Übergaben angelegt.`);
   })().catch((error: unknown) => {
-    console.error(abort.signal.aborted ? 'Demo-Daten: beim Beenden unterbrochen.' : `Demo-Daten: abgebrochen (${(error as Error).message}).`);
+    logger.error(abort.signal.aborted ? 'Demo-Daten: beim Beenden unterbrochen.' : `Demo-Daten: abgebrochen (${(error as Error).message}).`);
   });
   stops.push({
     name: 'Demo-Daten',
@@ -297,6 +310,6 @@ function startDemoData(app: ReturnType<typeof createApp>, deps: OperationDeps, p
 }
 
 main().catch(async (error) => {
-  console.error(`\nStart fehlgeschlagen: ${(error as Error).message}`);
+  logger.error(`Start fehlgeschlagen: ${(error as Error).message}`);
   await shutdown(1);
 });

@@ -1,18 +1,21 @@
 // A worker on its own (`npm run worker`): for installations that run more workers than web servers,
 // and for the fault drills that kill a worker mid-transition. Needs DATABASE_URL and TEMPORAL_ADDRESS.
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/config.js';
 import { createDatabase } from '../platform/database.js';
 import { createMailer } from '../platform/mailer.js';
 import { loadPayloadEncryption } from '../platform/payload-codec.js';
 import { connectionOptions } from '../platform/temporal.js';
 import { createCaseWorker, ensureCaseReconcilerSchedule } from '../worker.js';
+import { logger as processLog, temporalRuntimeOptions } from '../platform/logger.js';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install(temporalRuntimeOptions());
+// Start-up and shutdown lines are what the operator reads: always at least `info`, whatever LOG_LEVEL says for the rest.
+const logger = processLog.child({ component: 'worker' }, { level: 'info' });
 const config = loadConfig();
 if (!config.databaseUrl || !config.temporal.address) {
-  console.error('npm run worker braucht DATABASE_URL und TEMPORAL_ADDRESS (npm start startet alles zusammen).');
+  logger.error('npm run worker braucht DATABASE_URL und TEMPORAL_ADDRESS (npm start startet alles zusammen).');
   process.exit(2);
 }
 // The same keys as `npm start` (and its Client): a worker with other keys could not read the cases' histories. So it
@@ -50,7 +53,7 @@ async function reconcilerSchedule(address: string): Promise<string> {
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: encryption.dataConverter });
     return (await ensureCaseReconcilerSchedule(client, config.temporal.taskQueue)) ? 'angelegt' : 'vorhanden';
   } catch (error) {
-    console.error(`Abgleich offener Fallstarts: Schedule nicht angelegt (${(error as Error).message}).`);
+    logger.error(`Abgleich offener Fallstarts: Schedule nicht angelegt (${(error as Error).message}).`);
     return 'FEHLT';
   } finally {
     await clientConnection.close();
@@ -58,7 +61,7 @@ async function reconcilerSchedule(address: string): Promise<string> {
 }
 const schedule = await reconcilerSchedule(config.temporal.address);
 // Worker.run() shuts down on SIGINT/SIGTERM by itself (Runtime's default shutdown signals).
-console.log(`Worker läuft auf Task Queue ${config.temporal.taskQueue} (Abgleich offener Fallstarts: Schedule ${schedule}).`);
+logger.info(`Worker läuft auf Task Queue ${config.temporal.taskQueue} (Abgleich offener Fallstarts: Schedule ${schedule}).`);
 await worker.run();
 mailer.close();
 await connection.close();

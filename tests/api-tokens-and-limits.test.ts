@@ -28,7 +28,11 @@ describe('personal API tokens', () => {
       token: expect.stringMatching(/^kim_[A-Za-z0-9_-]{43}$/),
       id: expect.any(String),
       name: 'Controlling-Export',
+      scope: 'full',
       createdAt: expect.any(String),
+      expiresAt: expect.any(String),
+      lastUsedAt: null,
+      revokedAt: null,
     });
     expect(res.headers.get('cache-control')).toBe('no-store');
     const row = await h.db.apiToken.findUniqueOrThrow({ where: { id: res.body.id } });
@@ -37,7 +41,15 @@ describe('personal API tokens', () => {
 
     const list = await call('GET', '/api/v1/tokens', { headers: { cookie: session.cookie } });
     const item = list.body.items.find((t: { id: string }) => t.id === res.body.id);
-    expect(item).toEqual({ id: res.body.id, name: 'Controlling-Export', createdAt: expect.any(String), lastUsedAt: null, revokedAt: null });
+    expect(item).toEqual({
+      id: res.body.id,
+      name: 'Controlling-Export',
+      scope: 'full',
+      createdAt: expect.any(String),
+      expiresAt: res.body.expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     expect(JSON.stringify(list.body)).not.toContain(res.body.token);
 
     // Without a name it is still made.

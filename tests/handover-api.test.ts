@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../api/app.js';
+import { logger } from '../platform/logger.js';
 import { apiCall, login, type SignedIn } from '../harness/auth.js';
 import { openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -131,7 +132,7 @@ describe('POST /api/v1/handovers', () => {
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     try {
       const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const before = await h.db.handover.count();
@@ -139,7 +140,7 @@ describe('POST /api/v1/handovers', () => {
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('temporal_unavailable');
       expect(await h.db.handover.count()).toBe(before);
-      expect(logged).toHaveBeenCalledWith('[api] could not start handover workflow', expect.anything());
+      expect(logged).toHaveBeenCalledWith(expect.objectContaining({ handoverId: expect.any(String) }), 'could not start handover workflow');
     } finally {
       logged.mockRestore();
       await new Promise((resolve) => server.close(resolve));

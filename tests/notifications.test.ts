@@ -257,7 +257,14 @@ describe('local SMTP sink of npm start', () => {
   it('keeps received mails and shows them at GET /mail', async () => {
     const sink = await startSmtpSink({ port: 0, keep: 2 });
     const sinkMailer = createMailer({ host: sink.host, port: sink.port, secure: false, ignoreTLS: true, from: 'KIM Casework <kim@kreis-euskirchen.example>', appUrl: APP_URL });
-    const app = express().use(mailInboxRouter(sink));
+    // Signed in as coordination (the inbox needs it; tests/http-hardening.test.ts checks that through the real sign-in).
+    const coordinator = { id: 'u', email: 'k@kim.example', name: 'Koordination', role: 'coordinator' as const, organisationId: 'kreis', via: 'session' as const };
+    const app = express()
+      .use((req, _res, next) => {
+        req.user = coordinator;
+        next();
+      })
+      .use(mailInboxRouter(sink));
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -10,6 +10,8 @@ import type { Database } from '../../platform/database.js';
 import { ApiError } from '../operations/errors.js';
 import { API_TOKEN_PREFIX, SECRET, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, publicUser, sha256 } from '../operations/sessions.js';
 import { UNAUTHENTICATED_MESSAGE } from './caller.js';
+import { errorFields } from '../../platform/logger.js';
+import { requestLogger } from './request-log.js';
 
 export { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, issueApiToken, sha256 } from '../operations/sessions.js';
 
@@ -92,8 +94,8 @@ export function authenticate(db: Database): RequestHandler {
       const token = authorization.slice(6).trim();
       if (!token.startsWith(API_TOKEN_PREFIX) || !SECRET.test(token.slice(API_TOKEN_PREFIX.length))) return next();
       const row = await db.apiToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
-      if (!row || row.revokedAt || !row.user.active) return next();
-      req.user = { ...publicUser(row.user), via: 'token' };
+      if (!row || row.revokedAt || !row.user.active || (row.expiresAt && row.expiresAt <= now)) return next();
+      req.user = { ...publicUser(row.user), via: 'token', ...(row.scope === 'read' ? { readOnly: true } : {}) };
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
         // Conditional, so concurrent requests write once; a failed write must not fail the request.
         await db.apiToken
@@ -101,7 +103,7 @@ export function authenticate(db: Database): RequestHandler {
             where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - TOUCH_INTERVAL_MS) } }] },
             data: { lastUsedAt: now },
           })
-          .catch((error: unknown) => console.warn('[auth] could not record token use', error));
+          .catch((error: unknown) => requestLogger(req).warn(errorFields(error), 'could not record token use'));
       }
       return next();
     }
@@ -149,6 +151,14 @@ function routeOf(req: Request): string {
   // Express matches paths case-insensitively and ignores a trailing slash; so does this.
   return `${req.baseUrl}${req.path}`.toLowerCase().replace(/\/+$/, '');
 }
+
+/** A read-only API token changes nothing: 403 `read_only_token` for POST/PUT/PATCH/DELETE. Mount after authenticate(). */
+export const readOnlyTokens: RequestHandler = (req, _res, next) => {
+  if (req.user?.readOnly && STATE_CHANGING.has(req.method)) {
+    throw new ApiError(403, 'read_only_token', 'Dieses API-Token darf nur lesen.');
+  }
+  next();
+};
 
 /** Sign-in comes without a session (or replaces one), so it cannot carry that session's CSRF token. */
 function isSignIn(req: Request): boolean {

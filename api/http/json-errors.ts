@@ -8,6 +8,8 @@ import {
   isTemporalUnavailable,
   isUnstorableText,
 } from '../operations/errors.js';
+import { errorFields } from '../../platform/logger.js';
+import { requestLogger } from './request-log.js';
 
 export function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
   res.status(status).json({ error: { code, message, ...extra } });
@@ -17,13 +19,13 @@ export const notFoundHandler: RequestHandler = (req, res) => {
   sendError(res, 404, 'not_found', `Nicht gefunden: ${req.method} ${req.path}`);
 };
 
-export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   if (error instanceof ApiError) {
     sendError(res, error.status, error.code, error.message, error.extra);
     return;
   }
   if (isDatabaseUnavailable(error)) {
-    console.error('[api] database unavailable:', (error as Error).message.trim().split('\n').at(-1));
+    requestLogger(req).error({ unavailable: 'database', reason: (error as Error).message.trim().split('\n').at(-1) }, 'database unavailable');
     res.set('Retry-After', '60');
     sendError(res, 503, 'database_unavailable', DATABASE_UNAVAILABLE_MESSAGE);
     return;
@@ -33,7 +35,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _ne
     return;
   }
   if (isTemporalUnavailable(error)) {
-    console.error('[api] Temporal unavailable:', (error as Error).message);
+    requestLogger(req).error({ unavailable: 'temporal', reason: (error as Error).message }, 'Temporal unavailable');
     res.set('Retry-After', '60');
     sendError(res, 503, 'temporal_unavailable', TEMPORAL_UNAVAILABLE_MESSAGE);
     return;
@@ -48,6 +50,6 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _ne
     sendError(res, status, 'bad_request', (error as Error).message);
     return;
   }
-  console.error('[api] unexpected error', error);
+  requestLogger(req).error(errorFields(error), 'unexpected error');
   sendError(res, 500, 'internal_error', 'Interner Fehler. Bitte später erneut versuchen.');
 };

@@ -161,6 +161,16 @@ export function canSeeCoordination(user: AccessUser): boolean {
   return user.role === 'coordinator';
 }
 
+/** The local test inbox (/mail, only without SMTP_HOST): staff addresses, case ids, deadlines — coordination and IT. */
+export function canReadLocalMailInbox(user: AccessUser): boolean {
+  return user.role === 'coordinator' || user.role === 'admin';
+}
+
+/** GET /metrics (counts for operations, no case content): coordination and IT. */
+export function canReadMetrics(user: AccessUser): boolean {
+  return user.role === 'coordinator' || user.role === 'admin';
+}
+
 /** Who read a case (the access log) and the case's Datenschutz page: KIM coordination (data-protection control). */
 export function canReadAccessLog(user: AccessUser): boolean {
   return user.role === 'coordinator';

@@ -4,6 +4,7 @@
 // Setting a password ends the person's sessions and marks every other open link of theirs used.
 // A reset request answers the same whether or not the address exists, and sends its mail in the background so the
 // answer takes as long either way.
+import { logger } from '../../platform/logger.js';
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import type { Mailer } from '../../platform/mailer.js';
@@ -70,7 +71,7 @@ export async function mailAccountLink(deps: AccountDeps, user: { id: string; ema
   try {
     await deps.mailer.send({ to: [user.email], ...mail, messageId: deps.mailer.messageIdFor(`${purpose}-${sha256(link.secret).slice(0, 24)}`) });
   } catch (error) {
-    console.warn(`[accounts] ${purpose} mail to user ${user.id} failed`, error instanceof Error ? error.message : error);
+    logger.warn({ component: 'accounts', userId: user.id, purpose, err: error instanceof Error ? error.message : String(error) }, 'account mail failed');
     throw new ApiError(502, 'mail_failed', 'Die E-Mail konnte nicht versandt werden. Bitte versuchen Sie es später erneut.');
   }
 }
@@ -100,7 +101,7 @@ export async function requestPasswordReset(deps: AccountDeps, input: unknown): P
     if (recent > 0) return;
     const link = await issueAccountLink(deps.db, user.id, 'password_reset', null);
     await mailAccountLink(deps, user, 'password_reset', link);
-  })().catch((error: unknown) => console.warn('[accounts] password reset not sent', error instanceof ApiError ? error.message : error));
+  })().catch((error: unknown) => logger.warn({ component: 'accounts', err: error instanceof Error ? error.message : String(error) }, 'password reset not sent'));
   return { message: RESET_ANSWER, sent };
 }
 

@@ -11,6 +11,8 @@ export interface AuthenticatedUser {
   role: ActorRole;
   organisationId: string;
   via: 'session' | 'token';
+  /** A token with scope `read`: only GET/HEAD requests (api/http/authentication.ts). */
+  readOnly?: boolean;
 }
 
 export type Channel = 'api' | 'page' | 'temporal_ui';

@@ -2,7 +2,7 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_HOLDING_KINDS, CASE_STATES, isCaseAction, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { CASE_HOLDING_KINDS, CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
 import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
@@ -22,11 +22,13 @@ import {
 import { logAccess } from './access-log.js';
 import { caseHolder, checkTransfer } from './case-opening.js';
 import { caseHistory } from './case-history.js';
-import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
+import { ensureEngineReachable, loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
-import { ApiError, isDatabaseUnavailable, refusalToApiError } from './errors.js';
+import { ApiError, isDatabaseUnavailable, isUniqueViolation, refusalToApiError } from './errors.js';
+import { checkContactDate, withCleanPersonNames } from './plausibility.js';
 import { resolveCaseRead } from './partner-access.js';
+import { errorFields, logger } from '../../platform/logger.js';
 
 export const listCasesQuery = z.object({
   state: z.enum(CASE_STATES).optional(),
@@ -76,7 +78,8 @@ async function checkOrganisation(db: Database, action: string, body: Record<stri
 export function parseAsOf(value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999Z`) : new Date(text);
+  // Strict formats only: Date's lenient parser reads "-0001-05-05" as 5 January 2005.
+  const date = isIsoDate(text) ? new Date(`${text}T23:59:59.999Z`) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
   // Year 0 or 10000 is no day of a case's history (and not a date the database takes).
   if (!text || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2999) {
     throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });
@@ -91,7 +94,7 @@ export function parseAsOf(value: unknown): Date | undefined {
 type Proposal = Extract<ReturnType<typeof proposeProvider>, { ok: true }>;
 
 function parseOpenCase(input: unknown, openedAt: string, rules: RoutingRules) {
-  const parsed = parseCreateCase(input ?? {}, openedAt);
+  const parsed = parseCreateCase(withCleanPersonNames(input ?? {}), openedAt);
   if (!parsed.ok) {
     throw new ApiError(422, 'validation_failed', 'Die Angaben sind unvollständig oder ungültig.', { fields: parsed.fields });
   }
@@ -108,6 +111,7 @@ type OpenCaseBody = ReturnType<typeof parseOpenCase>['body'];
 
 /** Person and case rows in one transaction; returns the person's id. */
 async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, opened: { at: string; by: string; organisationId: string }): Promise<string> {
+  // requestId: unique per opener, so a double-submitted form or a repeated call cannot insert a second case.
   return db.$transaction(async (tx) => {
     const created = await tx.person.create({
       data: {
@@ -133,6 +137,7 @@ async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, 
         openedAt: new Date(opened.at),
         // Who opened it: a case the reconciler has to start later (workflow start lost) names them too.
         openedById: opened.by,
+        requestId: body.requestId ?? null,
       },
     });
     return created.id;
@@ -161,12 +166,34 @@ async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: 
     await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: personId } })]);
     // The codec needs the database too (the new case's data key): a database outage is answered as one.
     if (isDatabaseUnavailable(error)) throw error;
-    console.error('[api] could not start case workflow', error);
+    logger.error({ caseId, ...errorFields(error) }, 'could not start case workflow');
     throw new ApiError(503, 'temporal_unavailable', 'Der Fall konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
   }
 }
 
-/** Intake: person + case rows, then the case workflow. Returns the 201 body; throws ApiError. */
+/**
+ * The case an earlier request with the same (opener, requestId) opened, answered like the first time and logged as a
+ * read (it carries case content); null when there is none. 409 when the opener no longer sees the case in full.
+ */
+async function openedBefore(deps: OperationDeps, caller: Caller, requestId: string | undefined) {
+  if (!requestId) return null;
+  const found = await deps.db.case.findUnique({ where: { openedById_requestId: { openedById: caller.user.id, requestId } }, select: { id: true } });
+  const row = found ? await loadCaseRow(deps.db, found.id) : null;
+  if (!row) return null;
+  if (caseAccess(caller.user, row, { handedOverBy: await isHandedOverBy(deps.db, caller.user, row.id) }) !== 'full') {
+    throw new ApiError(409, 'request_already_used', 'Mit dieser Anfrage wurde bereits ein Fall angelegt.', { id: row.id });
+  }
+  await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
+  return {
+    ...toCaseResponse(row, null),
+    proposedProvider: { organisationId: row.proposedOrganisationId ?? row.organisationId, reason: row.proposalReason ?? '' },
+  };
+}
+
+/**
+ * Intake: person + case rows, then the case workflow. Returns the 201 body; throws ApiError. Idempotent by
+ * (user, requestId): a repeated request gets the case the first one opened.
+ */
 export async function openCase(deps: OperationDeps, caller: Caller, input: unknown) {
   const { user } = caller;
   if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
@@ -174,11 +201,21 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
   // The rules valid on the intake's day; the proposal is stored with the case, so later rule changes never reach it.
   const { rules } = await routingRulesOn(deps.db, berlinDay(openedAt));
   const { body, proposal } = parseOpenCase(input, openedAt, rules);
+  const earlier = await openedBefore(deps, caller, body.requestId);
+  if (earlier) return earlier;
   // Who holds it (domain/case-opening.ts): the proposal stays on record either way.
   const { organisationId } = await caseHolder(deps.db, user, proposal.organisationId, body.organisationId);
   const settings = await loadCaseSettings(deps.db);
   const caseId = randomUUID();
-  const personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id, organisationId });
+  let personId: string;
+  try {
+    personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id, organisationId });
+  } catch (error) {
+    // A parallel request with the same requestId inserted first: answer with its case.
+    const raced = isUniqueViolation(error) ? await openedBefore(deps, caller, body.requestId) : null;
+    if (raced) return raced;
+    throw error;
+  }
   // The same input the reconciler builds from the row, should this start be lost (workflows/case-start.ts).
   const workflowInput = caseWorkflowInput(
     {
@@ -212,7 +249,10 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
   const q = listCasesQuery.safeParse(query);
   if (!q.success) throw invalidQuery(q.error);
   const f = q.data;
-  const handedOver = await handedOverCaseIds(db, user);
+  // Filters look only at cases the caller sees in full: a handed-over case shown by its state alone must not be
+  // found (or missed) by its assignee, municipality, deadlines, name or state (finding 9 of issue 15).
+  const filtersContent = Boolean(f.state || f.assignee || f.municipality || f.overdue === 'true' || f.q);
+  const handedOver = filtersContent ? [] : await handedOverCaseIds(db, user);
   const where = {
     AND: [
       caseListFilter(user, handedOver),
@@ -293,19 +333,29 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
   const body = (input ?? {}) as Record<string, unknown>;
   await checkOrganisation(deps.db, action, body);
   await checkTransfer(deps.db, action, body, row.organisationId);
+  checkContactDate(action, body, row.openedAt);
   await checkAssignee(deps.db, action, body, row.organisationId);
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
   const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
   try {
+    await ensureEngineReachable(deps.temporal);
     const result = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
       args: [{ action, payload: body, actor: actorOf(caller.user), requestId }],
       // The request id is the Temporal update id: a repeated request gets the first answer.
       ...(requestId ? { updateId: requestId } : {}),
     });
+    // The answer carries the case (also a replayed requestId's first answer): a read like any other.
+    await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
     return { row, result };
   } catch (error) {
     throw refusalToApiError(error);
   }
+}
+
+/** A page shows the case after a refused action (the form with its errors over the case): logged as a read first. */
+export async function showCaseAfterRefusal(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, row: CaseRow) {
+  await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
+  return readCaseView(deps.db, deps.temporal, row);
 }
 
 /**

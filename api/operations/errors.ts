@@ -83,3 +83,8 @@ export function refusalToApiError(error: unknown): unknown {
       return error;
   }
 }
+
+/** A unique constraint refused the insert (Prisma P2002): someone else's insert of the same key won the race. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'P2002';
+}

@@ -30,8 +30,11 @@ import { handoverActionUpdate, handoverViewQuery, handoverWorkflowId, type Hando
 import { canProposeHandover, canTakeOverHandover, caseAccess, handoverAccess, handoverListFilter, isHandedOverBy, type AccessUser } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
-import { ApiError, refusalToApiError } from './errors.js';
+import { ApiError, isUniqueViolation, refusalToApiError } from './errors.js';
+import { withCleanPersonNames } from './plausibility.js';
+import { ensureEngineReachable } from './case-lookup.js';
 import { deadlineView, fromRecord, fromWorkflow, listItem, RECORD_EVENT_TYPES, recordDetails, type HandoverView } from './handover-responses.js';
+import { errorFields, logger } from '../../platform/logger.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Input of the JSON door (v1/openapi.ts describes the same schemas)
@@ -135,21 +138,43 @@ async function startHandoverWorkflow({ db, temporal, taskQueue }: OperationDeps,
     if (!started) {
       // No workflow, no handover: remove the row so nothing half-written remains.
       await db.handover.delete({ where: { id: row.id } });
-      console.error('[api] could not start handover workflow', error);
+      logger.error({ handoverId: row.id, ...errorFields(error) }, 'could not start handover workflow');
       throw new ApiError(503, 'temporal_unavailable', 'Die Übergabe konnte nicht angelegt werden: Die Prozess-Engine ist nicht erreichbar.');
     }
   }
 }
 
-/** POST /api/v1/handovers: the row, then the workflow. Returns the 201 body; throws 403/404/409/422/503. */
+/** The handover an earlier request with the same (counsellor, requestId) proposed, as the caller sees it now (logged). */
+async function proposedBefore(deps: OperationDeps, caller: Caller, requestId: string | undefined): Promise<HandoverView | null> {
+  if (!requestId) return null;
+  const row = await deps.db.handover.findUnique({ where: { counsellorId_requestId: { counsellorId: caller.user.id, requestId } } });
+  return row ? viewHandover(deps, caller, row) : null;
+}
+
+/** The insert lost against the partial unique index (one open handover per case) or an equal requestId. */
+async function insertConflict(deps: OperationDeps, caller: Caller, body: CreateHandoverBody): Promise<HandoverView> {
+  const raced = await proposedBefore(deps, caller, body.requestId);
+  if (raced) return raced;
+  const open = body.caseId
+    ? await deps.db.handover.findFirst({ where: { caseId: body.caseId, state: { notIn: [...TERMINAL_HANDOVER_STATES] } }, select: { id: true } })
+    : null;
+  throw new ApiError(409, 'handover_in_progress', 'Für diesen Fall läuft bereits eine Übergabe.', { handoverId: open?.id ?? null });
+}
+
+/**
+ * POST /api/v1/handovers: the row, then the workflow. Returns the 201 body; throws 403/404/409/422/503. Idempotent by
+ * (counsellor, requestId); one open handover per case is kept by a partial unique index, not by the check alone.
+ */
 export async function proposeHandover(deps: OperationDeps, caller: Caller, input: unknown) {
   const { db } = deps;
   const { user } = caller;
   if (!canProposeHandover(user)) throw new ApiError(403, 'forbidden', 'Übergaben schlägt die Sozialberatung der Ausländerbehörde vor.');
   const requestedAt = new Date().toISOString();
-  const parsed = parseCreateHandover(input ?? {}, requestedAt);
+  const parsed = parseCreateHandover(withCleanPersonNames(input ?? {}), requestedAt);
   if (!parsed.ok) throw invalid('Die Angaben sind unvollständig oder ungültig.', parsed.fields);
   const body = parsed.payload;
+  const earlier = await proposedBefore(deps, caller, body.requestId);
+  if (earlier) return earlier;
   const receivingOrganisationId = await receivingOrganisationFor(db, user, body, requestedAt);
 
   const settings = await loadCaseSettings(db);
@@ -159,19 +184,26 @@ export async function proposeHandover(deps: OperationDeps, caller: Caller, input
   const due = consentDueAt(createHandover(open, settings.deadlines).next);
   // Only residence-law facts and reason go into the row; a new person's data stays in the workflow until a case
   // is opened on acceptance (refused or lapsed handovers leave no personal data behind).
-  const row = await db.handover.create({
-    data: {
-      id: handoverId,
-      workflowId: handoverWorkflowId(handoverId),
-      caseId: body.caseId ?? null,
-      state: 'awaiting_consent',
-      counsellorId: user.id,
-      receivingOrganisationId,
-      proposal: { residenceLaw: body.residenceLaw, reason: body.reason },
-      consentDueAt: due ? new Date(due) : null,
-      createdAt: new Date(requestedAt),
-    },
-  });
+  let row: HandoverRow;
+  try {
+    row = await db.handover.create({
+      data: {
+        id: handoverId,
+        requestId: body.requestId ?? null,
+        workflowId: handoverWorkflowId(handoverId),
+        caseId: body.caseId ?? null,
+        state: 'awaiting_consent',
+        counsellorId: user.id,
+        receivingOrganisationId,
+        proposal: { residenceLaw: body.residenceLaw, reason: body.reason },
+        consentDueAt: due ? new Date(due) : null,
+        createdAt: new Date(requestedAt),
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return insertConflict(deps, caller, body);
+    throw error;
+  }
   await startHandoverWorkflow(deps, row, { open, settings });
 
   return {
@@ -227,7 +259,7 @@ async function queryHandover({ temporal }: OperationDeps, workflowId: string): P
   try {
     return await temporal.connection.withDeadline(Date.now() + 5000, () => temporal.workflow.getHandle(workflowId).query(handoverViewQuery));
   } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) console.warn('[api] handover query failed; answering from the read model', error);
+    if (!(error instanceof WorkflowNotFoundError)) logger.warn({ workflowId, ...errorFields(error) }, 'handover query failed; answering from the read model');
     return null;
   }
 }
@@ -291,6 +323,7 @@ export async function actOnHandover(deps: OperationDeps, caller: Caller, row: Ha
 
   let data: HandoverData;
   try {
+    await ensureEngineReachable(temporal);
     data = await temporal.workflow.getHandle(row.workflowId).executeUpdate(handoverActionUpdate, {
       args: [{ action, payload: body, actor: actorOf(user), requestId }],
       // The request id is the Temporal update id: a repeated request gets the first answer.
@@ -307,6 +340,8 @@ export async function actOnHandover(deps: OperationDeps, caller: Caller, row: Ha
     }
     throw refusalToApiError(error);
   }
+  // The answer carries the handover (also a replayed requestId's first answer): a read like any other.
+  await logAccess(db, caller, { action: 'read_handover', handoverId: row.id, ...(row.caseId ? { caseId: row.caseId } : {}) });
   const after = (await db.handover.findUnique({ where: { id: row.id } })) ?? row;
   const access = handoverAccess(user, { ...after, state: data.state }, { visibleToReceiver: data.visibleToReceiver });
   // The actor was allowed to act, so they see at least the state (the receiving side before consent: only that).

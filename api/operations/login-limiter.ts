@@ -119,3 +119,100 @@ export function createLoginLimiter(options: LoginLimiterOptions = {}): MemoryLog
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The sign-in throttle: three counts, all in PostgreSQL (shared by every API process).
+//
+// 1. per e-mail address and client *network* (IPv4 /24, IPv6 /64): LOGIN_MAX_FAILURES in LOGIN_WINDOW_MS, then
+//    locked for a window — a host with many addresses of one network counts once;
+// 2. per client network across all accounts: NETWORK_MAX_FAILURES in LOGIN_WINDOW_MS — spraying one password over many
+//    accounts from one network stops there;
+// 3. per e-mail address across all networks: after ACCOUNT_FREE_FAILURES failures within a day, each further failure
+//    delays the next attempt progressively (1 s, 2 s, 4 s, … at most ACCOUNT_MAX_DELAY_MS) — guessing from many
+//    networks slows to a few attempts an hour, and the owner is kept out for at most that long.
+// A success resets 1 and 3 (not 2: one good password must not clear a network's spraying record).
+
+export const NETWORK_MAX_FAILURES = 100;
+export const ACCOUNT_FREE_FAILURES = 10;
+export const ACCOUNT_MAX_DELAY_MS = 15 * 60 * 1000;
+const DAY_SECONDS = 24 * 60 * 60;
+
+export interface SignInAttempt {
+  email: string;
+  ip: string;
+}
+
+export interface LoginThrottle {
+  /** Milliseconds until this attempt may be made, or 0. */
+  retryAfterMs(attempt: SignInAttempt): Promise<number>;
+  recordFailure(attempt: SignInAttempt): Promise<void>;
+  recordSuccess(attempt: SignInAttempt): Promise<void>;
+}
+
+export interface LoginThrottleOptions {
+  perAccountAndNetwork?: Pick<LoginLimiterOptions, 'maxFailures' | 'windowMs'>;
+  perNetwork?: Pick<LoginLimiterOptions, 'maxFailures' | 'windowMs'>;
+  /** baseDelayMs: the first delay (default 1 s), doubled with each further failure. */
+  account?: { freeFailures?: number; baseDelayMs?: number; maxDelayMs?: number };
+}
+
+/** The client's network: IPv4 /24, IPv6 /64 (IPv4-mapped IPv6 as IPv4); anything else as it is. */
+export function networkOf(ip: string): string {
+  const address = ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.\d+$/.exec(address);
+  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  if (!address.includes(':')) return address;
+  // Expand "::" so the first four groups are the /64 prefix.
+  const [head = '', tail] = address.split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/** Progressive per-account delay (count 3 above), over two RateLimiterPrisma tables' worth of keys. */
+function createAccountDelay(db: Database, options: NonNullable<LoginThrottleOptions['account']>) {
+  const freeFailures = options.freeFailures ?? ACCOUNT_FREE_FAILURES;
+  const maxDelaySeconds = Math.ceil((options.maxDelayMs ?? ACCOUNT_MAX_DELAY_MS) / 1000);
+  const baseDelaySeconds = Math.max(1, Math.round((options.baseDelayMs ?? 1000) / 1000));
+  // Same table and prefix as the other counts; the hashed key says which count it is (and holds no address).
+  const counts = new RateLimiterPrisma({ storeClient: db, tableName: 'loginFailure', keyPrefix: 'login', points: 1_000_000, duration: DAY_SECONDS });
+  const locks = new RateLimiterPrisma({ storeClient: db, tableName: 'loginFailure', keyPrefix: 'login', points: 1, duration: DAY_SECONDS });
+  const countKey = (email: string) => createHash('sha256').update(`account\n${email}`).digest('hex');
+  const lockKey = (email: string) => createHash('sha256').update(`account-lock\n${email}`).digest('hex');
+  return {
+    async retryAfterMs(email: string) {
+      const lock = await locks.get(lockKey(email));
+      return lock && lock.consumedPoints > 1 ? Math.max(1, lock.msBeforeNext) : 0;
+    },
+    async recordFailure(email: string) {
+      const { consumedPoints } = await counts.penalty(countKey(email));
+      const over = consumedPoints - freeFailures;
+      if (over > 0) await locks.block(lockKey(email), Math.min(baseDelaySeconds * 2 ** Math.min(over - 1, 30), maxDelaySeconds));
+    },
+    async reset(email: string) {
+      await Promise.all([counts.delete(countKey(email)), locks.delete(lockKey(email))]);
+    },
+  };
+}
+
+export function createLoginThrottle(db: Database, options: LoginThrottleOptions = {}): LoginThrottle {
+  const perAccountAndNetwork = createSharedLoginLimiter(db, options.perAccountAndNetwork);
+  const perNetwork = createSharedLoginLimiter(db, { maxFailures: NETWORK_MAX_FAILURES, ...options.perNetwork });
+  const account = createAccountDelay(db, options.account ?? {});
+  const keys = ({ email, ip }: SignInAttempt) => ({ pair: `${email}\n${networkOf(ip)}`, network: `network\n${networkOf(ip)}` });
+  return {
+    async retryAfterMs(attempt) {
+      const { pair, network } = keys(attempt);
+      const waits = await Promise.all([perAccountAndNetwork.retryAfterMs(pair), perNetwork.retryAfterMs(network), account.retryAfterMs(attempt.email)]);
+      return Math.max(...waits);
+    },
+    async recordFailure(attempt) {
+      const { pair, network } = keys(attempt);
+      await Promise.all([perAccountAndNetwork.recordFailure(pair), perNetwork.recordFailure(network), account.recordFailure(attempt.email)]);
+    },
+    async recordSuccess(attempt) {
+      await Promise.all([perAccountAndNetwork.reset(keys(attempt).pair), account.reset(attempt.email)]);
+    },
+  };
+}

@@ -6,18 +6,16 @@
 // Expiry: 8 h without activity (sliding), at most 12 h after sign-in (one working day), whatever the activity.
 // API tokens (`Authorization: Bearer kim_…`) are stored as SHA-256 as well, shown once, revocable.
 import { createHash, randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import type { ActorRole } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import type { AuthenticatedUser } from './caller.js';
 import { ApiError } from './errors.js';
-import type { LoginLimiter } from './login-limiter.js';
+import { BCRYPT_COST, hashPassword, PasswordHashingBusy, verifyPassword } from '../../platform/password-hashing.js';
+import type { LoginThrottle } from './login-limiter.js';
 
 export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
-/** bcrypt cost of the dummy hash; the same as the stored hashes (platform/seed.ts), so both paths take as long. */
-const BCRYPT_COST = 10;
 export const API_TOKEN_PREFIX = 'kim_';
 /** 32 bytes, base64url: the shape of every session and token secret. */
 export const SECRET = /^[A-Za-z0-9_-]{43}$/;
@@ -42,7 +40,8 @@ export function publicUser(user: { id: string; email: string; name: string; role
 let dummyHash: Promise<string> | undefined;
 /** Compared against for unknown e-mail addresses, so they take as long as a wrong password. */
 export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= bcrypt.hash(newSecret(), BCRYPT_COST);
+  // The cost of the stored hashes (platform/seed.ts), so both paths take as long.
+  dummyHash ??= hashPassword(newSecret(), BCRYPT_COST);
   return dummyHash;
 }
 
@@ -51,7 +50,17 @@ export const signInBody = z.object({
   password: z.string().min(1).max(1024),
 });
 
-export const tokenBody = z.object({ name: z.string().trim().max(100).nullish() });
+/** Lifetime of an API token unless its creator chooses another (at most a year): a forgotten token stops by itself. */
+export const API_TOKEN_DEFAULT_DAYS = 90;
+export const API_TOKEN_MAX_DAYS = 365;
+export const API_TOKEN_SCOPES = ['full', 'read'] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+
+export const tokenBody = z.object({
+  name: z.string().trim().max(100).nullish(),
+  expiresInDays: z.number().int().min(1).max(API_TOKEN_MAX_DAYS).optional().meta({ description: `Gültigkeit in Tagen (Standard ${API_TOKEN_DEFAULT_DAYS})` }),
+  scope: z.enum(API_TOKEN_SCOPES).optional().meta({ description: '`full` (Standard) oder `read`: nur lesende Anfragen (GET/HEAD)' }),
+});
 
 export function fieldErrors(error: z.ZodError, labels: Record<string, string>): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -63,7 +72,7 @@ export function fieldErrors(error: z.ZodError, labels: Record<string, string>): 
 }
 
 export interface SignInContext {
-  /** The client's address: failures are counted per e-mail address and address. */
+  /** The client's address: failures are counted per e-mail address and network, per network, per address. */
   ip: string;
   /** The session token the browser came with, if any: it is ended (no session fixation). */
   previousToken?: string | undefined;
@@ -76,8 +85,8 @@ export interface SignedIn {
   sessionToken: string;
 }
 
-/** Checks e-mail and password (with the login limiter) and opens a new session. Throws 422/401/403/429. */
-export async function signIn(db: Database, limiter: LoginLimiter, input: unknown, context: SignInContext): Promise<SignedIn> {
+/** Checks e-mail and password (with the sign-in throttle) and opens a new session. Throws 422/401/403/429/503. */
+export async function signIn(db: Database, throttle: LoginThrottle, input: unknown, context: SignInContext): Promise<SignedIn> {
   const parsed = signInBody.safeParse(input ?? {});
   if (!parsed.success) {
     throw new ApiError(422, 'validation_failed', 'Bitte E-Mail-Adresse und Passwort angeben.', {
@@ -85,8 +94,8 @@ export async function signIn(db: Database, limiter: LoginLimiter, input: unknown
     });
   }
   const email = parsed.data.email.toLowerCase();
-  const limitKey = `${email}\n${context.ip}`;
-  const waitMs = await limiter.retryAfterMs(limitKey);
+  const attempt = { email, ip: context.ip };
+  const waitMs = await throttle.retryAfterMs(attempt);
   if (waitMs > 0) {
     // Checked before the password: during the lock even the right password is refused, or guessing would go on.
     const seconds = Math.ceil(waitMs / 1000);
@@ -100,15 +109,25 @@ export async function signIn(db: Database, limiter: LoginLimiter, input: unknown
 
   const user = await db.user.findUnique({ where: { email } });
   // Unknown address and wrong password take the same time and get the same answer.
-  const passwordOk = await bcrypt.compare(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()));
+  const passwordOk = await checkPassword(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !passwordOk) {
-    await limiter.recordFailure(limitKey);
+    await throttle.recordFailure(attempt);
     throw new ApiError(401, 'invalid_credentials', messages.invalidCredentials);
   }
   // Only someone who knows the password learns that the account is switched off.
   if (!user.active) throw new ApiError(403, 'account_inactive', messages.inactive);
-  await limiter.reset(limitKey);
+  await throttle.recordSuccess(attempt);
   return { user: publicUser(user), ...(await openSession(db, user.id, context.previousToken)) };
+}
+
+/** Off the event loop and capped (platform/password-hashing.ts): a flood of sign-ins is told to retry, not queued. */
+async function checkPassword(password: string, hash: string): Promise<boolean> {
+  try {
+    return await verifyPassword(password, hash);
+  } catch (error) {
+    if (!(error instanceof PasswordHashingBusy)) throw error;
+    throw new ApiError(503, 'busy', 'Gerade melden sich sehr viele Personen an. Bitte versuchen Sie es in einigen Sekunden erneut.', { retryAfter: 5 });
+  }
 }
 
 async function openSession(db: Database, userId: string, previousToken: string | undefined) {
@@ -139,24 +158,35 @@ export async function signOut(db: Database, sessionId: string | undefined): Prom
 // ---------------------------------------------------------------------------------------------------------------
 // API tokens
 
-/** Creates a personal API token for the user; the plain token exists only in the return value. */
-export async function issueApiToken(db: Database, userId: string, name: string | null = null) {
-  const token = `${API_TOKEN_PREFIX}${newSecret()}`;
-  const row = await db.apiToken.create({ data: { userId, tokenHash: sha256(token), name } });
-  return { token, id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
+function tokenView(t: { id: string; name: string | null; createdAt: Date; expiresAt: Date | null; scope: string; lastUsedAt: Date | null; revokedAt: Date | null }) {
+  return {
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+  };
 }
 
+/** Creates a personal API token for the user; the plain token exists only in the return value. */
+export async function issueApiToken(
+  db: Database,
+  userId: string,
+  name: string | null = null,
+  options: { expiresInDays?: number; scope?: ApiTokenScope } = {},
+) {
+  const token = `${API_TOKEN_PREFIX}${newSecret()}`;
+  const expiresAt = new Date(Date.now() + (options.expiresInDays ?? API_TOKEN_DEFAULT_DAYS) * 86_400_000);
+  const row = await db.apiToken.create({ data: { userId, tokenHash: sha256(token), name, expiresAt, scope: options.scope ?? 'full' } });
+  return { token, ...tokenView(row) };
+}
+
+/** The caller's tokens, also expired and revoked ones (without the secret). */
 export async function listApiTokens(db: Database, user: AuthenticatedUser) {
   const rows = await db.apiToken.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'asc' } });
-  return {
-    items: rows.map((t) => ({
-      id: t.id,
-      name: t.name,
-      createdAt: t.createdAt.toISOString(),
-      lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-      revokedAt: t.revokedAt?.toISOString() ?? null,
-    })),
-  };
+  return { items: rows.map(tokenView) };
 }
 
 export async function createApiToken(db: Database, user: AuthenticatedUser, input: unknown) {
@@ -166,11 +196,16 @@ export async function createApiToken(db: Database, user: AuthenticatedUser, inpu
   }
   const parsed = tokenBody.safeParse(input ?? {});
   if (!parsed.success) {
-    throw new ApiError(422, 'validation_failed', 'Der Name des Tokens ist ungültig.', {
-      fields: fieldErrors(parsed.error, { name: 'Höchstens 100 Zeichen.' }),
+    throw new ApiError(422, 'validation_failed', 'Die Angaben zum Token sind ungültig.', {
+      fields: fieldErrors(parsed.error, {
+        name: 'Höchstens 100 Zeichen.',
+        expiresInDays: `Ganze Zahl von 1 bis ${API_TOKEN_MAX_DAYS}.`,
+        scope: '„full“ oder „read“.',
+      }),
     });
   }
-  return issueApiToken(db, user.id, parsed.data.name || null);
+  const { name, expiresInDays, scope } = parsed.data;
+  return issueApiToken(db, user.id, name || null, { ...(expiresInDays ? { expiresInDays } : {}), ...(scope ? { scope } : {}) });
 }
 
 export async function revokeApiToken(db: Database, user: AuthenticatedUser, id: string): Promise<void> {

@@ -5,7 +5,7 @@ import { CASE_STATE_LABELS, isCaseAction, type CaseState } from '../../domain/in
 import { callerOf } from '../http/caller.js';
 import type { OperationDeps } from '../operations/caller.js';
 import { loadCaseRow, readCaseView } from '../operations/case-lookup.js';
-import { actOnCase, findCaseToAct, readCase } from '../operations/cases.js';
+import { actOnCase, findCaseToAct, readCase, showCaseAfterRefusal } from '../operations/cases.js';
 import { organisationNames } from '../operations/directory.js';
 import { ApiError } from '../operations/errors.js';
 import { renderCasePage, sharedCaseModel } from './case-view.js';
@@ -68,8 +68,10 @@ export function casePagesRouter(deps: OperationDeps): Router {
       const fields = (error.extra.fields as Record<string, string> | undefined) ?? {};
       const errors = Object.fromEntries(Object.entries(fields).map(([k, v]) => [errorKey(k), v]));
       // Refused: nothing changed — unless the state moved on meanwhile (409), then show the case as it is now.
+      // Logged as a read (operations/cases.ts): the refusal page shows the case's content — after a 409 as it is now.
       const now = error.status === 409 ? ((await loadCaseRow(db, id)) ?? row) : row;
-      const shown = now === row ? view : await readCaseView(db, deps.temporal, now);
+      const current = await showCaseAfterRefusal(deps, caller, now);
+      const shown = error.status === 409 ? current : view;
       return renderCasePage(db, req, res, row, shown, { status: error.status, failure: { action, values, errors, message: error.message } });
     }
     res.redirect(303, `/faelle/${encodeURIComponent(id)}?erledigt=${action}`);

@@ -112,7 +112,7 @@ function proposalRoutes(router: Router, deps: OperationDeps): void {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 403) return errorPage(req, res, 403, 'Keine Berechtigung', error.message);
-      if (![422, 503].includes(error.status)) throw error;
+      if (![409, 422, 503].includes(error.status)) throw error;
       const fields = fieldsOf(error);
       return renderProposal(req, res, error.status, submitted, Object.keys(fields).length ? fields : { body: error.message });
     }

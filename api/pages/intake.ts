@@ -11,12 +11,11 @@ import { formPayload, formValues, formView, intakeForm, type FieldErrors, type F
 import { bodyOf, errorFields, errorPage, layout, parseForm, requirePageUser, send, signedInUser } from './kit.js';
 import { renderPage } from './views.js';
 
-function renderIntake(req: Request, res: Response, status: number, values?: FormValues, errors: FieldErrors = {}): void {
-  send(
-    res,
-    status,
-    renderPage('case-new', { ...layout(req, 'Neuer Fall', 'neu'), form: formView(intakeForm, 'neu', values, errors), requestId: randomUUID() }),
-  );
+/** A uuid the browser sends back: a double-submitted form opens one case (operations/cases.ts openCase). */
+const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function renderIntake(req: Request, res: Response, status: number, values?: FormValues, errors: FieldErrors = {}, requestId: string = randomUUID()): void {
+  send(res, status, renderPage('case-new', { ...layout(req, 'Neuer Fall', 'neu'), form: formView(intakeForm, 'neu', values, errors), requestId }));
 }
 
 export function intakePagesRouter(deps: OperationDeps): Router {
@@ -31,18 +30,26 @@ export function intakePagesRouter(deps: OperationDeps): Router {
   router.post('/faelle/neu', requirePageUser, parseForm, async (req, res) => {
     const user = signedInUser(req);
     if (!canOpenCase(user)) return errorPage(req, res, 403, 'Keine Berechtigung', 'Ihre Rolle darf keine Fälle anlegen.');
-    const values = formValues(intakeForm, bodyOf(req));
+    const body = bodyOf(req);
+    const values = formValues(intakeForm, body);
     const { payload: formed } = formPayload(intakeForm, values);
     // "Meine eigene Organisation" names the caller's organisation; otherwise the rule's default (domain/case-opening.ts).
     const { holder, ...payload } = formed as Record<string, unknown>;
     if (holder === 'eigene') payload.organisationId = user.organisationId;
+    const requestId = typeof body.requestId === 'string' && REQUEST_ID.test(body.requestId) ? body.requestId : undefined;
+    if (requestId) payload.requestId = requestId;
     let created: Awaited<ReturnType<typeof openCase>>;
     try {
       created = await openCase(deps, callerOf(req, 'page'), payload);
     } catch (error) {
-      if (!(error instanceof ApiError) || ![409, 422, 503].includes(error.status)) throw error;
-      const way = typeof error.extra.allowedWay === 'string' ? ` ${error.extra.allowedWay}` : '';
-      return renderIntake(req, res, error.status, values, error.status === 409 ? { holder: `${error.message}${way}` } : errorFields(error, 'body'));
+      // 409 with a way to go (domain/case-opening.ts): back onto the form; any other 409: already opened.
+      if (error instanceof ApiError && error.status === 409 && typeof error.extra.allowedWay === 'string') {
+        return renderIntake(req, res, 409, values, { holder: `${error.message} ${error.extra.allowedWay}` }, requestId);
+      }
+      if (error instanceof ApiError && error.status === 409) return errorPage(req, res, 409, 'Bereits angelegt', error.message);
+      if (!(error instanceof ApiError) || ![422, 503].includes(error.status)) throw error;
+      // Nothing was opened: the same id again, so a second click after fixing the form still opens one case.
+      return renderIntake(req, res, error.status, values, errorFields(error, 'body'), requestId);
     }
     // Usually the case lands at the creator's own organisation; when the proposal names another provider, the creator
     // may not open it any more — then this page is the last they see of it, with the proposal.

@@ -7,7 +7,7 @@ import type { Database } from '../../platform/database.js';
 import { repoRoot } from '../../platform/paths.js';
 import { clearSessionCookie, clientAddress, readCookie, SESSION_COOKIE, setSessionCookie, type CookieSecure } from '../http/authentication.js';
 import { ApiError } from '../operations/errors.js';
-import type { LoginLimiter } from '../operations/login-limiter.js';
+import type { LoginThrottle } from '../operations/login-limiter.js';
 import { signIn, signOut } from '../operations/sessions.js';
 import { formValues, formView, loginForm, type FieldErrors, type FormValues } from './forms.js';
 import { bodyOf, errorFields, layout, parseForm, send } from './kit.js';
@@ -16,7 +16,7 @@ import { renderPage } from './views.js';
 export interface SignInPagesDependencies {
   db: Database;
   /** The app's one login limiter, shared with POST /api/v1/session. */
-  limiter: LoginLimiter;
+  limiter: LoginThrottle;
   cookieSecure: CookieSecure;
 }
 
@@ -39,10 +39,16 @@ function sameOrigin(req: Request): boolean {
 
 export function signInPagesRouter({ db, limiter, cookieSecure }: SignInPagesDependencies): Router {
   const router = Router();
-  const css = readFileSync(join(repoRoot, 'templates', 'assets', 'kim.css'), 'utf8');
+  const asset = (name: string) => readFileSync(join(repoRoot, 'templates', 'assets', name), 'utf8');
+  const css = asset('kim.css');
+  const js = asset('kim.js');
 
+  // The pages' only stylesheet and script: files, because the Content-Security-Policy allows nothing inline.
   router.get('/assets/kim.css', (_req, res) => {
     res.type('css').set('Cache-Control', 'public, max-age=300').send(css);
+  });
+  router.get('/assets/kim.js', (_req, res) => {
+    res.type('js').set('Cache-Control', 'public, max-age=300').send(js);
   });
 
   router.get('/', (req, res) => {
@@ -83,7 +89,7 @@ export function signInPagesRouter({ db, limiter, cookieSecure }: SignInPagesDepe
       setSessionCookie(req, res, signedIn.sessionToken, cookieSecure);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      if (error.status === 429) res.set('Retry-After', String(error.extra.retryAfter));
+      if (error.extra.retryAfter !== undefined) res.set('Retry-After', String(error.extra.retryAfter));
       return renderLogin(req, res, error.status, shown, errorFields(error, 'email'));
     }
     res.redirect(303, safeReturnPath(body.weiter));

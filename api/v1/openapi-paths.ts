@@ -17,7 +17,9 @@ const apiToken = {
   properties: {
     id: { type: 'string' },
     name: { type: ['string', 'null'] },
+    scope: { type: 'string', enum: ['full', 'read'] },
     createdAt: { type: 'string', format: 'date-time' },
+    expiresAt: { type: ['string', 'null'], format: 'date-time' },
     lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
     revokedAt: { type: ['string', 'null'], format: 'date-time' },
   },
@@ -53,7 +55,7 @@ export function sessionPaths(): Record<string, unknown> {
         summary: 'Persönliches API-Token erzeugen',
         requestBody: { required: false, content: { 'application/json': { schema: schemaOf(tokenBody) } } },
         responses: {
-          201: json({ type: 'object', properties: { token: { type: 'string' } } }),
+          201: json({ type: 'object', properties: { token: { type: 'string' }, ...apiToken.properties } }),
           403: errorResponse('forbidden: API-Tokens nur in einer angemeldeten Browser-Sitzung, nicht mit einem API-Token'),
           422: errorResponse('validation_failed: ungültiger Name (mit "fields")'),
         },

@@ -4,18 +4,18 @@ import type { Database } from '../../platform/database.js';
 import { clearSessionCookie, clientAddress, cookieSecureFromEnv, readCookie, SESSION_COOKIE, setSessionCookie, type CookieSecure } from '../http/authentication.js';
 import { currentUser } from '../http/caller.js';
 import { ApiError } from '../operations/errors.js';
-import { createSharedLoginLimiter, type LoginLimiter } from '../operations/login-limiter.js';
+import { createLoginThrottle, type LoginThrottle } from '../operations/login-limiter.js';
 import { createApiToken, dummyPasswordHash, listApiTokens, publicUser, revokeApiToken, signIn, signOut } from '../operations/sessions.js';
 
 export interface SessionRoutesOptions {
   db: Database;
   cookieSecure?: CookieSecure;
   /** One per app, shared with the sign-in page; default: the limiter shared by all processes (PostgreSQL). */
-  limiter?: LoginLimiter;
+  limiter?: LoginThrottle;
 }
 
 /** Mount at `/api/v1` (behind requireUserForApi). */
-export function sessionsRouter({ db, cookieSecure = cookieSecureFromEnv(), limiter = createSharedLoginLimiter(db) }: SessionRoutesOptions): Router {
+export function sessionsRouter({ db, cookieSecure = cookieSecureFromEnv(), limiter = createLoginThrottle(db) }: SessionRoutesOptions): Router {
   const router = Router();
   // Compute the dummy hash now, so the first unknown address is not slower than the rest.
   void dummyPasswordHash();
@@ -27,7 +27,7 @@ export function sessionsRouter({ db, cookieSecure = cookieSecureFromEnv(), limit
       setSessionCookie(req, res, signedIn.sessionToken, cookieSecure);
       res.json({ user: signedIn.user, csrfToken: signedIn.csrfToken });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 429) res.set('Retry-After', String(error.extra.retryAfter));
+      if (error instanceof ApiError && error.extra.retryAfter !== undefined) res.set('Retry-After', String(error.extra.retryAfter));
       throw error;
     }
   });

@@ -74,7 +74,10 @@ export async function caseProblems(db: Database, client: Client, caseId: string,
     if (r.dueAt.toISOString() !== new Date(d.dueAt).toISOString()) p.push(`${short}: deadline ${d.kind}: dueAt ${d.dueAt} ≠ ${r.dueAt.toISOString()}`);
     rows.delete(d.id);
   }
-  for (const r of rows.values()) p.push(`${short}: CaseDeadline ${r.kind} (${r.id.slice(0, 12)}) unknown to the workflow`);
+  // The workflow keeps its pending deadlines only (since version 5); every other row must be resolved.
+  for (const r of rows.values()) {
+    if (!['met', 'cancelled'].includes(r.status)) p.push(`${short}: CaseDeadline ${r.kind} (${r.id.slice(0, 12)}) ${r.status} but unknown to the workflow`);
+  }
 
   const history = await checkCaseHistory(db, client, { id: row.id, workflowId: row.workflowId });
   if (!history.agrees) {

@@ -83,6 +83,8 @@ type NotificationRow = NonNullable<Awaited<ReturnType<Database['notification']['
 function templateName(row: NotificationRow): string {
   if (row.handoverId) return row.kind === 'lapsed' ? 'handover-lapsed' : 'handover-meeting';
   if (row.deadlineKind === 'retention') return 'retention';
+  if (row.kind === 'closure_requested') return 'closure-requested';
+  if (row.kind === 'closure_returned') return 'closure-returned';
   return row.kind === 'escalation' ? 'escalation' : 'reminder';
 }
 

@@ -3,7 +3,9 @@
 import { CASE_STATE_LABELS, CLOSURE_REASON_LABELS, type CaseState } from './case-model.js';
 import { formatDateDe } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, rearmDeadlines, suspendDeadlines } from './deadlines.js';
+import { CONSENT_DECISION_LABELS, CONSENT_SCOPE_LABELS } from './labels.js';
 import { organisationShortName } from './organisations.js';
+import { staleApprovalError } from './case-closure.js';
 import {
   armNoContact,
   armPeriodicReview,
@@ -67,11 +69,11 @@ export const adminHandlers = {
       recordedAt: h.now,
     };
     h.c.consents.push(consent);
-    const scopeLabel = { data_processing: 'Datenverarbeitung', share_with_partner: 'Weitergabe an Partner', handover: 'Übergabe' }[p.scope];
+    const scopeLabel = CONSENT_SCOPE_LABELS[p.scope];
     const partner = p.partnerName ?? (p.partnerOrganisationId ? organisationShortName(p.partnerOrganisationId) : undefined);
     h.emit(
       'consent_recorded',
-      `Einwilligung ${p.decision === 'given' ? 'erteilt' : 'verweigert'}: ${scopeLabel}${partner ? ` (${partner})` : ''}`,
+      `Einwilligung ${CONSENT_DECISION_LABELS[p.decision]}: ${scopeLabel}${partner ? ` (${partner})` : ''}`,
       { ...consent },
     );
   },
@@ -95,7 +97,7 @@ export const adminHandlers = {
     h.c.onHold = true;
     h.c.hold = { reason: p.reason, since: h.now, by: h.actor.id };
     h.emit('case_put_on_hold', `Fall pausiert: ${p.reason}`, { reason: p.reason });
-    suspendDeadlines(h.c.deadlines, h.ops);
+    suspendDeadlines(h.c.deadlines, h.ops, 'Fall pausiert', (d) => d.kind === 'closure_decision');
   },
 
   resume(h, p) {
@@ -103,7 +105,8 @@ export const adminHandlers = {
     h.c.onHold = false;
     delete h.c.hold;
     h.emit('case_resumed', `Fall fortgesetzt${since ? ` (pausiert seit ${formatDateDe(since)})` : ''}`, { since, note: p.note });
-    rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false });
+    // Rules 6: while a closure request waits, the work deadlines stay paused (they run again when it is decided).
+    if (!(h.rules >= 6 && h.c.closureRequest)) rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false });
   },
 
   transfer(h, p) {
@@ -130,6 +133,9 @@ export const adminHandlers = {
   'approve-closure'(h, p) {
     const request = h.c.closureRequest;
     if (!request) return fail('body', 'Kein Abschlussantrag'); // unreachable: guarded
+    const stale = staleApprovalError(h, p.confirmChanges);
+    if (stale) return stale;
+    cancelDeadlines(h.c.deadlines, ofKind('closure_decision'), 'Abschluss freigegeben', { ...h.ops, paused: false });
     h.emit('closure_approved', `Abschluss freigegeben: ${CLOSURE_REASON_LABELS[request.reason]}`, { request, note: p.note });
     closeCase(h, request, { approvedBy: h.actor.id, requestedBy: request.requestedBy });
   },

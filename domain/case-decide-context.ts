@@ -5,15 +5,28 @@ import { CLOSURE_REASON_LABELS, type Actor, type CaseAction, type CaseData, type
 import { addDays, addYears, datePart } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, type CaseSettings, type DeadlineKind, type DeadlineOpsContext } from './deadlines.js';
 import type { EmitFn } from './events.js';
+import type { DeadlineNotification } from './case-decide-timers.js';
 import type { FieldErrors } from './payload-check.js';
+import { awaitClosureDecision } from './case-closure.js';
+
+/**
+ * Which version of the process rules a decision follows. 6: closure stops only referrals still waiting (accepted ones
+ * keep their outcome). A workflow run started before version 6 decides by 5 until it continues as new, so its history
+ * replays as recorded.
+ */
+export const CASE_RULES = 6;
+export type CaseRulesVersion = 5 | 6;
 
 export interface HandlerContext {
+  rules: CaseRulesVersion;
   c: CaseData;
   now: string;
   actor: Actor;
   settings: CaseSettings;
   newId: (prefix: string) => string;
   emit: EmitFn;
+  /** Mail through the outbox (rules 6: closure requested/returned). */
+  notify: (n: DeadlineNotification) => void;
   ops: DeadlineOpsContext;
   knownOrganisationIds?: readonly string[];
 }
@@ -70,6 +83,7 @@ export function closeCase(
     fromState: from,
   };
   delete c.closureRequest;
+  delete c.closureReturn;
   c.state = 'closed';
   c.onHold = false;
   delete c.hold;
@@ -77,8 +91,10 @@ export function closeCase(
     ...stateChange(from, 'closed'),
     ...c.closure,
   });
+  // Only referrals still waiting for an answer stop; an accepted one keeps its outcome (it can still be recorded
+  // after closure, within the reopen window).
   for (const r of c.referrals) {
-    if (r.status === 'sent' || r.status === 'accepted') stopReferral(h, r, 'Fall abgeschlossen');
+    if (r.status === 'sent' || (r.status === 'accepted' && h.rules < 6)) stopReferral(h, r, 'Fall abgeschlossen');
   }
   // Closure cancels every running deadline; only the retention period runs on (domain.md: 3 years, then erase).
   cancelDeadlines(c.deadlines, () => true, 'Fall abgeschlossen', { ...h.ops, paused: false });
@@ -98,6 +114,7 @@ export function fileClosureRequest(
   p: { reason: ClosureReason; goalAttainment: GoalAttainment; note?: string | undefined },
 ): void {
   const replaced = h.c.closureRequest !== undefined;
+  delete h.c.closureReturn;
   h.c.closureRequest = {
     reason: p.reason,
     goalAttainment: p.goalAttainment,
@@ -108,6 +125,7 @@ export function fileClosureRequest(
   h.emit('closure_requested', `Abschluss beantragt${replaced ? ' (ersetzt früheren Antrag)' : ''}: ${CLOSURE_REASON_LABELS[p.reason]}`, {
     ...h.c.closureRequest,
   });
+  awaitClosureDecision(h, replaced);
 }
 
 export function fail(field: string, message: string): FieldErrors {

@@ -2,7 +2,8 @@
 // event and first deadlines. Part of the case decision functions, see domain/case-decide.ts.
 import { CONTACT_KINDS, type CaseData, type CaseSource } from './case-model.js';
 import { armDeadline, defaultCaseSettings, dueIn, type CaseSettings, type DeadlineOpsContext } from './deadlines.js';
-import { eventCollector, type DomainEvent } from './events.js';
+import { eventCollector, type DomainEvent, type EmitFn } from './events.js';
+import { KNOWN_RESIDENCE_PERMITS } from './handover-model.js';
 import { organisationShortName } from './organisations.js';
 import { armNoContact } from './case-decide-context.js';
 
@@ -18,7 +19,14 @@ export interface CreateCaseInput {
   source?: CaseSource;
   assigneeId?: string;
   /** Case created by an accepted ABH handover: provider already agreed, handover consent carried over. */
-  fromHandover?: { handoverId: string; consentRecordedAt: string; counsellorId: string };
+  fromHandover?: {
+    handoverId: string;
+    consentRecordedAt: string;
+    counsellorId: string;
+    /** Rules 6 (set by handover workflows from then on): the case continues at assessment, the handover's consent
+     *  covers data processing, the residence-law facts belong to the case. Absent: opened in intake as before. */
+    continueAtAssessment?: { residenceLaw: { permits: string[]; notes: string } };
+  };
   /** Id source for the initial deadlines; defaults to ids derived from caseId (creation happens once per case). */
   newId?: (prefix: string) => string;
 }
@@ -75,7 +83,48 @@ export function createCase(
   }
   const d = settings.deadlines;
   const ops: DeadlineOpsContext = { now: input.openedAt, newId, emit };
-  armDeadline(c.deadlines, { kind: 'first_assessment', ...dueIn(input.openedAt, d.firstAssessmentDays, d.escalationGraceDays) }, ops);
+  if (input.fromHandover?.continueAtAssessment) {
+    continueHandoverAtAssessment(c, input, input.fromHandover.continueAtAssessment.residenceLaw, newId, emit);
+    armDeadline(c.deadlines, { kind: 'assessment_completion', ...dueIn(input.openedAt, d.assessmentCompletionDays, d.escalationGraceDays) }, ops);
+  } else {
+    armDeadline(c.deadlines, { kind: 'first_assessment', ...dueIn(input.openedAt, d.firstAssessmentDays, d.escalationGraceDays) }, ops);
+  }
   armNoContact(c, input.openedAt, settings, ops);
   return { next: c, events };
+}
+
+/**
+ * domain.md: the receiving CM "continues it from assessment". The consent the client gave for the handover covers
+ * processing their data in the receiving case management, so it is carried over as that; the residence-law facts
+ * become part of the case.
+ */
+function continueHandoverAtAssessment(
+  c: CaseData,
+  input: CreateCaseInput,
+  residenceLaw: { permits: string[]; notes: string },
+  newId: (prefix: string) => string,
+  emit: EmitFn,
+): void {
+  const h = input.fromHandover!;
+  const consent = {
+    id: newId('consent'),
+    scope: 'data_processing' as const,
+    decision: 'given' as const,
+    partnerOrganisationId: c.organisationId,
+    purpose: 'Aus der Übergabe übernommen: Datenverarbeitung im aufnehmenden KIM Case Management',
+    recordedBy: h.counsellorId,
+    recordedAt: h.consentRecordedAt,
+  };
+  c.consents.push(consent);
+  emit('consent_recorded', 'Einwilligung erteilt: Datenverarbeitung (aus der Übergabe übernommen)', { ...consent });
+  c.residenceLaw = { permits: [...residenceLaw.permits], notes: residenceLaw.notes, handoverId: h.handoverId, recordedAt: input.openedAt };
+  const permits = residenceLaw.permits.map((p) => KNOWN_RESIDENCE_PERMITS[p] ?? p);
+  emit('residence_law_recorded', `Aufenthaltsrechtliche Angaben aus der Übergabe: ${permits.length > 0 ? permits.join('; ') : 'keine Titel angegeben'}`, {
+    handoverId: h.handoverId,
+    permits: residenceLaw.permits,
+    notes: residenceLaw.notes,
+  });
+  c.state = 'assessment';
+  c.assessment = { startedAt: input.openedAt, startedBy: input.openedBy, lifeAreas: [] };
+  emit('assessment_started', 'Assessment begonnen (Fortsetzung nach der Fallübernahme)', { fromState: 'intake', toState: 'assessment', handoverId: h.handoverId });
 }

@@ -16,7 +16,8 @@ import { eventCollector, type DomainEvent } from './events.js';
 import { clone } from './case-decide-context.js';
 
 export interface DeadlineNotification {
-  kind: 'reminder' | 'escalation';
+  /** Deadline reminders and escalations; rules 6 also mail closure requests (coordination) and returns (requester). */
+  kind: 'reminder' | 'escalation' | 'closure_requested' | 'closure_returned';
   deadlineKind: DeadlineKind;
   to: 'assignee' | 'coordination';
   caseId: string;
@@ -67,7 +68,8 @@ export function onDeadlineFired(caseData: CaseData, deadlineId: string, phase: F
     emit('escalation_sent', `Eskalation an die KIM-Koordination: ${label}`, { ...data, to: 'coordination' });
     return { next: c, events, notifications: [{ kind: 'escalation', to: 'coordination', ...base }], retentionElapsed: false };
   }
-  const to = c.assigneeId ? 'assignee' : 'coordination';
+  // Coordination's own deadline reminds coordination; the others the person who holds the case.
+  const to = d.kind !== 'closure_decision' && c.assigneeId ? 'assignee' : 'coordination';
   emit('deadline_missed', `Frist überschritten: ${label}`, { ...data, status: outcome });
   emit('reminder_sent', `Erinnerung an ${to === 'assignee' ? 'die fallführende Person' : 'die KIM-Koordination (niemand zugewiesen)'}: ${label}`, {
     ...data,
@@ -76,7 +78,7 @@ export function onDeadlineFired(caseData: CaseData, deadlineId: string, phase: F
   return {
     next: c,
     events,
-    notifications: [{ kind: 'reminder', to, ...base, ...(c.assigneeId ? { assigneeId: c.assigneeId } : {}) }],
+    notifications: [{ kind: 'reminder', to, ...base, ...(to === 'assignee' && c.assigneeId ? { assigneeId: c.assigneeId } : {}) }],
     retentionElapsed: false,
   };
 }

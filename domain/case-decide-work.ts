@@ -2,6 +2,7 @@
 // agreement and goals, referrals, reviews and contacts.
 import { canCloseDirectly } from './case-lifecycle.js';
 import { CONTACT_KIND_LABELS, type CaseState, type Referral } from './case-model.js';
+import { GOAL_STATUS_LABELS, REFERRAL_OUTCOME_LABELS, REVIEW_OUTCOME_LABELS } from './labels.js';
 import { addDays, addMs, datePart, endOfDayUtc, formatDateDe, isIsoDate, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, isPending, meetDeadlines, moveDeadline } from './deadlines.js';
 import {
@@ -69,7 +70,7 @@ export const workHandlers = {
     goal.status = p.status;
     if (p.dueDate) goal.dueDate = p.dueDate;
     goal.updatedAt = h.now;
-    h.emit('goal_updated', `Ziel aktualisiert: ${goal.title} (${goal.status}${before.dueDate !== goal.dueDate ? `, neuer Termin ${formatDateDe(goal.dueDate)}` : ''})`, {
+    h.emit('goal_updated', `Ziel aktualisiert: ${goal.title} (${GOAL_STATUS_LABELS[goal.status]}${before.dueDate !== goal.dueDate ? `, neuer Termin ${formatDateDe(goal.dueDate)}` : ''})`, {
       goalId: goal.id,
       status: goal.status,
       dueDate: goal.dueDate,
@@ -123,11 +124,18 @@ export const workHandlers = {
     if (!r) return fail('referralId', 'Unbekannte Vermittlung');
     if (r.status !== 'sent' && r.status !== 'accepted') return fail('referralId', 'Diese Vermittlung ist bereits abgeschlossen');
     if (r.status === p.outcome) return fail('outcome', 'Ergebnis ist bereits erfasst');
+    const afterClosure = h.c.state === 'closed';
+    if (afterClosure && r.status !== 'accepted') return fail('referralId', 'Nach dem Abschluss kann nur das Ergebnis einer angenommenen Vermittlung nachgetragen werden');
     r.status = p.outcome;
     r.outcomeAt = h.now;
     if (p.reason) r.reason = p.reason;
-    const label = { accepted: 'angenommen', declined: 'abgelehnt', completed: 'abgeschlossen', not_reached: 'nicht angekommen' }[p.outcome];
-    h.emit('referral_outcome_recorded', `Vermittlung ${r.service}: ${label}`, { referralId: r.id, outcome: p.outcome, reason: p.reason });
+    const label = REFERRAL_OUTCOME_LABELS[p.outcome];
+    h.emit('referral_outcome_recorded', `Vermittlung ${r.service}: ${label}${afterClosure ? ' (nach Abschluss nachgetragen)' : ''}`, {
+      referralId: r.id,
+      outcome: p.outcome,
+      reason: p.reason,
+      ...(afterClosure ? { afterClosure: true } : {}),
+    });
     meetDeadlines(h.c.deadlines, ofKind('referral_follow_up', r.id), h.ops);
   },
 
@@ -154,7 +162,7 @@ export const workHandlers = {
     const closesNow = p.outcome === 'close' && canCloseDirectly(h.actor, h.settings);
     const to: CaseState =
       p.outcome === 'replan' ? 'goal_planning' : p.outcome === 'refer' ? 'referral' : closesNow ? 'review' : returnTo;
-    const label = { continue: 'weiter wie bisher', replan: 'neu planen', refer: 'weiter vermitteln', close: 'abschließen' }[p.outcome];
+    const label = REVIEW_OUTCOME_LABELS[p.outcome];
     h.emit('review_completed', `Überprüfung abgeschlossen: ${label}`, {
       ...stateChange('review', closesNow ? 'closed' : to),
       reviewId: review?.id,
@@ -168,7 +176,10 @@ export const workHandlers = {
       return;
     }
     setState(h, to);
-    armPeriodicReview(c, h.now, h.settings, h.ops);
+    // Rules 6: a case the case manager considers finished gets no new review: the request pauses its deadlines and
+    // coordination decides (a return or withdrawal starts the review cycle again, domain/case-closure.ts).
+    const filesRequest = p.outcome === 'close' && h.rules >= 6;
+    if (!filesRequest) armPeriodicReview(c, h.now, h.settings, h.ops);
     if (p.outcome === 'replan') {
       // Re-planning is a new goal agreement: same 14-day deadline as after the assessment.
       const d = h.settings.deadlines;

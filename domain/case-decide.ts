@@ -14,9 +14,12 @@ import { defaultCaseSettings, type CaseSettings } from './deadlines.js';
 import { eventCollector, type DomainEvent } from './events.js';
 import type { FieldErrors } from './payload-check.js';
 import { adminHandlers } from './case-decide-admin.js';
-import { clone, type HandlerContext, type HandlerOutcome, type Handlers } from './case-decide-context.js';
+import { CASE_RULES, clone, type CaseRulesVersion, type HandlerContext, type HandlerOutcome, type Handlers } from './case-decide-context.js';
 import { workHandlers } from './case-decide-work.js';
+import { closureHandlers } from './case-closure.js';
+import type { DeadlineNotification } from './case-decide-timers.js';
 
+export { CASE_RULES, type CaseRulesVersion } from './case-decide-context.js';
 export { createCase, type CreateCaseInput } from './case-decide-create.js';
 export { caseTimers, nextDeadline, onDeadlineFired, type DeadlineFiredResult, type DeadlineNotification } from './case-decide-timers.js';
 
@@ -25,7 +28,9 @@ export type DecideError =
   | { code: 'validation_failed'; message: string; fields: FieldErrors }
   | { code: 'forbidden'; message: string };
 
-export type DecideResult<T = CaseData> = { ok: true; next: T; events: DomainEvent[] } | { ok: false; error: DecideError };
+export type DecideResult<T = CaseData> =
+  | { ok: true; next: T; events: DomainEvent[]; notifications?: DeadlineNotification[] }
+  | { ok: false; error: DecideError };
 
 export interface CaseCommand {
   action: CaseAction;
@@ -39,6 +44,8 @@ export interface DecideContext {
   /** Deterministic id source (Temporal: `uuid4()` from @temporalio/workflow). Prefixes: consent, goal, ref, contact, review, dl. */
   newId: (prefix: string) => string;
   settings?: CaseSettings;
+  /** Process rules to decide by (case-decide-context.ts CASE_RULES); the current ones when absent. */
+  rules?: CaseRulesVersion;
   /** Organisations a case may be confirmed/transferred to; unchecked when absent. */
   knownOrganisationIds?: readonly string[];
 }
@@ -47,7 +54,7 @@ function validationFailed(fields: FieldErrors): { ok: false; error: DecideError 
   return { ok: false, error: { code: 'validation_failed', message: 'Die Eingaben sind unvollständig oder ungültig.', fields } };
 }
 
-const handlers: Handlers = { ...adminHandlers, ...workHandlers };
+const handlers: Handlers = { ...adminHandlers, ...workHandlers, ...closureHandlers };
 
 export function decide(caseData: CaseData, command: CaseCommand, ctx: DecideContext): DecideResult {
   const settings = ctx.settings ?? defaultCaseSettings;
@@ -76,18 +83,23 @@ export function decide(caseData: CaseData, command: CaseCommand, ctx: DecideCont
 
   const c = clone(caseData);
   const { events, emit } = eventCollector(ctx.now, ctx.actor.id);
+  const rules = ctx.rules ?? CASE_RULES;
+  const notifications: DeadlineNotification[] = [];
   const h: HandlerContext = {
     c,
+    rules,
+    notify: (n) => notifications.push(n),
     now: ctx.now,
     actor: ctx.actor,
     settings,
     newId: ctx.newId,
     emit,
-    ops: { now: ctx.now, newId: ctx.newId, emit, paused: c.onHold },
+    // Rules 6: while a closure request waits, new work deadlines start paused too.
+    ops: { now: ctx.now, newId: ctx.newId, emit, paused: c.onHold || (rules >= 6 && c.closureRequest !== undefined) },
     ...(ctx.knownOrganisationIds ? { knownOrganisationIds: ctx.knownOrganisationIds } : {}),
   };
   const handler = handlers[action] as (h: HandlerContext, p: unknown) => HandlerOutcome;
   const fieldErrors = handler(h, parsed.payload);
   if (fieldErrors) return validationFailed(fieldErrors);
-  return { ok: true, next: c, events };
+  return { ok: true, next: c, events, ...(notifications.length > 0 ? { notifications } : {}) };
 }

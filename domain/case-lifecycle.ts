@@ -38,7 +38,8 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
   'agree-goals':             { from: ['goal_planning'],                         hold: 'not_on_hold', to: '=' },
   'update-goal':             { from: ['goal_planning', 'referral', 'review'],   hold: 'not_on_hold', to: '=' },
   'refer':                   { from: ['goal_planning', 'referral'],             hold: 'not_on_hold', to: 'referral' },
-  'record-referral-outcome': { from: ['goal_planning', 'referral', 'review'],   hold: 'not_on_hold', to: '=' },
+  // After closure only as documentation: the outcome of an accepted referral, within the reopen window.
+  'record-referral-outcome': { from: ['goal_planning', 'referral', 'review', 'closed'], hold: 'not_on_hold', to: '=' },
   'start-review':            { from: ['goal_planning', 'referral'],             hold: 'not_on_hold', to: 'review' },
   'complete-review':         { from: ['review'],                                hold: 'not_on_hold', to: 'continue→vorherige Phase | replan→goal_planning | refer→referral | close→closed/Antrag' },
   'record-contact':          { from: OPEN,                                      hold: 'either',      to: '=' },
@@ -47,6 +48,8 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
   'transfer':                { from: OPEN,                                      hold: 'either',      to: '= (andere Organisation)' },
   'request-closure':         { from: OPEN,                                      hold: 'either',      to: '= (Abschlussantrag)' },
   'approve-closure':         { from: OPEN,                                      hold: 'either',      to: 'closed' },
+  'return-closure':          { from: OPEN,                                      hold: 'either',      to: '= (Antrag zurückgegeben, Fristen laufen wieder)' },
+  'withdraw-closure':        { from: OPEN,                                      hold: 'either',      to: '= (Antrag zurückgezogen, Fristen laufen wieder)' },
   'close':                   { from: OPEN,                                      hold: 'either',      to: 'closed' },
   'reopen':                  { from: ['closed'],                                hold: 'not_on_hold', to: 'review (Ziele vorhanden) | Phase vor Abschluss' },
 };
@@ -70,6 +73,8 @@ export const ACTION_LABELS: Record<CaseAction, string> = {
   transfer: 'Übertragen',
   'request-closure': 'Abschluss beantragen',
   'approve-closure': 'Abschluss freigeben',
+  'return-closure': 'Abschlussantrag zurückgeben',
+  'withdraw-closure': 'Abschlussantrag zurückziehen',
   close: 'Abschließen',
   reopen: 'Wiedereröffnen',
 };
@@ -94,6 +99,7 @@ const CASE_WORKERS: readonly ActorRole[] = ['case_manager', 'abh_counsellor', 'c
 export const ACTION_ROLES: Record<CaseAction, readonly ActorRole[]> = {
   ...(Object.fromEntries(CASE_ACTIONS.map((a) => [a, CASE_WORKERS])) as Record<CaseAction, readonly ActorRole[]>),
   'approve-closure': ['coordinator'],
+  'return-closure': ['coordinator'],
 };
 
 export function canCloseDirectly(actor: Actor, settings: CaseSettings): boolean {
@@ -126,6 +132,16 @@ export function reopenDeadline(c: CaseData, settings: CaseSettings): string | nu
   return c.closure ? addDays(c.closure.closedAt, settings.reopenWithinDays) : null;
 }
 
+/** After closure an outcome can be recorded for an accepted referral, within the reopen window. */
+function closedOutcomeError(c: CaseData, settings: CaseSettings, now: string | undefined): string | null {
+  if (!c.referrals.some((r) => r.status === 'accepted')) return 'Der Fall ist abgeschlossen und hat keine angenommene Vermittlung, deren Ergebnis nachzutragen wäre.';
+  const until = reopenDeadline(c, settings);
+  if (until && now && toMs(now) > toMs(until)) {
+    return `Ergebnisse angenommener Vermittlungen können nur bis ${settings.reopenWithinDays} Tage nach Abschluss nachgetragen werden (bis ${formatDateDe(until)}).`;
+  }
+  return null;
+}
+
 export interface GuardOptions {
   settings?: CaseSettings;
   /** Needed for the reopen window; without it the window is not checked (e.g. for a static button list). */
@@ -146,6 +162,7 @@ export function guardError(c: CaseData, action: CaseAction, opts: GuardOptions =
     case 'start-review':
       return c.goals.length > 0 ? null : 'Es sind noch keine Ziele vereinbart.';
     case 'record-referral-outcome':
+      if (c.state === 'closed') return closedOutcomeError(c, settings, opts.now);
       return c.referrals.some((r) => r.status === 'sent' || r.status === 'accepted')
         ? null
         : 'Es gibt keine offene Vermittlung.';
@@ -154,6 +171,8 @@ export function guardError(c: CaseData, action: CaseAction, opts: GuardOptions =
         ? null
         : 'Es liegt keine wirksame Einwilligung vor, die widerrufen werden könnte.';
     case 'approve-closure':
+    case 'return-closure':
+    case 'withdraw-closure':
       return c.closureRequest ? null : 'Es liegt kein Abschlussantrag vor.';
     case 'reopen': {
       const until = reopenDeadline(c, settings);

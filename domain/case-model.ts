@@ -37,6 +37,8 @@ export const CASE_ACTIONS = [
   'transfer',
   'request-closure',
   'approve-closure',
+  'return-closure',
+  'withdraw-closure',
   'close',
   'reopen',
 ] as const;
@@ -234,6 +236,14 @@ export interface ClosureRequest {
   requestedBy: string;
 }
 
+/** A closure request coordination sent back, with its reason (shown on the case, mailed to the requester). */
+export interface ClosureReturn {
+  reason: string;
+  at: string;
+  by: string;
+  request: ClosureRequest;
+}
+
 export interface Closure {
   reason: ClosureReason;
   goalAttainment: GoalAttainment;
@@ -254,6 +264,14 @@ export interface Reopening {
   toState: Exclude<CaseState, 'closed'>;
 }
 
+/** Residence-law facts a handover brought into the case (permits, notes, deadlines such as a Duldung's expiry). */
+export interface CaseResidenceLaw {
+  permits: string[];
+  notes: string;
+  handoverId: string;
+  recordedAt: string;
+}
+
 export interface CaseData {
   schemaVersion: 1;
   id: string;
@@ -265,6 +283,8 @@ export interface CaseData {
   municipality: string;
   source?: CaseSource;
   handoverId?: string;
+  /** From the handover that opened the case (rules 6); erased with the case. */
+  residenceLaw?: CaseResidenceLaw;
   proposedProvider: { organisationId: string; reason: string };
   providerConfirmed: boolean;
   providerConfirmation?: { organisationId: string; overrideReason?: string; at: string; by: string };
@@ -275,6 +295,8 @@ export interface CaseData {
   contacts: ContactsSummary;
   reviews: Review[];
   closureRequest?: ClosureRequest;
+  /** The last request coordination returned (until a new request is filed). */
+  closureReturn?: ClosureReturn;
   closure?: Closure;
   reopenings: Reopening[];
   openedAt: string;

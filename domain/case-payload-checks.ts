@@ -19,6 +19,7 @@ import { SHARING_CATEGORIES } from './consent-sharing.js';
 import {
   actionBody as body,
   array,
+  boolean,
   checkWith,
   id,
   integer,
@@ -112,7 +113,9 @@ const checkers: { [A in CaseAction]: () => Checker<ActionPayload<A>> } = {
   resume: () => body({ note: optionalText() }),
   transfer: () => body({ organisationId: id(), assigneeId: optional(id()), reason: text() }),
   'request-closure': () => body(closureFields()),
-  'approve-closure': () => body({ note: optionalText() }),
+  'approve-closure': () => body({ note: optionalText(), confirmChanges: optional(boolean()) }),
+  'return-closure': () => body({ reason: text() }),
+  'withdraw-closure': () => body({ note: optionalText() }),
   close: () => body(closureFields()),
   reopen: () => body({ reason: text() }),
 };

@@ -23,6 +23,7 @@ export const DEADLINE_KINDS = [
   'retention',
   'handover_consent',
   'handover_meeting',
+  'closure_decision',
 ] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
@@ -37,6 +38,7 @@ export const DEADLINE_LABELS: Record<DeadlineKind, string> = {
   retention: 'Aufbewahrungsfrist',
   handover_consent: 'Einwilligung zur Übergabe',
   handover_meeting: 'Übergabegespräch',
+  closure_decision: 'Entscheidung über den Abschlussantrag',
 };
 
 export const DEADLINE_STATUSES = ['open', 'reminded', 'escalated', 'met', 'missed', 'suspended', 'cancelled'] as const;
@@ -82,6 +84,9 @@ export interface DeadlineSettings {
   handoverConsentDays: number;
   handoverMeetingDays: number;
   retentionYears: number;
+  /** Coordination decides on a closure request within this many days (reminder), escalation after the grace.
+   *  Optional: settings stored before it know nothing of it (default 7). */
+  closureDecisionDays?: number;
 }
 
 export const defaultDeadlineSettings: DeadlineSettings = {
@@ -96,7 +101,10 @@ export const defaultDeadlineSettings: DeadlineSettings = {
   handoverConsentDays: 14,
   handoverMeetingDays: 21,
   retentionYears: 3,
+  closureDecisionDays: 7,
 };
+
+export const closureDecisionDays = (s: DeadlineSettings): number => s.closureDecisionDays ?? 7;
 
 /** Case-level settings: deadlines plus the closure rules (see case-lifecycle.ts). */
 export interface CaseSettings {
@@ -224,14 +232,15 @@ export function moveDeadline(d: Deadline, dueAt: string, escalateAt: string | un
  * On hold: deadlines waiting for a timer (open, reminded) are suspended. Already escalated/missed ones stay as they
  * are — nothing is pending for them, and they must keep showing as overdue.
  */
-export function suspendDeadlines(list: Deadline[], c: DeadlineOpsContext): number {
+export function suspendDeadlines(list: Deadline[], c: DeadlineOpsContext, why = 'Fall pausiert', except?: DeadlineFilter): number {
   let n = 0;
   for (const d of list) {
     if (d.status !== 'open' && d.status !== 'reminded') continue;
+    if (except?.(d)) continue;
     d.statusBeforeSuspension = d.status;
     d.status = 'suspended';
     d.suspendedAt = c.now;
-    c.emit('deadline_suspended', `Frist ruht (Fall pausiert): ${describe(d)}`, eventData(d));
+    c.emit('deadline_suspended', `Frist ruht (${why}): ${describe(d)}`, eventData(d));
     n += 1;
   }
   return n;

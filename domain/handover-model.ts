@@ -54,6 +54,7 @@ export const KNOWN_RESIDENCE_PERMITS: Record<string, string> = {
   '§104c': '§ 104c AufenthG – Chancen-Aufenthaltsrecht',
   '§19d': '§ 19d AufenthG – qualifizierte Geduldete zur Beschäftigung',
   '§60c': '§ 60c AufenthG – Ausbildungsduldung',
+  '§60d': '§ 60d AufenthG – Beschäftigungsduldung',
   '§16g': '§ 16g AufenthG – Berufsausbildung für Geduldete',
   '§10 Abs. 3': '§ 10 Abs. 3 AufenthG – Titelerteilung nach Asylablehnung',
   niederlassungserlaubnis: 'Niederlassungserlaubnis (NE)',

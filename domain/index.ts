@@ -24,3 +24,5 @@ export * from './handover-requests.js';
 export * from './handover-payload-checks.js';
 export * from './consent-sharing.js';
 export * from './erasure.js';
+export * from './labels.js';
+export * from './case-opening.js';

@@ -35,6 +35,8 @@ export interface Organisation {
   name: string;
   shortName: string;
   kind: OrganisationKind;
+  /** The county's own KIM posts: their focus (domain/case-opening.ts COUNTY_POSTS). */
+  countyPost?: 'kim_team' | 'integration_point' | 'bne' | 'abh_cm';
   /** Municipalities this organisation is responsible for (adults). Empty = county-wide. */
   municipalities: Municipality[];
   /** Only for age-bound target groups (KJA: young people aged 6 to 27). */
@@ -49,6 +51,8 @@ export const ORGANISATION_IDS = [
   'caritas-euskirchen',
   'drk',
   'kja',
+  'kreis-ip',
+  'kreis-bne',
 ] as const;
 export type SeededOrganisationId = (typeof ORGANISATION_IDS)[number];
 
@@ -58,9 +62,10 @@ export const ORGANISATIONS: readonly Organisation[] = [
     name: 'Kreis Euskirchen – KIM-Team (Kommunales Integrationszentrum)',
     shortName: 'KIM-Team Kreis',
     kind: 'county',
+    countyPost: 'kim_team',
     municipalities: [],
   },
-  { id: 'abh', name: 'Ausländerbehörde (Abt. 32)', shortName: 'ABH', kind: 'abh', municipalities: [] },
+  { id: 'abh', name: 'Ausländerbehörde (Abt. 32)', shortName: 'ABH', kind: 'abh', countyPost: 'abh_cm', municipalities: [] },
   { id: 'jobcenter', name: 'Integration Point / Jobcenter', shortName: 'Jobcenter/IP', kind: 'jobcenter', municipalities: [] },
   {
     id: 'caritas-eifel',
@@ -91,6 +96,9 @@ export const ORGANISATIONS: readonly Organisation[] = [
     municipalities: [],
     ageRange: { min: 6, max: 27 },
   },
+  // The county's KIM posts with a focus of their own (seed 3.1, 3.2): they keep the cases they open.
+  { id: 'kreis-ip', name: 'Kreis Euskirchen – KIM-CM am Integration Point', shortName: 'KIM-CM Integration Point', kind: 'county', countyPost: 'integration_point', municipalities: [] },
+  { id: 'kreis-bne', name: 'Kreis Euskirchen – KIM-CM BNE', shortName: 'KIM-CM BNE', kind: 'county', countyPost: 'bne', municipalities: [] },
 ];
 
 export function findOrganisation(id: string): Organisation | undefined {

@@ -167,6 +167,9 @@ export const string =
   (input) =>
     typed<string>(input, typeof input === 'string', 'string', steps);
 
+/** true or false (zod: z.boolean()). */
+export const boolean = (): Checker<boolean> => (input) => typed<boolean>(input, typeof input === 'boolean', 'boolean', []);
+
 /** A safe integer within [min, max] (zod: z.number().int().min(min).max(max)). */
 export function integer(min: number, max: number): Checker<number> {
   const safe: Step = {

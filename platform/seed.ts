@@ -18,6 +18,7 @@ export async function seedReferenceData(db: Database): Promise<void> {
       name: o.name,
       shortName: o.shortName,
       kind: o.kind,
+      countyPost: o.countyPost ?? null,
       municipalities: [...o.municipalities],
       minAge: o.ageRange?.min ?? null,
       maxAge: o.ageRange?.max ?? null,

@@ -83,10 +83,10 @@ describe('caseAccess', () => {
 });
 
 describe('canActOnCase', () => {
-  it('lets case managers act on their own organisation\'s cases, except approving closures', () => {
+  it('lets case managers act on their own organisation\'s cases, except deciding on closure requests', () => {
     expect(canActOnCase(cmDrk, drkCase)).toBe(true);
     for (const action of CASE_ACTIONS) {
-      expect(canActOnCase(cmDrk, drkCase, action)).toBe(action !== 'approve-closure');
+      expect(canActOnCase(cmDrk, drkCase, action)).toBe(action !== 'approve-closure' && action !== 'return-closure');
       expect(canActOnCase(cmDrk, caritasCase, action)).toBe(false);
     }
   });

@@ -214,11 +214,21 @@ describe('a handover from proposal to takeover', () => {
     const full = await call(drk, 'GET', `/api/v1/cases/${caseId}`);
     expect(full.status).toBe(200);
     expect(full.body).toMatchObject({ organisationId: 'drk', assignee: drk.user.id, source: 'abh', person: { familyName: 'Haddad' } });
+    // Issue 12: the case continues at assessment; the residence-law facts are part of it (page, history) and it links
+    // to its handover.
+    expect(full.body).toMatchObject({ state: 'assessment', handoverId: id, residenceLaw: { permits: ['§25b'], notes: proposal.residenceLaw.notes } });
+    expect(full.body.consents.map((k: { scope: string }) => k.scope)).toEqual(['handover', 'data_processing']);
+    const casePage = await (await fetch(`${h.baseUrl}/faelle/${caseId}`, { headers: drk.headers(false) })).text();
+    expect(casePage).toContain('Aufenthaltsrechtliche Angaben aus der Übergabe');
+    expect(casePage).toContain('§ 25b AufenthG');
+    expect(casePage).toContain(`/uebergaben/${id}`);
+    const caseHistory = await call(drk, 'GET', `/api/v1/cases/${caseId}/history`);
+    expect(caseHistory.body.events.map((e: { type: string }) => e.type)).toContain('residence_law_recorded');
     const stateOnly = await call(abh, 'GET', `/api/v1/cases/${caseId}`);
     expect(stateOnly.status).toBe(200);
     expect(stateOnly.body).toEqual({
       id: caseId,
-      state: 'intake',
+      state: 'assessment',
       onHold: false,
       organisationId: 'drk',
       openedAt: expect.any(String),

@@ -141,12 +141,13 @@ describe('handover to a new case on the dev server', () => {
     expect(description.type).toBe('caseWorkflow');
     expect(description.status.name).toBe('RUNNING');
     expect(description.parentExecution?.workflowId).toBe(handoverWorkflowId(open.handoverId));
-    // Intake data carried over: provider agreed in the handover, the case manager who accepted it assigned,
-    // the client's handover consent on record as the counsellor took it.
+    // The case continues at assessment (issue 12): provider agreed in the handover, the case manager who accepted it
+    // assigned, the client's handover consent on record as the counsellor took it and carried over as consent to data
+    // processing, the residence-law facts on the case.
     const caseView = await caseHandle.query(caseViewQuery);
     expect(caseView).toMatchObject({
       id: caseId,
-      state: 'intake',
+      state: 'assessment',
       organisationId: 'drk',
       municipality: demoPerson.municipality,
       source: 'abh',
@@ -156,7 +157,9 @@ describe('handover to a new case on the dev server', () => {
     });
     expect(caseView.consents).toEqual([
       expect.objectContaining({ scope: 'handover', decision: 'given', recordedBy: counsellor.id, recordedAt: consented.consent!.recordedAt }),
+      expect.objectContaining({ scope: 'data_processing', decision: 'given', recordedBy: counsellor.id, recordedAt: consented.consent!.recordedAt }),
     ]);
+    expect(caseView.residenceLaw).toMatchObject({ handoverId: open.handoverId });
 
     // Person and case rows, and the case's own record.
     const row = await h.db.case.findUniqueOrThrow({ where: { id: caseId }, include: { person: true } });
@@ -170,9 +173,9 @@ describe('handover to a new case on the dev server', () => {
     expect(caseEvents[0]).toMatchObject({ type: 'case_opened', actorId: cm.id });
     expect(await h.db.consent.count({ where: { caseId, scope: 'handover' } })).toBe(1);
 
-    // The receiving case manager works the case on towards the assessment; the counsellor only follows it.
-    await onCase(caseId, cm)('record-consent', { scope: 'data_processing', decision: 'given' });
-    expect((await onCase(caseId, cm)('start-assessment')).state).toBe('assessment');
+    // The receiving case manager goes on with the assessment (no second consent); the counsellor only follows it.
+    const assessed = await onCase(caseId, cm)('complete-assessment', { lifeAreas: [{ area: 'residence_law', situation: 'Duldung', need: 'high' }] });
+    expect(assessed.state).toBe('goal_planning');
     expect((await refusal(onCase(caseId, counsellor)('record-contact', { kind: 'phone', date: new Date().toISOString(), durationMinutes: 5 }))).type).toBe('forbidden');
 
     // The record of the handover.

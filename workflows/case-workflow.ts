@@ -17,8 +17,10 @@ import {
 import type { CaseActivities } from '../activities/index.js';
 // Domain modules one by one, never domain/index.js: that would bring zod into the bundle (see domain/index.ts).
 import {
+  CASE_RULES,
   caseTimers,
   createCase,
+  type CaseRulesVersion,
   decide,
   onDeadlineFired,
   type DeadlineNotification,
@@ -49,6 +51,8 @@ interface CaseRun {
   settings: CaseSettings;
   /** Set once the retention period is over: the personal data is being erased, nothing may be added or reopened. */
   erasing: boolean;
+  /** The process rules this run decides by (domain/case-decide-context.ts). */
+  readonly rules: CaseRulesVersion;
   readonly skeleton: WorkflowSkeleton;
   readonly writer: RecordWriter;
 }
@@ -78,13 +82,16 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
 function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: DomainEvent[] } {
   const settings = input.continued?.settings ?? input.settings;
   const skeleton = new WorkflowSkeleton(input.continueAsNewAfterEvents, input.continued);
+  // Version 6: the current process rules, decided once per run (first task, before any command). A run recorded
+  // before replays with the rules of version 5; it takes up the current ones when it continues as new.
+  const rules: CaseRulesVersion = patched('case-rules-6') ? CASE_RULES : 5;
   if (input.continued) {
     // A case carried over from version 4 may still hold its contact list and resolved deadlines: dropped here.
-    return { run: { data: compactCase(input.continued.data), settings, erasing: false, skeleton, writer: newRecordWriter() }, initialEvents: [] };
+    return { run: { data: compactCase(input.continued.data), settings, erasing: false, rules, skeleton, writer: newRecordWriter() }, initialEvents: [] };
   }
   if (input.open) {
     const created = createCase({ ...input.open, newId: (prefix) => `${prefix}-${uuid4()}` }, settings);
-    return { run: { data: created.next, settings, erasing: false, skeleton, writer: newRecordWriter() }, initialEvents: [...created.events] };
+    return { run: { data: created.next, settings, erasing: false, rules, skeleton, writer: newRecordWriter() }, initialEvents: [...created.events] };
   }
   throw ApplicationFailure.nonRetryable('caseWorkflow needs either open or continued input');
 }
@@ -106,7 +113,7 @@ function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events
 }
 
 const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string) =>
-  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings });
+  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules: run.rules });
 
 function setCaseHandlers(run: CaseRun): void {
   setHandler(caseViewQuery, () => run.data);
@@ -138,10 +145,12 @@ async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseAc
   const previous = run.data;
   run.skeleton.changed();
   run.skeleton.remember(req.requestId);
-  const written = persist(run, previous, result.next, result.events);
+  // Only actions on process rules 6 mail (closure requested/returned): runs recorded before never have any.
+  const written = persist(run, previous, result.next, result.events, result.notifications ?? []);
   // The case as this action left it (another update may change it while the record is written).
   const answer = answerOf(run, run.skeleton.seq);
-  await written;
+  const outboxIds = await written;
+  if (outboxIds.length > 0) run.skeleton.deliver(outboxIds);
   return answer;
 }
 

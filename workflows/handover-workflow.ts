@@ -236,6 +236,10 @@ async function takeOver(run: HandoverRun, req: HandoverActionRequest, assigneeId
     ...(assigneeId ? { assigneeId } : {}),
     openedAt,
   });
+  // Version 4: the case continues at assessment with the consent and the residence-law facts (domain.md). Handovers
+  // recorded before open it in intake as then (patched() false on replay).
+  const continues = patched('handover-continues-at-assessment');
+  const residenceLaw = { permits: [...run.data.residenceLaw.permits], notes: run.data.residenceLaw.notes };
   const open: OpenCaseInput = {
     caseId,
     openedAt,
@@ -245,7 +249,12 @@ async function takeOver(run: HandoverRun, req: HandoverActionRequest, assigneeId
     municipality: person.municipality,
     source: 'abh',
     ...(assigneeId ? { assigneeId } : {}),
-    fromHandover: { handoverId: run.data.id, consentRecordedAt, counsellorId: run.data.requestedBy },
+    fromHandover: {
+      handoverId: run.data.id,
+      consentRecordedAt,
+      counsellorId: run.data.requestedBy,
+      ...(continues ? { continueAtAssessment: { residenceLaw } } : {}),
+    },
   };
   await startChild(caseWorkflow, {
     workflowId: caseWorkflowId(caseId),
@@ -253,7 +262,7 @@ async function takeOver(run: HandoverRun, req: HandoverActionRequest, assigneeId
     // The case lives on (years, until its retention ends) after the handover workflow has finished.
     parentClosePolicy: ParentClosePolicy.ABANDON,
     typedSearchAttributes: [
-      { key: caseStateKey, value: 'intake' },
+      { key: caseStateKey, value: continues ? 'assessment' : 'intake' },
       { key: caseOrganisationKey, value: organisationId },
       { key: caseMunicipalityKey, value: person.municipality },
     ],

@@ -1,5 +1,5 @@
 // The case's history from the event store and, for a day in the past, the case as it stood then ("Stand am").
-import type { CaseData } from '../../domain/index.js';
+import { readableSummary, type CaseData } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 
 /** The case's full history from the event store (oldest first, with actor names) and, for `asOf`, the case as
@@ -43,7 +43,8 @@ export async function caseHistory(db: Database, caseId: string, asOf?: Date) {
       type: e.type,
       actor: e.actorId,
       actorName: e.actorId ? (byId.get(e.actorId)?.name ?? null) : null,
-      summary: e.summary,
+      // Older goal updates carry a status code in their summary: shown with its German label.
+      summary: readableSummary(e.type, e.summary),
       data: e.data,
     })),
   };

@@ -52,6 +52,11 @@ export function toCaseResponse(row: CaseRow, view: CaseData | null) {
     contacts: { count: view.contacts.count, byKind: view.contacts.byKind, lastContactAt: view.contacts.lastContactAt ?? null },
     reviews: view.reviews,
     closureRequest: view.closureRequest ?? null,
+    // The last request coordination returned, with its reason (until a new request is filed).
+    closureReturn: view.closureReturn ?? null,
+    // The handover that opened the case and the residence-law facts it brought (part of the case, erased with it).
+    handoverId: view.handoverId ?? null,
+    residenceLaw: view.residenceLaw ?? null,
     deadlines: view.deadlines
       .filter((d) => d.status !== 'cancelled')
       .map((d) => ({ id: d.id, kind: d.kind, dueAt: d.dueAt, escalateAt: d.escalateAt ?? null, status: d.status, refId: d.refId ?? null })),

@@ -34,7 +34,7 @@ const days = (key: keyof DeadlineSettings, label: string, kinds: DeadlineKind[])
   unit: 'Tage',
   min: 1,
   max: 3650,
-  default: D[key],
+  default: D[key] ?? 7,
   kinds,
 });
 
@@ -50,6 +50,7 @@ export const PERIOD_FIELDS: readonly PeriodField[] = [
   days('noContactEscalationDays', 'Kein Kontakt dokumentiert: Eskalation', ['no_contact']),
   days('handoverConsentDays', 'Einwilligung bei einer Übergabe (danach verfällt sie)', ['handover_consent']),
   days('handoverMeetingDays', 'Übergabegespräch nach der Einwilligung', ['handover_meeting']),
+  days('closureDecisionDays', 'Entscheidung der Koordination über einen Abschlussantrag (danach Erinnerung, dann Eskalation)', ['closure_decision']),
   { key: 'retentionYears', label: 'Aufbewahrung nach dem Abschluss', unit: 'Jahre', min: 1, max: 30, default: D.retentionYears, kinds: ['retention'] },
   { key: 'reopenWithinDays', label: 'Wiedereröffnung nach dem Abschluss möglich', unit: 'Tage', min: 0, max: 3650, default: defaultCaseSettings.reopenWithinDays, kinds: [] },
 ];

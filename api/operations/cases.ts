@@ -2,7 +2,7 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { CASE_HOLDING_KINDS, CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
 import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
@@ -20,6 +20,7 @@ import {
   stateOnlyCaseView,
 } from './access-policy.js';
 import { logAccess } from './access-log.js';
+import { caseHolder, checkTransfer } from './case-opening.js';
 import { caseHistory } from './case-history.js';
 import { ensureEngineReachable, loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
@@ -58,8 +59,6 @@ async function checkAssignee(db: Database, action: string, body: Record<string, 
   }
 }
 
-/** Organisation kinds that hold cases (the Jobcenter/Integration Point has no KIM case managers). */
-const CASE_HOLDING_KINDS: readonly string[] = ['provider', 'county', 'abh'];
 
 /** transfer/confirm-provider name an organisation: it must exist and hold cases, or the case's record could never be
  *  written (its organisation is a foreign key) and the case would be stuck. */
@@ -111,7 +110,7 @@ function parseOpenCase(input: unknown, openedAt: string, rules: RoutingRules) {
 type OpenCaseBody = ReturnType<typeof parseOpenCase>['body'];
 
 /** Person and case rows in one transaction; returns the person's id. */
-async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, opened: { at: string; by: string }): Promise<string> {
+async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, opened: { at: string; by: string; organisationId: string }): Promise<string> {
   // requestId: unique per opener, so a double-submitted form or a repeated call cannot insert a second case.
   return db.$transaction(async (tx) => {
     const created = await tx.person.create({
@@ -129,7 +128,7 @@ async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, 
         workflowId: caseWorkflowId(caseId),
         personId: created.id,
         state: 'intake',
-        organisationId: proposal.organisationId,
+        organisationId: opened.organisationId,
         proposedOrganisationId: proposal.organisationId,
         proposalReason: proposal.reason,
         municipality: proposal.municipality,
@@ -146,7 +145,7 @@ async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, 
 }
 
 /** Starts the case workflow; on failure removes the rows (nothing half-written) unless the start did land. */
-async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: string, input: CaseWorkflowInput, proposal: Proposal): Promise<boolean> {
+async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: string, input: CaseWorkflowInput, holder: { organisationId: string; municipality: string }): Promise<boolean> {
   const { db, temporal, taskQueue } = deps;
   const workflowId = caseWorkflowId(caseId);
   try {
@@ -155,7 +154,7 @@ async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: 
       workflowId,
       taskQueue,
       args: [input],
-      typedSearchAttributes: caseStartSearchAttributes(proposal),
+      typedSearchAttributes: caseStartSearchAttributes(holder),
     }));
     return true;
   } catch (error) {
@@ -204,11 +203,13 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
   const { body, proposal } = parseOpenCase(input, openedAt, rules);
   const earlier = await openedBefore(deps, caller, body.requestId);
   if (earlier) return earlier;
+  // Who holds it (domain/case-opening.ts): the proposal stays on record either way.
+  const { organisationId } = await caseHolder(deps.db, user, proposal.organisationId, body.organisationId);
   const settings = await loadCaseSettings(deps.db);
   const caseId = randomUUID();
   let personId: string;
   try {
-    personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id });
+    personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id, organisationId });
   } catch (error) {
     // A parallel request with the same requestId inserted first: answer with its case.
     const raced = isUniqueViolation(error) ? await openedBefore(deps, caller, body.requestId) : null;
@@ -221,7 +222,7 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
       id: caseId,
       openedAt,
       openedById: user.id,
-      organisationId: proposal.organisationId,
+      organisationId,
       proposedOrganisationId: proposal.organisationId,
       proposalReason: proposal.reason,
       municipality: proposal.municipality,
@@ -229,7 +230,7 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
     },
     settings,
   );
-  const startedNow = await startCaseWorkflow(deps, caseId, personId, workflowInput, proposal);
+  const startedNow = await startCaseWorkflow(deps, caseId, personId, workflowInput, { organisationId, municipality: proposal.municipality });
   const row = await loadCaseRow(deps.db, caseId);
   if (!row) throw new ApiError(500, 'internal_error', 'Fall nach dem Anlegen nicht gefunden.');
   if (!startedNow) return toCaseResponse(row, null);
@@ -331,6 +332,7 @@ export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, ca
   }
   const body = (input ?? {}) as Record<string, unknown>;
   await checkOrganisation(deps.db, action, body);
+  await checkTransfer(deps.db, action, body, row.organisationId);
   checkContactDate(action, body, row.openedAt);
   await checkAssignee(deps.db, action, body, row.organisationId);
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.

@@ -45,6 +45,20 @@ async function workloadOf(db: Database, organisationName: Map<string, string>) {
     .sort((a, b) => b.open - a.open);
 }
 
+/** Closure requests waiting for coordination, oldest decision first: the running decision deadlines (read model). */
+async function pendingClosureRequests(db: Database, organisationName: Map<string, string>) {
+  const waiting = await db.caseDeadline.findMany({
+    where: { kind: 'closure_decision', status: { in: ['open', 'reminded', 'escalated', 'missed'] } },
+    orderBy: { dueAt: 'asc' },
+  });
+  const cases = await db.case.findMany({ where: { id: { in: waiting.map((d) => d.caseId) }, closedAt: null }, select: { id: true, organisationId: true } });
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  return waiting.flatMap((d) => {
+    const c = byId.get(d.caseId);
+    return c ? [{ caseId: c.id, organisation: organisationName.get(c.organisationId) ?? c.organisationId, dueAt: d.dueAt, overdue: d.status !== 'open' }] : [];
+  });
+}
+
 export async function dashboardFigures(deps: Pick<OperationDeps, 'db'>, caller: Caller, now = new Date()) {
   if (!canSeeCoordination(caller.user)) throw new ApiError(403, 'forbidden', COORDINATION_ONLY_MESSAGE);
   const { db } = deps;
@@ -80,6 +94,7 @@ export async function dashboardFigures(deps: Pick<OperationDeps, 'db'>, caller: 
     openTotal: columnTotals.reduce((a, b) => a + b, 0),
     overdueTotal: overdueCases.length,
     workload: await workloadOf(db, new Map(organisations.map((o) => [o.id, o.shortName]))),
+    closureRequests: await pendingClosureRequests(db, new Map(organisations.map((o) => [o.id, o.shortName]))),
     months: openedPerMonth(opened, now),
   };
 }

@@ -3,7 +3,7 @@
 // and routing rules refer to them; an organisation is never deleted, only set inactive. Seeding inserts the
 // county's defaults only where they are missing (platform/seed.ts), so edits here survive every start.
 import { z } from 'zod';
-import { ORGANISATION_KINDS } from '../../domain/index.js';
+import { COUNTY_POST_LABELS, COUNTY_POSTS, ORGANISATION_KINDS } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import { berlinDay } from '../../platform/routing-rules.js';
 import { canManageOrganisations } from './access-policy.js';
@@ -14,6 +14,8 @@ import { ApiError } from './errors.js';
 const name = z.string().trim().min(1).max(200);
 const shortName = z.string().trim().min(1).max(60);
 const kind = z.enum(ORGANISATION_KINDS);
+/** The focus of a county post (Integration Point/Jobcenter, BNE, ABH-CM, KIM team): coordination sees which post holds a case. */
+const countyPost = z.enum(COUNTY_POSTS).nullable();
 const contactEmail = z.string().trim().toLowerCase().max(320).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Ungültige E-Mail-Adresse').nullable();
 
 export const CreateOrganisationBody = z
@@ -22,12 +24,13 @@ export const CreateOrganisationBody = z
     name,
     shortName,
     kind,
+    countyPost: countyPost.optional(),
     contactEmail: contactEmail.optional(),
     active: z.boolean().optional(),
   })
   .strict();
 export const UpdateOrganisationBody = z
-  .object({ name: name.optional(), shortName: shortName.optional(), kind: kind.optional(), contactEmail: contactEmail.optional(), active: z.boolean().optional() })
+  .object({ name: name.optional(), shortName: shortName.optional(), kind: kind.optional(), countyPost: countyPost.optional(), contactEmail: contactEmail.optional(), active: z.boolean().optional() })
   .strict();
 
 const LABELS: Record<string, string> = {
@@ -46,13 +49,15 @@ export function organisationView(o: OrganisationRow) {
     name: o.name,
     shortName: o.shortName,
     kind: o.kind,
+    countyPost: o.countyPost,
+    countyPostLabel: o.countyPost ? COUNTY_POST_LABELS[o.countyPost] : null,
     contactEmail: o.contactEmail,
     active: o.active,
     municipalities: o.municipalities,
     ...(o.minAge !== null || o.maxAge !== null ? { ageRange: { min: o.minAge, max: o.maxAge } } : {}),
   };
 }
-const audited = (o: OrganisationRow) => ({ name: o.name, shortName: o.shortName, kind: o.kind, contactEmail: o.contactEmail, active: o.active });
+const audited = (o: OrganisationRow) => ({ name: o.name, shortName: o.shortName, kind: o.kind, countyPost: o.countyPost, contactEmail: o.contactEmail, active: o.active });
 
 function requireManager(caller: Caller): void {
   if (!canManageOrganisations(caller.user)) throw new ApiError(403, 'forbidden', 'Organisationen pflegen die KIM-Koordination und Verwaltung/IT.');

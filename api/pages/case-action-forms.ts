@@ -85,6 +85,8 @@ const FORM_BUILDER: Record<CaseAction, (action: CaseAction, f: FormInputs) => Pa
   'request-closure': followUpForm,
   'close': followUpForm,
   'approve-closure': followUpForm,
+  'return-closure': followUpForm,
+  'withdraw-closure': followUpForm,
   'reopen': followUpForm,
 };
 
@@ -291,9 +293,26 @@ function followUpForm(action: CaseAction, f: FormInputs): Partial<ActionFormSpec
         intro: r
           ? `Beantragt am ${formatDate(r.requestedAt)}: ${CLOSURE_REASON_LABELS[r.reason]}, Ziele ${GOAL_ATTAINMENT_LABELS[r.goalAttainment]}.`
           : undefined,
-        fields: [{ name: 'note', label: 'Bemerkung', kind: 'text' }],
+        fields: [
+          { name: 'note', label: 'Bemerkung', kind: 'text' },
+          {
+            name: 'confirmChanges',
+            label: 'Änderungen seit dem Antrag geprüft',
+            kind: 'select',
+            yes: true,
+            options: [{ value: 'true', label: 'Ja, trotz Änderungen freigeben' }],
+            emptyOption: 'Nur nötig, wenn sich der Fall seit dem Antrag geändert hat',
+          },
+        ],
       };
     }
+    case 'return-closure':
+      return {
+        intro: 'Der Antrag geht mit Ihrer Begründung an die antragstellende Person zurück; die Fristen des Falls laufen wieder.',
+        fields: [{ name: 'reason', label: 'Begründung', kind: 'textarea', required: true }],
+      };
+    case 'withdraw-closure':
+      return { intro: 'Der Fall wird weiter bearbeitet; die Fristen laufen wieder.', fields: [{ name: 'note', label: 'Bemerkung', kind: 'text' }] };
     case 'reopen':
       return { fields: [{ name: 'reason', label: 'Grund', kind: 'text', required: true }] };
     default:

@@ -8,6 +8,7 @@ import {
   CONTACT_KINDS,
   CONTACT_KIND_LABELS,
   DEADLINE_LABELS,
+  KNOWN_RESIDENCE_PERMITS,
   LIFE_AREA_LABELS,
   CLOSURE_REASON_LABELS,
   SHARING_CATEGORY_LABELS,
@@ -205,6 +206,17 @@ function caseDetails(c: CaseData, staff: StaffDirectory, now: Date) {
       outcome: r.outcome ? REVIEW_OUTCOME_LABELS[r.outcome] : '–',
       notes: r.notes ?? '',
     })),
+    ...closureModel(c, staff),
+    handoverId: c.handoverId,
+    residenceLaw: c.residenceLaw
+      ? { permits: c.residenceLaw.permits.map((p) => KNOWN_RESIDENCE_PERMITS[p] ?? p), notes: c.residenceLaw.notes }
+      : undefined,
+  };
+}
+
+/** Closure request, its return and the closure, in German. */
+function closureModel(c: CaseData, staff: StaffDirectory) {
+  return {
     closureRequest: c.closureRequest
       ? {
           reason: CLOSURE_REASON_LABELS[c.closureRequest.reason],
@@ -213,6 +225,9 @@ function caseDetails(c: CaseData, staff: StaffDirectory, now: Date) {
           by: staff.name(c.closureRequest.requestedBy),
           note: c.closureRequest.note ?? '',
         }
+      : undefined,
+    closureReturn: c.closureReturn
+      ? { reason: c.closureReturn.reason, at: formatDate(c.closureReturn.at), by: staff.name(c.closureReturn.by) }
       : undefined,
     closure: c.closure
       ? {

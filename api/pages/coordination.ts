@@ -60,6 +60,7 @@ export function coordinationPagesRouter(deps: Pick<OperationDeps, 'db'> & { temp
       renderPage('dashboard', {
         ...layout(req, 'Übersicht Koordination', 'uebersicht'),
         figures,
+        closureRequests: figures.closureRequests.map((r) => ({ ...r, ref: r.caseId.slice(0, 8), due: formatDate(r.dueAt) })),
         chart: barChartSvg(figures.months, 'Neue Fälle je Monat'),
         asOf: formatDateTime(now),
       }),

@@ -17,6 +17,8 @@ export interface FieldSpec {
   label: string;
   /** `checkboxes`: several of `options` (an array in the body; in FormValues the chosen values comma-joined). */
   kind: 'text' | 'textarea' | 'select' | 'date' | 'number' | 'email' | 'password' | 'list' | 'checkboxes';
+  /** `select` whose value `true` is sent as the boolean true (a confirmation). */
+  yes?: boolean;
   required?: boolean;
   hint?: string;
   options?: Option[];
@@ -77,6 +79,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 function fieldValue(spec: FieldSpec, raw: string): unknown {
   const v = raw.trim();
   if (spec.kind === 'number' && /^-?\d+$/.test(v)) return Number(v);
+  if (spec.yes) return v === 'true';
   if (spec.kind === 'list' || spec.kind === 'checkboxes') {
     return v
       .split(/[,;]/)
@@ -284,6 +287,16 @@ export const intakeForm: FormSpec = {
       options: CASE_SOURCES.map((s) => ({ value: s, label: SOURCE_LABELS[s] })),
     },
     { name: 'note', label: 'Notiz zur Erstberatung', kind: 'textarea' },
+    {
+      name: 'holder',
+      label: 'Wer führt den Fall?',
+      kind: 'select',
+      options: [
+        { value: 'vorschlag', label: 'Regel für meine Stelle (Träger: Trägervorschlag; Kreis und ABH: eigene Stelle)' },
+        { value: 'eigene', label: 'Meine eigene Organisation' },
+      ],
+      hint: 'Die ABH gibt Personen nur über „Übergabe vorschlagen“ weiter (Einwilligung zuerst).',
+    },
   ],
 };
 

@@ -32,13 +32,20 @@ export function intakePagesRouter(deps: OperationDeps): Router {
     if (!canOpenCase(user)) return errorPage(req, res, 403, 'Keine Berechtigung', 'Ihre Rolle darf keine Fälle anlegen.');
     const body = bodyOf(req);
     const values = formValues(intakeForm, body);
-    const { payload } = formPayload(intakeForm, values);
+    const { payload: formed } = formPayload(intakeForm, values);
+    // "Meine eigene Organisation" names the caller's organisation; otherwise the rule's default (domain/case-opening.ts).
+    const { holder, ...payload } = formed as Record<string, unknown>;
+    if (holder === 'eigene') payload.organisationId = user.organisationId;
     const requestId = typeof body.requestId === 'string' && REQUEST_ID.test(body.requestId) ? body.requestId : undefined;
     if (requestId) payload.requestId = requestId;
     let created: Awaited<ReturnType<typeof openCase>>;
     try {
       created = await openCase(deps, callerOf(req, 'page'), payload);
     } catch (error) {
+      // 409 with a way to go (domain/case-opening.ts): back onto the form; any other 409: already opened.
+      if (error instanceof ApiError && error.status === 409 && typeof error.extra.allowedWay === 'string') {
+        return renderIntake(req, res, 409, values, { holder: `${error.message} ${error.extra.allowedWay}` }, requestId);
+      }
       if (error instanceof ApiError && error.status === 409) return errorPage(req, res, 409, 'Bereits angelegt', error.message);
       if (!(error instanceof ApiError) || ![422, 503].includes(error.status)) throw error;
       // Nothing was opened: the same id again, so a second click after fixing the form still opens one case.

@@ -1,84 +1,17 @@
-// German wording and formatting for the pages. The domain owns the labels it needs itself (states, actions, life
-// areas, …); the ones here exist only for display, so they live next to the pages.
-import type {
-  CaseSource,
-  ConsentDecision,
-  ConsentScope,
-  DeadlineStatus,
-  GoalAttainment,
-  GoalStatus,
-  NeedLevel,
-  ReferralOutcome,
-  ReferralStatus,
-  ReviewOutcome,
-} from '../../domain/index.js';
-
-export const SOURCE_LABELS: Record<CaseSource, string> = {
-  self: 'Selbstmelder*in',
-  outreach: 'Aufsuchende Arbeit',
-  jobcenter: 'Jobcenter / Integration Point',
-  abh: 'Ausländerbehörde',
-  youth_office: 'Jugendamt',
-  volunteers: 'Ehrenamt',
-  other: 'Sonstiges',
-};
-
-export const CONSENT_SCOPE_LABELS: Record<ConsentScope, string> = {
-  data_processing: 'Datenverarbeitung',
-  share_with_partner: 'Weitergabe an Partner',
-  handover: 'Übergabe aus der ABH',
-};
-
-export const CONSENT_DECISION_LABELS: Record<ConsentDecision, string> = { given: 'erteilt', refused: 'verweigert' };
-
-export const NEED_LABELS: Record<NeedLevel, string> = { none: 'kein Bedarf', low: 'geringer Bedarf', high: 'hoher Bedarf' };
-
-export const GOAL_STATUS_LABELS: Record<GoalStatus, string> = {
-  open: 'offen',
-  achieved: 'erreicht',
-  partly: 'teilweise erreicht',
-  not_achieved: 'nicht erreicht',
-  dropped: 'verworfen',
-};
-
-export const REFERRAL_STATUS_LABELS: Record<ReferralStatus, string> = {
-  sent: 'vermittelt',
-  accepted: 'angenommen',
-  declined: 'abgelehnt',
-  completed: 'abgeschlossen',
-  not_reached: 'nicht angekommen',
-  stopped: 'gestoppt',
-};
-
-export const REFERRAL_OUTCOME_LABELS: Record<ReferralOutcome, string> = {
-  accepted: 'angenommen',
-  declined: 'abgelehnt',
-  completed: 'abgeschlossen',
-  not_reached: 'nicht angekommen',
-};
-
-export const REVIEW_OUTCOME_LABELS: Record<ReviewOutcome, string> = {
-  continue: 'Weiter wie bisher',
-  replan: 'Neu planen (Zielvereinbarung)',
-  refer: 'Weiter vermitteln',
-  close: 'Abschließen',
-};
-
-export const GOAL_ATTAINMENT_LABELS: Record<GoalAttainment, string> = {
-  achieved: 'erreicht',
-  partly: 'teilweise erreicht',
-  not_achieved: 'nicht erreicht',
-};
-
-export const DEADLINE_STATUS_LABELS: Record<DeadlineStatus, string> = {
-  open: 'offen',
-  reminded: 'erinnert',
-  escalated: 'eskaliert',
-  met: 'erledigt',
-  missed: 'versäumt',
-  suspended: 'ausgesetzt (pausiert)',
-  cancelled: 'entfallen',
-};
+// Formatting for the pages. The labels of coded values live in domain/labels.ts (one place for pages, summaries and
+// reports); re-exported here for the pages.
+export {
+  CONSENT_DECISION_LABELS,
+  CONSENT_SCOPE_LABELS,
+  DEADLINE_STATUS_LABELS,
+  GOAL_ATTAINMENT_LABELS,
+  GOAL_STATUS_LABELS,
+  NEED_LABELS,
+  REFERRAL_OUTCOME_LABELS,
+  REFERRAL_STATUS_LABELS,
+  REVIEW_OUTCOME_LABELS,
+  SOURCE_LABELS,
+} from '../../domain/labels.js';
 
 /** Options for a <select> from a label map, in the map's order. */
 export function optionsOf(labels: Record<string, string>): { value: string; label: string }[] {

@@ -100,7 +100,7 @@ export function organisationPagesRouter({ db }: { db: Database }): Router {
     const { items } = await listOrganisations(db);
     send(res, status, renderPage('admin/organisations', {
       ...layout(req, 'Organisationen', 'verwaltung'),
-      items: items.map((o) => ({ ...o, kindLabel: ORGANISATION_KIND_LABELS[o.kind] ?? o.kind })),
+      items: items.map((o) => ({ ...o, kindLabel: `${ORGANISATION_KIND_LABELS[o.kind] ?? o.kind}${o.countyPostLabel ? ` – ${o.countyPostLabel}` : ''}` })),
       form: formView(organisationForm(true), 'organisation', values ?? { kind: 'partner', active: 'ja' }, errors),
       notice: req.query.erledigt === '1',
     }));

@@ -19,11 +19,16 @@ export function openCaseOperation(): Record<string, unknown> {
   return pathItem({
     post: {
       summary: 'Fall anlegen (Zugang)',
+      description:
+        'Wer den Fall führt, entscheidet die Regel domain/case-opening.ts: Case Manager*innen eines Trägers legen für die eigene Organisation an ' +
+        '(organisationId) oder übernehmen den Trägervorschlag (Standard); Stellen des Kreises (KIM-Team, Integration Point, BNE, ABH-CM) behalten ' +
+        'ihre Fälle; die Sozialberatung der ABH legt Fälle der ABH an oder schlägt eine Übergabe vor; die Koordination den Vorschlag oder jede fallführende Organisation.',
       requestBody: jsonBody(createCaseSchema),
       responses: {
         201: json(ref('Case'), 'Angelegt'),
         403: errorResponse('forbidden: die Rolle darf keine Fälle anlegen'),
-        422: errorResponse('Ungültige Angaben'),
+        409: errorResponse('handover_required: die ABH gibt Personen nur über eine Übergabe mit Einwilligung weiter (mit "allowedWay")'),
+        422: errorResponse('Ungültige Angaben; organisationId, die die Rolle nicht wählen darf (mit "fields" und "allowedWay")'),
       },
     },
   });
@@ -44,7 +49,11 @@ function actionPaths(base: string, actions: readonly string[], schemas: Record<s
           401: errorResponse('Nicht angemeldet'),
           403: errorResponse('Rolle oder Organisation darf das nicht'),
           404: errorResponse('Unbekannt oder nicht sichtbar'),
-          409: errorResponse('transition_not_allowed: der aktuelle Stand erlaubt die Aktion nicht (mit "allowed")'),
+          409: errorResponse(
+            action === 'transfer'
+              ? 'transition_not_allowed (mit "allowed"); handover_required: ein Fall der ABH geht nur über eine Übergabe an eine andere Organisation (mit "allowedWay")'
+              : 'transition_not_allowed: der aktuelle Stand erlaubt die Aktion nicht (mit "allowed")',
+          ),
           422: errorResponse('validation_failed: ungültiger Anfragetext (mit "fields")'),
         },
       },

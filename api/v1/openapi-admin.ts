@@ -199,6 +199,8 @@ const organisation: JsonSchema = {
     name: { type: 'string' },
     shortName: { type: 'string' },
     kind: { type: 'string', enum: ['county', 'abh', 'jobcenter', 'provider', 'partner'] },
+    countyPost: { type: ['string', 'null'], enum: ['kim_team', 'integration_point', 'bne', 'abh_cm', null], description: 'Schwerpunkt einer Stelle des Kreises' },
+    countyPostLabel: { type: ['string', 'null'] },
     contactEmail: { type: ['string', 'null'] },
     active: { type: 'boolean' },
     municipalities: { type: 'array', items: { type: 'string' } },

@@ -22,6 +22,7 @@ const errorBody: JsonSchema = {
         allowed: { type: 'array', items: { type: 'string', enum: [...CASE_ACTIONS, ...HANDOVER_ACTIONS] } },
         retryAfter: { type: 'integer', description: '429 too_many_attempts: Sekunden bis zum nächsten Versuch' },
         handoverId: { type: 'string', description: '409 handover_in_progress: die laufende Übergabe' },
+        allowedWay: { type: 'string', description: '409 handover_required / 422 beim Anlegen: der erlaubte Weg, auf Deutsch' },
       },
     },
   },

@@ -7,8 +7,8 @@ import {
   CONTACT_KINDS,
   CONTACT_KIND_LABELS,
   GOAL_ATTAINMENTS,
-  type GoalAttainment,
 } from '../case-model.js';
+import { GOAL_ATTAINMENT_LABELS, REFERRAL_OUTCOME_LABELS as CASE_REFERRAL_OUTCOME_LABELS } from '../labels.js';
 import { DEADLINE_LABELS } from '../deadlines.js';
 import {
   CONTROLLED_DEADLINE_KINDS,
@@ -23,13 +23,7 @@ import {
   type ReferralOutcome,
 } from './model.js';
 
-const REFERRAL_OUTCOME_LABELS: Record<ReferralOutcome, string> = {
-  accepted: 'angenommen',
-  declined: 'abgelehnt',
-  completed: 'abgeschlossen',
-  not_reached: 'nicht angekommen',
-  stopped: 'gestoppt',
-};
+const REFERRAL_OUTCOME_LABELS: Record<ReferralOutcome, string> = { ...CASE_REFERRAL_OUTCOME_LABELS, stopped: 'gestoppt' };
 
 const HANDOVER_FIGURE_LABELS: Record<HandoverFigure, string> = {
   requested: 'vorgeschlagen',
@@ -49,7 +43,6 @@ const DEADLINE_FIGURE_LABELS: Record<DeadlineFigure, string> = {
 
 const PHASE_LABELS: Record<Phase, string> = { ...CASE_STATE_LABELS, on_hold: 'Pausiert' };
 
-const GOAL_ATTAINMENT_LABELS: Record<GoalAttainment, string> = { achieved: 'erreicht', partly: 'teilweise erreicht', not_achieved: 'nicht erreicht' };
 
 export interface ColumnSpec extends ControllingColumn {
   kind: 'count' | 'days' | 'stat' | 'average' | 'copy';

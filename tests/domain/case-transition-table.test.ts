@@ -16,7 +16,8 @@ import {
 import { CaseDriver, cmDrk, coordinator, goal, withConsents } from './helpers.js';
 
 // Columns: I=intake A=assessment G=goal_planning R=referral V=review C=closed; "h" = same state on hold.
-// Closed cases are never on hold, so there are 11 columns.
+// Closed cases are never on hold, so there are 11 columns. After closure, the outcome of an accepted referral can be
+// recorded (documentation, within the reopen window).
 const COLUMNS = ['I', 'Ih', 'A', 'Ah', 'G', 'Gh', 'R', 'Rh', 'V', 'Vh', 'C'] as const;
 // prettier-ignore
 const MATRIX: Record<CaseAction, string> = {
@@ -30,7 +31,7 @@ const MATRIX: Record<CaseAction, string> = {
   'agree-goals':             '. .  . .  x .  . .  . .  .',
   'update-goal':             '. .  . .  x .  x .  x .  .',
   'refer':                   '. .  . .  x .  x .  . .  .',
-  'record-referral-outcome': '. .  . .  x .  x .  x .  .',
+  'record-referral-outcome': '. .  . .  x .  x .  x .  x',
   'start-review':            '. .  . .  x .  x .  . .  .',
   'complete-review':         '. .  . .  . .  . .  x .  .',
   'record-contact':          'x x  x x  x x  x x  x x  .',
@@ -39,6 +40,8 @@ const MATRIX: Record<CaseAction, string> = {
   'transfer':                'x x  x x  x x  x x  x x  .',
   'request-closure':         'x x  x x  x x  x x  x x  .',
   'approve-closure':         'x x  x x  x x  x x  x x  .',
+  'return-closure':          'x x  x x  x x  x x  x x  .',
+  'withdraw-closure':        'x x  x x  x x  x x  x x  .',
   'close':                   'x x  x x  x x  x x  x x  .',
   'reopen':                  '. .  . .  . .  . .  . .  x',
 };
@@ -74,6 +77,8 @@ function caseIn(state: CaseState, onHold: boolean): { driver: CaseDriver; shareC
     if (state === 'review') d.advance(1).do('start-review');
   }
   if (state === 'closed') {
+    // An accepted referral: it keeps its outcome through the closure (its result can be recorded afterwards).
+    d.advance(1).do('record-referral-outcome', { referralId: d.c.referrals[0]!.id, outcome: 'accepted' });
     d.advance(1).do('close', { reason: 'goals_achieved', goalAttainment: 'achieved' }, coordinator);
   } else {
     d.advance(1).do('request-closure', { reason: 'moved_away', goalAttainment: 'partly' });
@@ -107,6 +112,8 @@ function samplePayload(action: CaseAction, c: CaseData, now: string, shareConsen
     transfer: { organisationId: 'caritas-eifel', reason: 'Umzug nach Mechernich' },
     'request-closure': closure,
     'approve-closure': {},
+    'return-closure': { reason: 'Bitte die Zielerreichung dokumentieren' },
+    'withdraw-closure': {},
     close: closure,
     reopen: { reason: 'Erneuter Unterstützungsbedarf' },
   };

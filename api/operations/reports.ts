@@ -16,7 +16,8 @@ import {
   type ControllingGroupBy,
   type ControllingReport,
 } from '../../domain/controlling.js';
-import { MUNICIPALITIES, isIsoDate } from '../../domain/index.js';
+import { inRecordRange } from '../../domain/payload-check.js';
+import { JSON_SCHEMA_PATTERNS, MUNICIPALITIES, isIsoDate } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import { Prisma } from '../../prisma/generated/client.js';
 import { canSeeReports } from './access-policy.js';
@@ -31,6 +32,9 @@ const dateField = (name: string) =>
   z
     .string({ error: `„${name}“ als Datum im Format JJJJ-MM-TT angeben.` })
     .refine(isIsoDate, `„${name}“ ist kein gültiges Datum (Format JJJJ-MM-TT).`)
+    // Records exist from 1900 to 2999 only; a year like 9999 would also overflow the period arithmetic.
+    .refine(inRecordRange, `„${name}“ muss zwischen 1900-01-01 und 2999-12-31 liegen.`)
+    .meta({ format: 'date', pattern: JSON_SCHEMA_PATTERNS.recordDate })
     .optional();
 
 export const ControllingReportQuery = z

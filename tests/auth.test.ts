@@ -265,7 +265,8 @@ describe('which routes need a user', () => {
     const session = await login(h.baseUrl, 'admin@kim.example');
     const res = await call('GET', '/api/v1/organisations', { headers: { cookie: session.cookie } });
     expect(res.status).toBe(200);
-    expect(res.body.items.length).toBe(7);
+    // All seeded organisations: 4 providers, the county's KIM team and posts (IP, BNE), the ABH, the Jobcenter.
+    expect(res.body.items.map((o: { id: string }) => o.id).sort()).toEqual(['abh', 'caritas-eifel', 'caritas-euskirchen', 'drk', 'jobcenter', 'kja', 'kreis-bne', 'kreis-ip', 'kreis-kim'].sort());
   });
 
   it('closes the case routes and unknown API paths to anonymous callers, but not sign-in and the OpenAPI document', async () => {

@@ -86,7 +86,7 @@ describe('referrals, consents and closure', () => {
     expect(dataOf(d, 'referral_stopped')).toEqual([expect.objectContaining({ service: 'Schuldnerberatung' })]);
   });
 
-  it('closing stops open referrals, not finished ones', () => {
+  it('closing stops waiting referrals; accepted and finished ones keep their outcome (rules of version 6)', () => {
     const d = new CaseDriver();
     withConsents(d);
     toGoalPlanning(d);
@@ -99,18 +99,19 @@ describe('referrals, consents and closure', () => {
     d.do('close', { reason: 'moved_away', goalAttainment: 'partly' }, coordinator);
     expect(d.c.referrals.map((r) => [r.service, r.status, r.reason])).toEqual([
       ['A', 'stopped', 'Fall abgeschlossen'],
-      ['B', 'stopped', 'Fall abgeschlossen'],
+      ['B', 'accepted', undefined],
       ['C', 'declined', 'kein Platz'],
     ]);
   });
 
   it('a first closure request replaces nothing; a second says it replaces the first', () => {
     const d = new CaseDriver();
+    const requested = () => d.events.filter((e) => e.type === 'closure_requested').at(-1)?.summary;
     d.do('request-closure', { reason: 'moved_away', goalAttainment: 'partly', note: 'nach Köln' });
-    expect(d.events.at(-1)?.summary).toBe('Abschluss beantragt: Weggezogen');
+    expect(requested()).toBe('Abschluss beantragt: Weggezogen');
     expect(d.c.closureRequest).toMatchObject({ reason: 'moved_away', note: 'nach Köln' });
     d.do('request-closure', { reason: 'client_request', goalAttainment: 'partly' });
-    expect(d.events.at(-1)?.summary).toMatch(/^Abschluss beantragt \(ersetzt früheren Antrag\)/);
+    expect(requested()).toMatch(/^Abschluss beantragt \(ersetzt früheren Antrag\)/);
     expect(d.c.closureRequest?.note).toBeUndefined();
   });
 });

@@ -2,14 +2,13 @@
 // Temporal dev server, SMTP server, HTTP app): an admin invites a case manager through the pages, the invitation mail
 // arrives over SMTP, the invited person opens the link in their own browser, sets a password and signs in with it.
 // Each page on the way passes axe-core (WCAG 2.1 A/AA rules).
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
+import { axeViolations } from './support/axe.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const available = browserTestsEnabled('accounts-browser.test');
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
 let h: Harness;
 let browser: Browser;
@@ -23,16 +22,6 @@ afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
-
-/** axe-core's WCAG 2.1 A/AA violations on the current page: rule id and the offending elements. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated by the test driver, not as a page script: the pages' CSP forbids inline scripts (and must).
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`)) as {
-    violations: { id: string; nodes: { target: string[] }[] }[];
-  };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const PASSWORD = 'Brombeere-Leuchtturm-Wanderweg-8';
 

@@ -2,15 +2,14 @@
 // coordinator finds it on the dashboard and returns it with a reason; the case manager reads the reason, requests
 // again after documenting a contact; the coordinator's approval warns about the change and goes through once
 // confirmed. axe-core (WCAG 2.1 A/AA) on the case page and the dashboard.
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { login } from '../harness/auth.js';
 import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
+import { axeViolations } from './support/axe.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const available = browserTestsEnabled('closure-loop-browser.test');
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
 let h: Harness;
 let browser: Browser;
@@ -24,14 +23,6 @@ afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`)) as {
-    violations: { id: string; nodes: { target: string[] }[] }[];
-  };
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Opens a case action's block on the case page, fills and submits its form. */
 async function submit(page: Page, action: string, fill: (form: ReturnType<Page['locator']>) => Promise<void>) {

@@ -95,7 +95,9 @@ export async function getCaseSettings(db: Database, caller: Caller) {
     waitingDeadlines(db),
     demoClockActive(db),
   ]);
-  const value = (key: PeriodField['key']) => (key === 'reopenWithinDays' ? settings.reopenWithinDays : settings.deadlines[key]);
+  // A period stored before it existed (e.g. closureDecisionDays) has its default.
+  const value = (key: PeriodField['key']) =>
+    (key === 'reopenWithinDays' ? settings.reopenWithinDays : settings.deadlines[key]) ?? PERIOD_FIELDS.find((f) => f.key === key)?.default;
   return {
     settings,
     updatedAt: row?.updatedAt.toISOString() ?? null,

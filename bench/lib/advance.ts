@@ -39,26 +39,41 @@ async function breakdown(handle: WorkflowHandle): Promise<Record<string, number>
     const ts = e.eventTime!;
     return Number(ts.seconds ?? 0) * 1000 + (ts.nanos ?? 0) / 1e6;
   };
-  const spans = { 'update accepted → activity scheduled': [] as number[], 'activity queued (scheduled → started)': [] as number[], 'activity run (started → completed)': [] as number[], 'activity completed → update completed': [] as number[] };
+  const spans: Record<string, number[]> = {
+    'update accepted → record written (local activity marker)': [],
+    'record written → update completed': [],
+    'update accepted → activity scheduled': [],
+    'activity queued (scheduled → started)': [],
+    'activity run (started → completed)': [],
+    'activity completed → update completed': [],
+  };
   const events = history.events ?? [];
   for (let i = 0; i < events.length; i++) {
     if (events[i]!.eventType !== EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) continue;
     const accepted = events[i]!;
     const find = (type: number, from: number) => {
-      for (let j = from; j < events.length; j++) if (events[j]!.eventType === type) return j;
+      for (let j = Math.max(0, from); from >= 0 && j < events.length; j++) if (events[j]!.eventType === type) return j;
       return -1;
     };
+    // Version 5: the record is a local activity, its marker written with the task that completes the update.
+    const m = find(EventType.EVENT_TYPE_MARKER_RECORDED, i);
+    const mu = find(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED, m);
+    if (m >= 0 && mu >= 0 && find(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, i) < 0) {
+      spans['update accepted → record written (local activity marker)']!.push(t(events[m]!) - t(accepted));
+      spans['record written → update completed']!.push(t(events[mu]!) - t(events[m]!));
+      continue;
+    }
     const s = find(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, i);
     const st = find(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, s);
     const c = find(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, st);
     const u = find(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED, c);
     if (s < 0 || st < 0 || c < 0 || u < 0) continue;
-    spans['update accepted → activity scheduled'].push(t(events[s]!) - t(accepted));
-    spans['activity queued (scheduled → started)'].push(t(events[st]!) - t(events[s]!));
-    spans['activity run (started → completed)'].push(t(events[c]!) - t(events[st]!));
-    spans['activity completed → update completed'].push(t(events[u]!) - t(events[c]!));
+    spans['update accepted → activity scheduled']!.push(t(events[s]!) - t(accepted));
+    spans['activity queued (scheduled → started)']!.push(t(events[st]!) - t(events[s]!));
+    spans['activity run (started → completed)']!.push(t(events[c]!) - t(events[st]!));
+    spans['activity completed → update completed']!.push(t(events[u]!) - t(events[c]!));
   }
-  return Object.fromEntries(Object.entries(spans).map(([k, v]) => [k, median(v)]));
+  return Object.fromEntries(Object.entries(spans).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v)]));
 }
 
 export async function benchAdvance(

@@ -3,6 +3,7 @@
 // pending requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, login, type SignedIn } from '../harness/auth.js';
+import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -16,14 +17,6 @@ async function act(who: SignedIn, id: string, action: string, body: unknown = {}
   return res.body.case;
 }
 const page = async (who: SignedIn, path: string) => (await fetch(`${h.baseUrl}${path}`, { headers: who.headers(false) })).text();
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   h = await startHarness();
@@ -50,7 +43,7 @@ describe('closure approval loop', () => {
     expect(requested.closureRequest).toMatchObject({ reason: 'goals_achieved', requestedBy: drk.user.id });
     const live = (c: { deadlines: Array<{ kind: string; status: string }> }) => c.deadlines.filter((d) => ['open', 'reminded', 'escalated'].includes(d.status)).map((d) => d.kind);
     expect(live(requested)).toEqual(['closure_decision']);
-    await waitFor(async () => (await h.db.notification.count({ where: { caseId: id, kind: 'closure_requested', recipientRole: 'coordination' } })) === 1);
+    await eventually(() => h.db.notification.count({ where: { caseId: id, kind: 'closure_requested', recipientRole: 'coordination' } }), (n) => n === 1, 'closure request mailed to coordination');
     expect(await page(coordinator, '/koordination')).toContain(`/faelle/${id}#abschlussantrag`);
 
     // A case manager cannot return; coordination returns with a reason, the CM sees it on the case and the page.
@@ -60,7 +53,7 @@ describe('closure approval loop', () => {
     expect(returned.closureReturn).toMatchObject({ reason: 'Bitte den Sprachkurs noch nachhalten', by: coordinator.user.id });
     expect(live(returned)).toEqual(expect.arrayContaining(['first_assessment', 'no_contact']));
     expect(await page(drk, `/faelle/${id}`)).toContain('Bitte den Sprachkurs noch nachhalten');
-    await waitFor(async () => (await h.db.notification.count({ where: { caseId: id, kind: 'closure_returned', recipientUserId: drk.user.id } })) === 1);
+    await eventually(() => h.db.notification.count({ where: { caseId: id, kind: 'closure_returned', recipientUserId: drk.user.id } }), (n) => n === 1, 'return mailed to the case manager');
     expect(await page(coordinator, '/koordination')).not.toContain(`/faelle/${id}#abschlussantrag`);
 
     // The CM files again and withdraws.

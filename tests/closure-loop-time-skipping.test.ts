@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { caseActionUpdate } from '../workflows/case-messages.js';
+import { eventually } from './support/eventually.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
 const QUEUE = 'closure-loop-time-skipping';
@@ -15,14 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('closure decision deadline', () => {
   it('reminds and escalates to coordination while no phase reminder goes out; a return mails the requester', async () => {
@@ -40,12 +33,12 @@ describe('closure decision deadline', () => {
     await act('request-closure', { reason: 'goals_achieved', goalAttainment: 'achieved' });
 
     const rows = (where: object) => db.notification.findMany({ where: { caseId: open.caseId, ...where } });
-    await waitFor(async () => (await rows({ kind: 'closure_requested' })).length === 1);
+    await eventually(async () => (await rows({ kind: 'closure_requested' })).length === 1, (met) => met, 'closure request mailed');
     expect((await rows({ kind: 'closure_requested' }))[0]).toMatchObject({ recipientRole: 'coordination', deadlineKind: 'closure_decision' });
 
     // Day 7: reminder to coordination; day 14: escalation.
     await env.sleep('15 days');
-    await waitFor(async () => (await rows({ deadlineKind: 'closure_decision', kind: 'escalation' })).length === 1);
+    await eventually(async () => (await rows({ deadlineKind: 'closure_decision', kind: 'escalation' })).length === 1, (met) => met, 'decision deadline escalated');
     expect(await rows({ deadlineKind: 'closure_decision', kind: 'reminder' })).toEqual([expect.objectContaining({ recipientRole: 'coordination', recipientUserId: null })]);
 
     // Day 65: the no-contact reminder (day 56) would have gone out; it is paused while the request waits.
@@ -55,8 +48,8 @@ describe('closure decision deadline', () => {
     expect(await rows({ kind: { in: ['reminder', 'escalation'] }, NOT: { deadlineKind: 'closure_decision' } })).toEqual([]);
 
     await act('return-closure', { reason: 'Bitte die Vermittlung nachhalten' }, coordinator);
-    await waitFor(async () => (await rows({ kind: 'closure_returned' })).length === 1);
+    await eventually(async () => (await rows({ kind: 'closure_returned' })).length === 1, (met) => met, 'return mailed');
     expect((await rows({ kind: 'closure_returned' }))[0]).toMatchObject({ recipientRole: 'assignee', recipientUserId: cm.id });
-    await waitFor(async () => (await db.caseDeadline.count({ where: { caseId: open.caseId, kind: 'no_contact', status: 'open' } })) === 1);
+    await eventually(async () => (await db.caseDeadline.count({ where: { caseId: open.caseId, kind: 'no_contact', status: 'open' } })) === 1, (met) => met, 'no-contact deadline open again');
   });
 });

@@ -7,6 +7,7 @@ import type { Caller } from '../api/operations/caller.js';
 import { getCaseSettings, updateCaseSettings } from '../api/operations/case-settings.js';
 import { caseAfter, demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { caseActionUpdate } from '../workflows/case-messages.js';
+import { eventually } from './support/eventually.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping.js';
 
 let stack: TimeSkippingStack;
@@ -19,14 +20,6 @@ afterAll(async () => {
 });
 
 const DAY = 24 * 3600 * 1000;
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function coordinatorCaller(): Promise<Caller> {
   const u = await stack.db.user.findUniqueOrThrow({ where: { email: 'koordination@kim.example' } });
@@ -41,7 +34,7 @@ describe('deadline settings changed while a case waits', () => {
     const open = await openCaseRows(db, { openedAt: new Date(startedAt).toISOString(), assigneeId: cm.id });
     const handle = await startCase(env.client, 'settings-time-skipping', open);
     // The record activity has written the case's deadlines: first assessment and no contact wait.
-    await waitFor(async () => (await db.caseDeadline.count({ where: { caseId: open.caseId, status: 'open' } })) >= 2);
+    await eventually(async () => (await db.caseDeadline.count({ where: { caseId: open.caseId, status: 'open' } })) >= 2, (met) => met, 'opening deadlines recorded');
     const caller = await coordinatorCaller();
     const current = await getCaseSettings(db, caller);
     const view = await updateCaseSettings(db, caller, {

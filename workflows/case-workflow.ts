@@ -33,6 +33,8 @@ import type { DomainEvent } from '../domain/events.js';
 import { changedConsents, changedDeadlines, compactCase } from '../domain/case-compact.js';
 import {
   caseActionUpdate,
+  caseRecordRetrySignal,
+  caseRecordStatusQuery,
   caseSettingsChangedSignal,
   caseViewQuery,
   type CaseActionRequest,
@@ -40,7 +42,14 @@ import {
   type CaseWorkflowInput,
   type CaseWorkflowResult,
 } from './case-messages.js';
-import { newRecordWriter, writeCaseBatch, type RecordWriter } from './case-record-writes.js';
+import {
+  newRecordWriter,
+  recordHeldFailure,
+  recordStatusOf,
+  retryRejectedWrites,
+  writeCaseBatch,
+  type RecordWriter,
+} from './case-record-writes.js';
 import { nowIso, RECORD_ACTIVITY, refusal, setActionUpdate, WorkflowSkeleton } from './workflow-skeleton.js';
 
 const { erasePersonalData, destroyCaseDataKeys, loadCaseSettings } = proxyActivities<CaseActivities>(RECORD_ACTIVITY);
@@ -74,7 +83,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   // workflow task (e.g. update-with-start) runs as soon as its handler is set and must come after them.
   const opening = run.skeleton.number(initialEvents);
   setCaseHandlers(run);
-  await writeCaseBatch(run.writer, { data: run.data, numbered: opening, notifications: [], deadlines: run.data.deadlines, consents: run.data.consents });
+  await writeCaseBatch(run.writer, { data: run.data, numbered: opening, notifications: [], deadlines: run.data.deadlines, consents: run.data.consents }, true);
   return keepDeadlines(run, input);
 }
 
@@ -100,16 +109,17 @@ function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: Doma
  * Numbers and writes events (not async itself: its promise is the write's). `previous` is the case before them: the
  * record writes only the deadlines and consents that changed; the run keeps the case compact.
  */
-function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events: DomainEvent[], notifications: DeadlineNotification[] = []) {
+function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events: DomainEvent[], notifications: DeadlineNotification[] = [], quiet = false) {
   run.data = compactCase(next);
   const numbered = run.skeleton.number(events);
-  return writeCaseBatch(run.writer, {
+  const batch = {
     data: run.data,
     numbered,
     notifications,
     deadlines: changedDeadlines(previous?.deadlines ?? [], next.deadlines),
     consents: changedConsents(previous?.consents ?? [], next.consents),
-  });
+  };
+  return writeCaseBatch(run.writer, batch, quiet);
 }
 
 const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string) =>
@@ -120,12 +130,20 @@ function setCaseHandlers(run: CaseRun): void {
   setHandler(caseSettingsChangedSignal, (next) => {
     run.settings = next;
   });
+  setHandler(caseRecordStatusQuery, () => recordStatusOf(run.writer, run.skeleton.seq));
+  setHandler(caseRecordRetrySignal, () => {
+    if (!run.writer.rejected) return;
+    run.writer.rejected.retryRequested = true;
+    run.skeleton.changed();
+  });
   setActionUpdate(run.skeleton, caseActionUpdate, {
     current: () => answerOf(run, run.skeleton.seq),
     apply: (req) => applyAction(run, req),
     // Only in the validator, not in the handler: validators do not run on replay, so this cannot change old histories.
     refuseAlways: () => {
       if (run.erasing) throw refusal(ERASING);
+      // The database refused a batch of this case for good: nothing more until IT repaired it and retried (issue 15).
+      if (run.writer.rejected) throw recordHeldFailure();
     },
     // Runs before the update is written to history; must not change state or draw random ids.
     validate: (req) => {
@@ -158,6 +176,13 @@ async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseAc
 async function keepDeadlines(run: CaseRun, input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
   const skeleton = run.skeleton;
   for (;;) {
+    if (run.writer.rejected) {
+      // Held: no deadline fires and no new run starts until IT's retry wrote the refused batches (never true in a
+      // history recorded before, where a refused write was retried for ever).
+      await condition(() => run.writer.rejected?.retryRequested === true);
+      await retryRejectedWrites(run.writer, (ids) => skeleton.deliver(ids));
+      continue;
+    }
     const timer = caseTimers(run.data)[0];
     const timedOut = (await skeleton.changeOrTimer(timer?.at)) === false;
 
@@ -168,7 +193,7 @@ async function keepDeadlines(run: CaseRun, input: CaseWorkflowInput): Promise<Ca
       const fired = onDeadlineFired(run.data, timer.deadlineId, timer.phase, nowIso());
       const previous = run.data;
       skeleton.changed();
-      const outboxIds = await persist(run, previous, fired.next, fired.events, fired.notifications);
+      const outboxIds = await persist(run, previous, fired.next, fired.events, fired.notifications, true);
       // Version 3: the outbox entries are mailed. Cases recorded before it replay without this step.
       if (outboxIds.length > 0 && patched('send-notifications')) skeleton.deliver(outboxIds);
       if (fired.retentionElapsed) return eraseCase(run);

@@ -166,6 +166,16 @@ export function canReadLocalMailInbox(user: AccessUser): boolean {
   return user.role === 'coordinator' || user.role === 'admin';
 }
 
+/** Record writes the database refused (event numbers and database messages, no case content): IT and coordination. */
+export function canReadRecordRejections(user: AccessUser): boolean {
+  return user.role === 'admin' || user.role === 'coordinator';
+}
+
+/** Writing a refused record again, after the cause is repaired: IT's job. */
+export function canRetryRecordWrites(user: AccessUser): boolean {
+  return user.role === 'admin';
+}
+
 /** GET /metrics (counts for operations, no case content): coordination and IT. */
 export function canReadMetrics(user: AccessUser): boolean {
   return user.role === 'coordinator' || user.role === 'admin';

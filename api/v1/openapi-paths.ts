@@ -147,7 +147,17 @@ function caseRecordPaths(): Record<string, unknown> {
         parameters: [idParam],
         summary: 'Abgleich Ereignisspeicher ↔ Workflow-Historie (alle Läufe)',
         responses: {
-          200: json({ type: 'object', properties: { agrees: { type: 'boolean' }, missingInDatabase: { type: 'array' }, missingInEngine: { type: 'array' } } }),
+          200: json({
+            type: 'object',
+            properties: {
+              agrees: { type: 'boolean' },
+              missingInDatabase: { type: 'array' },
+              missingInEngine: { type: 'array' },
+              unrecorded: { type: 'array', items: { type: 'integer' }, description: 'Von der Engine nummeriert oder zum Schreiben eingeplant, nicht in der Datenbank' },
+              pendingWrites: { type: ['integer', 'null'], description: 'Schreibvorgänge, die der Workflow gerade ausführt (null: keine Antwort)' },
+              rejected: { type: 'array', items: { type: 'object' }, description: 'Von der Datenbank dauerhaft abgewiesene Einträge' },
+            },
+          }),
           403: errorResponse(STATE_ONLY_403),
           404: errorResponse(NOT_FOUND_CASE),
         },

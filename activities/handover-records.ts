@@ -70,7 +70,7 @@ async function sendCaseAction(
 }
 
 /** An existing case taken over: the case keeps the client's handover consent as its own record, then moves to the
- * receiving organisation. */
+ * receiving organisation — with the residence-law facts, continuing at assessment (handover workflow version 5). */
 async function transferCaseForHandover(input: TransferCaseForHandoverInput): Promise<void> {
   const handle = Context.current().client.workflow.getHandle(caseWorkflowId(input.caseId));
   await sendCaseAction(handle, input, 'consent', 'record-consent', {
@@ -83,6 +83,10 @@ async function transferCaseForHandover(input: TransferCaseForHandoverInput): Pro
     organisationId: input.receivingOrganisationId,
     ...(input.assigneeId ? { assigneeId: input.assigneeId } : {}),
     reason: HANDOVER_TRANSFER_REASON,
+    // The case continues as a case opened by the handover would (domain/case-decide-admin.ts continueAfterHandover).
+    ...(input.residenceLaw
+      ? { continueFromHandover: { handoverId: input.handoverId, consentRecordedAt: input.consentRecordedAt, residenceLaw: input.residenceLaw } }
+      : {}),
   });
 }
 

@@ -117,7 +117,20 @@ const schemas = {
   }),
   'put-on-hold': body({ reason: text() }),
   resume: body({ note: optionalText() }),
-  transfer: body({ organisationId: id(), assigneeId: id().optional(), reason: text() }),
+  transfer: body({
+    organisationId: id(),
+    assigneeId: id().optional(),
+    reason: text(),
+    // Set only by the takeover of a handover into an existing case (the API refuses it from staff).
+    continueFromHandover: z
+      .object({
+        handoverId: id(),
+        consentRecordedAt: isoDateOrTimestamp(),
+        residenceLaw: z.object({ permits: z.array(text(200)).max(20), notes: z.string().max(4000).refine((v) => !v.includes('\u0000'), 'Unzulässiges Steuerzeichen (NUL)') }),
+      })
+      .optional()
+      .meta({ description: 'Nur bei der Fallübernahme einer Übergabe (intern); von der API abgewiesen' }),
+  }),
   'request-closure': body(closureFields),
   // confirmChanges: approving a request although the case changed since (domain/case-closure.ts).
   'approve-closure': body({ note: optionalText(), confirmChanges: z.boolean().optional() }),

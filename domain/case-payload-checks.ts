@@ -31,8 +31,11 @@ import {
   oneOf,
   optional,
   optionalText,
+  NUL_MESSAGE,
+  noNul,
   refine,
   refineObject,
+  string,
   text,
   type Checker,
   type ParseResult,
@@ -111,7 +114,20 @@ const checkers: { [A in CaseAction]: () => Checker<ActionPayload<A>> } = {
     body({ kind: oneOf(CONTACT_KINDS), date: isoDateOrTimestamp(), durationMinutes: integer(0, 24 * 60), note: optionalText(4000) }),
   'put-on-hold': () => body({ reason: text() }),
   resume: () => body({ note: optionalText() }),
-  transfer: () => body({ organisationId: id(), assigneeId: optional(id()), reason: text() }),
+  transfer: () =>
+    body({
+      organisationId: id(),
+      assigneeId: optional(id()),
+      reason: text(),
+      // Set only by the takeover of a handover into an existing case (the API refuses it from staff).
+      continueFromHandover: optional(
+        object({
+          handoverId: id(),
+          consentRecordedAt: isoDateOrTimestamp(),
+          residenceLaw: object({ permits: array(text(200), maxLength(20)), notes: string(maxLength(4000), refine(noNul, NUL_MESSAGE)) }),
+        }),
+      ),
+    }),
   'request-closure': () => body(closureFields()),
   'approve-closure': () => body({ note: optionalText(), confirmChanges: optional(boolean()) }),
   'return-closure': () => body({ reason: text() }),

@@ -5,7 +5,8 @@ import { CASE_STATE_LABELS, isCaseAction, type CaseState } from '../../domain/in
 import { callerOf } from '../http/caller.js';
 import type { OperationDeps } from '../operations/caller.js';
 import { loadCaseRow, readCaseView } from '../operations/case-lookup.js';
-import { actOnCase, findCaseToAct, readCase, showCaseAfterRefusal } from '../operations/cases.js';
+import { actOnCase, findCaseToAct, showCaseAfterRefusal } from '../operations/case-acts.js';
+import { readCase } from '../operations/cases.js';
 import { organisationNames } from '../operations/directory.js';
 import { ApiError } from '../operations/errors.js';
 import { renderCasePage, sharedCaseModel } from './case-view.js';

@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { callerOf } from '../http/caller.js';
 import { stateOnlyCaseView } from '../operations/access-policy.js';
 import { toCaseResponse } from '../operations/case-responses.js';
-import { listCases, openCase, readCase, readCaseHistory, runCaseAction } from '../operations/cases.js';
+import { runCaseAction } from '../operations/case-acts.js';
+import { listCases, openCase, readCase, readCaseHistory } from '../operations/cases.js';
 import type { OperationDeps } from '../operations/caller.js';
 import { listSharedCases } from '../operations/partner-access.js';
 

@@ -3,7 +3,8 @@
 // instead of being retried every minute forever, the case is held (further actions refused), listed for IT, counted
 // in /metrics, and the history check reports it; once IT repaired the cause, a retry writes the held batch and the
 // case works again. Real Temporal dev server, real PostgreSQL, HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { refusedDataState } from '../activities/case-batch-records.js';
 import { apiCall, login, type SignedIn } from '../harness/auth.js';
 import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
@@ -85,6 +86,12 @@ describe('a record write the database refuses for good', () => {
     );
     expect((await apiCall(h.baseUrl, cm, 'POST', path, contact(1))).status).toBe(409);
 
+    // A new worker rebuilds the hold from the history alone (replay of the refused writes): still held.
+    await h.stopWorker();
+    await h.startWorker();
+    const stillHeld = await apiCall(h.baseUrl, cm, 'POST', `/api/v1/cases/${open.caseId}/actions/put-on-hold`, { reason: 'Urlaub' });
+    expect(stillHeld.body.error?.code).toBe('record_held');
+
     // IT repairs the cause and retries: the held batch lands, the case takes actions again, the check agrees.
     await h.db.$executeRawUnsafe('ALTER TABLE "CaseEvent" DROP CONSTRAINT "kim_test_refuse_contacts"');
     expect((await apiCall(h.baseUrl, admin, 'POST', `/api/v1/admin/record-rejections/${open.caseId}/retry`)).status).toBe(202);
@@ -110,6 +117,9 @@ describe('a record write the database refuses for good', () => {
       'history check agrees after the retry',
     );
     expect(agreed.body).toMatchObject({ unrecorded: [], rejected: [], missingInDatabase: [] });
+    // The whole path — refusal, hold, refused retry, retry that lands — replays deterministically.
+    const history = await h.client.workflow.getHandle(`case-${open.caseId}`).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: h.dataConverter }, history, 'record-rejection');
   });
 
   it('tells refusals of the data (class 22/23) from failures that may pass (connection, lock, missing function)', async () => {

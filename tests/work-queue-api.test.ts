@@ -41,9 +41,11 @@ let goalCase: string;
 
 beforeAll(async () => {
   h = await startHarness();
-  [drk, caritas, abh, coordinator, admin] = await Promise.all(
-    ['cm.drk@kim.example', 'cm.caritas-eifel@kim.example', 'abh@kim.example', 'koordination@kim.example', 'admin@kim.example'].map((e) => login(h.baseUrl, e)),
-  );
+  drk = await login(h.baseUrl, 'cm.drk@kim.example');
+  caritas = await login(h.baseUrl, 'cm.caritas-eifel@kim.example');
+  abh = await login(h.baseUrl, 'abh@kim.example');
+  coordinator = await login(h.baseUrl, 'koordination@kim.example');
+  admin = await login(h.baseUrl, 'admin@kim.example');
   // A DRK case assigned to the DRK case manager with a goal due today.
   goalCase = await openCase(drk, 'Zielfrist');
   await act(drk, goalCase, 'record-consent', { scope: 'data_processing', decision: 'given' });

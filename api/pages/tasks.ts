@@ -5,7 +5,7 @@ import { CASE_STATE_LABELS, type CaseState } from '../../domain/index.js';
 import { callerOf } from '../http/caller.js';
 import type { OperationDeps } from '../operations/caller.js';
 import { organisationNames, staffDirectory } from '../operations/directory.js';
-import { myTasks, taskCount } from '../operations/tasks.js';
+import { myTasks, taskCount, type PersonalTasks } from '../operations/tasks.js';
 import { DEADLINE_STATUS_LABELS, formatDate, formatDateTime } from './labels.js';
 import { layout, orRefusalPage, requirePageUser, send } from './kit.js';
 import { renderPage } from './views.js';
@@ -45,7 +45,7 @@ export function tasksPagesRouter(deps: Pick<OperationDeps, 'db'>): Router {
       organisation: orgs.short(d.organisationId),
       assignee: staff.name(d.assigneeId),
     });
-    const handover = (h: (typeof tasks.handovers)[number]) => ({
+    const handover = (h: PersonalTasks['handovers'][number]) => ({
       ...h,
       ref: h.id.slice(0, 8),
       consentDue: h.consentDueAt ? formatDate(h.consentDueAt) : null,

@@ -48,11 +48,9 @@ describe('digest window (Europe/Berlin)', () => {
   it('runs from 07:00 the day before to 07:00 on the day, also across the clock changes', () => {
     expect(digestWindow('2026-12-07', berlinOffsetMinutes)).toEqual({ from: new Date('2026-12-06T06:00:00Z'), to: new Date('2026-12-07T06:00:00Z') });
     expect(digestWindow('2026-07-07', berlinOffsetMinutes)).toEqual({ from: new Date('2026-07-06T05:00:00Z'), to: new Date('2026-07-07T05:00:00Z') });
-    // Spring forward (29 March 2026): the window is 23 hours; fall back (25 October 2026): 25 hours.
-    const spring = digestWindow('2026-03-30', berlinOffsetMinutes);
-    expect(spring).toEqual({ from: new Date('2026-03-29T06:00:00Z'), to: new Date('2026-03-30T05:00:00Z') });
-    const autumn = digestWindow('2026-10-26', berlinOffsetMinutes);
-    expect(autumn).toEqual({ from: new Date('2026-10-25T05:00:00Z'), to: new Date('2026-10-26T06:00:00Z') });
+    // Spring forward (29 March 2026): the window ending that morning is 23 hours; fall back (25 October 2026): 25 hours.
+    expect(digestWindow('2026-03-29', berlinOffsetMinutes)).toEqual({ from: new Date('2026-03-28T06:00:00Z'), to: new Date('2026-03-29T05:00:00Z') });
+    expect(digestWindow('2026-10-25', berlinOffsetMinutes)).toEqual({ from: new Date('2026-10-24T05:00:00Z'), to: new Date('2026-10-25T06:00:00Z') });
   });
 
   it('consecutive windows meet without gap or overlap', () => {

@@ -87,7 +87,11 @@ export function digestWindow(day: string, offsetMinutesOf: (utcGuess: Date) => n
 export function berlinOffsetMinutes(at: Date): number {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  // setUTCFullYear, not Date.UTC: the latter reads years 0–99 as 1900–1999.
+  const localDate = new Date(0);
+  localDate.setUTCFullYear(get('year'), get('month') - 1, get('day'));
+  localDate.setUTCHours(get('hour'), get('minute'), 0, 0);
+  const local = localDate.getTime();
   return Math.round((local - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
 }
 

@@ -43,7 +43,10 @@ export async function logAccess(
   });
 }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Datum als JJJJ-MM-TT').refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'Kein gültiges Datum');
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Datum als JJJJ-MM-TT')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && v >= '2000-01-01' && v <= '2100-12-31', 'Kein gültiges Datum zwischen 2000 und 2100');
 
 /** Filters of a case's access log: person (user id), period (days in Germany, both included), kind (action). */
 export const AccessLogQuery = z
@@ -65,8 +68,8 @@ const nextDay = (date: string) => new Date(Date.parse(`${date}T12:00:00Z`) + 86_
 
 /** The query's filters, or a 422 naming the fields (German messages). */
 export function parseAccessLogQuery(input: unknown): AccessLogQuery {
-  // Empty form fields mean "no filter".
-  const cleaned = Object.fromEntries(Object.entries((input ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string' && v !== ''));
+  // Empty form fields mean "no filter"; anything else (a repeated parameter, too) is checked.
+  const cleaned = Object.fromEntries(Object.entries((input ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = AccessLogQuery.safeParse(cleaned);
   if (!parsed.success) {
     throw new ApiError(422, 'validation_failed', 'Ungültige Filter.', {

@@ -12,6 +12,7 @@ import type { HandoverState } from '../domain/index.js';
 import { apiCall, login, type SignedIn } from '../harness/auth.js';
 import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
+import { ensureOutboxSchedule, outboxScheduleId } from '../worker.js';
 
 let h: Harness;
 let abh: SignedIn;
@@ -124,5 +125,25 @@ describe('act-on mails', () => {
     expect((await digests.sendDailyDigests({ now })).sent).toBe(0);
     expect(h.smtp.mails.filter((m) => /Tagesübersicht/.test(m.subject))).toHaveLength(1);
     await call(drk, 'PUT', '/api/v1/me/settings', { notificationMode: 'immediate' });
+  });
+
+  it('runs from one Schedule per task queue: a triggered run mails what is pending', async () => {
+    const scheduleId = outboxScheduleId(h.taskQueue);
+    try {
+      expect(await ensureOutboxSchedule(h.client, h.taskQueue)).toBe(true);
+      expect(await ensureOutboxSchedule(h.client, h.taskQueue)).toBe(false);
+      const schedule = h.client.schedule.getHandle(scheduleId);
+      const described = await schedule.describe();
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'outboxDispatcherWorkflow', taskQueue: h.taskQueue });
+      expect(described.policies.overlap).toBe('SKIP');
+
+      const id = await propose('Karimi');
+      await outboxRow(id, 'handover_proposed');
+      await schedule.trigger();
+      await h.smtp.waitFor((mails) => mails.some((m) => m.subject.includes(id.slice(0, 8)) && /Neue Übergabe/.test(m.subject)));
+      expect(mailsAbout(id.slice(0, 8), /Neue Übergabe/)).toHaveLength(1);
+    } finally {
+      await h.client.schedule.getHandle(scheduleId).delete();
+    }
   });
 });

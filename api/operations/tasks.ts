@@ -174,7 +174,7 @@ async function personalTasks(db: Database, user: AccessUser, now: Date) {
       ? db.$queryRaw<HandoverItemRow[]>`SELECT ${HANDOVER_COLUMNS} FROM "Handover" h WHERE ${handoverWhere(handoverScope)}
           ORDER BY h."createdAt" LIMIT ${LIST_LIMIT}`
       : Promise.resolve([]),
-    db.$queryRaw<Array<{ caseId: string; at: Date; data: { reason?: string } }>>`SELECT l."caseId", l."at", l."data"
+    db.$queryRaw<Array<{ caseId: string; at: Date }>>`SELECT l."caseId", l."at"
       FROM (${latestClosureEvents(cases.organisationId, since)}) l WHERE ${returnedTo(user.id)} ORDER BY l."at" DESC LIMIT ${LIST_LIMIT}`,
   ]);
   const side = handoverScope?.counsellorId ? 'counsellor' : 'receiver';
@@ -184,7 +184,8 @@ async function personalTasks(db: Database, user: AccessUser, now: Date) {
     queue: 'personal' as const,
     deadlines: items,
     handovers: handovers.map((h) => handoverItem(h, side)),
-    returnedClosures: returned.map((r) => ({ caseId: r.caseId, returnedAt: r.at.toISOString(), reason: r.data?.reason ?? null })),
+    // Without coordination's reason: it is case content (read, and logged, on the case page).
+    returnedClosures: returned.map((r) => ({ caseId: r.caseId, returnedAt: r.at.toISOString() })),
     count: items.filter((d) => d.overdue || d.dueToday).length + handovers.length + returned.length,
   };
 }

@@ -9,6 +9,7 @@ import { myTasks, taskCount, type PersonalTasks } from '../operations/tasks.js';
 import { DEADLINE_STATUS_LABELS, formatDate, formatDateTime } from './labels.js';
 import { layout, orRefusalPage, requirePageUser, send } from './kit.js';
 import { renderPage } from './views.js';
+import { errorFields, logger } from '../../platform/logger.js';
 
 /** Paths that are no page (JSON, assets, feeds, health): no count is looked up for them. */
 const NOT_A_PAGE = /^\/(api|assets|healthz|metrics|kalender)(\/|$)/;
@@ -18,8 +19,9 @@ export function taskCountForPages(deps: Pick<OperationDeps, 'db'>): RequestHandl
     if (req.method !== 'GET' || !req.user || NOT_A_PAGE.test(req.path)) return next();
     try {
       res.locals.taskCount = await taskCount(deps, req.user);
-    } catch {
+    } catch (error) {
       // The navigation must not fail a page: without the number it shows the entry alone.
+      logger.warn({ component: 'tasks', ...errorFields(error) }, 'task count failed; navigation without it');
       res.locals.taskCount = null;
     }
     next();

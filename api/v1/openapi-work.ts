@@ -51,7 +51,7 @@ const tasks = {
         handovers: list(handoverItem),
         returnedClosures: list({
           type: 'object',
-          properties: { caseId: { type: 'string' }, returnedAt: { type: 'string', format: 'date-time' }, reason: { type: ['string', 'null'] } },
+          properties: { caseId: { type: 'string' }, returnedAt: { type: 'string', format: 'date-time' } },
         }),
         count: { type: 'integer', description: 'Jetzt zu erledigen: heute fällige und überfällige Fristen, wartende Übergaben, zurückgegebene Abschlussanträge' },
       },

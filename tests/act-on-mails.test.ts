@@ -1,7 +1,8 @@
 // Mails for the events that ask someone to act (issue 14 item 2), at a real SMTP server (harness/smtp.ts) on the dev
 // server: a handover proposed, consented and its meeting scheduled each give exactly one mail to the receiving
 // organisation's case management, through the outbox; the dispatcher run again, a retried record and a repeated
-// delivery give none more. A person with the daily digest gets no single mail but one digest, once.
+// delivery give none more; a closure request and its return each give one mail through the workflow's own delivery.
+// A person with the daily digest gets no single mail but one digest, once; the outbox Schedule drives the dispatcher.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandoverRecordActivities } from '../activities/handover-records.js';
@@ -145,5 +146,38 @@ describe('act-on mails', () => {
     } finally {
       await h.client.schedule.getHandle(scheduleId).delete();
     }
+  });
+
+  it('closure requested → one mail to coordination, returned → one mail to the case manager; repeated deliveries add none', async () => {
+    const coordinator = await login(h.baseUrl, 'koordination@kim.example');
+    const created = await call(drk, 'POST', '/api/v1/cases', {
+      person: { givenName: 'Nadia', familyName: 'Karimi', birthDate: '1990-09-09', municipality: 'Kall', languages: ['fa'] },
+      source: 'self',
+    });
+    const caseId = created.body.id as string;
+    const ref = caseId.slice(0, 8);
+    for (const [action, body] of [
+      ['record-consent', { scope: 'data_processing', decision: 'given' }],
+      ['assign', { assigneeId: drk.user.id }],
+      ['request-closure', { reason: 'moved_away', goalAttainment: 'partly' }],
+    ] as const) {
+      expect((await call(drk, 'POST', `/api/v1/cases/${caseId}/actions/${action}`, body)).status).toBe(200);
+    }
+    await h.smtp.waitFor((mails) => mails.some((m) => m.subject === `Abschlussantrag wartet auf Freigabe – Fall ${ref}`));
+    expect((await call(coordinator, 'POST', `/api/v1/cases/${caseId}/actions/return-closure`, { reason: 'Bitte die neue Adresse dokumentieren' })).status).toBe(200);
+    await h.smtp.waitFor((mails) => mails.some((m) => m.subject === `Abschlussantrag zurückgegeben – Fall ${ref}`));
+
+    const rows = await h.db.notification.findMany({ where: { caseId, kind: { in: ['closure_requested', 'closure_returned'] } } });
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    const deliver = createNotificationActivities({ db: h.db, mailer: h.smtp.mailer() }).deliverNotification;
+    for (const row of rows) expect((await deliver({ id: row.id })).outcome).toBe('already_sent');
+    await dispatch();
+    const requested = h.smtp.mails.filter((m) => m.subject === `Abschlussantrag wartet auf Freigabe – Fall ${ref}`);
+    const returned = h.smtp.mails.filter((m) => m.subject === `Abschlussantrag zurückgegeben – Fall ${ref}`);
+    expect(requested).toHaveLength(1);
+    expect(requested[0]!.envelopeTo).toContain(coordinator.user.email);
+    expect(returned).toHaveLength(1);
+    expect(returned[0]!.envelopeTo).toEqual([drk.user.email]);
+    expect(returned[0]!.text).not.toContain('neue Adresse');
   });
 });

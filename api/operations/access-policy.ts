@@ -385,3 +385,26 @@ export function handoverListFilter(user: AccessUser): Prisma.HandoverWhereInput 
       return NOTHING;
   }
 }
+
+// Work queue ("Meine Aufgaben", api/operations/tasks.ts): coordination's or a personal one; admins none (no content).
+export function workQueueOf(user: AccessUser): 'coordination' | 'personal' | null {
+  if (user.role === 'coordinator') return 'coordination';
+  return user.role === 'case_manager' || user.role === 'abh_counsellor' ? 'personal' : null;
+}
+
+/** The cases whose deadlines are the user's own work: assigned to them and held by their organisation (full access). */
+export function personalCaseScope(user: AccessUser): { assigneeId: string; organisationId: string } | null {
+  return workQueueOf(user) === 'personal' ? { assigneeId: user.id, organisationId: user.organisationId } : null;
+}
+
+/** Handovers waiting for the user (rows of handoverListFilter in states where they act): counsellor's own, receivers' after consent. */
+export function handoverWorkScope(user: AccessUser): { counsellorId?: string; receivingOrganisationId?: string; states: HandoverState[] } | null {
+  if (user.role === 'abh_counsellor') return { counsellorId: user.id, states: ['awaiting_consent', 'consent_given', 'meeting_scheduled'] };
+  if (user.role === 'case_manager') return { receivingOrganisationId: user.organisationId, states: ['consent_given', 'meeting_scheduled'] };
+  return null;
+}
+
+/** A person's own mail digest and calendar feed: everyone with a work queue, for themselves. */
+export function canManageOwnNotificationSettings(user: AccessUser): boolean {
+  return workQueueOf(user) !== null;
+}

@@ -4,6 +4,7 @@
 import { isoDateOrTimestamp, SHARING_CATEGORIES } from '../../domain/index.js';
 import { listCasesQuery } from '../operations/cases.js';
 import { DeadlinesQuery } from '../operations/deadlines.js';
+import { AccessLogQuery } from '../operations/access-log.js';
 import { ControllingReportQuery } from '../operations/reports.js';
 import { signInBody, tokenBody } from '../operations/sessions.js';
 import { errorResponse, idParam, json, pathItem, queryParameters, ref, schemaOf, tooManyAttempts, type JsonSchema } from './openapi-kit.js';
@@ -165,9 +166,14 @@ function caseRecordPaths(): Record<string, unknown> {
     }),
     '/api/v1/cases/{id}/access-log': pathItem({
       get: {
-        parameters: [idParam],
-        summary: 'Zugriffsprotokoll des Falls (Koordination)',
-        responses: { 200: json({ type: 'object' }), 403: errorResponse('Nur Koordination'), 404: errorResponse(NOT_FOUND_CASE) },
+        parameters: [idParam, ...queryParameters(AccessLogQuery)],
+        summary: 'Zugriffsprotokoll des Falls (Koordination); Filter: Person (userId), Zeitraum (from/to, Tage in Deutschland, einschließlich), Art (action)',
+        responses: {
+          200: json({ type: 'object' }),
+          403: errorResponse('Nur Koordination'),
+          404: errorResponse(NOT_FOUND_CASE),
+          422: errorResponse('validation_failed: ungültige Filter (mit "fields")'),
+        },
       },
     }),
     '/api/v1/cases/{id}/export': pathItem({

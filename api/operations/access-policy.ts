@@ -136,40 +136,29 @@ export function isActiveAdmin(account: { role: string; active: boolean }): boole
 /** The role the last-admin guard protects. */
 export const ADMIN_ROLE: ActorRole = 'admin';
 
+/** KIM coordination and Verwaltung/IT: the administrative predicates below that both share. */
+const isCoordinationOrIt = (user: AccessUser): boolean => user.role === 'admin' || user.role === 'coordinator';
+
 /** Organisations (name, kind, contact address, active): coordinators and admins. */
-export function canManageOrganisations(user: AccessUser): boolean {
-  return user.role === 'admin' || user.role === 'coordinator';
-}
+export const canManageOrganisations = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** The audit of administration (accounts, organisations, rules, settings): coordinators and admins. */
-export function canReadAdminAudit(user: AccessUser): boolean {
-  return user.role === 'admin' || user.role === 'coordinator';
-}
+export const canReadAdminAudit = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Routing rules: admins maintain them, coordinators configure them (domain.md). */
-export function canConfigureRouting(user: AccessUser): boolean {
-  return user.role === 'admin' || user.role === 'coordinator';
-}
+export const canConfigureRouting = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Deadlines and closure approval settings. */
-export function canConfigureDeadlines(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canConfigureDeadlines = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** Coordination's own pages and figures: dashboard, annual report, overdue deadlines of every provider. */
-export function canSeeCoordination(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canSeeCoordination = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** The local test inbox (/mail, only without SMTP_HOST): staff addresses, case ids, deadlines — coordination and IT. */
-export function canReadLocalMailInbox(user: AccessUser): boolean {
-  return user.role === 'coordinator' || user.role === 'admin';
-}
+export const canReadLocalMailInbox = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Record writes the database refused (event numbers and database messages, no case content): IT and coordination. */
-export function canReadRecordRejections(user: AccessUser): boolean {
-  return user.role === 'admin' || user.role === 'coordinator';
-}
+export const canReadRecordRejections = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Writing a refused record again, after the cause is repaired: IT's job. */
 export function canRetryRecordWrites(user: AccessUser): boolean {
@@ -177,24 +166,16 @@ export function canRetryRecordWrites(user: AccessUser): boolean {
 }
 
 /** GET /metrics (counts for operations, no case content): coordination and IT. */
-export function canReadMetrics(user: AccessUser): boolean {
-  return user.role === 'coordinator' || user.role === 'admin';
-}
+export const canReadMetrics = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Who read a case (the access log) and the case's Datenschutz page: KIM coordination (data-protection control). */
-export function canReadAccessLog(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canReadAccessLog = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** The Art. 15 GDPR export of a case is made by KIM coordination. */
-export function canExportCaseData(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canExportCaseData = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** Decrypted engine histories (codec endpoint of the Temporal UI), the engine cross-check and the link to the UI. */
-export function canReadEngineHistory(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canReadEngineHistory = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** Only ABH counsellors propose handovers (domain.md "ABH-to-CM handover"). */
 export function canProposeHandover(user: AccessUser): boolean {

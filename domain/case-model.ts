@@ -189,6 +189,8 @@ export interface Referral {
   sentBy: string;
   /** `YYYY-MM-DD` of the follow-up (payload.dueDate, or the day of sentAt + referralFollowUpDays). */
   dueDate: string;
+  /** Rules 7: the follow-up date was entered by a person (it then stays that date across a pause). */
+  dueDateEntered?: true;
   status: ReferralStatus;
   outcomeAt?: string;
   /** Outcome reason, or the stop reason ("Einwilligung widerrufen"). */

@@ -2,7 +2,7 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_HOLDING_KINDS, CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { CASE_HOLDING_KINDS, CASE_STATES, endOfDayBerlin, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
 import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
@@ -74,12 +74,12 @@ async function checkOrganisation(db: Database, action: string, body: Record<stri
   }
 }
 
-/** `asOf` as a day (`YYYY-MM-DD`: the end of that day, UTC) or a timestamp; 422 otherwise. */
+/** `asOf` as a day (`YYYY-MM-DD`: the end of that day in Germany) or a timestamp; 422 otherwise. */
 export function parseAsOf(value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
   // Strict formats only: Date's lenient parser reads "-0001-05-05" as 5 January 2005.
-  const date = isIsoDate(text) ? new Date(`${text}T23:59:59.999Z`) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
+  const date = isIsoDate(text) ? new Date(endOfDayBerlin(text)) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
   // Year 0 or 10000 is no day of a case's history (and not a date the database takes).
   if (!text || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2999) {
     throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });

@@ -13,6 +13,7 @@ import {
 import type { Handover as HandoverRow, HandoverEvent } from '../../prisma/generated/client.js';
 import type { HandoverAccess } from './access-policy.js';
 import { actorOf, type AuthenticatedUser } from './caller.js';
+import { dueOf } from './case-responses.js';
 
 /** Who may see the handover's content: the answers are only ever built for a caller who sees something. */
 export type VisibleAccess = Exclude<HandoverAccess, 'none'>;
@@ -30,7 +31,7 @@ function proposalOf(row: HandoverRow): Proposal {
 export const deadlineView = (d: Pick<Deadline, 'kind' | 'dueAt' | 'status'> & { id?: string }) => ({
   id: d.id ?? null,
   kind: d.kind,
-  dueAt: d.dueAt,
+  ...dueOf(d.dueAt),
   status: d.status,
 });
 

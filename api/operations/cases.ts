@@ -2,7 +2,7 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_HOLDING_KINDS, CASE_STATES, endOfDayBerlin, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { CASE_HOLDING_KINDS, CASE_STATES, endOfDayBerlin, isCaseAction, parseCaseSearch, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
 import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
@@ -36,10 +36,31 @@ export const listCasesQuery = z.object({
   assignee: z.string().min(1).optional(),
   municipality: z.string().min(1).optional(),
   overdue: z.enum(['true', 'false']).optional(),
+  /** Names in any order and/or a birth date (`TT.MM.JJJJ` or `JJJJ-MM-TT`), or a case id. */
   q: z.string().trim().min(1).max(200).optional(),
+  /** `true`: only cases not closed (the dashboard's figures link here). */
+  open: z.enum(['true', 'false']).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** The search of the case list (domain/case-search.ts): every name word in a name, the birth date if one is named. */
+function searchCondition(q: string) {
+  const { words, birthDate } = parseCaseSearch(q);
+  if (words.length === 0 && !birthDate) return { id: q };
+  const byPerson = {
+    AND: [
+      ...words.map((w) => ({
+        OR: [
+          { person: { familyName: { contains: w, mode: 'insensitive' as const } } },
+          { person: { givenName: { contains: w, mode: 'insensitive' as const } } },
+        ],
+      })),
+      ...(birthDate ? [{ person: { birthDate: new Date(`${birthDate}T00:00:00Z`) } }] : []),
+    ],
+  };
+  return { OR: [byPerson, { id: q }] };
+}
 
 export function invalidQuery(error: z.ZodError): ApiError {
   return new ApiError(422, 'validation_failed', 'Ungültige Filter.', { fields: Object.fromEntries(error.issues.map((i) => [i.path.join('.'), i.message])) });
@@ -251,7 +272,7 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
   const f = q.data;
   // Filters look only at cases the caller sees in full: a handed-over case shown by its state alone must not be
   // found (or missed) by its assignee, municipality, deadlines, name or state (finding 9 of issue 15).
-  const filtersContent = Boolean(f.state || f.assignee || f.municipality || f.overdue === 'true' || f.q);
+  const filtersContent = Boolean(f.state || f.open === 'true' || f.assignee || f.municipality || f.overdue === 'true' || f.q);
   const handedOver = filtersContent ? [] : await handedOverCaseIds(db, user);
   const where = {
     AND: [
@@ -261,15 +282,8 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
       f.assignee ? { assigneeId: f.assignee === 'me' ? user.id : f.assignee } : {},
       f.municipality ? { municipality: f.municipality } : {},
       f.overdue === 'true' ? { nextDeadlineAt: { lt: new Date() }, closedAt: null } : {},
-      f.q
-        ? {
-            OR: [
-              { person: { familyName: { contains: f.q, mode: 'insensitive' as const } } },
-              { person: { givenName: { contains: f.q, mode: 'insensitive' as const } } },
-              { id: f.q },
-            ],
-          }
-        : {},
+      f.open === 'true' ? { closedAt: null } : {},
+      f.q ? searchCondition(f.q) : {},
     ],
   };
   const [total, rows] = await Promise.all([

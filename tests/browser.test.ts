@@ -44,7 +44,8 @@ async function act(page: Page, action: string, fill?: (form: ReturnType<Page['lo
   if (fill) await fill(form);
   await form.getByRole('button').click();
   await page.waitForURL(new RegExp(`erledigt=${action}$`));
-  await expect(page.getByRole('status').first().textContent()).resolves.toContain('wurde ausgeführt');
+  // The notice says what changed and what comes next (issue 14), not just that something ran.
+  await expect(page.locator('.action-feedback').textContent()).resolves.toMatch(/\S/);
 }
 
 describe.skipIf(!available)('the pages in chromium', () => {
@@ -84,7 +85,9 @@ describe.skipIf(!available)('the pages in chromium', () => {
     expect(created).toContain('Wohnort Schleiden');
 
     await act(page, 'confirm-provider');
-    await act(page, 'record-consent');
+    await act(page, 'record-consent', async (form) => {
+      await form.getByLabel('Entscheidung der Person').selectOption({ label: 'erteilt' });
+    });
     await act(page, 'start-assessment');
     await act(page, 'complete-assessment', async (form) => {
       await form.locator('#aktion-complete-assessment-lifeAreas-language-need').selectOption({ label: 'hoher Bedarf' });

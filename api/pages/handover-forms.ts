@@ -1,7 +1,7 @@
 // The forms of the handover pages: the proposal of the ABH counsellor and one form per handover action — their fields,
 // how a submitted form becomes the operation's input, and where the operation's field errors land on the form.
 import type { HandoverAction } from '../../domain/index.js';
-import { isIsoDate } from '../../domain/dates.js';
+import { berlinDate, isIsoDate } from '../../domain/dates.js';
 import { formPayload, formValues, intakeForm, type ActionFailure as GenericActionFailure, type FieldErrors, type FormSpec, type FormValues, type Option } from './forms.js';
 import { CONSENT_DECISION_LABELS, optionsOf } from './labels.js';
 
@@ -100,8 +100,6 @@ export interface ActionFormContext {
   participants: string;
   /** Today in Germany (`YYYY-MM-DD`): the default day the meeting was held. */
   today?: string;
-  /** The planned meeting's time in Germany (`HH:MM`): the default time it was held. */
-  plannedTime?: string;
 }
 
 export function actionForm(action: HandoverAction, ctx: ActionFormContext): HandoverActionForm {
@@ -132,7 +130,7 @@ export function actionForm(action: HandoverAction, ctx: ActionFormContext): Hand
         intro: 'Erfasst, wann das Übergabegespräch geführt wurde. Danach kann das Case Management den Fall übernehmen.',
         fields: [
           { name: 'heldDate', label: 'Geführt am', kind: 'date', required: true, ...(ctx.today ? { default: ctx.today } : {}) },
-          { name: 'heldTime', label: 'Uhrzeit', kind: 'time', hint: 'Deutsche Zeit; ohne Angabe die geplante Uhrzeit.', ...(ctx.plannedTime ? { default: ctx.plannedTime } : {}) },
+          { name: 'heldTime', label: 'Uhrzeit', kind: 'time', hint: 'Deutsche Zeit; kann leer bleiben.' },
           { name: 'notes', label: 'Notizen zum Gespräch', kind: 'textarea' },
         ],
       };
@@ -173,7 +171,7 @@ const BAD_TIME = 'Bitte eine Uhrzeit angeben, zum Beispiel 10:30.';
 function wallTime(date: string, time: string, fields: [date: string, time: string], fallbackTime?: string): { at?: string; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const d = date.trim();
-  const t = time.trim() || fallbackTime || '';
+  const t = time.trim() || (fallbackTime ?? '');
   if (!d) errors[fields[0]] = 'Pflichtfeld';
   else if (!isIsoDate(d)) errors[fields[0]] = BAD_DATE;
   if (!t) errors[fields[1]] = 'Pflichtfeld';
@@ -200,9 +198,12 @@ function actionPayload(spec: HandoverActionForm, values: FormValues, now: Date) 
   if (spec.action === 'complete-meeting') {
     delete payload.heldDate;
     delete payload.heldTime;
-    const { at, errors } = wallTime(values.heldDate ?? '', values.heldTime ?? '', ['heldDate', 'heldTime'], '12:00');
-    if (at && Date.parse(at) > now.getTime()) errors.heldDate = 'Das Gespräch kann nicht in der Zukunft geführt worden sein.';
-    if (at) payload.heldAt = at;
+    // The day is what counts; without a time the meeting is put at noon of that day (or now, if that is later today).
+    const time = (values.heldTime ?? '').trim();
+    const { at, errors } = wallTime(values.heldDate ?? '', time, ['heldDate', 'heldTime'], '12:00');
+    if (at && (values.heldDate ?? '').trim() > berlinDate(now.getTime())) errors.heldDate = 'Das Gespräch kann nicht in der Zukunft geführt worden sein.';
+    else if (at && Date.parse(at) > now.getTime() && time) errors.heldTime = 'Diese Uhrzeit liegt noch in der Zukunft.';
+    else if (at) payload.heldAt = Date.parse(at) > now.getTime() ? now.toISOString() : at;
     return { payload, errors, errorKey: (key: string) => (key === 'heldAt' ? 'heldDate' : errorKey(key)) };
   }
   return { payload, errors: {}, errorKey };
@@ -217,11 +218,6 @@ export function readActionForm(action: HandoverAction, body: Record<string, unkn
   if (typeof body.requestId === 'string' && body.requestId) payload.requestId = body.requestId;
   // `errors`: the form is wrong before the operation is asked (date and time fields); nothing is sent then.
   return { input: payload, values, errors, errorKey };
-}
-
-/** `HH:MM` in Germany of an instant (the default time of the held meeting: the planned one). */
-export function germanTimeOf(iso: string): string {
-  return new Intl.DateTimeFormat('de-DE', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 }
 
 /** An action that was refused: shown again on its form with the values sent and the errors at their fields. */

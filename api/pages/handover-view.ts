@@ -20,7 +20,7 @@ import type { AuthenticatedUser } from '../operations/caller.js';
 import type { StaffDirectory, organisationNames } from '../operations/directory.js';
 import type { HandoverListItem, HandoverView } from '../operations/handover-responses.js';
 import { actionView, formView, type FieldErrors, type Option } from './forms.js';
-import { actionForm, germanTimeOf, PERMITS, personForm, PREFIX, proposalDetailsForm, type ActionFailure, type SubmittedProposal } from './handover-forms.js';
+import { actionForm, PERMITS, personForm, PREFIX, proposalDetailsForm, type ActionFailure, type SubmittedProposal } from './handover-forms.js';
 import { CONSENT_DECISION_LABELS, DEADLINE_STATUS_LABELS, daysOverdue, formatDate, formatDateTime, todayInGermany } from './labels.js';
 
 type Organisations = Awaited<ReturnType<typeof organisationNames>>;
@@ -201,7 +201,6 @@ function actionViews(h: FullHandover, ctx: HandoverPageContext) {
     ...(assignees.some((a) => a.value === ctx.user.id) ? { defaultAssignee: ctx.user.id } : {}),
     participants: ['Klient*in', 'Sozialberatung ABH', `Case Management ${ctx.organisations.short(h.receivingOrganisationId)}`].join(', '),
     today: todayInGermany(),
-    ...(h.meeting ? { plannedTime: germanTimeOf(h.meeting.at) } : {}),
   };
   const failure = ctx.failure;
   return h.allowedActions.map((action) => {

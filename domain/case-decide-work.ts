@@ -1,7 +1,7 @@
 // Handlers of the case decision function (domain/case-decide.ts) for the work through the phases: assessment, goal
 // agreement and goals, referrals, reviews and contacts.
 import { canCloseDirectly } from './case-lifecycle.js';
-import { CONTACT_KIND_LABELS, type CaseState, type Referral } from './case-model.js';
+import { CONTACT_KIND_LABELS, type Assessment, type CaseState, type Referral } from './case-model.js';
 import { GOAL_STATUS_LABELS, REFERRAL_OUTCOME_LABELS, REVIEW_OUTCOME_LABELS } from './labels.js';
 import { addDays, addMs, calendarDateOf, datePart, formatDateDe, isIsoDate, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, isPending, meetDeadlines, moveDeadline } from './deadlines.js';
@@ -30,9 +30,19 @@ export const workHandlers = {
     armDeadline(c.deadlines, { kind: 'assessment_completion', ...dueIn(h.now, d.assessmentCompletionDays, d.escalationGraceDays) }, h.ops);
   },
 
+  'save-assessment-draft'(h, p) {
+    const { c } = h;
+    const started = c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+    // Only what was written down: empty entries are dropped; the deadlines are untouched (the assessment goes on).
+    const lifeAreas = p.lifeAreas.map((a) => ({ area: a.area, ...(a.situation ? { situation: a.situation } : {}), ...(a.need ? { need: a.need } : {}) }));
+    c.assessment = { ...started, draft: { lifeAreas, savedAt: h.now, savedBy: h.actor.id } };
+    h.emit('assessment_draft_saved', `Assessment-Entwurf gespeichert (${lifeAreas.length} Lebensbereiche)`, { lifeAreas });
+  },
+
   'complete-assessment'(h, p) {
     const { c, settings } = h;
-    const started = c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+    const started: Assessment = { ...(c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] }) };
+    delete started.draft; // the completed assessment replaces the draft
     c.assessment = { ...started, completedAt: h.now, completedBy: h.actor.id, lifeAreas: p.lifeAreas };
     setState(h, 'goal_planning');
     const high = p.lifeAreas.filter((a) => a.need === 'high').length;

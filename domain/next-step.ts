@@ -56,7 +56,9 @@ export function nextStep(c: CaseData, viewer: Viewer, allowed: readonly CaseActi
       return offer('Assessment beginnen', 'start-assessment', allowed);
     }
     case 'assessment':
-      return offer('Lebensbereiche bewerten und Assessment abschließen', 'complete-assessment', allowed);
+      return c.assessment?.draft
+        ? offer(`Entwurf vom ${formatDateDe(c.assessment.draft.savedAt)} vervollständigen und Assessment abschließen`, 'complete-assessment', allowed)
+        : offer('Lebensbereiche bewerten und Assessment abschließen', 'complete-assessment', allowed);
     case 'goal_planning':
       return c.goals.some((g) => g.status === 'open')
         ? offer('An ein Angebot vermitteln oder die Überprüfung beginnen', 'refer', allowed)
@@ -130,7 +132,8 @@ export function doneSteps(c: CaseData): string[] {
  * after the provider was confirmed — changing the provider then is a transfer).
  */
 export function offeredActions(c: CaseData, allowed: readonly CaseAction[], next: NextStep | null): CaseAction[] {
-  const offered = allowed.filter((a) => !(a === 'confirm-provider' && c.providerConfirmed));
+  // The draft is the assessment form's second button, not a form of its own.
+  const offered = allowed.filter((a) => !(a === 'confirm-provider' && c.providerConfirmed) && a !== 'save-assessment-draft');
   const first = next?.action;
   return first && offered.includes(first) ? [first, ...offered.filter((a) => a !== first)] : offered;
 }

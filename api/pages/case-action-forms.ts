@@ -72,6 +72,7 @@ const FORM_BUILDER: Record<CaseAction, (action: CaseAction, f: FormInputs) => Pa
   'record-consent': consentAndIntakeForm,
   'withdraw-consent': consentAndIntakeForm,
   'start-assessment': consentAndIntakeForm,
+  'save-assessment-draft': consentAndIntakeForm,
   'complete-assessment': consentAndIntakeForm,
   'agree-goals': planningForm,
   'update-goal': planningForm,
@@ -126,9 +127,15 @@ function consentAndIntakeForm(action: CaseAction, f: FormInputs): Partial<Action
       };
     case 'start-assessment':
       return { intro: 'Beginnt die Situationsanalyse; die Frist für den ersten Assessment-Schritt ist damit erfüllt.' };
-    case 'complete-assessment':
+    case 'save-assessment-draft':
+    case 'complete-assessment': {
+      // The draft saved so far fills the form again.
+      const draft = c.assessment?.draft;
+      const drafted = (area: string) => draft?.lifeAreas.find((a) => a.area === area);
       return {
-        intro: 'Bewerten Sie die Lebensbereiche, die besprochen wurden. Bereiche ohne Angabe zum Bedarf werden nicht übernommen.',
+        intro: `Bewerten Sie die Lebensbereiche, die besprochen wurden. Bereiche ohne Angabe zum Bedarf werden nicht übernommen.${
+          draft ? ` Entwurf vom ${formatDate(draft.savedAt)} geladen.` : ' Unfertiges können Sie als Entwurf speichern.'
+        }`,
         group: {
           list: 'lifeAreas',
           legend: 'Lebensbereiche',
@@ -138,12 +145,13 @@ function consentAndIntakeForm(action: CaseAction, f: FormInputs): Partial<Action
             constant: { area },
             include: (value) => value('need') !== '' || value('situation') !== '',
             fields: [
-              { name: 'need', label: 'Bedarf', kind: 'select', emptyOption: 'nicht bewertet', options: optionsOf(NEED_LABELS) },
-              { name: 'situation', label: 'Situation', kind: 'textarea' },
+              { name: 'need', label: 'Bedarf', kind: 'select', emptyOption: 'nicht bewertet', options: optionsOf(NEED_LABELS), default: drafted(area)?.need ?? '' },
+              { name: 'situation', label: 'Situation', kind: 'textarea', default: drafted(area)?.situation ?? '' },
             ],
           })),
         },
       };
+    }
     default:
       return {};
   }

@@ -127,8 +127,13 @@ export async function renderCasePage(
       }
       // Only the next step's form is open; the others wait collapsed (a refused one reopens with its errors).
       const spec = { ...actionForm(action, ctx), primary: action === head.nextAction };
-      const failed = failure?.action === action ? failure : undefined;
-      return [actionView(spec, { label: ACTION_LABELS[spec.action], submit: spec.submit, url }, failed, csrfToken)];
+      // A refused draft reopens the assessment form it was sent from.
+      const failed = failure?.action === action || (action === 'complete-assessment' && failure?.action === 'save-assessment-draft') ? failure : undefined;
+      const secondary =
+        action === 'complete-assessment' && allowed.includes('save-assessment-draft')
+          ? { label: ACTION_LABELS['save-assessment-draft'], url: `/faelle/${encodeURIComponent(row.id)}/aktionen/save-assessment-draft` }
+          : undefined;
+      return [actionView(spec, { label: ACTION_LABELS[spec.action], submit: spec.submit, url, ...(secondary ? { secondary } : {}) }, failed, csrfToken)];
     });
     // The next step's form stands in the header, before everything else (on a phone too).
     if (head.nextAction && actions[0]?.id === `aktion-${head.nextAction}`) nextAction = actions.shift();

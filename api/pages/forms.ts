@@ -314,7 +314,7 @@ export interface ActionFailure<A extends string = string> {
 /** The view of one action's form: collapsible, posting to `url`, reopened with its errors after a refusal. */
 export function actionView(
   spec: FormSpec & { action: string; intro?: string | undefined; primary?: boolean | undefined },
-  labels: { label: string; submit: string; url: string; id?: string; hidden?: Record<string, string> },
+  labels: { label: string; submit: string; url: string; id?: string; hidden?: Record<string, string>; secondary?: { label: string; url: string } },
   failure: ActionFailure | undefined,
   csrfToken: string | undefined,
 ) {
@@ -334,6 +334,8 @@ export function actionView(
     failed: Boolean(failure),
     csrfToken,
     hidden: Object.entries(labels.hidden ?? {}).map(([name, value]) => ({ name, value })),
+    // A second way to send the same form (the assessment's draft): its own action URL.
+    secondary: labels.secondary,
     // Per rendering of the form: a double submit reaches the workflow with the same request id and runs once.
     requestId: randomUUID(),
   };

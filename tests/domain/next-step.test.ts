@@ -89,6 +89,25 @@ describe('the next step', () => {
   });
 });
 
+describe('the assessment draft', () => {
+  it('is kept with the case, named in the next step, not a form of its own, and dropped on completion', () => {
+    const d = new CaseDriver();
+    withConsents(d);
+    d.do('start-assessment');
+    const events = d.do('save-assessment-draft', { lifeAreas: [{ area: 'language', situation: 'A1' }, { area: 'work', need: 'low' }] });
+    expect(events.map((e) => e.summary)).toEqual(['Assessment-Entwurf gespeichert (2 Lebensbereiche)']);
+    expect(d.c.state).toBe('assessment');
+    expect(d.c.assessment?.draft).toEqual({ lifeAreas: [{ area: 'language', situation: 'A1' }, { area: 'work', need: 'low' }], savedAt: d.now, savedBy: cmDrk.id });
+    expect(d.deadline('assessment_completion')?.status).toBe('open');
+    expect(next(d)).toEqual({ text: 'Entwurf vom 03.03.2025 vervollständigen und Assessment abschließen', action: 'complete-assessment' });
+    expect(allowed(d)).toContain('save-assessment-draft');
+    expect(offeredActions(d.c, allowed(d), next(d))).not.toContain('save-assessment-draft');
+    d.do('complete-assessment', { lifeAreas: [{ area: 'language', situation: 'A1', need: 'high' }] });
+    expect(d.c.assessment?.draft).toBeUndefined();
+    expect(d.try('save-assessment-draft', { lifeAreas: [] }).ok).toBe(false);
+  });
+});
+
 describe('the actions offered', () => {
   it('"Träger bestätigen" is not offered once done; the next step comes first', () => {
     const d = new CaseDriver();

@@ -15,7 +15,7 @@ let abh: PageClient;
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"').replace(/\s+/g, ' ');
 
 /** The error summary's entries. */
-const summary = (html: string) => [...html.slice(html.indexOf('class="error-summary"')).matchAll(/<li><a href="#[^"]+">([^<]+)<\/a><\/li>/g)].map((m) => m[1]);
+const summary = (html: string) => [...html.slice(html.indexOf('class="error-summary"')).matchAll(/<li><a href="#[^"]+">([^<]+)<\/a><\/li>/g)].map((m) => m[1]!);
 
 beforeAll(async () => {
   h = await startHarness();

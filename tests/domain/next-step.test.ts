@@ -124,15 +124,15 @@ describe('the steps done', () => {
   it('lists what happened, oldest first, with the German day', () => {
     const d = new CaseDriver();
     withConsents(d);
-    d.do('confirm-provider', { organisationId: 'drk' });
+    d.advance(1).do('confirm-provider', { organisationId: 'drk' });
     toGoalPlanning(d);
     expect(doneSteps(d.c)).toEqual([
       'Fall eröffnet am 03.03.2025',
       'Einwilligung (Datenverarbeitung) erteilt am 03.03.2025',
       'Einwilligung (Weitergabe an Schuldnerberatung Euskirchen) erteilt am 03.03.2025',
-      'Träger bestätigt am 03.03.2025',
-      'Assessment begonnen am 03.03.2025',
-      'Assessment abgeschlossen am 10.03.2025',
+      'Träger bestätigt am 04.03.2025',
+      'Assessment begonnen am 04.03.2025',
+      'Assessment abgeschlossen am 11.03.2025',
     ]);
   });
 });

@@ -70,9 +70,11 @@ describe('a goal due on a day', () => {
 
   it('shows as that day in the case page (deadline table and goals)', async () => {
     const html = await page(cm, `/faelle/${caseId}`);
-    const row = deadlineRow(html, 'Zieltermin');
+    const row = deadlineRow(html, 'Zieltermin: Deutschkurs B1');
     expect(row).toContain(`<td>${german(GOAL_DAY)}`);
-    expect(html).not.toContain(german(addDays(GOAL_DAY, 1)));
+    expect(row).not.toContain(german(addDays(GOAL_DAY, 1)));
+    // The goals table names the same day.
+    expect(html).toMatch(new RegExp(`<th scope="row">Deutschkurs B1</th><td>VHS</td><td>Klientin</td><td>${german(GOAL_DAY).replace(/\./g, '\\.')}</td>`));
   });
 
   it('is listed with that day among the deadlines due soon', async () => {

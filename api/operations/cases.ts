@@ -2,7 +2,7 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_HOLDING_KINDS, CASE_STATES, endOfDayBerlin, isCaseAction, parseCaseSearch, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { CASE_HOLDING_KINDS, CASE_STATES, endOfDayBerlin, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
 import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
@@ -20,6 +20,7 @@ import {
   stateOnlyCaseView,
 } from './access-policy.js';
 import { logAccess } from './access-log.js';
+import { searchCondition } from './case-search.js';
 import { caseHolder, checkTransfer } from './case-opening.js';
 import { caseHistory } from './case-history.js';
 import { ensureEngineReachable, loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
@@ -43,24 +44,6 @@ export const listCasesQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
-
-/** The search of the case list (domain/case-search.ts): every name word in a name, the birth date if one is named. */
-function searchCondition(q: string) {
-  const { words, birthDate } = parseCaseSearch(q);
-  if (words.length === 0 && !birthDate) return { id: q };
-  const byPerson = {
-    AND: [
-      ...words.map((w) => ({
-        OR: [
-          { person: { familyName: { contains: w, mode: 'insensitive' as const } } },
-          { person: { givenName: { contains: w, mode: 'insensitive' as const } } },
-        ],
-      })),
-      ...(birthDate ? [{ person: { birthDate: new Date(`${birthDate}T00:00:00Z`) } }] : []),
-    ],
-  };
-  return { OR: [byPerson, { id: q }] };
-}
 
 export function invalidQuery(error: z.ZodError): ApiError {
   return new ApiError(422, 'validation_failed', 'Ungültige Filter.', { fields: Object.fromEntries(error.issues.map((i) => [i.path.join('.'), i.message])) });

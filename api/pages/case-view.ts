@@ -106,35 +106,7 @@ export async function renderCasePage(
     allowed = allowedActions(view, actor, { now: now.toISOString(), settings });
     const head = caseHeader(view, user, allowed, now);
     header = head.header;
-    const ctx = {
-      c: view,
-      today: todayInGermany(now),
-      userId: user.id,
-      assignees: staff.assignees(view.organisationId),
-      organisations: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName })),
-      partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
-    };
-    const csrfToken = req.authSession?.csrfToken;
-    actions = head.offered.flatMap((action) => {
-      const url = `/faelle/${encodeURIComponent(row.id)}/aktionen/${action}`;
-      if (action === 'record-consent') {
-        // One form per scope: partner, purpose and categories only where data is passed on.
-        return CONSENT_FORMS.map(({ scope, label, idSuffix }) => {
-          const spec = { ...consentForm(scope, ctx), primary: action === head.nextAction && scope === 'data_processing' };
-          const failed = failure?.action === action && (failure.values.scope || 'data_processing') === scope ? failure : undefined;
-          return actionView(spec, { label, submit: spec.submit, url, id: `aktion-record-consent${idSuffix}`, hidden: { scope } }, failed, csrfToken);
-        });
-      }
-      // Only the next step's form is open; the others wait collapsed (a refused one reopens with its errors).
-      const spec = { ...actionForm(action, ctx), primary: action === head.nextAction };
-      // A refused draft reopens the assessment form it was sent from.
-      const failed = failure?.action === action || (action === 'complete-assessment' && failure?.action === 'save-assessment-draft') ? failure : undefined;
-      const secondary =
-        action === 'complete-assessment' && allowed.includes('save-assessment-draft')
-          ? { label: ACTION_LABELS['save-assessment-draft'], url: `/faelle/${encodeURIComponent(row.id)}/aktionen/save-assessment-draft` }
-          : undefined;
-      return [actionView(spec, { label: ACTION_LABELS[spec.action], submit: spec.submit, url, ...(secondary ? { secondary } : {}) }, failed, csrfToken)];
-    });
+    actions = caseActionViews(view, head, allowed, { row, user, staff, orgs, now, failure, csrfToken: req.authSession?.csrfToken });
     // The next step's form stands in the header, before everything else (on a phone too).
     if (head.nextAction && actions[0]?.id === `aktion-${head.nextAction}`) nextAction = actions.shift();
     // A refused action whose form is gone (the state moved on meanwhile) is reported above the remaining forms.
@@ -168,6 +140,45 @@ export async function renderCasePage(
       refusal,
     }),
   );
+}
+
+/** The forms of the actions offered now (the next step's open), each with a refused attempt's values and errors. */
+function caseActionViews(
+  view: CaseData,
+  head: ReturnType<typeof caseHeader>,
+  allowed: readonly CaseAction[],
+  p: { row: CaseRow; user: { id: string }; staff: StaffDirectory; orgs: Organisations; now: Date; failure: ActionFailure | undefined; csrfToken: string | undefined },
+) {
+  const { row, staff, orgs, failure, csrfToken } = p;
+  const ctx = {
+    c: view,
+    today: todayInGermany(p.now),
+    userId: p.user.id,
+    assignees: staff.assignees(view.organisationId),
+    organisations: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName })),
+    partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
+  };
+  const base = `/faelle/${encodeURIComponent(row.id)}/aktionen`;
+  return head.offered.flatMap((action) => {
+    const url = `${base}/${action}`;
+    if (action === 'record-consent') {
+      // One form per scope: partner, purpose and categories only where data is passed on.
+      return CONSENT_FORMS.map(({ scope, label, idSuffix }) => {
+        const spec = { ...consentForm(scope, ctx), primary: action === head.nextAction && scope === 'data_processing' };
+        const failed = failure?.action === action && (failure.values.scope || 'data_processing') === scope ? failure : undefined;
+        return actionView(spec, { label, submit: spec.submit, url, id: `aktion-record-consent${idSuffix}`, hidden: { scope } }, failed, csrfToken);
+      });
+    }
+    // Only the next step's form is open; the others wait collapsed (a refused one reopens with its errors).
+    const spec = { ...actionForm(action, ctx), primary: action === head.nextAction };
+    // A refused draft reopens the assessment form it was sent from.
+    const failed = failure?.action === action || (action === 'complete-assessment' && failure?.action === 'save-assessment-draft') ? failure : undefined;
+    const secondary =
+      action === 'complete-assessment' && allowed.includes('save-assessment-draft')
+        ? { label: ACTION_LABELS['save-assessment-draft'], url: `${base}/save-assessment-draft` }
+        : undefined;
+    return [actionView(spec, { label: ACTION_LABELS[spec.action], submit: spec.submit, url, ...(secondary ? { secondary } : {}) }, failed, csrfToken)];
+  });
 }
 
 function caseDetails(c: CaseData, staff: StaffDirectory, now: Date) {

@@ -100,5 +100,8 @@ describe('the handover meeting', () => {
     expect(text(html)).toContain(`${d}.${m}.${y}, 09:15`);
     expect(/<span class="badge badge--state">([^<]+)<\/span>/.exec(html)?.[1]).toBe('Übergabegespräch geführt – Übernahme ausstehend');
     expect(text(html)).toContain('Status Übergabegespräch geführt – Übernahme ausstehend');
+    // The list says so too (in the row; "geplant" stays a choice of its state filter).
+    const list = text((await abh.get('/uebergaben')).html);
+    expect(list).toMatch(/Übergabe vom \d\d\.\d\d\.\d{4} von [^]*? Übergabegespräch geführt – Übernahme ausstehend DRK/);
   });
 });

@@ -167,10 +167,12 @@ export function fromRecord(row: HandoverRow, details: RecordDetails | null, acce
 /** GET /api/v1/handovers/:id's answer (and the `handover` of an action's answer). */
 export type HandoverView = ReturnType<typeof fromWorkflow> | ReturnType<typeof fromRecord>;
 
-export function listItem(row: HandoverRow, access: VisibleAccess) {
+export function listItem(row: HandoverRow, access: VisibleAccess, meetingHeld = false) {
   const base = {
     id: row.id,
     state: row.state,
+    // The meeting took place (the state stays meeting_scheduled until the takeover): no longer "geplant".
+    meetingHeld,
     receivingOrganisationId: row.receivingOrganisationId,
     requestedAt: row.createdAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,

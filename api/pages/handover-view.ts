@@ -43,7 +43,7 @@ function listRow(item: HandoverListItem, staff: StaffDirectory, organisations: O
   const base = {
     id: item.id,
     requested: formatDate(item.requestedAt),
-    state: stateLabel(item.state),
+    state: stateLabel(item.state, item.meetingHeld),
     organisation: organisations.short(item.receivingOrganisationId),
     stateOnly: item.access === 'state_only',
   };

@@ -76,6 +76,16 @@ const schemas = {
   }),
   'withdraw-consent': body({ consentId: id() }),
   'start-assessment': body({}),
+  // A draft: any life areas written down so far, situation and need each optional (completed later).
+  'save-assessment-draft': body({
+    lifeAreas: z
+      .array(z.object({ area: z.enum(LIFE_AREAS), situation: optionalText(4000), need: z.enum(NEED_LEVELS).optional() }))
+      .max(LIFE_AREAS.length)
+      .refine((areas) => new Set(areas.map((a) => a.area)).size === areas.length, {
+        message: 'Jeder Lebensbereich darf nur einmal vorkommen',
+      })
+      .meta({ allOf: LIFE_AREAS.map((area) => ({ contains: { properties: { area: { const: area } }, required: ['area'] }, minContains: 0, maxContains: 1 })) }),
+  }),
   'complete-assessment': body({
     lifeAreas: z
       .array(z.object({ area: z.enum(LIFE_AREAS), situation: text(4000), need: z.enum(NEED_LEVELS) }))

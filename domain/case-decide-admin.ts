@@ -15,6 +15,7 @@ import {
   closeCase,
   fail,
   fileClosureRequest,
+  keepsEnteredDate,
   ofKind,
   stateChange,
   stopReferral,
@@ -149,7 +150,7 @@ export const adminHandlers = {
     delete h.c.hold;
     h.emit('case_resumed', `Fall fortgesetzt${since ? ` (pausiert seit ${formatDateDe(since)})` : ''}`, { since, note: p.note });
     // Rules 6: while a closure request waits, the work deadlines stay paused (they run again when it is decided).
-    if (!(h.rules >= 6 && h.c.closureRequest)) rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false });
+    if (!(h.rules >= 6 && h.c.closureRequest)) rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false }, keepsEnteredDate(h));
   },
 
   transfer(h, p) {

@@ -2,7 +2,7 @@
 // steps several handlers share (closing, stopping a referral, arming the recurring deadlines, field errors).
 import type { ActionPayload } from './case-actions.js';
 import { CLOSURE_REASON_LABELS, type Actor, type CaseAction, type CaseData, type CaseState, type ClosureReason, type GoalAttainment, type Referral } from './case-model.js';
-import { addDays, addYears, datePart } from './dates.js';
+import { addDays, addYears, berlinDate, datePart, endOfDayBerlin, endOfDayUtc, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, type CaseSettings, type DeadlineKind, type DeadlineOpsContext } from './deadlines.js';
 import type { EmitFn } from './events.js';
 import type { DeadlineNotification } from './case-decide-timers.js';
@@ -11,11 +11,13 @@ import { awaitClosureDecision } from './case-closure.js';
 
 /**
  * Which version of the process rules a decision follows. 6: closure stops only referrals still waiting (accepted ones
- * keep their outcome). A workflow run started before version 6 decides by 5 until it continues as new, so its history
- * replays as recorded.
+ * keep their outcome). 7: a calendar date is due at the end of that day in Europe/Berlin (not 23:59:59.999 UTC, the
+ * next day in Germany), "today" is the day in Germany, and a date a person entered (goal, referral follow-up) stays
+ * that date across a pause. A workflow run started before a version decides by the one before until it continues as
+ * new, so its history replays as recorded.
  */
-export const CASE_RULES = 6;
-export type CaseRulesVersion = 5 | 6;
+export const CASE_RULES = 7;
+export type CaseRulesVersion = 5 | 6 | 7;
 
 export interface HandlerContext {
   rules: CaseRulesVersion;
@@ -132,6 +134,25 @@ export function fail(field: string, message: string): FieldErrors {
   return { [field]: message };
 }
 
+/** Today as a calendar date: in Germany (rules 7), the UTC date before. */
+export function todayOf(h: Pick<HandlerContext, 'rules' | 'now'>): string {
+  return h.rules >= 7 ? berlinDate(toMs(h.now)) : datePart(h.now);
+}
+
 export function dueDateInPast(h: HandlerContext, date: string): boolean {
-  return date < datePart(h.now);
+  return date < todayOf(h);
+}
+
+/** The instant a calendar due date is due: the end of that day in Germany (rules 7), 23:59:59.999 UTC before. */
+export function dueAtOfDate(h: Pick<HandlerContext, 'rules'>, date: string): string {
+  return h.rules >= 7 ? endOfDayBerlin(date) : endOfDayUtc(date);
+}
+
+/**
+ * Deadlines whose date a person entered keep it when a pause ends (rules 7): the goal or referral still names that
+ * date, so the reminder must come on it — an already passed one then fires at once as overdue.
+ */
+export function keepsEnteredDate(h: HandlerContext): ((d: { kind: DeadlineKind; refId?: string }) => boolean) | undefined {
+  if (h.rules < 7) return undefined;
+  return (d) => d.kind === 'goal_due' || (d.kind === 'referral_follow_up' && h.c.referrals.some((r) => r.id === d.refId && r.dueDateEntered === true));
 }

@@ -1,14 +1,15 @@
 // Handlers of the case decision function (domain/case-decide.ts) for the work through the phases: assessment, goal
 // agreement and goals, referrals, reviews and contacts.
 import { canCloseDirectly } from './case-lifecycle.js';
-import { CONTACT_KIND_LABELS, type CaseState, type Referral } from './case-model.js';
+import { CONTACT_KIND_LABELS, type Assessment, type CaseState, type Referral } from './case-model.js';
 import { GOAL_STATUS_LABELS, REFERRAL_OUTCOME_LABELS, REVIEW_OUTCOME_LABELS } from './labels.js';
-import { addDays, addMs, datePart, endOfDayUtc, formatDateDe, isIsoDate, toMs } from './dates.js';
+import { addDays, addMs, calendarDateOf, datePart, formatDateDe, isIsoDate, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, isPending, meetDeadlines, moveDeadline } from './deadlines.js';
 import {
   armNoContact,
   armPeriodicReview,
   closeCase,
+  dueAtOfDate,
   dueDateInPast,
   fail,
   fileClosureRequest,
@@ -29,9 +30,19 @@ export const workHandlers = {
     armDeadline(c.deadlines, { kind: 'assessment_completion', ...dueIn(h.now, d.assessmentCompletionDays, d.escalationGraceDays) }, h.ops);
   },
 
+  'save-assessment-draft'(h, p) {
+    const { c } = h;
+    const started = c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+    // Only what was written down: empty entries are dropped; the deadlines are untouched (the assessment goes on).
+    const lifeAreas = p.lifeAreas.map((a) => ({ area: a.area, ...(a.situation ? { situation: a.situation } : {}), ...(a.need ? { need: a.need } : {}) }));
+    c.assessment = { ...started, draft: { lifeAreas, savedAt: h.now, savedBy: h.actor.id } };
+    h.emit('assessment_draft_saved', `Assessment-Entwurf gespeichert (${lifeAreas.length} Lebensbereiche)`, { lifeAreas });
+  },
+
   'complete-assessment'(h, p) {
     const { c, settings } = h;
-    const started = c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+    const started: Assessment = { ...(c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] }) };
+    delete started.draft; // the completed assessment replaces the draft
     c.assessment = { ...started, completedAt: h.now, completedBy: h.actor.id, lifeAreas: p.lifeAreas };
     setState(h, 'goal_planning');
     const high = p.lifeAreas.filter((a) => a.need === 'high').length;
@@ -55,7 +66,7 @@ export const workHandlers = {
     c.goals.push(...goals);
     h.emit('goals_agreed', `${goals.length} Ziel(e) vereinbart`, { goals });
     meetDeadlines(c.deadlines, ofKind('goal_agreement'), h.ops);
-    for (const g of goals) armDeadline(c.deadlines, { kind: 'goal_due', dueAt: endOfDayUtc(g.dueDate), refId: g.id }, h.ops);
+    for (const g of goals) armDeadline(c.deadlines, { kind: 'goal_due', dueAt: dueAtOfDate(h, g.dueDate), refId: g.id }, h.ops);
     // The 90-day review cycle starts with the first goal agreement and runs while the case is open.
     if (!c.deadlines.some((d) => d.kind === 'periodic_review' && isPending(d))) armPeriodicReview(c, h.now, h.settings, h.ops);
   },
@@ -82,9 +93,9 @@ export const workHandlers = {
     } else if (goal.status !== 'open') {
       meetDeadlines(h.c.deadlines, ofKind('goal_due', goal.id), h.ops);
     } else if (!pending) {
-      armDeadline(h.c.deadlines, { kind: 'goal_due', dueAt: endOfDayUtc(goal.dueDate), refId: goal.id }, h.ops);
+      armDeadline(h.c.deadlines, { kind: 'goal_due', dueAt: dueAtOfDate(h, goal.dueDate), refId: goal.id }, h.ops);
     } else if (before.dueDate !== goal.dueDate) {
-      moveDeadline(pending, endOfDayUtc(goal.dueDate), undefined, h.ops);
+      moveDeadline(pending, dueAtOfDate(h, goal.dueDate), undefined, h.ops);
     }
   },
 
@@ -97,7 +108,7 @@ export const workHandlers = {
       if (k.decision !== 'given' || k.withdrawnAt) return fail('consentId', 'Diese Einwilligung ist nicht (mehr) wirksam');
     }
     if (p.dueDate && dueDateInPast(h, p.dueDate)) return fail('dueDate', 'Termin liegt in der Vergangenheit');
-    const followUpAt = p.dueDate ? endOfDayUtc(p.dueDate) : addDays(h.now, h.settings.deadlines.referralFollowUpDays);
+    const followUpAt = p.dueDate ? dueAtOfDate(h, p.dueDate) : addDays(h.now, h.settings.deadlines.referralFollowUpDays);
     const referral: Referral = {
       id: h.newId('ref'),
       service: p.service,
@@ -105,7 +116,8 @@ export const workHandlers = {
       ...(p.consentId ? { consentId: p.consentId } : {}),
       sentAt: h.now,
       sentBy: h.actor.id,
-      dueDate: datePart(followUpAt),
+      dueDate: h.rules >= 7 ? (p.dueDate ?? calendarDateOf(followUpAt)) : datePart(followUpAt),
+      ...(h.rules >= 7 && p.dueDate ? { dueDateEntered: true as const } : {}),
       status: 'sent',
     };
     c.referrals.push(referral);

@@ -85,6 +85,15 @@ const completeAssessment = () =>
     ),
   });
 
+const saveAssessmentDraft = () =>
+  body({
+    lifeAreas: array(
+      object({ area: oneOf(LIFE_AREAS), situation: optionalText(4000), need: optional(oneOf(NEED_LEVELS)) }),
+      maxLength(LIFE_AREAS.length),
+      refine((areas: Array<{ area: string }>) => new Set(areas.map((a) => a.area)).size === areas.length, 'Jeder Lebensbereich darf nur einmal vorkommen'),
+    ),
+  });
+
 const completeReview = () =>
   body(
     { outcome: oneOf(REVIEW_OUTCOMES), notes: optionalText(4000), closureReason: optional(oneOf(CLOSURE_REASONS)), goalAttainment: optional(oneOf(GOAL_ATTAINMENTS)) },
@@ -102,6 +111,7 @@ const checkers: { [A in CaseAction]: () => Checker<ActionPayload<A>> } = {
   'record-consent': recordConsent,
   'withdraw-consent': () => body({ consentId: id() }),
   'start-assessment': () => body({}),
+  'save-assessment-draft': saveAssessmentDraft,
   'complete-assessment': completeAssessment,
   'agree-goals': () =>
     body({ goals: array(object({ title: text(300), measure: text(2000), owner: text(200), dueDate: isoDate() }), minLength(1)) }),

@@ -2,7 +2,7 @@
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_STATES, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { CASE_STATES, endOfDayBerlin, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
 import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
@@ -18,6 +18,7 @@ import {
   stateOnlyCaseView,
 } from './access-policy.js';
 import { logAccess } from './access-log.js';
+import { searchCondition } from './case-search.js';
 import { caseHolder } from './case-opening.js';
 import { caseHistory } from './case-history.js';
 import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
@@ -34,7 +35,10 @@ export const listCasesQuery = z.object({
   assignee: z.string().min(1).optional(),
   municipality: z.string().min(1).optional(),
   overdue: z.enum(['true', 'false']).optional(),
+  /** Names in any order and/or a birth date (`TT.MM.JJJJ` or `JJJJ-MM-TT`), or a case id. */
   q: z.string().trim().min(1).max(200).optional(),
+  /** `true`: only cases not closed (the dashboard's figures link here). */
+  open: z.enum(['true', 'false']).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -43,12 +47,12 @@ export function invalidQuery(error: z.ZodError): ApiError {
   return new ApiError(422, 'validation_failed', 'Ungültige Filter.', { fields: Object.fromEntries(error.issues.map((i) => [i.path.join('.'), i.message])) });
 }
 
-/** `asOf` as a day (`YYYY-MM-DD`: the end of that day, UTC) or a timestamp; 422 otherwise. */
+/** `asOf` as a day (`YYYY-MM-DD`: the end of that day in Germany) or a timestamp; 422 otherwise. */
 export function parseAsOf(value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
   // Strict formats only: Date's lenient parser reads "-0001-05-05" as 5 January 2005.
-  const date = isIsoDate(text) ? new Date(`${text}T23:59:59.999Z`) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
+  const date = isIsoDate(text) ? new Date(endOfDayBerlin(text)) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
   // Year 0 or 10000 is no day of a case's history (and not a date the database takes).
   if (!text || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2999) {
     throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });
@@ -220,7 +224,7 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
   const f = q.data;
   // Filters look only at cases the caller sees in full: a handed-over case shown by its state alone must not be
   // found (or missed) by its assignee, municipality, deadlines, name or state (finding 9 of issue 15).
-  const filtersContent = Boolean(f.state || f.assignee || f.municipality || f.overdue === 'true' || f.q);
+  const filtersContent = Boolean(f.state || f.open === 'true' || f.assignee || f.municipality || f.overdue === 'true' || f.q);
   const handedOver = filtersContent ? [] : await handedOverCaseIds(db, user);
   const where = {
     AND: [
@@ -230,15 +234,8 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
       f.assignee ? { assigneeId: f.assignee === 'me' ? user.id : f.assignee } : {},
       f.municipality ? { municipality: f.municipality } : {},
       f.overdue === 'true' ? { nextDeadlineAt: { lt: new Date() }, closedAt: null } : {},
-      f.q
-        ? {
-            OR: [
-              { person: { familyName: { contains: f.q, mode: 'insensitive' as const } } },
-              { person: { givenName: { contains: f.q, mode: 'insensitive' as const } } },
-              { id: f.q },
-            ],
-          }
-        : {},
+      f.open === 'true' ? { closedAt: null } : {},
+      f.q ? searchCondition(f.q) : {},
     ],
   };
   const [total, rows] = await Promise.all([

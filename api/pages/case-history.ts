@@ -99,7 +99,7 @@ export function caseHistoryPagesRouter(deps: OperationDeps & { temporalUiUrl?: s
         shownCount: shown.length,
         stichtag: stichtag ?? '',
         stichtagError,
-        // A chosen day is shown as that day: its end (23:59:59.999Z) would already be the next day in Germany.
+        // A chosen day is shown as that day (its end in Germany is still that day; formatDate reads it so too).
         asOf: asOf ? { label: formatDate(stichtag && /^\d{4}-\d{2}-\d{2}$/.test(stichtag) ? stichtag : asOf), case: snap ? snapshotModel(snap, orgs.short) : null } : undefined,
         check: check ? checkModel(check) : undefined,
         temporalLink:

@@ -117,6 +117,21 @@ describe('case facts = the events, for the controlling report', () => {
     );
   });
 
+  it('counts a goal date that passed during a pause as overdue from the resume on, not from the date (seed -235981156)', () => {
+    // This walk pauses a case over the date of an agreed goal; on resume the goal keeps its date and fires at once.
+    // The walk once fired it back-dated to that date, before the resume — a history the workflow cannot write.
+    const r = rng(-235981156);
+    const caseEvents = Array.from({ length: 4 }, (_, i) => domainWalk(r, `w${i}`, 40)).flat();
+    const data = (e: ControllingCaseEvent) => e.data as Record<string, unknown>;
+    const kept = caseEvents.filter((e) => e.type === 'deadline_rearmed' && data(e).pausedMs === 0 && Date.parse(String(data(e).dueAt)) < Date.parse(String(e.at)));
+    expect(kept.length).toBeGreaterThan(0);
+    for (const rearmed of kept) {
+      const missed = caseEvents.find((e) => e.caseId === rearmed.caseId && e.type === 'deadline_missed' && data(e).deadlineId === data(rearmed).deadlineId);
+      expect(missed?.at).toBe(rearmed.at);
+    }
+    expectSameReports(r, caseEvents, [], 4);
+  });
+
   it('ignores what it has already folded: the same batch twice, an older batch after a newer one', () => {
     const r = rng(7);
     const events = generatedCase(r, 'c1', 60);
@@ -186,13 +201,15 @@ function domainWalk(r: Rng, caseId: string, steps: number): ControllingCaseEvent
   if (r() < 0.5) withConsents(d);
   for (let i = 0; i < steps; i++) {
     const next = Date.parse(d.now) + Math.floor(r() * 6 * 86_400_000);
-    // Timers due before the next action fire first, at their time.
+    // Timers due before the next action fire first, at their time — or now, as the workflow's timer does when it is
+    // armed for a time already past (rules 7: a date a person entered that passed during a pause fires on resume).
     for (let timer = caseTimers(d.c)[0]; timer && Date.parse(timer.at) <= next; timer = caseTimers(d.c)[0]) {
-      const fired = onDeadlineFired(d.c, timer.deadlineId, timer.phase, timer.at);
+      const at = new Date(Math.max(Date.parse(timer.at), Date.parse(d.now))).toISOString();
+      const fired = onDeadlineFired(d.c, timer.deadlineId, timer.phase, at);
       if (fired.events.length === 0 && fired.next === d.c) break;
       d.c = fired.next;
       d.events.push(...fired.events);
-      d.now = timer.at;
+      d.now = at;
     }
     d.now = new Date(Math.max(next, Date.parse(d.now))).toISOString();
     const [action, payload] = pick(r, actions)();
@@ -201,5 +218,7 @@ function domainWalk(r: Rng, caseId: string, steps: number): ControllingCaseEvent
     d.c = result.next;
     d.events.push(...result.events);
   }
+  // Workflow time only moves forward: a case's events never go back in time (both report paths rely on it).
+  d.events.forEach((e, i) => i > 0 && expect(Date.parse(e.at), `${caseId} event ${i + 1}`).toBeGreaterThanOrEqual(Date.parse(d.events[i - 1]!.at)));
   return d.events.map((e, i) => ({ caseId, seq: i + 1, type: e.type, at: e.at, data: e.data }));
 }

@@ -1,9 +1,9 @@
 // Records ENCRYPTED workflow histories for tests/replay-encrypted.test.ts, as production holds them: payloads
 // encrypted by the codec (platform/payload-codec.ts) with per-case/per-handover data keys wrapped by an installation
-// key. One history or more for every workflow type (case, handover, handover retention, reconciler), a case that
-// continued as new with updates racing it, one that decided to continue while an update was still open (its record
-// slow), and the key fixture that opens them (tests/histories/encrypted/keys.json:
-// the installation key, a test-only one, and the wrapped data keys as they stood before any erasure destroyed them).
+// key. One history or more for every workflow type (case, handover, handover retention, reconciler, outbox
+// dispatcher), a case that continued as new with updates racing it, one that decided to continue while an update was
+// still open (its record slow), and the key fixture that opens them (tests/histories/encrypted/keys.json: the
+// installation key, a test-only one, and the wrapped data keys as they stood before any erasure destroyed them).
 // Run when a workflow version is released: `npx tsx scripts/record-encrypted-histories.ts <label>`; keep old files.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -183,6 +183,11 @@ try {
     await save(h5.workflowId, 'case-<label>-retention-elapsed', h5.firstExecutionRunId);
     await env.client.workflow.getHandle(handoverRetentionWorkflowId(lapsing.handoverId)).result();
     await save(handoverRetentionWorkflowId(lapsing.handoverId), 'handover-retention-<label>-erased');
+
+    // Outbox dispatcher: one tick of its schedule (no mailer here: it finds the outbox and sends nothing).
+    const tick = await env.client.workflow.start('outboxDispatcherWorkflow', { workflowId: `outbox-record-${label}`, taskQueue: TASK_QUEUE, args: [] });
+    await tick.result();
+    await save(tick.workflowId, 'outbox-dispatcher-<label>-one-tick', tick.firstExecutionRunId);
 
     // Reconciler: one run (nothing to repair).
     const reconciler = await env.client.workflow.start('caseReconcilerWorkflow', { workflowId: `reconciler-record-${label}`, taskQueue: TASK_QUEUE, args: [{}] });

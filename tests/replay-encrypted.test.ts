@@ -18,7 +18,7 @@ import { encodedPayloads } from './support/payloads.js';
 const dir = join(repoRoot, 'tests', 'histories', 'encrypted');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'keys.json');
 const fixture = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')) as KeyFixture;
-const WORKFLOW_TYPES = ['caseWorkflow', 'handoverWorkflow', 'handoverRetentionWorkflow', 'caseReconcilerWorkflow'];
+const WORKFLOW_TYPES = ['caseWorkflow', 'handoverWorkflow', 'handoverRetentionWorkflow', 'caseReconcilerWorkflow', 'outboxDispatcherWorkflow'];
 
 let database: TestDatabase;
 let db: Database;

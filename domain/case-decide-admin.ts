@@ -13,6 +13,8 @@ import {
   fail,
   fileClosureRequest,
   ofKind,
+  progressRatingErrors,
+  recordProgressRating,
   stateChange,
   stopReferral,
   unknownOrganisation,
@@ -127,6 +129,9 @@ export const adminHandlers = {
   },
 
   'request-closure'(h, p) {
+    const ratingErrors = progressRatingErrors(h, p);
+    if (ratingErrors) return ratingErrors;
+    recordProgressRating(h, p, 'closure');
     fileClosureRequest(h, p);
   },
 
@@ -141,6 +146,9 @@ export const adminHandlers = {
   },
 
   close(h, p) {
+    const ratingErrors = progressRatingErrors(h, p);
+    if (ratingErrors) return ratingErrors;
+    recordProgressRating(h, p, 'closure');
     closeCase(h, p, {});
   },
 

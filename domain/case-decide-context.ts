@@ -8,14 +8,16 @@ import type { EmitFn } from './events.js';
 import type { DeadlineNotification } from './case-decide-timers.js';
 import type { FieldErrors } from './payload-check.js';
 import { awaitClosureDecision } from './case-closure.js';
+import { agreeCriteria, criteriaSummary, ratingErrors, ratingSummary, type CriterionRatings, type NeedRatings } from './progress.js';
 
 /**
  * Which version of the process rules a decision follows. 6: closure stops only referrals still waiting (accepted ones
- * keep their outcome). A workflow run started before version 6 decides by 5 until it continues as new, so its history
- * replays as recorded.
+ * keep their outcome). 7: measured progress (success criteria, ratings at review and closure, domain/progress.ts) and
+ * the contact kind `joint_first_appointment`. A workflow run started before a version decides by the one before until
+ * it continues as new, so its history replays as recorded.
  */
-export const CASE_RULES = 6;
-export type CaseRulesVersion = 5 | 6;
+export const CASE_RULES = 7;
+export type CaseRulesVersion = 5 | 6 | 7;
 
 export interface HandlerContext {
   rules: CaseRulesVersion;
@@ -135,3 +137,37 @@ export function fail(field: string, message: string): FieldErrors {
 export function dueDateInPast(h: HandlerContext, date: string): boolean {
   return date < datePart(h.now);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measured progress (rules 7, domain/progress.ts): the criteria live in the case (at most ten), the ratings only in
+// their `progress_rated` events — the workflow state does not grow with each review.
+
+/** Rules 7: the success criteria of an assessment (replacing earlier ones), with their event. */
+export function agreeSuccessCriteria(h: HandlerContext, p: { successCriteria?: string[] | undefined; successCriteriaText?: string[] | undefined }): void {
+  if (h.rules < 7 || (!p.successCriteria?.length && !p.successCriteriaText?.length)) return;
+  const criteria = agreeCriteria(p.successCriteria ?? [], p.successCriteriaText ?? []);
+  h.c.successCriteria = criteria;
+  h.emit('success_criteria_agreed', criteriaSummary(criteria), { criteria });
+}
+
+type Rating = { needs?: NeedRatings | undefined; criteria?: CriterionRatings | undefined };
+
+/** Rules 7: field errors of a rating (criteria the case has not agreed), or null. */
+export function progressRatingErrors(h: HandlerContext, p: Rating): FieldErrors | null {
+  if (h.rules < 7) return null;
+  const fields = ratingErrors(h.c.successCriteria, p.criteria);
+  return Object.keys(fields).length > 0 ? fields : null;
+}
+
+/** Rules 7: a rating given with a review or the closure, as its own event (nothing when nothing was rated). */
+export function recordProgressRating(h: HandlerContext, p: Rating, occasion: 'review' | 'closure', extra: Record<string, unknown> = {}): void {
+  if (h.rules < 7) return;
+  const needs = definedOnly(p.needs);
+  const criteria = definedOnly(p.criteria);
+  if (Object.keys(needs).length === 0 && Object.keys(criteria).length === 0) return;
+  const label = occasion === 'closure' ? 'Abschlussbewertung' : 'Bewertung bei der Überprüfung';
+  h.emit('progress_rated', `${label}: ${ratingSummary(needs, criteria)}`, { occasion, needs, criteria, ...extra });
+}
+
+const definedOnly = <T extends Record<string, unknown>>(v: T | undefined): T =>
+  Object.fromEntries(Object.entries(v ?? {}).filter(([, x]) => x !== undefined)) as T;

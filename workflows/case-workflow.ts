@@ -83,8 +83,9 @@ function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: Doma
   const settings = input.continued?.settings ?? input.settings;
   const skeleton = new WorkflowSkeleton(input.continueAsNewAfterEvents, input.continued);
   // Version 6: the current process rules, decided once per run (first task, before any command). A run recorded
-  // before replays with the rules of version 5; it takes up the current ones when it continues as new.
-  const rules: CaseRulesVersion = patched('case-rules-6') ? CASE_RULES : 5;
+  // before replays with the rules of version 5 (or 6, version 7); it takes up the current ones when it continues as
+  // new. A new run records only the newest marker (the first check is true, the second is not made).
+  const rules: CaseRulesVersion = patched('case-rules-7') ? CASE_RULES : patched('case-rules-6') ? 6 : 5;
   if (input.continued) {
     // A case carried over from version 4 may still hold its contact list and resolved deadlines: dropped here.
     return { run: { data: compactCase(input.continued.data), settings, erasing: false, rules, skeleton, writer: newRecordWriter() }, initialEvents: [] };

@@ -24,6 +24,8 @@ import { loadCaseSettings } from '../../platform/settings.js';
 import { canReadAccessLog } from '../operations/access-policy.js';
 import type { CaseRow } from '../operations/case-lookup.js';
 import { organisationNames, staffDirectory, type StaffDirectory } from '../operations/directory.js';
+import { caseProgressOf } from '../operations/progress.js';
+import { caseProgressModel } from './case-progress-view.js';
 import { actionForm } from './case-action-forms.js';
 import { actionView, type ActionFailure as GenericActionFailure } from './forms.js';
 import {
@@ -97,8 +99,11 @@ export async function renderCasePage(
   let details: Record<string, unknown> = {};
   let actions: unknown[] = [];
   let refusal: string | undefined;
+  let progress: ReturnType<typeof caseProgressModel> | undefined;
   if (view) {
     details = caseDetails(view, staff, now);
+    const caseProgress = await caseProgressOf(db, row.id);
+    progress = caseProgressModel(caseProgress, view.successCriteria);
     const actor = { id: user.id, role: user.role, organisationId: user.organisationId };
     const allowed = allowedActions(view, actor, { now: now.toISOString(), settings });
     const ctx = {
@@ -108,6 +113,7 @@ export async function renderCasePage(
       assignees: staff.assignees(view.organisationId),
       organisations: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName })),
       partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
+      progress: caseProgress,
     };
     actions = allowed.map((action) => {
       const spec = actionForm(action, ctx);
@@ -139,6 +145,7 @@ export async function renderCasePage(
       done,
       created: created ? { provider: orgs.short(row.proposedOrganisationId), reason: row.proposalReason } : undefined,
       ...details,
+      progress,
       actions,
       hasActions: actions.length > 0,
       refusal,

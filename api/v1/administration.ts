@@ -6,6 +6,7 @@ import { callerOf } from '../http/caller.js';
 import { listAdminAudit } from '../operations/admin-audit.js';
 import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
 import { createOrganisation, updateOrganisation } from '../operations/organisations.js';
+import { getReportSettings, updateReportSettings } from '../operations/report-settings.js';
 import { createRoutingRuleVersion, getRoutingRules } from '../operations/routing-rules.js';
 
 export function administrationRouter({ db }: { db: Database }): Router {
@@ -15,6 +16,12 @@ export function administrationRouter({ db }: { db: Database }): Router {
   });
   router.put('/settings/case', async (req, res) => {
     res.json(await updateCaseSettings(db, callerOf(req), req.body));
+  });
+  router.get('/settings/report', async (req, res) => {
+    res.json(await getReportSettings(db, callerOf(req)));
+  });
+  router.put('/settings/report', async (req, res) => {
+    res.json(await updateReportSettings(db, callerOf(req), req.body));
   });
   router.get('/admin-audit', async (req, res) => {
     res.json(await listAdminAudit(db, callerOf(req), req.query));

@@ -117,7 +117,8 @@ export async function buildControllingReport(
     groupBy,
     personOfCase: Object.fromEntries(cases.map((c) => [c.id, c.personId])),
     caseOfHandover: Object.fromEntries(handovers.flatMap((h) => (h.caseId ? [[h.id, h.caseId]] : []))),
-    caseGroups: Object.fromEntries(cases.map((c) => [c.id, caseGroupOf(c, bounds)])),
+    // Target groups only where the grouping needs them (the report is read often).
+    ...(groupBy === 'ageBand' || groupBy === 'channel' ? { caseGroups: Object.fromEntries(cases.map((c) => [c.id, caseGroupOf(c, bounds)])) } : {}),
     postOfOrganisation: postsOf(organisations),
     groups: listedGroups(groupBy, bounds, organisations),
   });
@@ -129,8 +130,11 @@ export async function buildControllingReport(
 type OrganisationRow = { id: string; shortName: string; kind: string };
 
 /** A case's age band at opening (German calendar day) and its access channel. */
-function caseGroupOf(c: { source: string; openedAt: Date; birthDate: Date }, bounds: readonly number[]): { ageBand: string; channel: string } {
-  return { ageBand: ageBandKey(bounds, ageOn(c.birthDate.toISOString().slice(0, 10), zonedDate(c.openedAt.getTime()))), channel: c.source };
+function caseGroupOf(c: { source: string; openedAt: Date | string; birthDate: Date | string }, bounds: readonly number[]): { ageBand: string; channel: string } {
+  // Raw queries may hand dates over as strings.
+  const birth = c.birthDate instanceof Date ? c.birthDate.toISOString().slice(0, 10) : String(c.birthDate).slice(0, 10);
+  const opened = c.openedAt instanceof Date ? c.openedAt.getTime() : Date.parse(c.openedAt);
+  return { ageBand: ageBandKey(bounds, ageOn(birth, zonedDate(opened))), channel: c.source };
 }
 
 const postsOf = (organisations: readonly OrganisationRow[]) => Object.fromEntries(organisations.map((o) => [o.id, postOf(o.kind)]));

@@ -7,6 +7,7 @@ import { callerOf } from '../http/caller.js';
 import { canConfigureDeadlines, canManageAccounts, canManageOrganisations, canReadAdminAudit } from '../operations/access-policy.js';
 import { AUDIT_ENTITIES, listAdminAudit } from '../operations/admin-audit.js';
 import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
+import { getReportSettings, updateReportSettings } from '../operations/report-settings.js';
 import { staffDirectory } from '../operations/directory.js';
 import { ApiError } from '../operations/errors.js';
 import { bodyOf, errorPage, layout, orRefusalPage, pageUserRequired, parseForm, send, signedInUser } from './kit.js';
@@ -18,6 +19,7 @@ const ENTITY_LABELS: Record<string, string> = {
   organisation: 'Organisation',
   routing_rules: 'Zuständigkeitsregeln',
   case_settings: 'Fristen',
+  report_settings: 'Altersgruppen',
 };
 const ACTION_LABELS: Record<string, string> = {
   invited: 'eingeladen',
@@ -71,6 +73,25 @@ function settingsBody(body: Record<string, unknown>) {
   return { deadlines, closureNeedsApproval: body.closureNeedsApproval === 'ja', reopenWithinDays: number(body.reopenWithinDays) };
 }
 
+/** The age bands of the reports (issue 16): the bounds as one comma-separated field. */
+async function renderAgeBands(db: Database, req: Request, res: Response, status: number, error?: string, entered?: string) {
+  const view = await orRefusalPage(req, res, getReportSettings(db, callerOf(req, 'page')));
+  if (!view) return;
+  send(res, status, renderPage('admin/age-bands', {
+    ...layout(req, 'Altersgruppen', 'verwaltung'),
+    bands: view.ageBands,
+    value: entered ?? view.settings.ageBandBounds.join(', '),
+    error,
+    saved: req.query.erledigt === '1',
+  }));
+}
+
+/** "18, 27" → [18, 27]; anything that is no whole number stays as typed, for the operation's message. */
+function boundsOf(raw: unknown): unknown[] {
+  const text = typeof raw === 'string' ? raw : '';
+  return text.split(/[,;\s]+/).filter(Boolean).map((v) => (/^\d+$/.test(v) ? Number(v) : v));
+}
+
 /** The page's filter: unknown values are dropped rather than refused (links from account pages set them). */
 function auditFilter(req: Request) {
   const { entity, entityId } = req.query;
@@ -111,6 +132,22 @@ export function administrationPagesRouter({ db }: { db: Database }): Router {
       return renderSettings(db, req, res, 422, (error.extra.fields as Record<string, string>) ?? {}, entered);
     }
     res.redirect(303, '/verwaltung/fristen?erledigt=1');
+  });
+
+  router.get('/verwaltung/altersgruppen', requireUser, async (req, res) => {
+    await renderAgeBands(db, req, res, 200);
+  });
+
+  router.post('/verwaltung/altersgruppen', requireUser, parseForm, async (req, res) => {
+    const raw = bodyOf(req).ageBandBounds;
+    try {
+      await updateReportSettings(db, callerOf(req, 'page'), { ageBandBounds: boundsOf(raw) });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 422) throw error;
+      const fields = (error.extra.fields as Record<string, string>) ?? {};
+      return renderAgeBands(db, req, res, 422, Object.values(fields)[0] ?? error.message, typeof raw === 'string' ? raw : '');
+    }
+    res.redirect(303, '/verwaltung/altersgruppen?erledigt=1');
   });
 
   router.get('/verwaltung/protokoll', requireUser, async (req, res) => {

@@ -7,10 +7,14 @@ import {
   NEED_RANK,
   criterionLabel,
   type CaseProgress,
+  type NeedLevel,
   type SuccessCriterion,
 } from '../../domain/index.js';
 import { needTrendSvg } from './chart.js';
 import { NEED_LABELS, formatDate } from './labels.js';
+
+const needLabel = (need: NeedLevel | undefined) => (need ? NEED_LABELS[need] : '–');
+const needRank = (need: NeedLevel | undefined) => (need ? NEED_RANK[need] : null);
 
 const OCCASION_LABELS = { assessment: 'Assessment', review: 'Überprüfung', closure: 'Abschluss' } as const;
 
@@ -24,11 +28,11 @@ export function caseProgressModel(progress: CaseProgress, criteria: readonly Suc
   return {
     hasPoints: points.length > 0,
     columns,
-    areas: areas.map((a) => ({ label: LIFE_AREA_LABELS[a], cells: points.map((p) => (p.needs[a] ? NEED_LABELS[p.needs[a]] : '–')) })),
+    areas: areas.map((a) => ({ label: LIFE_AREA_LABELS[a], cells: points.map((p) => needLabel(p.needs[a])) })),
     chart:
       areas.length > 0
         ? needTrendSvg(
-            areas.map((a) => ({ label: LIFE_AREA_LABELS[a], values: points.map((p) => (p.needs[a] ? NEED_RANK[p.needs[a]] : null)) })),
+            areas.map((a) => ({ label: LIFE_AREA_LABELS[a], values: points.map((p) => needRank(p.needs[a])) })),
             columns.map((c) => c.date.slice(0, 6)),
             'Bedarf je Lebensbereich im Verlauf',
           )

@@ -29,12 +29,6 @@ export function ageBands(bounds: readonly number[]): Group[] {
   return out;
 }
 
-/** Full years of age on a day (`YYYY-MM-DD` both). */
-export function ageOn(birthDate: string, day: string): number {
-  const years = Number(day.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return day.slice(5, 10) < birthDate.slice(5, 10) ? years - 1 : years;
-}
-
 /** Key of the age band an age falls into. */
 export function ageBandKey(bounds: readonly number[], age: number): string {
   const bands = ageBands(bounds);

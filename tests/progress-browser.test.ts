@@ -53,6 +53,7 @@ describe.skipIf(!available)('measured progress in chromium', () => {
       await form.locator('select[name="lifeAreas.language.need"]').selectOption({ label: 'hoher Bedarf' });
       await form.locator('textarea[name="lifeAreas.language.situation"]').fill('A2, kein Kurs');
       await form.locator('select[name="lifeAreas.housing.need"]').selectOption({ label: 'hoher Bedarf' });
+      await form.locator('textarea[name="lifeAreas.housing.situation"]').fill('Gemeinschaftsunterkunft');
       await form.getByLabel('Sprachniveau B1 erreicht').check();
       await form.getByLabel('Eigene Wohnung').check();
       await form.getByLabel('Eigene Erfolgskriterien').fill('Führerschein');

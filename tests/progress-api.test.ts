@@ -1,6 +1,7 @@
 // Issue 16 over HTTP on the dev server with PostgreSQL: success criteria at the assessment, ratings at each review and
 // the closure (GET /cases/:id/progress, Art. 15 export), the progress figures and the controlling by age band, access
 // channel and post on a hand-countable scenario, the Lenkungsgruppe report as page, CSV and XLSX.
+import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, login, type SignedIn } from '../harness/auth.js';
 import { zonedDate } from '../domain/controlling.js';
@@ -171,5 +172,35 @@ describe('measured progress over HTTP', () => {
     expect(xlsx.headers.get('content-type')).toMatch(/spreadsheetml/);
     expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
     expect((await fetch(`${h.baseUrl}/koordination/lenkungsgruppe`, { headers: drk.headers(false) })).status).toBe(403);
+  });
+
+  it('the criteria and ratings travel encrypted through the engine', async () => {
+    const secret = `Führerschein Klasse B ${Date.now()}`;
+    const created = await call(drk, 'POST', '/api/v1/cases', {
+      person: { givenName: 'Verschluesselt', familyName: 'Test', birthDate: '1990-01-01', municipality: 'Kall', languages: [] },
+      source: 'self',
+    });
+    const id: string = created.body.id;
+    await act(drk, id, 'record-consent', { scope: 'data_processing', decision: 'given' });
+    await act(drk, id, 'start-assessment');
+    await act(drk, id, 'complete-assessment', { lifeAreas: [{ area: 'work', situation: 'sucht Arbeit', need: 'high' }], successCriteriaText: [secret] });
+    await act(drk, id, 'agree-goals', { goals: [{ title: 'Arbeit', measure: 'Bewerbungen', owner: 'Klient', dueDate: yearsAgo(-1) }] });
+    await act(drk, id, 'start-review');
+    await act(drk, id, 'complete-review', { outcome: 'continue', needs: { work: 'low' }, criteria: { k1: 'partly' } });
+    // Every payload of the engine history as stored (fetchHistory does not decode): no criterion text, no rating.
+    const history = await new Client({ connection: h.client.connection }).workflow.getHandle(`case-${id}`).fetchHistory();
+    const payloads: Uint8Array[] = [];
+    const collect = (v: unknown): void => {
+      if (!v || typeof v !== 'object') return;
+      const o = v as { data?: unknown; metadata?: unknown };
+      if (o.data instanceof Uint8Array && o.metadata) payloads.push(o.data);
+      else for (const inner of Object.values(v)) collect(inner);
+    };
+    collect(history);
+    expect(payloads.length).toBeGreaterThan(5);
+    const stored = payloads.map((p) => Buffer.from(p).toString('latin1')).join('\n');
+    expect(stored).not.toContain('Klasse B');
+    expect(stored).not.toContain('"partly"');
+    expect((await call(drk, 'GET', `/api/v1/cases/${id}/progress`)).body.criteria).toEqual([{ id: 'k1', code: 'other', text: secret }]);
   });
 });

@@ -150,6 +150,19 @@ export function agreeSuccessCriteria(h: HandlerContext, p: { successCriteria?: s
   h.emit('success_criteria_agreed', criteriaSummary(criteria), { criteria });
 }
 
+/**
+ * Whether a request uses what only process rules 7 know (criteria, ratings, the joint first appointment). A run on
+ * rules 6 decides such a request by rules 7 (the workflow records a patch marker for it): for these actions the two
+ * differ only in those parts, so a running case can measure progress without waiting for its next run.
+ */
+export function usesRules7(action: string, payload: unknown): boolean {
+  if (!payload || typeof payload !== 'object') return false;
+  const p = payload as Record<string, unknown>;
+  if (action === 'complete-assessment') return p.successCriteria !== undefined || p.successCriteriaText !== undefined;
+  if (action === 'complete-review' || action === 'request-closure' || action === 'close') return p.needs !== undefined || p.criteria !== undefined;
+  return action === 'record-contact' && p.kind === 'joint_first_appointment';
+}
+
 type Rating = { needs?: NeedRatings | undefined; criteria?: CriterionRatings | undefined };
 
 /** Rules 7: field errors of a rating (criteria the case has not agreed), or null. */

@@ -19,7 +19,7 @@ import { workHandlers } from './case-decide-work.js';
 import { closureHandlers } from './case-closure.js';
 import type { DeadlineNotification } from './case-decide-timers.js';
 
-export { CASE_RULES, type CaseRulesVersion } from './case-decide-context.js';
+export { CASE_RULES, usesRules7, type CaseRulesVersion } from './case-decide-context.js';
 export { createCase, type CreateCaseInput } from './case-decide-create.js';
 export { caseTimers, nextDeadline, onDeadlineFired, type DeadlineFiredResult, type DeadlineNotification } from './case-decide-timers.js';
 

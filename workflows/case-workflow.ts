@@ -23,6 +23,7 @@ import {
   type CaseRulesVersion,
   decide,
   onDeadlineFired,
+  usesRules7,
   type DeadlineNotification,
   type DecideError,
 } from '../domain/case-decide.js';
@@ -113,8 +114,11 @@ function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events
   });
 }
 
-const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string) =>
-  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules: run.rules });
+const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string, rules: CaseRulesVersion) =>
+  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules });
+
+/** A run on rules 6 takes a request with criteria, ratings or a joint first appointment by rules 7 (usesRules7). */
+const lifts = (run: CaseRun, req: CaseActionRequest) => run.rules === 6 && usesRules7(req.action, req.payload);
 
 function setCaseHandlers(run: CaseRun): void {
   setHandler(caseViewQuery, () => run.data);
@@ -130,7 +134,7 @@ function setCaseHandlers(run: CaseRun): void {
     },
     // Runs before the update is written to history; must not change state or draw random ids.
     validate: (req) => {
-      const result = decideNow(run, req, (prefix) => `${prefix}-validation`);
+      const result = decideNow(run, req, (prefix) => `${prefix}-validation`, lifts(run, req) ? 7 : run.rules);
       if (!result.ok) throw refusal(result.error);
     },
   });
@@ -140,7 +144,9 @@ function setCaseHandlers(run: CaseRun): void {
 const answerOf = (run: CaseRun, seq: number): CaseActionResult => ({ caseId: run.data.id, seq, state: run.data.state, onHold: run.data.onHold });
 
 async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseActionResult> {
-  const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`);
+  // Version 7: only such requests record the marker; histories of before never carried one (patched() is false there).
+  const rules = lifts(run, req) && patched('rules-7-on-a-rules-6-run') ? 7 : run.rules;
+  const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`, rules);
   // The validator accepted it, but another update may have changed the case in between.
   if (!result.ok) throw refusal(result.error);
   const previous = run.data;

@@ -8,6 +8,7 @@ import {
   decide,
   parseActionPayload,
   progressChange,
+  usesRules7,
   type DomainEvent,
 } from '../../domain/index.js';
 import { CaseDriver, cmDrk, goal, refusal, withConsents } from './helpers.js';
@@ -107,6 +108,50 @@ describe('each review re-rates the life areas and the criteria', () => {
     refusal(decide(r.next, { action: 'record-contact', payload: { kind: 'joint_first_appointment', date: '2025-03-03', durationMinutes: 60 } }, ctx), 'validation_failed');
   });
 });
+
+describe('a running case on rules 6 takes such a request by rules 7 (the workflow lifts it, usesRules7)', () => {
+  it('names exactly the requests with criteria, ratings or a joint first appointment', () => {
+    expect(usesRules7('complete-assessment', { lifeAreas: [], successCriteria: ['own_flat'] })).toBe(true);
+    expect(usesRules7('complete-assessment', { lifeAreas: [] })).toBe(false);
+    expect(usesRules7('complete-review', { outcome: 'continue', needs: { work: 'low' } })).toBe(true);
+    expect(usesRules7('complete-review', { outcome: 'continue' })).toBe(false);
+    expect(usesRules7('request-closure', { reason: 'other', goalAttainment: 'partly', criteria: { k1: 'not' } })).toBe(true);
+    expect(usesRules7('close', { reason: 'other', goalAttainment: 'partly' })).toBe(false);
+    expect(usesRules7('record-contact', { kind: 'joint_first_appointment' })).toBe(true);
+    expect(usesRules7('record-contact', { kind: 'phone' })).toBe(false);
+    expect(usesRules7('refer', { needs: {} })).toBe(false);
+    expect(usesRules7('complete-review', null)).toBe(false);
+  });
+
+  it('for those actions rules 7 differ from rules 6 only by the progress parts', () => {
+    const six = assessedOn(6);
+    const seven = assessedOn(7);
+    const strip = (events: readonly DomainEvent[]) => events.filter((e) => e.type !== 'success_criteria_agreed' && e.type !== 'progress_rated');
+    expect(strip(seven.events)).toEqual(six.events);
+    const { successCriteria: _criteria, ...rest } = seven.c;
+    expect(rest).toEqual(six.c);
+  });
+});
+
+/** The same requests decided by rules 6 and by rules 7: assessment with criteria, a rated review that closes. */
+function assessedOn(rules: 6 | 7) {
+  const d = new CaseDriver();
+  withConsents(d);
+  d.do('start-assessment');
+  const run = (action: Parameters<typeof d.try>[0], payload: unknown) => {
+    const r = decide(d.c, { action, payload }, { now: d.now, actor: cmDrk, newId: d.newId, rules });
+    if (!r.ok) expect.fail(JSON.stringify(r.error));
+    d.c = r.next;
+    d.events.push(...r.events);
+  };
+  d.advance(7);
+  run('complete-assessment', { lifeAreas: [{ area: 'work', situation: 'x', need: 'high' }], successCriteria: ['employment'] });
+  run('agree-goals', { goals: [goal()] });
+  d.advance(90);
+  run('start-review', {});
+  run('complete-review', { outcome: 'close', closureReason: 'goals_achieved', goalAttainment: 'achieved', needs: { work: 'low' }, criteria: { k1: 'reached' } });
+  return d;
+}
 
 describe('the closure records the final rating', () => {
   it('a closing review, a closure request and a direct closure each rate as the closure', () => {

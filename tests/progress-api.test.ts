@@ -202,5 +202,11 @@ describe('measured progress over HTTP', () => {
     expect(stored).not.toContain('Klasse B');
     expect(stored).not.toContain('"partly"');
     expect((await call(drk, 'GET', `/api/v1/cases/${id}/progress`)).body.criteria).toEqual([{ id: 'k1', code: 'other', text: secret }]);
+    // The printable Art. 15 export shows the own criterion with its text and its rating.
+    const printed = await fetch(`${h.baseUrl}/api/v1/cases/${id}/export?format=html`, { headers: coordinator.headers(false) });
+    const html = await printed.text();
+    expect(html).toContain('Entwicklung und Erfolgskriterien');
+    expect(html).toContain(secret);
+    expect(html).toContain('teilweise erreicht');
   });
 });

@@ -7,6 +7,7 @@ import { callerOf } from '../http/caller.js';
 import type { OperationDeps } from '../operations/caller.js';
 import { exportCase, type CaseExport } from '../operations/case-export.js';
 import { caseDataProtection } from '../operations/data-protection.js';
+import { caseProgressModel } from './case-progress-view.js';
 import { formatDate, formatDateTime } from './labels.js';
 import { layout, orRefusalPage, requirePageUser, send } from './kit.js';
 import { renderPage } from './views.js';
@@ -75,6 +76,8 @@ function caseExportDocument(data: CaseExport): string {
     history: data.history.map((e) => ({ at: formatDateTime(e.at), actor: e.actorName ?? 'System', summary: e.summary })),
     notifications: data.notifications.map((n) => ({ ...n, createdAt: formatDateTime(n.createdAt) })),
     disclosures: data.disclosures.map((d) => ({ ...d, at: formatDateTime(d.at) })),
+    // Success criteria (with their own texts) and every rating (issue 16).
+    progress: caseProgressModel(data.progress, data.progress.criteria),
   });
 }
 

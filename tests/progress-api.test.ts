@@ -150,7 +150,22 @@ describe('measured progress over HTTP', () => {
     expect((await call(coordinator, 'PUT', '/api/v1/settings/report', { ageBandBounds: [27, 18] })).status).toBe(422);
     const age2 = await by('ageBand');
     expect([age2('0-20').cases.opened, age2('21+').cases.opened]).toEqual([{ value: 3 }, { value: 3 }]);
-    await call(coordinator, 'PUT', '/api/v1/settings/report', { ageBandBounds: [18, 27] });
+    // The same on the Verwaltung page (a form with CSRF token); a wrong entry is answered on the form, audited change.
+    const form = (value: string) =>
+      fetch(`${h.baseUrl}/verwaltung/altersgruppen`, {
+        method: 'POST',
+        headers: { cookie: coordinator.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: coordinator.csrfToken, ageBandBounds: value }).toString(),
+        redirect: 'manual',
+      });
+    const wrong = await form('27, 18');
+    expect(wrong.status).toBe(422);
+    expect(await wrong.text()).toContain('Altersgrenzen aufsteigend angeben');
+    expect((await form('18, 27')).status).toBe(303);
+    const page = await fetch(`${h.baseUrl}/verwaltung/altersgruppen`, { headers: { cookie: coordinator.cookie } });
+    expect(await page.text()).toContain('unter 18 · 18–26 · 27 und älter');
+    const audit = await call(coordinator, 'GET', '/api/v1/admin-audit?entity=report_settings');
+    expect(audit.body.items.length).toBeGreaterThanOrEqual(2);
   });
 
   it('the Lenkungsgruppe report: printable page with charts and tables, the same numbers as CSV and XLSX', async () => {

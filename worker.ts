@@ -93,3 +93,30 @@ export async function ensureCaseReconcilerSchedule(client: Client, taskQueue: st
   }
 }
 
+
+export const OUTBOX_DISPATCH_EVERY = '1 minute';
+
+export function outboxScheduleId(taskQueue: string): string {
+  return `kim-outbox-${taskQueue}`;
+}
+
+/**
+ * Makes sure the Schedule of the outbox dispatcher exists (activities/outbox-dispatch.ts): every minute one run of
+ * workflows/outbox-workflow.ts — the act-on mails no workflow sends and the daily digests at 07:00 Europe/Berlin.
+ * Called next to ensureCaseReconcilerSchedule; returns whether this call created it.
+ */
+export async function ensureOutboxSchedule(client: Client, taskQueue: string): Promise<boolean> {
+  const scheduleId = outboxScheduleId(taskQueue);
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: OUTBOX_DISPATCH_EVERY }] },
+      action: { type: 'startWorkflow', workflowType: 'outboxDispatcherWorkflow', workflowId: scheduleId, taskQueue, args: [], workflowExecutionTimeout: '10 minutes' },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: OUTBOX_DISPATCH_EVERY },
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleAlreadyRunning) return false;
+    throw error;
+  }
+}

@@ -4,9 +4,10 @@
 // the read model, the snapshot, the deadlines and consents it changed and its notifications. Idempotent by the
 // workflow's seq: a retried or repeated batch changes nothing twice, and batches applied in any order leave the same
 // rows as applied in order (tests/case-batch-records.test.ts).
+import { ApplicationFailure } from '@temporalio/common';
 import { CASE_FACTS_VERSION, emptyCaseFacts, foldCaseFacts, parseStoredFacts, type CaseFacts } from '../domain/controlling.js';
 import type { Database } from '../platform/database.js';
-import type { CaseBatchRecord, CaseBatchResult } from '../workflows/case-messages.js';
+import { RECORD_REJECTED, type CaseBatchRecord, type CaseBatchResult } from '../workflows/case-messages.js';
 import { refoldCaseFacts, upsertFacts } from './case-facts-records.js';
 import { caseNotificationRow } from './case-records.js';
 import { lastSeqOf } from './event-records.js';
@@ -60,14 +61,53 @@ async function foldBatchFacts(db: Database, input: CaseBatchRecord, outcome: Bat
   await db.$transaction((tx) => refoldCaseFacts(tx, input.caseId));
 }
 
+/**
+ * The SQLSTATE of a PostgreSQL error as Prisma's driver adapter reports it, when it says the data itself is refused:
+ * class 22 (data exception) or 23 (integrity constraint violation). Such a write fails the same way however often it
+ * is retried; anything else (connection lost, timeout, lock, a missing function before a migration) may pass later.
+ */
+export function refusedDataState(error: unknown): string | null {
+  const cause = ((error as { meta?: unknown } | null)?.meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)?.driverAdapterError?.cause;
+  const code = cause?.originalCode;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code) ? code : null;
+}
+
+const errorMessage = (error: unknown) => ((error as { meta?: { driverAdapterError?: { cause?: { originalMessage?: string } } } }).meta?.driverAdapterError?.cause?.originalMessage ?? String(error)).slice(0, 500);
+
+/** Notes the refusal for IT (one row per refused batch, counted up on each retry) and fails the write for good. */
+async function rejectBatch(db: Database, input: CaseBatchRecord, sqlState: string, error: unknown): Promise<never> {
+  const message = errorMessage(error);
+  const fromSeq = input.events[0]!.seq;
+  await db.$executeRaw`
+    INSERT INTO "CaseRecordRejection" ("id", "caseId", "fromSeq", "toSeq", "sqlState", "message")
+    VALUES (gen_random_uuid()::text, ${input.caseId}, ${fromSeq}, ${lastSeqOf(input.events)}, ${sqlState}, ${message})
+    ON CONFLICT ("caseId", "fromSeq") DO UPDATE SET "sqlState" = EXCLUDED."sqlState", "message" = EXCLUDED."message",
+      "lastAt" = now(), "attempts" = "CaseRecordRejection"."attempts" + 1, "resolvedAt" = NULL`;
+  throw ApplicationFailure.create({
+    type: RECORD_REJECTED,
+    nonRetryable: true,
+    message: `Die Datenbank weist den Eintrag der Ereignisse ${fromSeq}–${lastSeqOf(input.events)} ab (SQLSTATE ${sqlState}): ${message}`,
+    details: [{ sqlState, fromSeq }],
+  });
+}
+
 export function createCaseBatchRecordActivities(db: Database) {
   return {
     /** Writes one batch (see the file comment); answers which events are recorded, for the engine cross-check. */
     async recordCaseBatch(input: CaseBatchRecord): Promise<CaseBatchResult> {
       const lastSeq = lastSeqOf(input.events);
-      const [row] = await db.$queryRaw<Array<{ outcome: BatchOutcome | string }>>`
-        SELECT kim_record_case_batch(${JSON.stringify(batchArgument(input, lastSeq))}::jsonb) AS "outcome"`;
-      const outcome: BatchOutcome = typeof row!.outcome === 'string' ? JSON.parse(row!.outcome) : row!.outcome;
+      let outcome: BatchOutcome;
+      try {
+        const [row] = await db.$queryRaw<Array<{ outcome: BatchOutcome | string }>>`
+          SELECT kim_record_case_batch(${JSON.stringify(batchArgument(input, lastSeq))}::jsonb) AS "outcome"`;
+        outcome = typeof row!.outcome === 'string' ? JSON.parse(row!.outcome) : row!.outcome;
+      } catch (error) {
+        const sqlState = refusedDataState(error);
+        if (sqlState) return rejectBatch(db, input, sqlState, error);
+        throw error;
+      }
+      // IT's retry after a refusal landed: the refusal is resolved (only then — no extra statement on the hot path).
+      if (input.retry) await db.$executeRaw`UPDATE "CaseRecordRejection" SET "resolvedAt" = now() WHERE "caseId" = ${input.caseId} AND "resolvedAt" IS NULL`;
       if (outcome.erased) return { erased: true, recorded: [] };
       await foldBatchFacts(db, input, outcome, lastSeq);
       return { erased: false, recorded: input.events.map((e) => [e.seq, e.type]) };

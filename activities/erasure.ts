@@ -53,6 +53,8 @@ export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
         }
         // The "Stand am" snapshots hold the whole case with its texts; the events keep the skeleton.
         await tx.caseSnapshot.deleteMany({ where: { caseId } });
+        // A refused write's database message may quote the refused values (issue 15): gone with the case.
+        await tx.caseRecordRejection.deleteMany({ where: { caseId } });
         await tx.consent.updateMany({ where: { caseId }, data: { partnerName: null, purpose: null } });
         for (const h of await tx.handover.findMany({ where: { caseId }, select: { id: true } })) await anonymiseHandover(tx, h.id);
       });

@@ -9,6 +9,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle }
 import { ApplicationFailure } from '@temporalio/common';
 import { formatDateDe, type CaseAction } from '../domain/index.js';
 import type { Database } from '../platform/database.js';
+import type { Prisma } from '../prisma/generated/client.js';
 import { caseActionUpdate, caseWorkflowId } from '../workflows/case-messages.js';
 import {
   handoverCaseRequestId,
@@ -17,9 +18,53 @@ import {
   type TransferCaseForHandoverInput,
 } from '../workflows/handover-messages.js';
 import { eventRows, lastSeqOf } from './event-records.js';
+import { actOnNotificationId, handoverActOnMails, type HandoverActorSide } from '../domain/act-on-notifications.js';
 
 export function handoverEventKey(handoverId: string, seq: number): string {
   return `handover:${handoverId}:${seq}`;
+}
+
+const ACT_ON_SUBJECTS: Record<string, string> = {
+  handover_proposed: 'Neue Übergabe aus der ABH angekündigt',
+  handover_consent_given: 'Übergabe: Einwilligung erteilt – bitte Übergabegespräch planen',
+  handover_meeting_scheduled: 'Übergabegespräch geplant',
+};
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * The act-on mails of the batch (domain/act-on-notifications.ts) into the outbox, keyed by event and recipient, so a
+ * retried record writes none twice. Delivered by the outbox dispatcher (activities/outbox-dispatch.ts), not by the
+ * workflow: its code and histories stay as they are.
+ */
+async function recordActOnMails(tx: Tx, { handoverId, events, readModel }: HandoverRecordInput): Promise<void> {
+  if (!events.some((e) => e.type === 'handover_requested' || e.type === 'handover_consent_given' || e.type === 'handover_meeting_scheduled')) return;
+  const handover = await tx.handover.findUnique({ where: { id: handoverId }, select: { counsellorId: true } });
+  const actorIds = [...new Set(events.filter((e) => e.type === 'handover_meeting_scheduled' && e.actorId).map((e) => e.actorId!))];
+  const actors = actorIds.length ? await tx.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, role: true, organisationId: true } }) : [];
+  const sideOf = (seq: number): HandoverActorSide => {
+    const actorId = events.find((e) => e.seq === seq)?.actorId;
+    if (actorId && actorId === handover?.counsellorId) return 'counsellor';
+    const actor = actors.find((a) => a.id === actorId);
+    return actor && actor.role === 'case_manager' && actor.organisationId === readModel.receivingOrganisationId ? 'receiver' : 'other';
+  };
+  const decisions = handoverActOnMails(events, sideOf);
+  if (decisions.length === 0) return;
+  await tx.notification.createMany({
+    data: decisions.map((d) => ({
+      id: actOnNotificationId(handoverEventKey(handoverId, d.seq), d.to),
+      caseId: readModel.caseId,
+      handoverId,
+      kind: d.kind,
+      deadlineKind: null,
+      recipientRole: d.to,
+      recipientUserId: d.to === 'counsellor' ? (handover?.counsellorId ?? null) : null,
+      recipientOrganisationId: d.to === 'receiving_organisation' ? readModel.receivingOrganisationId : null,
+      subject: ACT_ON_SUBJECTS[d.kind] ?? 'Hinweis zu einer Übergabe aus der ABH',
+      payload: { handoverId, ...(d.dueAt ? { dueAt: d.dueAt } : {}) },
+    })),
+    skipDuplicates: true,
+  });
 }
 
 function notificationSubject(kind: string, deadlineKind: string): string {
@@ -70,7 +115,7 @@ async function sendCaseAction(
 }
 
 /** An existing case taken over: the case keeps the client's handover consent as its own record, then moves to the
- * receiving organisation. */
+ * receiving organisation — with the residence-law facts, continuing at assessment (handover workflow version 5). */
 async function transferCaseForHandover(input: TransferCaseForHandoverInput): Promise<void> {
   const handle = Context.current().client.workflow.getHandle(caseWorkflowId(input.caseId));
   await sendCaseAction(handle, input, 'consent', 'record-consent', {
@@ -83,6 +128,10 @@ async function transferCaseForHandover(input: TransferCaseForHandoverInput): Pro
     organisationId: input.receivingOrganisationId,
     ...(input.assigneeId ? { assigneeId: input.assigneeId } : {}),
     reason: HANDOVER_TRANSFER_REASON,
+    // The case continues as a case opened by the handover would (domain/case-decide-admin.ts continueAfterHandover).
+    ...(input.residenceLaw
+      ? { continueFromHandover: { handoverId: input.handoverId, consentRecordedAt: input.consentRecordedAt, residenceLaw: input.residenceLaw } }
+      : {}),
   });
 }
 
@@ -123,7 +172,8 @@ async function openCaseFromHandover(db: Database, input: OpenCaseFromHandoverInp
 
 export function createHandoverRecordActivities(db: Database) {
   return {
-    async recordHandoverEvents({ handoverId, events, readModel, notifications }: HandoverRecordInput): Promise<void> {
+    async recordHandoverEvents(input: HandoverRecordInput): Promise<void> {
+      const { handoverId, events, readModel, notifications } = input;
       const lastSeq = lastSeqOf(events);
       await db.$transaction(async (tx) => {
         await tx.handoverEvent.createMany({
@@ -161,6 +211,7 @@ export function createHandoverRecordActivities(db: Database) {
             skipDuplicates: true,
           });
         }
+        await recordActOnMails(tx, input);
       });
     },
 

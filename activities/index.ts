@@ -8,6 +8,7 @@ import { createCaseRecordActivities } from './case-records.js';
 import { createErasureActivities } from './erasure.js';
 import { createHandoverRecordActivities } from './handover-records.js';
 import { createNotificationActivities } from './notifications.js';
+import { createOutboxDispatchActivities } from './outbox-dispatch.js';
 import { createSettingsActivities } from './settings.js';
 
 export interface ActivityDependencies {
@@ -29,6 +30,7 @@ export function createActivities({ db, mailer, coordinationEmail, dataKeys }: Ac
     ...createHandoverRecordActivities(db),
     ...createSettingsActivities(db),
     ...createNotificationActivities({ db, mailer, coordinationEmail }),
+    ...createOutboxDispatchActivities({ db, mailer, coordinationEmail }),
   };
 }
 

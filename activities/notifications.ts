@@ -5,6 +5,7 @@
 //                                                        │ temporary SMTP error: back to pending, lastError; the
 //                                                        │ activity throws and Temporal retries with backoff
 //                                                        └ permanent refusal (5xx) or no recipient: failed, lastError
+//   pending ──act-on mail whose recipients all chose the daily digest──▶ digest (mailed in the digest instead)
 // A row that is `sent` or claimed (`sending`) is never mailed again, whoever calls. Trade-off: a worker that dies
 // after the claim and before the final UPDATE leaves the row in `sending`; whether the relay had accepted the mail
 // cannot be known then, and rather than risk a duplicate the row stays `sending` (visible in the outbox as
@@ -19,6 +20,11 @@ import { DEADLINE_LABELS, formatDateDe, organisationShortName, type DeadlineKind
 import type { Database } from '../platform/database.js';
 import { isPermanentSmtpError, type Mailer } from '../platform/mailer.js';
 import { repoRoot } from '../platform/paths.js';
+import { ACT_ON_LABELS, isActOnKind } from '../domain/act-on-notifications.js';
+
+const dateTimeDe = new Intl.DateTimeFormat('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin' });
+/** A point in time as people in Euskirchen read it (meeting times). */
+const formatDateTimeDe = (iso: string) => `${dateTimeDe.format(new Date(iso))} Uhr`;
 
 export interface NotificationDependencies {
   db: Database;
@@ -38,6 +44,8 @@ export type DeliveryOutcome =
   /** Cannot be mailed (no recipient address, permanent refusal): status failed, reason in lastError. */
   | 'failed'
   | 'no_mailer'
+  /** An act-on mail whose recipients all chose the daily digest: status digest, mailed in it. */
+  | 'digest'
   | 'not_found';
 
 export interface DeliveryResult {
@@ -80,7 +88,11 @@ function mailTemplate(name: string) {
 
 type NotificationRow = NonNullable<Awaited<ReturnType<Database['notification']['findUnique']>>>;
 
+/** Act-on mails and the digest have a template of their own name (handover_proposed → handover-proposed.hbs). */
+const OWN_TEMPLATE_KINDS = new Set(['handover_proposed', 'handover_consent_given', 'handover_meeting_scheduled', 'digest']);
+
 function templateName(row: NotificationRow): string {
+  if (OWN_TEMPLATE_KINDS.has(row.kind)) return row.kind.replaceAll('_', '-');
   if (row.handoverId) return row.kind === 'lapsed' ? 'handover-lapsed' : 'handover-meeting';
   if (row.deadlineKind === 'retention') return 'retention';
   if (row.kind === 'closure_requested') return 'closure-requested';
@@ -93,7 +105,16 @@ const RECIPIENT_NOTES: Record<string, string> = {
   coordination: 'Sie erhalten diese Nachricht als KIM-Koordination.',
   counsellor: 'Sie erhalten diese Nachricht, weil Sie die Übergabe in der Sozialberatung der Ausländerbehörde begonnen haben.',
   receiving_organisation: 'Sie erhalten diese Nachricht als Case Management der aufnehmenden Organisation.',
+  person: 'Sie erhalten diese Tagesübersicht, weil Sie in Ihren Einstellungen die tägliche Zusammenfassung gewählt haben.',
 };
+
+/** One line of the daily digest (payload.items of a `digest` row, activities/outbox-dispatch.ts). */
+export interface DigestItem {
+  kind: string;
+  caseId: string | null;
+  handoverId: string | null;
+  dueAt?: string | null;
+}
 
 export interface RenderedMail {
   subject: string;
@@ -103,7 +124,7 @@ export interface RenderedMail {
 
 /** The German mail of an outbox row. Exported for the tests; reads no personal data. */
 export function renderNotification(row: NotificationRow, appUrl: string, fallbackNote?: string): RenderedMail {
-  const payload = (row.payload ?? {}) as { dueAt?: string };
+  const payload = (row.payload ?? {}) as { dueAt?: string; day?: string; items?: DigestItem[] };
   const deadlineKind = row.deadlineKind as DeadlineKind | null;
   const context = {
     deadlineLabel: deadlineKind ? (DEADLINE_LABELS[deadlineKind] ?? deadlineKind) : 'Wiedervorlage',
@@ -118,6 +139,15 @@ export function renderNotification(row: NotificationRow, appUrl: string, fallbac
     recipientNote: RECIPIENT_NOTES[row.recipientRole] ?? '',
     fallbackNote: fallbackNote ?? '',
     appUrl,
+    // A meeting is a time of day; everything else a due date.
+    meetingAt: payload.dueAt && row.kind === 'handover_meeting_scheduled' ? formatDateTimeDe(payload.dueAt) : '',
+    digestDay: payload.day ? formatDateDe(payload.day) : '',
+    items: (payload.items ?? []).map((item) => ({
+      label: ACT_ON_LABELS[item.kind as keyof typeof ACT_ON_LABELS] ?? item.kind,
+      ref: item.handoverId ? `Übergabe ${item.handoverId.slice(0, 8)}` : item.caseId ? `Fall ${item.caseId.slice(0, 8)}` : '',
+      url: item.handoverId ? `${appUrl}${handoverPagePath(item.handoverId)}` : item.caseId ? `${appUrl}${casePagePath(item.caseId)}` : appUrl,
+    })),
+    tasksUrl: `${appUrl}/aufgaben`,
   };
   const template = mailTemplate(templateName(row));
   const part = (format: 'text' | 'html', name: string) => template[format]({ ...context, part: name }).trim();
@@ -139,53 +169,75 @@ const splitAddresses = (list: string) =>
 /** Where recipients' addresses come from. */
 type RecipientSources = Pick<NotificationDependencies, 'db' | 'coordinationEmail'>;
 
-async function coordination({ db, coordinationEmail }: RecipientSources): Promise<string[]> {
-  if (coordinationEmail) return splitAddresses(coordinationEmail);
-  const users = await db.user.findMany({ where: { role: 'coordinator', active: true }, orderBy: { email: 'asc' } });
-  return users.map((u) => u.email);
+interface Recipient {
+  email: string;
+  /** The person chose the daily digest (User.notificationMode) — act-on mails then wait for it. */
+  daily: boolean;
 }
 
-async function activeUserEmail(db: Database, userId: string | null | undefined): Promise<string | null> {
+const RECIPIENT_FIELDS = { email: true, notificationMode: true } as const;
+const asRecipient = (u: { email: string; notificationMode: string }): Recipient => ({ email: u.email, daily: u.notificationMode === 'daily' });
+
+async function activeUser(db: Database, userId: string | null | undefined): Promise<Recipient | null> {
   if (!userId) return null;
-  const user = await db.user.findUnique({ where: { id: userId } });
-  return user?.active ? user.email : null;
+  const user = await db.user.findUnique({ where: { id: userId }, select: { ...RECIPIENT_FIELDS, active: true } });
+  return user?.active ? asRecipient(user) : null;
+}
+
+async function coordinators({ db, coordinationEmail }: RecipientSources): Promise<Recipient[]> {
+  // A shared coordination mailbox has no person whose setting could hold its mail back.
+  if (coordinationEmail) return splitAddresses(coordinationEmail).map((email) => ({ email, daily: false }));
+  const users = await db.user.findMany({ where: { role: 'coordinator', active: true }, orderBy: { email: 'asc' }, select: RECIPIENT_FIELDS });
+  return users.map(asRecipient);
 }
 
 /**
- * Addresses for the row's recipient role. A person who cannot be reached (left, deactivated, nobody in the
+ * The people for the row's recipient role. A person who cannot be reached (left, deactivated, nobody in the
  * organisation) does not swallow the notification: it goes to coordination, with a note saying why.
  */
-async function recipients(sources: RecipientSources, row: NotificationRow): Promise<{ to: string[]; fallbackNote?: string }> {
+async function recipientPeople(sources: RecipientSources, row: NotificationRow): Promise<{ people: Recipient[]; fallbackNote?: string }> {
   const { db } = sources;
-  const fallback = async (note: string) => ({ to: await coordination(sources), fallbackNote: note });
+  const fallback = async (note: string) => ({ people: await coordinators(sources), fallbackNote: note });
   switch (row.recipientRole) {
-    case 'assignee': {
-      const email = await activeUserEmail(db, row.recipientUserId);
-      return email ? { to: [email] } : fallback('Die fallführende Person ist nicht (mehr) aktiv; die Erinnerung geht deshalb an die KIM-Koordination.');
+    case 'assignee':
+    case 'person': {
+      const person = await activeUser(db, row.recipientUserId);
+      return person ? { people: [person] } : fallback('Die fallführende Person ist nicht (mehr) aktiv; die Erinnerung geht deshalb an die KIM-Koordination.');
     }
     case 'counsellor': {
       let userId = row.recipientUserId;
       if (!userId && row.handoverId) {
         userId = (await db.handover.findUnique({ where: { id: row.handoverId }, select: { counsellorId: true } }))?.counsellorId ?? null;
       }
-      const email = await activeUserEmail(db, userId);
-      return email ? { to: [email] } : fallback('Die zuständige Person der Sozialberatung ist nicht (mehr) aktiv; die Nachricht geht deshalb an die KIM-Koordination.');
+      const person = await activeUser(db, userId);
+      return person ? { people: [person] } : fallback('Die zuständige Person der Sozialberatung ist nicht (mehr) aktiv; die Nachricht geht deshalb an die KIM-Koordination.');
     }
     case 'receiving_organisation': {
       const users = row.recipientOrganisationId
         ? await db.user.findMany({
             where: { organisationId: row.recipientOrganisationId, role: 'case_manager', active: true },
             orderBy: { email: 'asc' },
+            select: RECIPIENT_FIELDS,
           })
         : [];
       return users.length > 0
-        ? { to: users.map((u) => u.email) }
+        ? { people: users.map(asRecipient) }
         : fallback('In der aufnehmenden Organisation ist kein aktives Case Management eingetragen; die Nachricht geht deshalb an die KIM-Koordination.');
     }
     case 'coordination':
     default:
-      return { to: await coordination(sources) };
+      return { people: await coordinators(sources) };
   }
+}
+
+/**
+ * Addresses for a row. Act-on mails skip the people who chose the daily digest (they get the item in it); `deferred`
+ * says that nobody is left, so the row waits for the digests instead of being mailed.
+ */
+async function recipients(sources: RecipientSources, row: NotificationRow): Promise<{ to: string[]; fallbackNote?: string; deferred: boolean }> {
+  const { people, fallbackNote } = await recipientPeople(sources, row);
+  const now = isActOnKind(row.kind) ? people.filter((p) => !p.daily) : people;
+  return { to: now.map((p) => p.email), deferred: now.length === 0 && people.length > 0, ...(fallbackNote ? { fallbackNote } : {}) };
 }
 
 export function createNotificationActivities({ db, mailer, coordinationEmail }: NotificationDependencies) {
@@ -200,11 +252,17 @@ export function createNotificationActivities({ db, mailer, coordinationEmail }: 
       if (!row) return { outcome: 'not_found' };
       if (row.status === 'sent') return { outcome: 'already_sent' };
       if (row.status === 'failed') return { outcome: 'failed' };
+      if (row.status === 'digest') return { outcome: 'digest' };
       if (row.status !== 'pending') return { outcome: 'claimed' };
       if (!mailer) return { outcome: 'no_mailer' };
 
       // Resolved and rendered before the claim: a database hiccup here leaves nothing half-done.
-      const { to, fallbackNote } = await recipients({ db, coordinationEmail }, row);
+      const { to, fallbackNote, deferred } = await recipients({ db, coordinationEmail }, row);
+      if (deferred) {
+        // Everyone it is for reads it in tomorrow's digest: not mailed now, not failed either.
+        const held = await db.notification.updateMany({ where: { id, status: 'pending' }, data: { status: 'digest' } });
+        return { outcome: held.count === 1 ? 'digest' : 'claimed' };
+      }
       const mail = renderNotification(row, mailer.appUrl, fallbackNote);
 
       // The claim: only one caller moves the row from pending to sending.

@@ -20,6 +20,7 @@ import { buildOpenApiDocument, openApiRouter } from './v1/openapi.js';
 import { methodNotAllowed, type PathsDocument } from './http/method-not-allowed.js';
 import { reportsRouter } from './v1/reports.js';
 import { sessionsRouter } from './v1/sessions.js';
+import { workRouter } from './v1/work.js';
 import { caseHistoryPagesRouter } from './pages/case-history.js';
 import { caseListPagesRouter } from './pages/case-list.js';
 import { casePagesRouter } from './pages/cases.js';
@@ -39,6 +40,8 @@ import { accountPagesRouter } from './pages/accounts.js';
 import { passwordPagesRouter } from './pages/password.js';
 import { administrationPagesRouter } from './pages/administration.js';
 import { organisationPagesRouter } from './pages/organisations.js';
+import { taskCountForPages, tasksPagesRouter } from './pages/tasks.js';
+import { personalSettingsPagesRouter } from './pages/personal-settings.js';
 
 export interface AppDependencies {
   db: Database;
@@ -90,8 +93,11 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
   app.use('/api/v1/handovers', handoversRouter(deps));
   app.use('/api/v1/reports', reportsRouter(deps));
+  app.use('/api/v1', workRouter(deps));
   // A documented path with a method it does not have: 405 with Allow (after every /api/v1 router, before the 404).
   app.use(methodNotAllowed(buildOpenApiDocument() as unknown as PathsDocument));
+  // The number of "Meine Aufgaben" in every page's navigation (one query per page view).
+  app.use(taskCountForPages(deps));
   // Only with the local sink (no SMTP_HOST), and only for coordination and admins (it shows addresses and case ids).
   if (deps.mailSink) app.use(mailInboxRouter(deps.mailSink));
   app.use(signInPagesRouter({ db: deps.db, limiter, cookieSecure }));
@@ -106,6 +112,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(handoverPagesRouter(deps));
   app.use(coordinationPagesRouter(deps));
   app.use(dataProtectionPagesRouter(deps));
+  app.use(tasksPagesRouter(deps));
+  app.use(personalSettingsPagesRouter(accountDeps));
   // German 404 and error pages for page paths; /api keeps the JSON error shape.
   app.use(pageNotFoundHandler, notFoundHandler);
   app.use(pageErrorHandler, errorHandler);

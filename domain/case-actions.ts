@@ -88,6 +88,16 @@ const schemas = {
   }),
   'withdraw-consent': body({ consentId: id() }),
   'start-assessment': body({}),
+  // A draft: any life areas written down so far, situation and need each optional (completed later).
+  'save-assessment-draft': body({
+    lifeAreas: z
+      .array(z.object({ area: z.enum(LIFE_AREAS), situation: optionalText(4000), need: z.enum(NEED_LEVELS).optional() }))
+      .max(LIFE_AREAS.length)
+      .refine((areas) => new Set(areas.map((a) => a.area)).size === areas.length, {
+        message: 'Jeder Lebensbereich darf nur einmal vorkommen',
+      })
+      .meta({ allOf: LIFE_AREAS.map((area) => ({ contains: { properties: { area: { const: area } }, required: ['area'] }, minContains: 0, maxContains: 1 })) }),
+  }),
   'complete-assessment': body({
     lifeAreas: z
       .array(z.object({ area: z.enum(LIFE_AREAS), situation: text(4000), need: z.enum(NEED_LEVELS) }))
@@ -142,7 +152,20 @@ const schemas = {
   }),
   'put-on-hold': body({ reason: text() }),
   resume: body({ note: optionalText() }),
-  transfer: body({ organisationId: id(), assigneeId: id().optional(), reason: text() }),
+  transfer: body({
+    organisationId: id(),
+    assigneeId: id().optional(),
+    reason: text(),
+    // Set only by the takeover of a handover into an existing case (the API refuses it from staff).
+    continueFromHandover: z
+      .object({
+        handoverId: id(),
+        consentRecordedAt: isoDateOrTimestamp(),
+        residenceLaw: z.object({ permits: z.array(text(200)).max(20), notes: z.string().max(4000).refine((v) => !v.includes('\u0000'), 'Unzulässiges Steuerzeichen (NUL)') }),
+      })
+      .optional()
+      .meta({ description: 'Nur bei der Fallübernahme einer Übergabe (intern); von der API abgewiesen' }),
+  }),
   'request-closure': body(closureFields),
   // confirmChanges: approving a request although the case changed since (domain/case-closure.ts).
   'approve-closure': body({ note: optionalText(), confirmChanges: z.boolean().optional() }),

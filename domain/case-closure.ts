@@ -6,7 +6,7 @@
 import { CLOSURE_REASON_LABELS, type CaseData, type ClosureRequest } from './case-model.js';
 import { formatDateDe, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, closureDecisionDays, dueIn, isPending, rearmDeadlines, suspendDeadlines } from './deadlines.js';
-import { armPeriodicReview, fail, ofKind, type HandlerContext, type Handlers } from './case-decide-context.js';
+import { armPeriodicReview, fail, keepsEnteredDate, ofKind, type HandlerContext, type Handlers } from './case-decide-context.js';
 
 /** Deadlines that keep running while a request waits: coordination's decision and the retention period. */
 const keepsRunning = (d: { kind: string }) => d.kind === 'closure_decision' || d.kind === 'retention';
@@ -30,7 +30,7 @@ function endClosureRequest(h: HandlerContext, why: string): ClosureRequest {
   delete c.closureRequest;
   cancelDeadlines(c.deadlines, ofKind('closure_decision'), why, { ...h.ops, paused: false });
   if (!c.onHold) {
-    rearmDeadlines(c.deadlines, { ...h.ops, paused: false });
+    rearmDeadlines(c.deadlines, { ...h.ops, paused: false }, keepsEnteredDate(h));
     // A request filed by a review (outcome close) left no review deadline: the 90-day cycle starts again.
     if (c.goals.length > 0 && !c.deadlines.some((d) => d.kind === 'periodic_review' && isPending(d))) {
       armPeriodicReview(c, h.now, h.settings, { ...h.ops, paused: false });

@@ -2,7 +2,10 @@
 // confirmation, assignment, consents, holds, transfers, closure and reopening.
 import { CASE_STATE_LABELS, CLOSURE_REASON_LABELS, type CaseState } from './case-model.js';
 import { formatDateDe } from './dates.js';
-import { armDeadline, cancelDeadlines, dueIn, rearmDeadlines, suspendDeadlines } from './deadlines.js';
+import { armDeadline, cancelDeadlines, dueIn, meetDeadlines, rearmDeadlines, suspendDeadlines } from './deadlines.js';
+import type { ActionPayload } from './case-actions.js';
+import { hasEffectiveConsent } from './case-lifecycle.js';
+import { KNOWN_RESIDENCE_PERMITS } from './handover-model.js';
 import { CONSENT_DECISION_LABELS, CONSENT_SCOPE_LABELS } from './labels.js';
 import { organisationShortName } from './organisations.js';
 import { staleApprovalError } from './case-closure.js';
@@ -12,14 +15,55 @@ import {
   closeCase,
   fail,
   fileClosureRequest,
+  keepsEnteredDate,
   ofKind,
   progressRatingErrors,
   recordProgressRating,
   stateChange,
   stopReferral,
   unknownOrganisation,
+  type HandlerContext,
   type Handlers,
 } from './case-decide-context.js';
+
+/**
+ * An existing case taken over through a handover (domain.md: the receiving CM "continues it from assessment"): the
+ * residence-law facts become part of the case, and a case still in intake continues at assessment with the
+ * handover's consent carried over for data processing — as a case the handover opens does (case-decide-create.ts).
+ * A case further along keeps its phase.
+ */
+function continueAfterHandover(h: HandlerContext, from: NonNullable<ActionPayload<'transfer'>['continueFromHandover']>): void {
+  const { c } = h;
+  c.handoverId ??= from.handoverId;
+  const { permits, notes } = from.residenceLaw;
+  c.residenceLaw = { permits: [...permits], notes, handoverId: from.handoverId, recordedAt: h.now };
+  const labels = permits.map((p) => KNOWN_RESIDENCE_PERMITS[p] ?? p);
+  h.emit('residence_law_recorded', `Aufenthaltsrechtliche Angaben aus der Übergabe: ${labels.length > 0 ? labels.join('; ') : 'keine Titel angegeben'}`, {
+    handoverId: from.handoverId,
+    permits,
+    notes,
+  });
+  if (c.state !== 'intake' || c.onHold) return;
+  if (!hasEffectiveConsent(c, 'data_processing')) {
+    const consent = {
+      id: h.newId('consent'),
+      scope: 'data_processing' as const,
+      decision: 'given' as const,
+      partnerOrganisationId: c.organisationId,
+      purpose: 'Aus der Übergabe übernommen: Datenverarbeitung im aufnehmenden KIM Case Management',
+      recordedBy: h.actor.id,
+      recordedAt: from.consentRecordedAt,
+    };
+    c.consents.push(consent);
+    h.emit('consent_recorded', 'Einwilligung erteilt: Datenverarbeitung (aus der Übergabe übernommen)', { ...consent });
+  }
+  c.assessment = { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+  c.state = 'assessment';
+  h.emit('assessment_started', 'Assessment begonnen (Fortsetzung nach der Fallübernahme)', { ...stateChange('intake', 'assessment'), handoverId: from.handoverId });
+  meetDeadlines(c.deadlines, ofKind('first_assessment'), h.ops);
+  const d = h.settings.deadlines;
+  armDeadline(c.deadlines, { kind: 'assessment_completion', ...dueIn(h.now, d.assessmentCompletionDays, d.escalationGraceDays) }, h.ops);
+}
 
 export const adminHandlers = {
   'confirm-provider'(h, p) {
@@ -108,7 +152,7 @@ export const adminHandlers = {
     delete h.c.hold;
     h.emit('case_resumed', `Fall fortgesetzt${since ? ` (pausiert seit ${formatDateDe(since)})` : ''}`, { since, note: p.note });
     // Rules 6: while a closure request waits, the work deadlines stay paused (they run again when it is decided).
-    if (!(h.rules >= 6 && h.c.closureRequest)) rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false });
+    if (!(h.rules >= 6 && h.c.closureRequest)) rearmDeadlines(h.c.deadlines, { ...h.ops, paused: false }, keepsEnteredDate(h));
   },
 
   transfer(h, p) {
@@ -126,6 +170,7 @@ export const adminHandlers = {
       assigneeId: p.assigneeId,
       reason: p.reason,
     });
+    if (p.continueFromHandover) continueAfterHandover(h, p.continueFromHandover);
   },
 
   'request-closure'(h, p) {

@@ -2,7 +2,7 @@
 // steps several handlers share (closing, stopping a referral, arming the recurring deadlines, field errors).
 import type { ActionPayload } from './case-actions.js';
 import { CLOSURE_REASON_LABELS, type Actor, type CaseAction, type CaseData, type CaseState, type ClosureReason, type GoalAttainment, type Referral } from './case-model.js';
-import { addDays, addYears, datePart } from './dates.js';
+import { addDays, addYears, berlinDate, datePart, endOfDayBerlin, endOfDayUtc, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, type CaseSettings, type DeadlineKind, type DeadlineOpsContext } from './deadlines.js';
 import type { EmitFn } from './events.js';
 import type { DeadlineNotification } from './case-decide-timers.js';
@@ -12,15 +12,20 @@ import { agreeCriteria, criteriaSummary, ratingErrors, ratingSummary, type Crite
 
 /**
  * Which version of the process rules a decision follows. 6: closure stops only referrals still waiting (accepted ones
- * keep their outcome). 7: measured progress (success criteria, ratings at review and closure, domain/progress.ts) and
- * the contact kind `joint_first_appointment`. A workflow run started before a version decides by the one before until
- * it continues as new, so its history replays as recorded.
+ * keep their outcome). 7: a calendar date is due at the end of that day in Europe/Berlin (not 23:59:59.999 UTC, the
+ * next day in Germany), "today" is the day in Germany, and a date a person entered (goal, referral follow-up) stays
+ * that date across a pause. 8: measured progress (success criteria, ratings at review and closure, domain/progress.ts)
+ * and the contact kind `joint_first_appointment` — see HandlerContext.progress. A workflow run started before a
+ * version decides by the one before until it continues as new, so its history replays as recorded.
  */
-export const CASE_RULES = 7;
-export type CaseRulesVersion = 5 | 6 | 7;
+export const CASE_RULES = 8;
+export type CaseRulesVersion = 5 | 6 | 7 | 8;
 
 export interface HandlerContext {
   rules: CaseRulesVersion;
+  /** Measured progress (criteria, ratings, joint first appointment): rules 8, or a request the workflow let through
+   *  on an older run (usesProgress) — independent of the rest of the rules. */
+  progress: boolean;
   c: CaseData;
   now: string;
   actor: Actor;
@@ -134,28 +139,47 @@ export function fail(field: string, message: string): FieldErrors {
   return { [field]: message };
 }
 
+/** Today as a calendar date: in Germany (rules 7), the UTC date before. */
+export function todayOf(h: Pick<HandlerContext, 'rules' | 'now'>): string {
+  return h.rules >= 7 ? berlinDate(toMs(h.now)) : datePart(h.now);
+}
+
 export function dueDateInPast(h: HandlerContext, date: string): boolean {
-  return date < datePart(h.now);
+  return date < todayOf(h);
+}
+
+/** The instant a calendar due date is due: the end of that day in Germany (rules 7), 23:59:59.999 UTC before. */
+export function dueAtOfDate(h: Pick<HandlerContext, 'rules'>, date: string): string {
+  return h.rules >= 7 ? endOfDayBerlin(date) : endOfDayUtc(date);
+}
+
+/**
+ * Deadlines whose date a person entered keep it when a pause ends (rules 7): the goal or referral still names that
+ * date, so the reminder must come on it — an already passed one then fires at once as overdue.
+ */
+export function keepsEnteredDate(h: HandlerContext): ((d: { kind: DeadlineKind; refId?: string }) => boolean) | undefined {
+  if (h.rules < 7) return undefined;
+  return (d) => d.kind === 'goal_due' || (d.kind === 'referral_follow_up' && h.c.referrals.some((r) => r.id === d.refId && r.dueDateEntered === true));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Measured progress (rules 7, domain/progress.ts): the criteria live in the case (at most ten), the ratings only in
+// Measured progress (rules 8, domain/progress.ts): the criteria live in the case (at most ten), the ratings only in
 // their `progress_rated` events — the workflow state does not grow with each review.
 
-/** Rules 7: the success criteria of an assessment (replacing earlier ones), with their event. */
+/** The success criteria of an assessment (replacing earlier ones), with their event. */
 export function agreeSuccessCriteria(h: HandlerContext, p: { successCriteria?: string[] | undefined; successCriteriaText?: string[] | undefined }): void {
-  if (h.rules < 7 || (!p.successCriteria?.length && !p.successCriteriaText?.length)) return;
+  if (!h.progress || (!p.successCriteria?.length && !p.successCriteriaText?.length)) return;
   const criteria = agreeCriteria(p.successCriteria ?? [], p.successCriteriaText ?? []);
   h.c.successCriteria = criteria;
   h.emit('success_criteria_agreed', criteriaSummary(criteria), { criteria });
 }
 
 /**
- * Whether a request uses what only process rules 7 know (criteria, ratings, the joint first appointment). A run on
- * rules 6 decides such a request by rules 7 (the workflow records a patch marker for it): for these actions the two
- * differ only in those parts, so a running case can measure progress without waiting for its next run.
+ * Whether a request uses measured progress (criteria, ratings, the joint first appointment). A run on older rules
+ * decides such a request with `progress` (the workflow records a patch marker for it), so a running case can measure
+ * progress without waiting for its next run; the rest of its rules stay as they were.
  */
-export function usesRules7(action: string, payload: unknown): boolean {
+export function usesProgress(action: string, payload: unknown): boolean {
   if (!payload || typeof payload !== 'object') return false;
   const p = payload as Record<string, unknown>;
   if (action === 'complete-assessment') return p.successCriteria !== undefined || p.successCriteriaText !== undefined;
@@ -165,16 +189,16 @@ export function usesRules7(action: string, payload: unknown): boolean {
 
 type Rating = { needs?: NeedRatings | undefined; criteria?: CriterionRatings | undefined };
 
-/** Rules 7: field errors of a rating (criteria the case has not agreed), or null. */
+/** Field errors of a rating (criteria the case has not agreed), or null. */
 export function progressRatingErrors(h: HandlerContext, p: Rating): FieldErrors | null {
-  if (h.rules < 7) return null;
+  if (!h.progress) return null;
   const fields = ratingErrors(h.c.successCriteria, p.criteria);
   return Object.keys(fields).length > 0 ? fields : null;
 }
 
-/** Rules 7: a rating given with a review or the closure, as its own event (nothing when nothing was rated). */
+/** A rating given with a review or the closure, as its own event (nothing when nothing was rated). */
 export function recordProgressRating(h: HandlerContext, p: Rating, occasion: 'review' | 'closure', extra: Record<string, unknown> = {}): void {
-  if (h.rules < 7) return;
+  if (!h.progress) return;
   const needs = definedOnly(p.needs);
   const criteria = definedOnly(p.criteria);
   if (Object.keys(needs).length === 0 && Object.keys(criteria).length === 0) return;

@@ -1,9 +1,9 @@
 // Handlers of the case decision function (domain/case-decide.ts) for the work through the phases: assessment, goal
 // agreement and goals, referrals, reviews and contacts.
 import { canCloseDirectly } from './case-lifecycle.js';
-import { CONTACT_KIND_LABELS, type CaseState, type Referral } from './case-model.js';
+import { CONTACT_KIND_LABELS, type Assessment, type CaseState, type Referral } from './case-model.js';
 import { GOAL_STATUS_LABELS, REFERRAL_OUTCOME_LABELS, REVIEW_OUTCOME_LABELS } from './labels.js';
-import { addDays, addMs, datePart, endOfDayUtc, formatDateDe, isIsoDate, toMs } from './dates.js';
+import { addDays, addMs, calendarDateOf, datePart, formatDateDe, isIsoDate, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, isPending, meetDeadlines, moveDeadline } from './deadlines.js';
 import {
   agreeSuccessCriteria,
@@ -12,6 +12,7 @@ import {
   progressRatingErrors,
   recordProgressRating,
   closeCase,
+  dueAtOfDate,
   dueDateInPast,
   fail,
   fileClosureRequest,
@@ -32,9 +33,19 @@ export const workHandlers = {
     armDeadline(c.deadlines, { kind: 'assessment_completion', ...dueIn(h.now, d.assessmentCompletionDays, d.escalationGraceDays) }, h.ops);
   },
 
+  'save-assessment-draft'(h, p) {
+    const { c } = h;
+    const started = c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+    // Only what was written down: empty entries are dropped; the deadlines are untouched (the assessment goes on).
+    const lifeAreas = p.lifeAreas.map((a) => ({ area: a.area, ...(a.situation ? { situation: a.situation } : {}), ...(a.need ? { need: a.need } : {}) }));
+    c.assessment = { ...started, draft: { lifeAreas, savedAt: h.now, savedBy: h.actor.id } };
+    h.emit('assessment_draft_saved', `Assessment-Entwurf gespeichert (${lifeAreas.length} Lebensbereiche)`, { lifeAreas });
+  },
+
   'complete-assessment'(h, p) {
     const { c, settings } = h;
-    const started = c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] };
+    const started: Assessment = { ...(c.assessment ?? { startedAt: h.now, startedBy: h.actor.id, lifeAreas: [] }) };
+    delete started.draft; // the completed assessment replaces the draft
     c.assessment = { ...started, completedAt: h.now, completedBy: h.actor.id, lifeAreas: p.lifeAreas };
     setState(h, 'goal_planning');
     const high = p.lifeAreas.filter((a) => a.need === 'high').length;
@@ -59,7 +70,7 @@ export const workHandlers = {
     c.goals.push(...goals);
     h.emit('goals_agreed', `${goals.length} Ziel(e) vereinbart`, { goals });
     meetDeadlines(c.deadlines, ofKind('goal_agreement'), h.ops);
-    for (const g of goals) armDeadline(c.deadlines, { kind: 'goal_due', dueAt: endOfDayUtc(g.dueDate), refId: g.id }, h.ops);
+    for (const g of goals) armDeadline(c.deadlines, { kind: 'goal_due', dueAt: dueAtOfDate(h, g.dueDate), refId: g.id }, h.ops);
     // The 90-day review cycle starts with the first goal agreement and runs while the case is open.
     if (!c.deadlines.some((d) => d.kind === 'periodic_review' && isPending(d))) armPeriodicReview(c, h.now, h.settings, h.ops);
   },
@@ -86,9 +97,9 @@ export const workHandlers = {
     } else if (goal.status !== 'open') {
       meetDeadlines(h.c.deadlines, ofKind('goal_due', goal.id), h.ops);
     } else if (!pending) {
-      armDeadline(h.c.deadlines, { kind: 'goal_due', dueAt: endOfDayUtc(goal.dueDate), refId: goal.id }, h.ops);
+      armDeadline(h.c.deadlines, { kind: 'goal_due', dueAt: dueAtOfDate(h, goal.dueDate), refId: goal.id }, h.ops);
     } else if (before.dueDate !== goal.dueDate) {
-      moveDeadline(pending, endOfDayUtc(goal.dueDate), undefined, h.ops);
+      moveDeadline(pending, dueAtOfDate(h, goal.dueDate), undefined, h.ops);
     }
   },
 
@@ -101,7 +112,7 @@ export const workHandlers = {
       if (k.decision !== 'given' || k.withdrawnAt) return fail('consentId', 'Diese Einwilligung ist nicht (mehr) wirksam');
     }
     if (p.dueDate && dueDateInPast(h, p.dueDate)) return fail('dueDate', 'Termin liegt in der Vergangenheit');
-    const followUpAt = p.dueDate ? endOfDayUtc(p.dueDate) : addDays(h.now, h.settings.deadlines.referralFollowUpDays);
+    const followUpAt = p.dueDate ? dueAtOfDate(h, p.dueDate) : addDays(h.now, h.settings.deadlines.referralFollowUpDays);
     const referral: Referral = {
       id: h.newId('ref'),
       service: p.service,
@@ -109,7 +120,8 @@ export const workHandlers = {
       ...(p.consentId ? { consentId: p.consentId } : {}),
       sentAt: h.now,
       sentBy: h.actor.id,
-      dueDate: datePart(followUpAt),
+      dueDate: h.rules >= 7 ? (p.dueDate ?? calendarDateOf(followUpAt)) : datePart(followUpAt),
+      ...(h.rules >= 7 && p.dueDate ? { dueDateEntered: true as const } : {}),
       status: 'sent',
     };
     c.referrals.push(referral);
@@ -198,7 +210,7 @@ export const workHandlers = {
 
   'record-contact'(h, p) {
     const { c } = h;
-    if (p.kind === 'joint_first_appointment' && h.rules < 7) return fail('kind', 'Diese Kontaktart gibt es in diesem Fall noch nicht');
+    if (p.kind === 'joint_first_appointment' && !h.progress) return fail('kind', 'Diese Kontaktart gibt es in diesem Fall noch nicht');
     // Tolerances: a calendar date may be "today" anywhere on earth (UTC+14), a timestamp may run 5 minutes ahead
     // of the server clock.
     const future = isIsoDate(p.date)
@@ -208,7 +220,7 @@ export const workHandlers = {
     // The contact lives on in its event (who and when are the event's actor and time); the case keeps counts.
     const contactId = h.newId('contact');
     c.contacts.count += 1;
-    // A case opened before rules 7 has no count of the newer kinds yet.
+    // A case opened before rules 8 has no count of the newer kinds yet.
     c.contacts.byKind[p.kind] = (c.contacts.byKind[p.kind] ?? 0) + 1;
     const at = isIsoDate(p.date) ? `${p.date}T00:00:00.000Z` : p.date;
     const newer = !c.contacts.lastContactAt || toMs(at) > toMs(c.contacts.lastContactAt);

@@ -34,6 +34,7 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
   // Withdrawal is the client's right at any time, also after closure (domain.md: it stops any sharing it covered).
   'withdraw-consent':        { from: ALL,                                       hold: 'either',      to: '= (stoppt Vermittlungen, die darauf beruhen)' },
   'start-assessment':        { from: ['intake'],                                hold: 'not_on_hold', to: 'assessment' },
+  'save-assessment-draft':   { from: ['assessment'],                            hold: 'not_on_hold', to: '= (Entwurf gespeichert)' },
   'complete-assessment':     { from: ['assessment'],                            hold: 'not_on_hold', to: 'goal_planning' },
   'agree-goals':             { from: ['goal_planning'],                         hold: 'not_on_hold', to: '=' },
   'update-goal':             { from: ['goal_planning', 'referral', 'review'],   hold: 'not_on_hold', to: '=' },
@@ -60,6 +61,7 @@ export const ACTION_LABELS: Record<CaseAction, string> = {
   'record-consent': 'Einwilligung erfassen',
   'withdraw-consent': 'Einwilligung widerrufen',
   'start-assessment': 'Assessment beginnen',
+  'save-assessment-draft': 'Als Entwurf speichern',
   'complete-assessment': 'Assessment abschließen',
   'agree-goals': 'Ziele vereinbaren',
   'update-goal': 'Ziel aktualisieren',

@@ -24,6 +24,7 @@ export const CASE_ACTIONS = [
   'record-consent',
   'withdraw-consent',
   'start-assessment',
+  'save-assessment-draft',
   'complete-assessment',
   'agree-goals',
   'update-goal',
@@ -173,12 +174,21 @@ export interface LifeAreaAssessment {
   need: NeedLevel;
 }
 
+/** A life area as far as it was written down before the assessment is completed (a draft). */
+export interface LifeAreaDraft {
+  area: LifeArea;
+  situation?: string;
+  need?: NeedLevel;
+}
+
 export interface Assessment {
   startedAt: string;
   startedBy: string;
   completedAt?: string;
   completedBy?: string;
   lifeAreas: LifeAreaAssessment[];
+  /** The assessment written down so far (save-assessment-draft); dropped when it is completed. */
+  draft?: { lifeAreas: LifeAreaDraft[]; savedAt: string; savedBy: string };
 }
 
 /** A success criterion agreed with the client: a code of SUCCESS_CRITERIA (domain/progress.ts), `other` with text. */
@@ -211,6 +221,8 @@ export interface Referral {
   sentBy: string;
   /** `YYYY-MM-DD` of the follow-up (payload.dueDate, or the day of sentAt + referralFollowUpDays). */
   dueDate: string;
+  /** Rules 7: the follow-up date was entered by a person (it then stays that date across a pause). */
+  dueDateEntered?: true;
   status: ReferralStatus;
   outcomeAt?: string;
   /** Outcome reason, or the stop reason ("Einwilligung widerrufen"). */

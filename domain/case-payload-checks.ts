@@ -32,8 +32,11 @@ import {
   oneOf,
   optional,
   optionalText,
+  NUL_MESSAGE,
+  noNul,
   refine,
   refineObject,
+  string,
   text,
   type Checker,
   type ParseResult,
@@ -99,6 +102,15 @@ const completeAssessment = () =>
     }
   }));
 
+const saveAssessmentDraft = () =>
+  body({
+    lifeAreas: array(
+      object({ area: oneOf(LIFE_AREAS), situation: optionalText(4000), need: optional(oneOf(NEED_LEVELS)) }),
+      maxLength(LIFE_AREAS.length),
+      refine((areas: Array<{ area: string }>) => new Set(areas.map((a) => a.area)).size === areas.length, 'Jeder Lebensbereich darf nur einmal vorkommen'),
+    ),
+  });
+
 const completeReview = () =>
   body(
     {
@@ -122,6 +134,7 @@ const checkers: { [A in CaseAction]: () => Checker<ActionPayload<A>> } = {
   'record-consent': recordConsent,
   'withdraw-consent': () => body({ consentId: id() }),
   'start-assessment': () => body({}),
+  'save-assessment-draft': saveAssessmentDraft,
   'complete-assessment': completeAssessment,
   'agree-goals': () =>
     body({ goals: array(object({ title: text(300), measure: text(2000), owner: text(200), dueDate: isoDate() }), minLength(1)) }),
@@ -134,7 +147,20 @@ const checkers: { [A in CaseAction]: () => Checker<ActionPayload<A>> } = {
     body({ kind: oneOf(CONTACT_KINDS), date: isoDateOrTimestamp(), durationMinutes: integer(0, 24 * 60), note: optionalText(4000) }),
   'put-on-hold': () => body({ reason: text() }),
   resume: () => body({ note: optionalText() }),
-  transfer: () => body({ organisationId: id(), assigneeId: optional(id()), reason: text() }),
+  transfer: () =>
+    body({
+      organisationId: id(),
+      assigneeId: optional(id()),
+      reason: text(),
+      // Set only by the takeover of a handover into an existing case (the API refuses it from staff).
+      continueFromHandover: optional(
+        object({
+          handoverId: id(),
+          consentRecordedAt: isoDateOrTimestamp(),
+          residenceLaw: object({ permits: array(text(200), maxLength(20)), notes: string(maxLength(4000), refine(noNul, NUL_MESSAGE)) }),
+        }),
+      ),
+    }),
   'request-closure': () => body(closureFields()),
   'approve-closure': () => body({ note: optionalText(), confirmChanges: optional(boolean()) }),
   'return-closure': () => body({ reason: text() }),

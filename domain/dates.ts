@@ -88,9 +88,64 @@ export function datePart(iso: string): string {
   return iso.slice(0, 10);
 }
 
-/** A calendar due date is due at the end of that day; we use 23:59:59.999 UTC (documented simplification). */
+/**
+ * How process rules before version 7 stored "due at the end of <date>": 23:59:59.999 UTC, which is already the next
+ * day in Germany. Kept for replaying those runs; such instants are read back as their UTC date (calendarDateOf).
+ */
 export function endOfDayUtc(date: string): string {
   return `${datePart(date)}T23:59:59.999Z`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Europe/Berlin by the EU rule, in plain arithmetic (no Intl, no tz database): the workflow sandbox decides due times
+// with it, so it must be deterministic and light. Summer time (UTC+2) runs from the last Sunday of March 01:00 UTC to
+// the last Sunday of October 01:00 UTC, otherwise UTC+1 — the rule in force since 1996 (dates before are no due dates).
+
+/** The time zone every calendar date of a case means (domain.md "Dates"). */
+export const CASE_TIME_ZONE = 'Europe/Berlin';
+const HOUR_MS = 3_600_000;
+
+/** 01:00 UTC on the last Sunday of `month` (1–12) in `year`: when the EU clocks change. */
+function lastSundayChangeMs(year: number, month: number): number {
+  const lastDay = Date.UTC(year, month, 0);
+  const weekday = new Date(lastDay).getUTCDay(); // 0 = Sunday
+  return lastDay - weekday * DAY_MS + HOUR_MS;
+}
+
+/** Offset of Europe/Berlin from UTC at the instant `ms` (3 600 000 or 7 200 000). */
+export function berlinOffsetMs(ms: number): number {
+  const year = new Date(ms).getUTCFullYear();
+  return ms >= lastSundayChangeMs(year, 3) && ms < lastSundayChangeMs(year, 10) ? 2 * HOUR_MS : HOUR_MS;
+}
+
+/** The instant local midnight starts `date` (YYYY-MM-DD) in Europe/Berlin. */
+export function startOfDayBerlinMs(date: string): number {
+  const wall = toMs(datePart(date));
+  // Midnight is never inside a change (they happen at 02:00/03:00 local), so the offset two hours before the wall
+  // instant read as UTC is the offset at local midnight.
+  return wall - berlinOffsetMs(wall - 2 * HOUR_MS);
+}
+
+/** A calendar due date is due at the end of that day in Europe/Berlin: the last millisecond before the next day. */
+export function endOfDayBerlin(date: string): string {
+  return fromMs(startOfDayBerlinMs(addDays(datePart(date), 1)) - 1);
+}
+
+/** The calendar date (YYYY-MM-DD) in Europe/Berlin of an instant. */
+export function berlinDate(ms: number): string {
+  return fromMs(ms + berlinOffsetMs(ms)).slice(0, 10);
+}
+
+/**
+ * The calendar date a stored date or instant stands for, as people read it: a calendar date is itself; an instant is
+ * its date in Europe/Berlin — except the end-of-day marker of rules before 7 (`…T23:59:59.999Z`), which stands for
+ * its UTC date (a Berlin day never ends at that instant, and nothing else is stored at exactly that millisecond).
+ */
+export function calendarDateOf(iso: string): string {
+  if (isIsoDate(iso)) return iso;
+  if (!isIsoTimestamp(iso)) return datePart(iso); // not ours to judge here: shown as written
+  if (iso.endsWith('T23:59:59.999Z')) return iso.slice(0, 10);
+  return berlinDate(toMs(iso));
 }
 
 /** Completed years of life on a given day (birthday counts from the day itself; 29 Feb birthdays on 28 Feb are not yet). */
@@ -102,8 +157,8 @@ export function ageOn(birthDate: string, on: string): number {
   return age;
 }
 
-/** German display form `TT.MM.JJJJ` of the date part as written (for summaries). */
+/** German display form `TT.MM.JJJJ` of the calendar date a date or instant stands for (calendarDateOf). */
 export function formatDateDe(iso: string): string {
-  const [y, m, d] = datePart(iso).split('-');
+  const [y, m, d] = calendarDateOf(iso).split('-');
   return `${d}.${m}.${y}`;
 }

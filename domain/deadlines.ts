@@ -249,12 +249,13 @@ export function suspendDeadlines(list: Deadline[], c: DeadlineOpsContext, why = 
 /**
  * Resume: every suspended deadline gets back the time it had left when it was suspended, i.e. its due and escalation
  * times move by the length of the pause. A reminded deadline stays reminded and only its escalation moves.
+ * `keepDate`: deadlines on a date a person entered keep it (the pause does not move an agreed date).
  */
-export function rearmDeadlines(list: Deadline[], c: DeadlineOpsContext): number {
+export function rearmDeadlines(list: Deadline[], c: DeadlineOpsContext, keepDate?: DeadlineFilter): number {
   let n = 0;
   for (const d of list) {
     if (d.status !== 'suspended' || !d.suspendedAt) continue;
-    const pause = Math.max(0, diffMs(c.now, d.suspendedAt));
+    const pause = keepDate?.(d) ? 0 : Math.max(0, diffMs(c.now, d.suspendedAt));
     const previousDueAt = d.dueAt;
     d.dueAt = addMs(d.dueAt, pause);
     if (d.escalateAt) d.escalateAt = addMs(d.escalateAt, pause);
@@ -263,7 +264,7 @@ export function rearmDeadlines(list: Deadline[], c: DeadlineOpsContext): number 
     delete d.statusBeforeSuspension;
     c.emit(
       'deadline_rearmed',
-      `Frist läuft wieder (Restlaufzeit unverändert): ${describe(d)}`,
+      `Frist läuft wieder (${keepDate?.(d) ? 'Termin bleibt' : 'Restlaufzeit unverändert'}): ${describe(d)}`,
       eventData(d, { previousDueAt, pausedMs: pause }),
     );
     n += 1;

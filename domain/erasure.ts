@@ -56,6 +56,7 @@ const SUMMARIES_WITHOUT_FREE_TEXT = new Set<DomainEventType>([
   'case_assigned',
   'consent_withdrawn',
   'assessment_started',
+  'assessment_draft_saved',
   'assessment_completed',
   'goals_agreed',
   'review_started',

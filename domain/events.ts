@@ -11,6 +11,7 @@ export const DOMAIN_EVENT_TYPES = [
   'consent_recorded',
   'consent_withdrawn',
   'assessment_started',
+  'assessment_draft_saved',
   'assessment_completed',
   'goals_agreed',
   'goal_updated',

@@ -25,6 +25,11 @@ export const HANDOVER_STATE_LABELS: Record<HandoverState, string> = {
   cancelled: 'Abgebrochen',
 };
 
+/** The state as people read it: once the meeting was held the handover waits for the takeover — no longer "geplant". */
+export function handoverStateLabel(state: HandoverState, meetingHeld: boolean): string {
+  return state === 'meeting_scheduled' && meetingHeld ? 'Übergabegespräch geführt – Übernahme ausstehend' : HANDOVER_STATE_LABELS[state];
+}
+
 export const HANDOVER_ACTIONS = ['record-consent', 'schedule-meeting', 'complete-meeting', 'accept', 'cancel', 'withdraw-consent'] as const;
 export type HandoverAction = (typeof HANDOVER_ACTIONS)[number];
 

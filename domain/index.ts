@@ -17,6 +17,8 @@ export * from './case-model.js';
 export * from './case-actions.js';
 export * from './case-payload-checks.js';
 export * from './case-lifecycle.js';
+export * from './next-step.js';
+export * from './case-search.js';
 export * from './case-decide.js';
 export * from './case-compact.js';
 export * from './handover.js';

@@ -3,6 +3,7 @@
 // users of the wrong organisation and of the right one. Checked on every answer: no 5xx, and no case id or person
 // name of another provider's case in a case manager's (or an anonymous caller's) answer unless the caller sent it.
 // Checked afterwards: every Case row still has a matching workflow, the record is consistent, no foreign token revoked.
+// Then the page routes the same way (lib/fuzz-pages.ts): no 5xx, no foreign case on a case manager's page.
 //
 // The drill is split into its phases (seed, personas, send, check stored state, NUL probes); the request generator
 // lives in lib/fuzz-requests.ts. Each phase keeps its statements and order, so a given --seed runs the same drill.
@@ -12,6 +13,7 @@ import { caseWorkflowId } from '../workflows/case-messages.js';
 import { handoverWorkflowId } from '../workflows/handover-messages.js';
 import { caseProblems, settledProblems } from './lib/consistency.js';
 import type { DrillContext } from './lib/context.js';
+import { fuzzPages } from './lib/fuzz-pages.js';
 import { fuzzEndpoints, fuzzRequest, validBodies, type FuzzRequest } from './lib/fuzz-requests.js';
 import { call, createCase, describe, signIn, type Answer } from './lib/http.js';
 import { pool, type DrillReport } from './lib/report.js';
@@ -276,6 +278,8 @@ export async function apiFuzzDrill(ctx: DrillContext, report: DrillReport): Prom
     const run = newFuzzRun(stack, targets, personas);
     const samples = fc.sample(fuzzRequest(personas.length, endpoints, bodies), { numRuns: total, seed: ctx.seed });
     await sendAndCheck(report, run, samples, total);
+    // The pages too (issue 15): every page route of the app's route table, as anonymous and signed-in sessions.
+    await fuzzPages(stack, report, { seeded: targets.seeded, handoverIds: targets.handoverIds }, ctx.quick ? 500 : 3_000, ctx.seed);
 
     await checkStoredState(stack, report, targets);
     await probeNul(stack, report, targets.coordinator, personas[1]!);

@@ -1,7 +1,8 @@
 // Records ENCRYPTED workflow histories for tests/replay-encrypted.test.ts, as production holds them: payloads
 // encrypted by the codec (platform/payload-codec.ts) with per-case/per-handover data keys wrapped by an installation
 // key. One history or more for every workflow type (case, handover, handover retention, reconciler), a case that
-// continued as new with updates racing it, and the key fixture that opens them (tests/histories/encrypted/keys.json:
+// continued as new with updates racing it, one that decided to continue while an update was still open (its record
+// slow), and the key fixture that opens them (tests/histories/encrypted/keys.json:
 // the installation key, a test-only one, and the wrapped data keys as they stood before any erasure destroyed them).
 // Run when a workflow version is released: `npx tsx scripts/record-encrypted-histories.ts <label>`; keep old files.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -57,12 +58,25 @@ const env = await TestWorkflowEnvironment.createTimeSkipping({
   client: { dataConverter: encryption.dataConverter },
 });
 await registerSearchAttributes(env.connection, 'default', caseSearchAttributes);
+// A record write that takes long (a row lock held elsewhere, a slow disk): the cases named here get their next
+// contact's record delayed beyond the workflow task timeout, so the history shows an update still open while the
+// workflow has decided to continue as new (the scenario "continued as new with a pending update" below).
+const slowContactRecords = new Set<string>();
+const activities = createActivities({ db, dataKeys: encryption.dataKeys! });
+const recordCaseBatch = activities.recordCaseBatch;
+activities.recordCaseBatch = async (input) => {
+  if (slowContactRecords.has(input.caseId) && input.events.some((e) => e.type === 'contact_recorded')) {
+    slowContactRecords.delete(input.caseId);
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+  }
+  return recordCaseBatch(input);
+};
 const worker = await Worker.create({
   connection: env.nativeConnection,
   taskQueue: TASK_QUEUE,
   workflowsPath,
   dataConverter: encryption.dataConverter,
-  activities: createActivities({ db, dataKeys: encryption.dataKeys! }),
+  activities,
 });
 
 let requests = 0;
@@ -116,6 +130,18 @@ try {
     await caseAct(h1, cm, 'complete-assessment', { lifeAreas: [{ area: 'work', situation: 'arbeitssuchend', need: 'high' }] });
     await env.sleep('20 days');
     await save(h1.workflowId, 'case-<label>-continued-as-new-with-racing-updates', h1.firstExecutionRunId);
+
+    // Case: the first update makes the run long enough to continue as new, and its record is slow: the workflow decides
+    // to continue while that update (and a second one arriving meanwhile) is still open, and finishes both first.
+    const pending = await openCaseRows(db, { openedAt: await now(), assigneeId: cm.id });
+    const h6 = await startCase(env.client, TASK_QUEUE, pending, { continueAsNewAfterEvents: 8 });
+    slowContactRecords.add(pending.caseId);
+    const slow = caseAct(h6, cm, 'record-contact', { kind: 'phone', date: new Date().toISOString(), durationMinutes: 30 });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const meanwhile = caseAct(h6, cm, 'record-consent', { scope: 'data_processing', decision: 'given' });
+    await Promise.all([slow, meanwhile]);
+    await env.sleep('1 day');
+    await save(h6.workflowId, 'case-<label>-continued-as-new-with-pending-update', h6.firstExecutionRunId);
 
     // Case: left alone 30 days (reminder, escalation).
     const untouched = await openCaseRows(db, { openedAt: await now() });

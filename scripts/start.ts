@@ -23,7 +23,7 @@ import { startSmtpSink, type MailSink } from '../platform/smtp-sink.js';
 import { describeBinary, resolveBinary } from '../platform/temporal-binaries.js';
 import { connectionOptions, ensureSearchAttributes, startDevServer } from '../platform/temporal.js';
 import { caseSearchAttributes } from '../workflows/search-attributes.js';
-import { createCaseWorker, ensureCaseReconcilerSchedule } from '../worker.js';
+import { createCaseWorker, ensureCaseReconcilerSchedule, ensureOutboxSchedule } from '../worker.js';
 import { errorFields, logger as processLog, temporalRuntimeOptions } from '../platform/logger.js';
 
 // Start-up and shutdown lines are what the operator reads: always at least `info`, whatever LOG_LEVEL says for the rest.
@@ -264,6 +264,10 @@ async function main() {
   // A refusal (e.g. no permission for schedules) is reported; cases are worked either way.
   await ensureCaseReconcilerSchedule(client, config.temporal.taskQueue).catch((error: unknown) =>
     logger.error(`Abgleich offener Fallstarts: Schedule nicht angelegt (${(error as Error).message}).`),
+  );
+  // The outbox dispatcher's Schedule: act-on mails (handover proposed, consent, meeting) and the daily digests.
+  await ensureOutboxSchedule(client, config.temporal.taskQueue).catch((error: unknown) =>
+    logger.error(`Benachrichtigungen: Schedule nicht angelegt (${(error as Error).message}).`),
   );
 
   // HTTP

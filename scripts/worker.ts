@@ -7,7 +7,7 @@ import { createDatabase } from '../platform/database.js';
 import { createMailer } from '../platform/mailer.js';
 import { loadPayloadEncryption } from '../platform/payload-codec.js';
 import { connectionOptions } from '../platform/temporal.js';
-import { createCaseWorker, ensureCaseReconcilerSchedule } from '../worker.js';
+import { createCaseWorker, ensureCaseReconcilerSchedule, ensureOutboxSchedule } from '../worker.js';
 import { logger as processLog, temporalRuntimeOptions } from '../platform/logger.js';
 
 Runtime.install(temporalRuntimeOptions());
@@ -51,7 +51,10 @@ async function reconcilerSchedule(address: string): Promise<string> {
   const clientConnection = await Connection.connect(connectionOptions(config.temporal, address));
   try {
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: encryption.dataConverter });
-    return (await ensureCaseReconcilerSchedule(client, config.temporal.taskQueue)) ? 'angelegt' : 'vorhanden';
+    const created = await ensureCaseReconcilerSchedule(client, config.temporal.taskQueue);
+    // The outbox dispatcher's Schedule (act-on mails, daily digests) goes with it.
+    await ensureOutboxSchedule(client, config.temporal.taskQueue);
+    return created ? 'angelegt' : 'vorhanden';
   } catch (error) {
     logger.error(`Abgleich offener Fallstarts: Schedule nicht angelegt (${(error as Error).message}).`);
     return 'FEHLT';

@@ -42,9 +42,10 @@ async function act(page: Page, action: string, fill?: (form: ReturnType<Page['lo
   if ((await block.getAttribute('open')) === null) await block.locator('summary').click();
   const form = block.locator('form');
   if (fill) await fill(form);
-  await form.getByRole('button').click();
+  await form.locator('.button-row button').first().click();
   await page.waitForURL(new RegExp(`erledigt=${action}$`));
-  await expect(page.getByRole('status').first().textContent()).resolves.toContain('wurde ausgeführt');
+  // The notice says what changed and what comes next (issue 14), not just that something ran.
+  await expect(page.locator('.action-feedback').textContent()).resolves.toMatch(/\S/);
 }
 
 describe.skipIf(!available)('the pages in chromium', () => {
@@ -84,11 +85,20 @@ describe.skipIf(!available)('the pages in chromium', () => {
     expect(created).toContain('Wohnort Schleiden');
 
     await act(page, 'confirm-provider');
-    await act(page, 'record-consent');
+    await act(page, 'record-consent', async (form) => {
+      await form.getByLabel('Entscheidung der Person').selectOption({ label: 'erteilt' });
+    });
     await act(page, 'start-assessment');
+    // Half done: saved as a draft, the form comes back filled (issue 14).
+    const assessment = page.locator('#aktion-complete-assessment');
+    if ((await assessment.getAttribute('open')) === null) await assessment.locator('summary').click();
+    await assessment.locator('#aktion-complete-assessment-lifeAreas-language-need').selectOption({ label: 'hoher Bedarf' });
+    await assessment.locator('#aktion-complete-assessment-lifeAreas-language-situation').fill('A1, sucht Integrationskurs');
+    await assessment.getByRole('button', { name: 'Als Entwurf speichern' }).click();
+    await page.waitForURL(/erledigt=save-assessment-draft$/);
+    await expect(page.locator('.action-feedback').textContent()).resolves.toContain('Assessment-Entwurf gespeichert (1 Lebensbereiche)');
+    await expect(page.locator('#aktion-complete-assessment-lifeAreas-language-situation').inputValue()).resolves.toBe('A1, sucht Integrationskurs');
     await act(page, 'complete-assessment', async (form) => {
-      await form.locator('#aktion-complete-assessment-lifeAreas-language-need').selectOption({ label: 'hoher Bedarf' });
-      await form.locator('#aktion-complete-assessment-lifeAreas-language-situation').fill('A1, sucht Integrationskurs');
       await form.locator('#aktion-complete-assessment-lifeAreas-work-need').selectOption({ label: 'geringer Bedarf' });
       await form.locator('#aktion-complete-assessment-lifeAreas-work-situation').fill('Erfahrung als Schneiderin');
     });

@@ -107,6 +107,16 @@ describe('the ABH hands over only with consent', () => {
     expect(handover.status).toBe(201);
   });
 
+  it('staff cannot fake a handover takeover: continueFromHandover on a transfer is refused (422), nothing changes', async () => {
+    const opened = await call(drk, 'POST', '/api/v1/cases', { person: person('Schleiden', 'Nowak'), source: 'self', organisationId: 'drk' });
+    const fake = { handoverId: 'ho-x', consentRecordedAt: new Date().toISOString(), residenceLaw: { permits: ['§25b'], notes: '' } };
+    const res = await call(coordinator, 'POST', `/api/v1/cases/${opened.body.id}/actions/transfer`, { organisationId: 'kja', reason: 'Umzug', continueFromHandover: fake });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields.continueFromHandover).toMatch(/Fallübernahme/);
+    const read = await call(drk, 'GET', `/api/v1/cases/${opened.body.id}`);
+    expect(read.body).toMatchObject({ organisationId: 'drk', state: 'intake' });
+  });
+
   it('the page refuses a provider case for the ABH in German (the form offers only the rule or the own organisation)', async () => {
     const res = await fetch(`${h.baseUrl}/faelle/neu`, { headers: abh.headers(false) });
     expect(res.status).toBe(200);

@@ -336,14 +336,27 @@ describe('page form "Einwilligung erfassen" with partner organisation and data c
     return { status: res.status, html: await res.text(), location: res.headers.get('location') };
   }
 
+  /** The <details> block of one consent form. */
+  const consentBlock = (html: string, id: string) => {
+    const start = html.indexOf(`id="${id}"`);
+    expect(start, id).toBeGreaterThan(-1);
+    return html.slice(start, html.indexOf('</details>', start));
+  };
+
   it('offers the categories as checkboxes and records the chosen ones; a wrong combination is shown at the field', async () => {
     const id = await workedCase();
     const page = await pageGet(drk, `/faelle/${id}`);
-    const block = page.html.slice(page.html.indexOf('id="aktion-record-consent"'));
+    // One consent form per scope (issue 14): the categories and partners only in the form for passing data on.
+    const dataProcessing = consentBlock(page.html, 'aktion-record-consent');
+    expect(dataProcessing).not.toContain('name="dataCategories"');
+    expect(dataProcessing).toContain('name="scope" value="data_processing"');
+    const block = consentBlock(page.html, 'aktion-record-consent-weitergabe');
+    expect(block).toContain('name="scope" value="share_with_partner"');
     expect(block).toContain('name="dataCategories" value="life_area_situations"');
     expect(block).toContain('Beschreibung der Lebenssituation je Bereich');
     expect(block).toMatch(/name="partnerOrganisationId"[\s\S]*value="jobcenter"/);
 
+    // The API still refuses categories on another scope (a hand-made request); the page shows it on that scope's form.
     const wrong = await pagePost(drk, `/faelle/${id}/aktionen/record-consent`, [
       ['scope', 'data_processing'],
       ['decision', 'given'],
@@ -351,7 +364,18 @@ describe('page form "Einwilligung erfassen" with partner organisation and data c
     ]);
     expect(wrong.status).toBe(422);
     expect(text(wrong.html)).toContain('Datenkategorien gibt es nur bei Weitergabe an Partner');
-    expect(wrong.html).toMatch(/value="goals" checked/);
+    expect(consentBlock(wrong.html, 'aktion-record-consent')).toContain('class="error-summary"');
+
+    // A sharing consent without a partner: the error at its form, the chosen categories kept.
+    const noPartner = await pagePost(drk, `/faelle/${id}/aktionen/record-consent`, [
+      ['scope', 'share_with_partner'],
+      ['decision', 'given'],
+      ['dataCategories', 'goals'],
+    ]);
+    expect(noPartner.status).toBe(422);
+    const failed = consentBlock(noPartner.html, 'aktion-record-consent-weitergabe');
+    expect(failed).toContain('class="error-summary"');
+    expect(failed).toMatch(/value="goals" checked/);
 
     const ok = await pagePost(drk, `/faelle/${id}/aktionen/record-consent`, [
       ['scope', 'share_with_partner'],

@@ -88,7 +88,9 @@ describe.skipIf(!available)('the handover pages in chromium', () => {
     expect(early).not.toContain('Tesfaye');
     expect(early).not.toContain('Ausbildungsduldung');
 
-    await act(page, 'record-consent');
+    await act(page, 'record-consent', async (form) => {
+      await form.getByLabel('Entscheidung der Person').selectOption({ label: 'erteilt' });
+    });
     await act(page, 'schedule-meeting', async (form) => {
       await form.getByLabel('Datum des Gesprächs').fill('2099-03-10');
       await form.getByLabel('Uhrzeit').fill('14:00');

@@ -263,7 +263,8 @@ describe('the receiving side', () => {
     expect(text(tooSoon.html)).toContain('„Fall übernehmen“ wurde nicht ausgeführt: Der Fall kann erst nach dem Übergabegespräch übernommen werden.');
 
     await abh.get(`/uebergaben/${handoverId}`);
-    expect((await abh.post(`/uebergaben/${handoverId}/aktionen/complete-meeting`, { notes: 'Ziele besprochen' })).status).toBe(303);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date());
+    expect((await abh.post(`/uebergaben/${handoverId}/aktionen/complete-meeting`, { heldDate: today, notes: 'Ziele besprochen' })).status).toBe(303);
     const ready = await drk.get(`/uebergaben/${handoverId}`);
     expect(text(ready.html)).toContain('Ziele besprochen');
     expect(actionBlock(ready.html, 'accept')).toMatch(/<option value="[^"]+" selected>/);

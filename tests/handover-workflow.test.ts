@@ -14,6 +14,9 @@ import { demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { demoPerson, proposeHandoverRows, startHandover } from '../harness/handovers.js';
 import { startHarness, type Harness } from './support/harness.js';
 
+/** The deadline notifications of the workflow; act-on rows (`act:…`, tests/act-on-mails.test.ts) are the outbox dispatcher's. */
+const DEADLINE_ROWS = { NOT: { id: { startsWith: 'act:' } } };
+
 const { temporal } = proto;
 const DAY = 86_400_000;
 let h: Harness;
@@ -195,7 +198,7 @@ describe('handover to a new case on the dev server', () => {
       'handover_accepted',
     ]);
     expect(events.at(-1)).toMatchObject({ actorId: cm.id, data: expect.objectContaining({ caseId, assigneeId: cm.id }) });
-    expect(await h.db.notification.count({ where: { handoverId: open.handoverId } })).toBe(0);
+    expect(await h.db.notification.count({ where: { handoverId: open.handoverId, ...DEADLINE_ROWS } })).toBe(0);
   });
 });
 
@@ -218,15 +221,22 @@ describe('handover of an existing case', () => {
     expect(accepted).toMatchObject({ state: 'handed_over', caseId: caseOpen.caseId });
     expect(await handle.result()).toEqual({ handoverId: open.handoverId, state: 'handed_over', caseId: caseOpen.caseId });
 
+    // Issue 12: the case continues at assessment — the handover's consent carried over for data processing in the
+    // receiving case management, the residence-law facts part of the case, linked to the handover.
     const caseView = await caseHandle.query(caseViewQuery);
-    expect(caseView).toMatchObject({ organisationId: 'drk', assigneeId: cm.id, state: 'intake' });
+    expect(caseView).toMatchObject({ organisationId: 'drk', assigneeId: cm.id, state: 'assessment', handoverId: open.handoverId });
     expect(caseView.consents).toEqual([
       expect.objectContaining({ scope: 'handover', decision: 'given', partnerOrganisationId: 'drk', recordedBy: counsellor.id }),
+      expect.objectContaining({ scope: 'data_processing', decision: 'given', partnerOrganisationId: 'drk', recordedAt: consented.consent!.recordedAt }),
     ]);
+    expect(caseView.residenceLaw).toMatchObject({ handoverId: open.handoverId, permits: ['§25b'], notes: 'Duldung seit 2019, Beschäftigung in Aussicht' });
+    expect(caseView.deadlines.filter((d) => d.status === 'open').map((d) => d.kind)).toContain('assessment_completion');
     const caseEvents = await eventually(
       () => h.db.caseEvent.findMany({ where: { caseId: caseOpen.caseId }, orderBy: { seq: 'asc' } }),
-      (list) => list.some((e) => e.type === 'case_transferred'),
+      (list) => list.some((e) => e.type === 'assessment_started'),
     );
+    expect(caseEvents.map((e) => e.type)).toEqual(expect.arrayContaining(['case_transferred', 'residence_law_recorded', 'consent_recorded', 'assessment_started']));
+    expect(caseEvents.find((e) => e.type === 'residence_law_recorded')!.summary).toMatch(/^Aufenthaltsrechtliche Angaben aus der Übergabe: /);
     expect(caseEvents.find((e) => e.type === 'case_transferred')).toMatchObject({
       actorId: counsellor.id,
       data: expect.objectContaining({ fromOrganisationId: 'abh', toOrganisationId: 'drk', assigneeId: cm.id, reason: 'Übergabe aus der ABH' }),

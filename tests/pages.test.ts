@@ -197,9 +197,11 @@ describe('Fallseite', () => {
 
     const res = await caritas.post(`/faelle/${caseId}/aktionen/record-consent`, { scope: 'data_processing', decision: 'given', partnerName: '', purpose: '', requestId: 'consent-1' });
     expect(res.status).toBe(303);
-    expect(res.location).toBe(`/faelle/${caseId}?erledigt=record-consent`);
+    expect(res.location).toMatch(new RegExp(`^/faelle/${caseId}\\?von=\\d+&bis=\\d+&erledigt=record-consent$`));
     page = await caritas.get(res.location!);
-    expect(text(page.html)).toContain('„Einwilligung erfassen“ wurde ausgeführt.');
+    // The notice says what was done and what comes next.
+    expect(text(page.html)).toContain('Einwilligung erteilt: Datenverarbeitung');
+    expect(text(page.html)).toContain('Nächster Schritt: Träger bestätigen, dann Assessment beginnen');
     expect(text(page.html)).toMatch(/Datenverarbeitung erteilt/);
     expect(actionBlock(page.html, 'start-assessment')).not.toBe('');
 

@@ -11,7 +11,7 @@ import { demoActor } from '../harness/cases.js';
 import { proposeHandoverRows, startHandover } from '../harness/handovers.js';
 import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
-import { fillPath, routeTable, type RouteEntry } from './support/route-table.js';
+import { fillPath, routeTable, type RouteEntry } from '../harness/route-table.js';
 
 let h: Harness;
 let coordinator: SignedIn;

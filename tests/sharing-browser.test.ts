@@ -37,7 +37,7 @@ async function act(page: Page, action: string, fill: (form: ReturnType<Page['loc
   const form = block.locator('form');
   await fill(form);
   await form.getByRole('button').click();
-  await page.waitForURL(new RegExp(`erledigt=${action}$`));
+  await page.waitForURL(new RegExp(`erledigt=${action.replace(/-weitergabe$/, '')}$`));
 }
 
 describe.skipIf(!available)('consent-bound sharing in chromium', () => {
@@ -56,8 +56,9 @@ describe.skipIf(!available)('consent-bound sharing in chromium', () => {
 
     const drk = (await signInAs(browser, h.baseUrl, 'cm.drk@kim.example')).page;
     await drk.goto(`/faelle/${caseId}`);
-    await act(drk, 'record-consent', async (form) => {
-      await form.getByLabel('Umfang').selectOption({ label: 'Weitergabe an Partner' });
+    // The consent form of this scope (one form per scope, issue 14): no scope to choose, the decision not preset.
+    await act(drk, 'record-consent-weitergabe', async (form) => {
+      await form.getByLabel('Entscheidung der Person').selectOption({ label: 'erteilt' });
       await form.getByLabel('Partnerorganisation').selectOption({ label: 'Caritas Eifel' });
       await form.getByLabel('Zweck').fill('Sprachkursvermittlung');
       await form.getByLabel(/Stammdaten \(Name/).check();

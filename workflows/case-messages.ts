@@ -14,6 +14,22 @@ export const caseActionUpdate = defineUpdate<CaseActionResult, [CaseActionReques
 export const caseViewQuery = defineQuery<CaseData>('caseView');
 /** Coordinators changed the installation's case settings; applies to deadlines armed from now on. */
 export const caseSettingsChangedSignal = defineSignal<[CaseSettings]>('caseSettingsChanged');
+/** The record side: events numbered, writes in flight, batches the database refused (issue 15). */
+export const caseRecordStatusQuery = defineQuery<CaseRecordStatus>('caseRecordStatus');
+/** IT repaired what made the database refuse a batch: write the held batches again. */
+export const caseRecordRetrySignal = defineSignal('caseRecordRetry');
+
+/** Failure type of an action whose record the database refused for good; the case is held until IT retried it. */
+export const RECORD_REJECTED = 'record_rejected';
+/** Refusal type of actions on a case whose record is held. */
+export const RECORD_HELD = 'record_held';
+
+export interface CaseRecordStatus {
+  /** The number of the last event the workflow numbered (the database may not have it yet). */
+  numberedSeq: number;
+  pendingWrites: number;
+  rejected: { fromSeq: number; toSeq: number; batches: number; sqlState: string; message: string } | null;
+}
 
 export function caseWorkflowId(caseId: string): string {
   return `case-${caseId}`;
@@ -96,6 +112,8 @@ export interface CaseBatchRecord {
   /** Consents the batch recorded or changed. */
   consents: CaseData['consents'];
   notifications: Array<DeadlineNotification & { id: string }>;
+  /** Written again by IT's retry after a refusal: a success marks the refusal resolved. */
+  retry?: boolean;
 }
 
 /** The answer of a batch record: which events are recorded ([seq, type]), kept in the history for the cross-check. */

@@ -7,12 +7,28 @@
 // only when they change.
 // Before: a normal activity per batch carrying all deadlines and the whole case. Cases recorded then replay that path
 // (patched() is false while replaying their histories; their activity inputs are the server's, never rebuilt).
-import { patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, type LocalActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
 import { nextDeadline, type DeadlineNotification } from '../domain/case-decide.js';
 import type { CaseData } from '../domain/case-model.js';
 import type { Deadline } from '../domain/deadlines.js';
-import type { CaseBatchResult, CaseEventRecord, CaseReadModel } from './case-messages.js';
+import {
+  RECORD_HELD,
+  RECORD_REJECTED,
+  type CaseBatchRecord,
+  type CaseBatchResult,
+  type CaseEventRecord,
+  type CaseReadModel,
+  type CaseRecordStatus,
+} from './case-messages.js';
 import { caseMunicipalityKey, caseNextDeadlineKey, caseOrganisationKey, caseStateKey } from './search-attributes.js';
 import { outboxEntries, RECORD_ACTIVITY } from './workflow-skeleton.js';
 
@@ -27,13 +43,120 @@ const RECORD_LOCAL_ACTIVITY: LocalActivityOptions = {
 const { recordCaseEvents } = proxyActivities<CaseActivities>(RECORD_ACTIVITY);
 const { recordCaseBatch } = proxyLocalActivities<CaseActivities>(RECORD_LOCAL_ACTIVITY);
 
+/**
+ * Batches the database refused for good (issue 15): the first refused batch and those numbered after it, in order,
+ * with their outbox ids. Held in memory only (rebuilt by replay); bounded, because the case takes no new actions and
+ * fires no deadlines while they are held.
+ */
+export interface RejectedWrites {
+  batches: Array<{ input: CaseBatchRecord; outboxIds: string[] }>;
+  sqlState: string;
+  message: string;
+  /** IT asked to write the held batches again (signal), after repairing the cause. */
+  retryRequested: boolean;
+}
+
 /** What a run remembers about its writes: the last one in the chain and the search attributes last upserted. */
 export interface RecordWriter {
   chain: Promise<unknown>;
   attributes?: string;
+  /** Writes started and not yet answered (the history check reports them as pending). */
+  pending: number;
+  rejected?: RejectedWrites;
 }
 
-export const newRecordWriter = (): RecordWriter => ({ chain: Promise.resolve() });
+export const newRecordWriter = (): RecordWriter => ({ chain: Promise.resolve(), pending: 0 });
+
+/** The record side of a case for the status query and the history check. */
+export function recordStatusOf(writer: RecordWriter, seq: number): CaseRecordStatus {
+  const held = writer.rejected?.batches ?? [];
+  return {
+    numberedSeq: seq,
+    pendingWrites: writer.pending,
+    rejected: writer.rejected
+      ? {
+          fromSeq: held[0]!.input.events[0]!.seq,
+          toSeq: lastSeq(held[held.length - 1]!.input),
+          batches: held.length,
+          sqlState: writer.rejected.sqlState,
+          message: writer.rejected.message,
+        }
+      : null,
+  };
+}
+
+const lastSeq = (input: CaseBatchRecord) => input.events[input.events.length - 1]!.seq;
+
+/** The refusal the activity raised for a write that can never succeed as it is (activities/case-batch-records.ts). */
+function rejectionOf(error: unknown): { sqlState: string; message: string } | null {
+  // A local activity's failure reaches the workflow as the activity's own ApplicationFailure (a normal activity's
+  // would be wrapped in an ActivityFailure): both are understood.
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== RECORD_REJECTED) return null;
+  const detail = cause.details?.[0] as { sqlState?: string } | undefined;
+  return { sqlState: detail?.sqlState ?? '', message: cause.message };
+}
+
+const HELD_MESSAGE =
+  'Der Fall ist gesperrt: ein Eintrag dieses Falls wurde von der Datenbank abgewiesen. Die IT ist informiert (Verwaltung → Schreibfehler); bis sie ihn erneut geschrieben hat, nimmt der Fall keine Aktionen an.';
+
+/** The refusal of an action while a case's record is held (also used by the validator). */
+export const recordHeldFailure = () =>
+  ApplicationFailure.create({ type: RECORD_HELD, message: HELD_MESSAGE, nonRetryable: true, details: [{ code: RECORD_HELD, message: HELD_MESSAGE, allowed: [] }] });
+
+/**
+ * Writes one batch, or holds it behind a refused one. A refusal fails the action visibly; `quiet` (a deadline that
+ * fired: there is no caller) answers null instead, and the main loop waits for IT's retry.
+ */
+async function writeOrHold(writer: RecordWriter, input: CaseBatchRecord, outboxIds: string[], quiet: boolean): Promise<CaseBatchResult | null> {
+  if (writer.rejected) {
+    writer.rejected.batches.push({ input, outboxIds });
+    if (quiet) return null;
+    throw recordHeldFailure();
+  }
+  writer.pending++;
+  try {
+    return await recordCaseBatch(input);
+  } catch (error) {
+    const rejection = rejectionOf(error);
+    if (!rejection) throw error;
+    writer.rejected = { batches: [{ input, outboxIds }], ...rejection, retryRequested: false };
+    if (quiet) return null;
+    throw ApplicationFailure.create({
+      type: RECORD_REJECTED,
+      nonRetryable: true,
+      message: `Die Aktion ist angenommen, aber die Datenbank weist ihren Eintrag ab (SQLSTATE ${rejection.sqlState}). Der Fall ist für die IT markiert und nimmt bis zur Klärung keine Aktionen an.`,
+      details: [{ code: RECORD_REJECTED, sqlState: rejection.sqlState }],
+    });
+  } finally {
+    writer.pending--;
+  }
+}
+
+/**
+ * IT repaired the cause and asked to write the held batches again: written in order; those that land are delivered
+ * (their mails) and dropped from the hold. Answers whether the case is writable again.
+ */
+export async function retryRejectedWrites(writer: RecordWriter, deliver: (outboxIds: string[]) => void): Promise<boolean> {
+  const rejected = writer.rejected;
+  if (!rejected) return true;
+  rejected.retryRequested = false;
+  while (rejected.batches.length > 0) {
+    const { input, outboxIds } = rejected.batches[0]!;
+    try {
+      await recordCaseBatch({ ...input, retry: true });
+    } catch (error) {
+      const rejection = rejectionOf(error);
+      if (!rejection) throw error;
+      Object.assign(rejected, rejection);
+      return false;
+    }
+    rejected.batches.shift();
+    if (outboxIds.length > 0) deliver(outboxIds);
+  }
+  writer.rejected = undefined;
+  return true;
+}
 
 /** A batch to write: the case after it (compact), its numbered events and what it changed. */
 export interface CaseBatch {
@@ -66,8 +189,11 @@ function attributesOf(data: CaseData) {
   ];
 }
 
-/** Writes a batch (nothing for none); returns the outbox ids. Its awaits are where version 4's `write` had them. */
-export async function writeCaseBatch(writer: RecordWriter, batch: CaseBatch): Promise<string[]> {
+/**
+ * Writes a batch (nothing for none); returns the outbox ids (none for a batch held behind a refusal, see
+ * `writeOrHold`). Its awaits are where version 4's `write` had them.
+ */
+export async function writeCaseBatch(writer: RecordWriter, batch: CaseBatch, quiet = false): Promise<string[]> {
   const { data, numbered } = batch;
   if (numbered.length === 0) return [];
   const outbox = outboxEntries(`${data.id}:`, numbered, batch.notifications);
@@ -92,8 +218,9 @@ export async function writeCaseBatch(writer: RecordWriter, batch: CaseBatch): Pr
     upsertSearchAttributes(attributes);
   }
   const input = { caseId: data.id, events: numbered, readModel: readModelOf(data), snapshot: data, deadlines: batch.deadlines, consents: batch.consents, notifications: outbox };
-  const written: Promise<CaseBatchResult> = writer.chain.then(() => recordCaseBatch(input));
+  // A batch refused by the database (class 22/23: it can never succeed as it is) fails its action visibly and holds
+  // the case (issue 15); before, such a write was retried every minute forever.
+  const written: Promise<CaseBatchResult | null> = writer.chain.then(() => writeOrHold(writer, input, ids, quiet));
   writer.chain = written.catch(() => undefined);
-  await written;
-  return ids;
+  return (await written) === null ? [] : ids;
 }

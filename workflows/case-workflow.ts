@@ -23,7 +23,7 @@ import {
   type CaseRulesVersion,
   decide,
   onDeadlineFired,
-  usesRules7,
+  usesProgress,
   type DeadlineNotification,
   type DecideError,
 } from '../domain/case-decide.js';
@@ -34,6 +34,8 @@ import type { DomainEvent } from '../domain/events.js';
 import { changedConsents, changedDeadlines, compactCase } from '../domain/case-compact.js';
 import {
   caseActionUpdate,
+  caseRecordRetrySignal,
+  caseRecordStatusQuery,
   caseSettingsChangedSignal,
   caseViewQuery,
   type CaseActionRequest,
@@ -41,7 +43,14 @@ import {
   type CaseWorkflowInput,
   type CaseWorkflowResult,
 } from './case-messages.js';
-import { newRecordWriter, writeCaseBatch, type RecordWriter } from './case-record-writes.js';
+import {
+  newRecordWriter,
+  recordHeldFailure,
+  recordStatusOf,
+  retryRejectedWrites,
+  writeCaseBatch,
+  type RecordWriter,
+} from './case-record-writes.js';
 import { nowIso, RECORD_ACTIVITY, refusal, setActionUpdate, WorkflowSkeleton } from './workflow-skeleton.js';
 
 const { erasePersonalData, destroyCaseDataKeys, loadCaseSettings } = proxyActivities<CaseActivities>(RECORD_ACTIVITY);
@@ -75,7 +84,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   // workflow task (e.g. update-with-start) runs as soon as its handler is set and must come after them.
   const opening = run.skeleton.number(initialEvents);
   setCaseHandlers(run);
-  await writeCaseBatch(run.writer, { data: run.data, numbered: opening, notifications: [], deadlines: run.data.deadlines, consents: run.data.consents });
+  await writeCaseBatch(run.writer, { data: run.data, numbered: opening, notifications: [], deadlines: run.data.deadlines, consents: run.data.consents }, true);
   return keepDeadlines(run, input);
 }
 
@@ -83,10 +92,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
 function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: DomainEvent[] } {
   const settings = input.continued?.settings ?? input.settings;
   const skeleton = new WorkflowSkeleton(input.continueAsNewAfterEvents, input.continued);
-  // Version 6: the current process rules, decided once per run (first task, before any command). A run recorded
-  // before replays with the rules of version 5 (or 6, version 7); it takes up the current ones when it continues as
-  // new. A new run records only the newest marker (the first check is true, the second is not made).
-  const rules: CaseRulesVersion = patched('case-rules-7') ? CASE_RULES : patched('case-rules-6') ? 6 : 5;
+  // Version 8: the current process rules, decided once per run (first task, before any command). A run recorded
+  // before replays with the rules it was recorded with (7, 6 or 5); it takes up the current ones when it continues as
+  // new. A new run records only the newest marker (the first check is true, the others are not made).
+  const rules: CaseRulesVersion = patched('case-rules-8') ? CASE_RULES : patched('case-rules-7') ? 7 : patched('case-rules-6') ? 6 : 5;
   if (input.continued) {
     // A case carried over from version 4 may still hold its contact list and resolved deadlines: dropped here.
     return { run: { data: compactCase(input.continued.data), settings, erasing: false, rules, skeleton, writer: newRecordWriter() }, initialEvents: [] };
@@ -102,28 +111,35 @@ function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: Doma
  * Numbers and writes events (not async itself: its promise is the write's). `previous` is the case before them: the
  * record writes only the deadlines and consents that changed; the run keeps the case compact.
  */
-function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events: DomainEvent[], notifications: DeadlineNotification[] = []) {
+function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events: DomainEvent[], notifications: DeadlineNotification[] = [], quiet = false) {
   run.data = compactCase(next);
   const numbered = run.skeleton.number(events);
-  return writeCaseBatch(run.writer, {
+  const batch = {
     data: run.data,
     numbered,
     notifications,
     deadlines: changedDeadlines(previous?.deadlines ?? [], next.deadlines),
     consents: changedConsents(previous?.consents ?? [], next.consents),
-  });
+  };
+  return writeCaseBatch(run.writer, batch, quiet);
 }
 
-const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string, rules: CaseRulesVersion) =>
-  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules });
+const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string, progress: boolean) =>
+  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules: run.rules, progress });
 
-/** A run on rules 6 takes a request with criteria, ratings or a joint first appointment by rules 7 (usesRules7). */
-const lifts = (run: CaseRun, req: CaseActionRequest) => run.rules === 6 && usesRules7(req.action, req.payload);
+/** A run on older rules takes a request with criteria, ratings or a joint first appointment with measured progress. */
+const lifts = (run: CaseRun, req: CaseActionRequest) => run.rules < 8 && usesProgress(req.action, req.payload);
 
 function setCaseHandlers(run: CaseRun): void {
   setHandler(caseViewQuery, () => run.data);
   setHandler(caseSettingsChangedSignal, (next) => {
     run.settings = next;
+  });
+  setHandler(caseRecordStatusQuery, () => recordStatusOf(run.writer, run.skeleton.seq));
+  setHandler(caseRecordRetrySignal, () => {
+    if (!run.writer.rejected) return;
+    run.writer.rejected.retryRequested = true;
+    run.skeleton.changed();
   });
   setActionUpdate(run.skeleton, caseActionUpdate, {
     current: () => answerOf(run, run.skeleton.seq),
@@ -131,10 +147,12 @@ function setCaseHandlers(run: CaseRun): void {
     // Only in the validator, not in the handler: validators do not run on replay, so this cannot change old histories.
     refuseAlways: () => {
       if (run.erasing) throw refusal(ERASING);
+      // The database refused a batch of this case for good: nothing more until IT repaired it and retried (issue 15).
+      if (run.writer.rejected) throw recordHeldFailure();
     },
     // Runs before the update is written to history; must not change state or draw random ids.
     validate: (req) => {
-      const result = decideNow(run, req, (prefix) => `${prefix}-validation`, lifts(run, req) ? 7 : run.rules);
+      const result = decideNow(run, req, (prefix) => `${prefix}-validation`, run.rules >= 8 || lifts(run, req));
       if (!result.ok) throw refusal(result.error);
     },
   });
@@ -144,9 +162,9 @@ function setCaseHandlers(run: CaseRun): void {
 const answerOf = (run: CaseRun, seq: number): CaseActionResult => ({ caseId: run.data.id, seq, state: run.data.state, onHold: run.data.onHold });
 
 async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseActionResult> {
-  // Version 7: only such requests record the marker; histories of before never carried one (patched() is false there).
-  const rules = lifts(run, req) && patched('rules-7-on-a-rules-6-run') ? 7 : run.rules;
-  const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`, rules);
+  // Version 8: only such requests record the marker; histories of before never carried one (patched() is false there).
+  const progress = run.rules >= 8 || (lifts(run, req) && patched('measured-progress-on-a-running-case'));
+  const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`, progress);
   // The validator accepted it, but another update may have changed the case in between.
   if (!result.ok) throw refusal(result.error);
   const previous = run.data;
@@ -165,6 +183,13 @@ async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseAc
 async function keepDeadlines(run: CaseRun, input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
   const skeleton = run.skeleton;
   for (;;) {
+    if (run.writer.rejected) {
+      // Held: no deadline fires and no new run starts until IT's retry wrote the refused batches (never true in a
+      // history recorded before, where a refused write was retried for ever).
+      await condition(() => run.writer.rejected?.retryRequested === true);
+      await retryRejectedWrites(run.writer, (ids) => skeleton.deliver(ids));
+      continue;
+    }
     const timer = caseTimers(run.data)[0];
     const timedOut = (await skeleton.changeOrTimer(timer?.at)) === false;
 
@@ -175,7 +200,7 @@ async function keepDeadlines(run: CaseRun, input: CaseWorkflowInput): Promise<Ca
       const fired = onDeadlineFired(run.data, timer.deadlineId, timer.phase, nowIso());
       const previous = run.data;
       skeleton.changed();
-      const outboxIds = await persist(run, previous, fired.next, fired.events, fired.notifications);
+      const outboxIds = await persist(run, previous, fired.next, fired.events, fired.notifications, true);
       // Version 3: the outbox entries are mailed. Cases recorded before it replay without this step.
       if (outboxIds.length > 0 && patched('send-notifications')) skeleton.deliver(outboxIds);
       if (fired.retentionElapsed) return eraseCase(run);

@@ -105,6 +105,8 @@ export interface TransferCaseForHandoverInput {
   receivingOrganisationId: string;
   assigneeId?: string;
   consentRecordedAt: string;
+  /** Version 5 of the handover workflow: the case continues (residence-law facts, assessment) — absent before. */
+  residenceLaw?: { permits: string[]; notes: string };
 }
 
 export interface HandoverWorkflowResult {

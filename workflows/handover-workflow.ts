@@ -210,6 +210,9 @@ async function applyAction(run: HandoverRun, req: HandoverActionRequest): Promis
 async function takeOver(run: HandoverRun, req: HandoverActionRequest, assigneeId: string | undefined): Promise<string> {
   const consentRecordedAt = run.data.consent?.recordedAt ?? nowIso();
   if (run.data.caseId) {
+    // Version 5: an existing case continues like a new one (residence-law facts, assessment). Takeovers recorded
+    // before transferred it only (patched() false on replay).
+    const continues = patched('handover-existing-case-continues');
     await transferCaseForHandover({
       caseId: run.data.caseId,
       handoverId: run.data.id,
@@ -217,6 +220,7 @@ async function takeOver(run: HandoverRun, req: HandoverActionRequest, assigneeId
       receivingOrganisationId: run.data.receivingOrganisationId,
       ...(assigneeId ? { assigneeId } : {}),
       consentRecordedAt,
+      ...(continues ? { residenceLaw: { permits: [...run.data.residenceLaw.permits], notes: run.data.residenceLaw.notes } } : {}),
     });
     return run.data.caseId;
   }

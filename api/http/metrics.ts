@@ -54,6 +54,12 @@ export function createAppMetrics(db: Database): AppMetrics {
     for (const [state, count] of Object.entries(f.openCasesByState)) g.set({ state }, count);
   });
   gauge('kim_overdue_deadlines', 'Overdue Wiedervorlagen on open cases', [], (g, f) => g.set(f.overdueDeadlines));
+  // Stuck record writes: a refused batch holds its case until IT writes it again (/verwaltung/schreibfehler). Writes
+  // that only wait for the database (an outage) show in the SDK's local activity metrics, not here.
+  gauge('kim_record_writes_rejected', 'Record writes the database refused for good, not yet written again (each holds its case)', [], (g, f) =>
+    g.set(f.rejectedRecordWrites),
+  );
+  gauge('kim_record_writes_oldest_rejected_age_seconds', 'Age of the oldest refused record write (0: none)', [], (g, f) => g.set(f.oldestRejectedRecordSeconds));
   return {
     registry,
     observeRequest: ({ method, route, status, seconds }) => duration.observe({ method, route, status: String(status) }, seconds),

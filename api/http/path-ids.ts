@@ -9,6 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ID_SEGMENTS: ReadonlyArray<{ prefix: RegExp; words: readonly string[] }> = [
   { prefix: /^\/api\/v1\/(?:cases|handovers)\/([^/]+)/i, words: ['shared'] },
   { prefix: /^\/(?:faelle|uebergaben)\/([^/]+)/i, words: ['neu'] },
+  { prefix: /^\/(?:api\/v1\/admin\/record-rejections|verwaltung\/schreibfehler)\/([^/]+)/i, words: [] },
 ];
 
 export const requireUuidPathIds: RequestHandler = (req, _res, next) => {

@@ -136,55 +136,46 @@ export function isActiveAdmin(account: { role: string; active: boolean }): boole
 /** The role the last-admin guard protects. */
 export const ADMIN_ROLE: ActorRole = 'admin';
 
+/** KIM coordination and Verwaltung/IT: the administrative predicates below that both share. */
+const isCoordinationOrIt = (user: AccessUser): boolean => user.role === 'admin' || user.role === 'coordinator';
+
 /** Organisations (name, kind, contact address, active): coordinators and admins. */
-export function canManageOrganisations(user: AccessUser): boolean {
-  return user.role === 'admin' || user.role === 'coordinator';
-}
+export const canManageOrganisations = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** The audit of administration (accounts, organisations, rules, settings): coordinators and admins. */
-export function canReadAdminAudit(user: AccessUser): boolean {
-  return user.role === 'admin' || user.role === 'coordinator';
-}
+export const canReadAdminAudit = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Routing rules: admins maintain them, coordinators configure them (domain.md). */
-export function canConfigureRouting(user: AccessUser): boolean {
-  return user.role === 'admin' || user.role === 'coordinator';
-}
+export const canConfigureRouting = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Deadlines and closure approval settings. */
-export function canConfigureDeadlines(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canConfigureDeadlines = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** Coordination's own pages and figures: dashboard, annual report, overdue deadlines of every provider. */
-export function canSeeCoordination(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canSeeCoordination = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** The local test inbox (/mail, only without SMTP_HOST): staff addresses, case ids, deadlines — coordination and IT. */
-export function canReadLocalMailInbox(user: AccessUser): boolean {
-  return user.role === 'coordinator' || user.role === 'admin';
+export const canReadLocalMailInbox = (user: AccessUser): boolean => isCoordinationOrIt(user);
+
+/** Record writes the database refused (event numbers and database messages, no case content): IT and coordination. */
+export const canReadRecordRejections = (user: AccessUser): boolean => isCoordinationOrIt(user);
+
+/** Writing a refused record again, after the cause is repaired: IT's job. */
+export function canRetryRecordWrites(user: AccessUser): boolean {
+  return user.role === 'admin';
 }
 
 /** GET /metrics (counts for operations, no case content): coordination and IT. */
-export function canReadMetrics(user: AccessUser): boolean {
-  return user.role === 'coordinator' || user.role === 'admin';
-}
+export const canReadMetrics = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Who read a case (the access log) and the case's Datenschutz page: KIM coordination (data-protection control). */
-export function canReadAccessLog(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canReadAccessLog = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** The Art. 15 GDPR export of a case is made by KIM coordination. */
-export function canExportCaseData(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canExportCaseData = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** Decrypted engine histories (codec endpoint of the Temporal UI), the engine cross-check and the link to the UI. */
-export function canReadEngineHistory(user: AccessUser): boolean {
-  return user.role === 'coordinator';
-}
+export const canReadEngineHistory = (user: AccessUser): boolean => user.role === 'coordinator';
 
 /** Only ABH counsellors propose handovers (domain.md "ABH-to-CM handover"). */
 export function canProposeHandover(user: AccessUser): boolean {
@@ -374,4 +365,27 @@ export function handoverListFilter(user: AccessUser): Prisma.HandoverWhereInput 
     default:
       return NOTHING;
   }
+}
+
+// Work queue ("Meine Aufgaben", api/operations/tasks.ts): coordination's or a personal one; admins none (no content).
+export function workQueueOf(user: AccessUser): 'coordination' | 'personal' | null {
+  if (user.role === 'coordinator') return 'coordination';
+  return user.role === 'case_manager' || user.role === 'abh_counsellor' ? 'personal' : null;
+}
+
+/** The cases whose deadlines are the user's own work: assigned to them and held by their organisation (full access). */
+export function personalCaseScope(user: AccessUser): { assigneeId: string; organisationId: string } | null {
+  return workQueueOf(user) === 'personal' ? { assigneeId: user.id, organisationId: user.organisationId } : null;
+}
+
+/** Handovers waiting for the user (rows of handoverListFilter in states where they act): counsellor's own, receivers' after consent. */
+export function handoverWorkScope(user: AccessUser): { counsellorId?: string; receivingOrganisationId?: string; states: HandoverState[] } | null {
+  if (user.role === 'abh_counsellor') return { counsellorId: user.id, states: ['awaiting_consent', 'consent_given', 'meeting_scheduled'] };
+  if (user.role === 'case_manager') return { receivingOrganisationId: user.organisationId, states: ['consent_given', 'meeting_scheduled'] };
+  return null;
+}
+
+/** A person's own mail digest and calendar feed: everyone with a work queue, for themselves. */
+export function canManageOwnNotificationSettings(user: AccessUser): boolean {
+  return workQueueOf(user) !== null;
 }

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { DataKeyDestroyedError } from '../../platform/data-keys.js';
 import type { Database } from '../../platform/database.js';
-import type { CaseBatchResult, CaseEventRecord, CaseRecordInput } from '../../workflows/case-messages.js';
+import { caseRecordStatusQuery, type CaseBatchResult, type CaseEventRecord, type CaseRecordInput, type CaseRecordStatus } from '../../workflows/case-messages.js';
 import { isHandedOverBy, requireCaseAccess } from './access-policy.js';
 import type { Caller, OperationDeps } from './caller.js';
 
@@ -18,6 +18,9 @@ export interface EngineEvents {
   erasedRuns: number;
   /** seq → event type, from completed record activities. */
   events: Map<number, string>;
+  /** Events of record activities the engine scheduled and never saw complete (version 4 and before: a write retried
+   *  for ever, or one in flight right now). */
+  scheduledNotRecorded: number[];
 }
 
 /** A payload as the client's own data converter reads it: through its codecs (decryption) first. */
@@ -43,6 +46,7 @@ async function recordedByLocalActivity(client: Client, marker: MarkerAttributes)
 
 export async function engineRecordedEvents(client: Client, workflowId: string): Promise<EngineEvents> {
   const events = new Map<number, string>();
+  const scheduledNotRecorded = new Set<number>();
   let runs = 0;
   let erasedRuns = 0;
   for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "''")}'` })) {
@@ -69,14 +73,28 @@ export async function engineRecordedEvents(client: Client, workflowId: string): 
       continue;
     }
     for (const [seq, type] of found) events.set(seq, type);
+    for (const batch of scheduled.values()) for (const ev of batch) if (!found.has(ev.seq)) scheduledNotRecorded.add(ev.seq);
   }
-  return { runs, erasedRuns, events };
+  return { runs, erasedRuns, events, scheduledNotRecorded: [...scheduledNotRecorded].filter((s) => !events.has(s)).sort((a, b) => a - b) };
+}
+
+/** The running workflow's own account of its writes (version 5 on); null when it cannot answer (closed, no worker). */
+async function workflowRecordStatus(temporal: Client, workflowId: string): Promise<CaseRecordStatus | null> {
+  try {
+    return await temporal.workflow.getHandle(workflowId).query(caseRecordStatusQuery);
+  } catch {
+    return null;
+  }
 }
 
 /** Compares the stored events of a case with those the engine's histories say were written. */
 export async function checkCaseHistory(db: Database, temporal: Client, row: { id: string; workflowId: string }) {
   const stored = await db.caseEvent.findMany({ where: { caseId: row.id }, orderBy: { seq: 'asc' }, select: { seq: true, type: true } });
-  const engine = await engineRecordedEvents(temporal, row.workflowId);
+  const [engine, status, rejections] = await Promise.all([
+    engineRecordedEvents(temporal, row.workflowId),
+    workflowRecordStatus(temporal, row.workflowId),
+    db.caseRecordRejection.findMany({ where: { caseId: row.id, resolvedAt: null }, orderBy: { fromSeq: 'asc' } }),
+  ]);
   const seqs = [...engine.events.keys()];
   const fromSeq = seqs.length ? Math.min(...seqs) : null;
   const toSeq = seqs.length ? Math.max(...seqs) : null;
@@ -88,9 +106,21 @@ export async function checkCaseHistory(db: Database, temporal: Client, row: { id
     .filter((s) => storedBySeq.has(s) && storedBySeq.get(s) !== engine.events.get(s))
     .map((seq) => ({ seq, database: storedBySeq.get(seq), engine: engine.events.get(seq) }));
   const readableRuns = engine.runs - engine.erasedRuns;
+  // Issue 15: events the workflow numbered that the database does not hold — scheduled and never recorded (a write
+  // retried for ever, refused, or in flight at this moment) — are a disagreement too, not an "agrees".
+  const storedMax = stored.length ? stored[stored.length - 1]!.seq : 0;
+  const notYetRecorded = status ? range(storedMax + 1, status.numberedSeq).filter((s) => !storedBySeq.has(s)) : [];
+  const unrecorded = [...new Set([...engine.scheduledNotRecorded.filter((s) => !storedBySeq.has(s)), ...notYetRecorded])].sort((a, b) => a - b);
+  const rejected = rejections.map((r) => ({ fromSeq: r.fromSeq, toSeq: r.toSeq, sqlState: r.sqlState, message: r.message, attempts: r.attempts, since: r.firstAt.toISOString() }));
   return {
     caseId: row.id,
-    agrees: readableRuns > 0 && missingInDatabase.length === 0 && missingInEngine.length === 0 && typeMismatches.length === 0,
+    agrees:
+      readableRuns > 0 &&
+      missingInDatabase.length === 0 &&
+      missingInEngine.length === 0 &&
+      typeMismatches.length === 0 &&
+      unrecorded.length === 0 &&
+      rejected.length === 0,
     engine: { runs: engine.runs, erasedRuns: engine.erasedRuns, fromSeq, toSeq, available: readableRuns > 0 },
     ...(engine.erasedRuns > 0
       ? { note: 'Aufbewahrungsfrist abgelaufen: der Schlüssel des Falls ist vernichtet, die Verläufe in Temporal sind nicht mehr lesbar.' }
@@ -99,8 +129,16 @@ export async function checkCaseHistory(db: Database, temporal: Client, row: { id
     missingInDatabase,
     missingInEngine,
     typeMismatches,
+    /** Numbered (or scheduled) by the engine, not in the database: see above. */
+    unrecorded,
+    /** Writes in flight in the workflow right now (null: the workflow did not answer, e.g. it is closed). */
+    pendingWrites: status?.pendingWrites ?? null,
+    /** Batches the database refused for good: the case is held until IT wrote them again (/verwaltung/schreibfehler). */
+    rejected,
   };
 }
+
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
 /**
  * GET /api/v1/cases/:id/history/check: the cross-check for a caller who sees the case in full (404 as for an unknown

@@ -1,6 +1,7 @@
 // The case's history from the event store and, for a day in the past, the case as it stood then ("Stand am").
 import { readableSummary, type CaseData } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
+import { goalTitles, summaryWithGoal } from './history-entries.js';
 
 /** The case's full history from the event store (oldest first, with actor names) and, for `asOf`, the case as
  *  it stood then: the snapshot written with the last event batch up to that time. Shared by API and the page. */
@@ -34,6 +35,7 @@ export async function caseHistory(db: Database, caseId: string, asOf?: Date) {
         }
       : null;
   }
+  const titles = goalTitles(events);
   return {
     caseId,
     ...(asOf ? { asOf: asOf.toISOString(), case: asOfCase } : {}),
@@ -43,8 +45,9 @@ export async function caseHistory(db: Database, caseId: string, asOf?: Date) {
       type: e.type,
       actor: e.actorId,
       actorName: e.actorId ? (byId.get(e.actorId)?.name ?? null) : null,
-      // Older goal updates carry a status code in their summary: shown with its German label.
-      summary: readableSummary(e.type, e.summary),
+      // Older goal updates carry a status code in their summary: shown with its German label. A goal's deadline
+      // names its goal.
+      summary: summaryWithGoal({ ...e, summary: readableSummary(e.type, e.summary) }, titles),
       data: e.data,
     })),
   };

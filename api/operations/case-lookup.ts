@@ -101,3 +101,12 @@ function withRecent(legacy: Contact[], recent: Contact[]): Contact[] {
   const known = new Set(legacy.map((c) => c.id));
   return [...legacy, ...recent.filter((c) => !known.has(c.id))];
 }
+
+/**
+ * The events one action recorded (sequence numbers after `afterSeq` up to `uptoSeq`), oldest first: what the case page
+ * says changed. The caller has read the case in full already (its read is logged); at most 200 events.
+ */
+export async function eventsOfAction(db: Database, caseId: string, afterSeq: number, uptoSeq: number): Promise<Array<{ type: string; summary: string }>> {
+  if (!Number.isSafeInteger(afterSeq) || !Number.isSafeInteger(uptoSeq) || uptoSeq <= afterSeq || uptoSeq - afterSeq > 200) return [];
+  return db.caseEvent.findMany({ where: { caseId, seq: { gt: afterSeq, lte: uptoSeq } }, orderBy: { seq: 'asc' }, select: { type: true, summary: true } });
+}

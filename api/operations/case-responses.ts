@@ -1,6 +1,6 @@
 // The contract's shapes of a case (GET /api/v1/cases/:id, list items): from the read-model row and, while the engine
 // holds the case, the workflow's view of it.
-import { consentCategories, type CaseData, type Consent } from '../../domain/index.js';
+import { calendarDateOf, consentCategories, type CaseData, type Consent } from '../../domain/index.js';
 import type { CaseRow } from './case-lookup.js';
 
 /** The contract's case shape. `view` is the workflow's state as recorded with its last action (case-lookup.ts
@@ -25,7 +25,7 @@ export function toCaseResponse(row: CaseRow, view: CaseData | null) {
       proposedProvider: { organisationId: row.proposedOrganisationId, reason: row.proposalReason },
       person,
       source: row.source,
-      deadlines: row.nextDeadlineAt ? [{ kind: row.nextDeadlineKind, dueAt: row.nextDeadlineAt.toISOString(), status: 'open' }] : [],
+      deadlines: row.nextDeadlineAt ? [{ kind: row.nextDeadlineKind, ...dueOf(row.nextDeadlineAt.toISOString()), status: 'open' }] : [],
       openedAt: row.openedAt.toISOString(),
       closedAt: row.closedAt?.toISOString() ?? null,
       // Where the state came from: the read model, because the engine has no workflow for it (yet or any more), or
@@ -59,13 +59,16 @@ export function toCaseResponse(row: CaseRow, view: CaseData | null) {
     residenceLaw: view.residenceLaw ?? null,
     deadlines: view.deadlines
       .filter((d) => d.status !== 'cancelled')
-      .map((d) => ({ id: d.id, kind: d.kind, dueAt: d.dueAt, escalateAt: d.escalateAt ?? null, status: d.status, refId: d.refId ?? null })),
+      .map((d) => ({ id: d.id, kind: d.kind, ...dueOf(d.dueAt), escalateAt: d.escalateAt ?? null, status: d.status, refId: d.refId ?? null })),
     openedAt: view.openedAt,
     closedAt: view.closure?.closedAt ?? null,
     closure: view.closure ?? null,
     stateSource: 'workflow' as const,
   };
 }
+
+/** A due time and the calendar date it stands for in Germany (what people entered and see; domain/dates.ts). */
+export const dueOf = (dueAt: string) => ({ dueAt, dueDate: calendarDateOf(dueAt) });
 
 /** Sharing consents show the categories they cover in effect (the default set when none were named). */
 function withEffectiveCategories(consent: Consent): Consent {
@@ -81,7 +84,7 @@ export function listItem(row: CaseRow) {
     assignee: row.assigneeId,
     municipality: row.municipality,
     person: { givenName: row.person.givenName, familyName: row.person.familyName },
-    nextDeadline: row.nextDeadlineAt ? { kind: row.nextDeadlineKind, dueAt: row.nextDeadlineAt.toISOString() } : null,
+    nextDeadline: row.nextDeadlineAt ? { kind: row.nextDeadlineKind, ...dueOf(row.nextDeadlineAt.toISOString()) } : null,
     overdue: Boolean(row.nextDeadlineAt && row.nextDeadlineAt < new Date() && !row.closedAt),
     openedAt: row.openedAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,

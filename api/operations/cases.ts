@@ -1,16 +1,14 @@
-// Case use cases: open a case (rows + workflow), list, read, act, and read its history. Called by the JSON door
+// Case use cases: open a case (rows + workflow), list, read, and read its history (acting on a case: case-acts.ts). Called by the JSON door
 // (api/v1/cases.ts) and the pages alike; access through the policy, reads of content into the access log.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CASE_HOLDING_KINDS, CASE_STATES, isCaseAction, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseAction, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
+import { CASE_STATES, endOfDayBerlin, isIsoDate, isIsoTimestamp, parseCreateCase, proposeProvider, type CaseData, type PartnerCaseView, type RoutingRules } from '../../domain/index.js';
 import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
-import { caseActionUpdate, caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
+import { caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
 import { caseStartSearchAttributes, caseWorkflowInput } from '../../workflows/case-start.js';
 import {
-  canActOnCase,
-  canBeCaseAssignee,
   canOpenCase,
   caseAccess,
   caseListFilter,
@@ -20,13 +18,14 @@ import {
   stateOnlyCaseView,
 } from './access-policy.js';
 import { logAccess } from './access-log.js';
-import { caseHolder, checkTransfer } from './case-opening.js';
+import { searchCondition } from './case-search.js';
+import { caseHolder } from './case-opening.js';
 import { caseHistory } from './case-history.js';
-import { ensureEngineReachable, loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
+import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { listItem, toCaseResponse } from './case-responses.js';
-import { actorOf, type Caller, type OperationDeps } from './caller.js';
-import { ApiError, isDatabaseUnavailable, isUniqueViolation, refusalToApiError } from './errors.js';
-import { checkContactDate, withCleanPersonNames } from './plausibility.js';
+import { type Caller, type OperationDeps } from './caller.js';
+import { ApiError, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
+import { withCleanPersonNames } from './plausibility.js';
 import { resolveCaseRead } from './partner-access.js';
 import { errorFields, logger } from '../../platform/logger.js';
 
@@ -36,7 +35,10 @@ export const listCasesQuery = z.object({
   assignee: z.string().min(1).optional(),
   municipality: z.string().min(1).optional(),
   overdue: z.enum(['true', 'false']).optional(),
+  /** Names in any order and/or a birth date (`TT.MM.JJJJ` or `JJJJ-MM-TT`), or a case id. */
   q: z.string().trim().min(1).max(200).optional(),
+  /** `true`: only cases not closed (the dashboard's figures link here). */
+  open: z.enum(['true', 'false']).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -45,41 +47,12 @@ export function invalidQuery(error: z.ZodError): ApiError {
   return new ApiError(422, 'validation_failed', 'Ungültige Filter.', { fields: Object.fromEntries(error.issues.map((i) => [i.path.join('.'), i.message])) });
 }
 
-/** assign/transfer name a user: it must be an active case manager of the organisation that will hold the case. */
-async function checkAssignee(db: Database, action: string, body: Record<string, unknown>, caseOrganisationId: string) {
-  if (action !== 'assign' && action !== 'transfer') return;
-  const assigneeId = body.assigneeId;
-  if (typeof assigneeId !== 'string' || !assigneeId) return; // the workflow's validator reports a missing field
-  const organisationId = action === 'transfer' && typeof body.organisationId === 'string' ? body.organisationId : caseOrganisationId;
-  const assignee = await db.user.findUnique({ where: { id: assigneeId } });
-  if (!assignee || !canBeCaseAssignee(assignee, organisationId)) {
-    throw new ApiError(422, 'validation_failed', 'Die Person kann den Fall nicht übernehmen.', {
-      fields: { assigneeId: 'Keine aktive fallführende Person dieser Organisation' },
-    });
-  }
-}
-
-
-/** transfer/confirm-provider name an organisation: it must exist and hold cases, or the case's record could never be
- *  written (its organisation is a foreign key) and the case would be stuck. */
-async function checkOrganisation(db: Database, action: string, body: Record<string, unknown>) {
-  if (action !== 'transfer' && action !== 'confirm-provider') return;
-  const organisationId = body.organisationId;
-  if (typeof organisationId !== 'string' || !organisationId) return; // the workflow's validator reports a missing field
-  const organisation = await db.organisation.findUnique({ where: { id: organisationId }, select: { kind: true } });
-  if (!organisation || !CASE_HOLDING_KINDS.includes(organisation.kind)) {
-    throw new ApiError(422, 'validation_failed', 'Diese Organisation kann keine Fälle führen.', {
-      fields: { organisationId: 'Unbekannte Organisation oder keine fallführende Stelle' },
-    });
-  }
-}
-
-/** `asOf` as a day (`YYYY-MM-DD`: the end of that day, UTC) or a timestamp; 422 otherwise. */
+/** `asOf` as a day (`YYYY-MM-DD`: the end of that day in Germany) or a timestamp; 422 otherwise. */
 export function parseAsOf(value: unknown): Date | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
   // Strict formats only: Date's lenient parser reads "-0001-05-05" as 5 January 2005.
-  const date = isIsoDate(text) ? new Date(`${text}T23:59:59.999Z`) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
+  const date = isIsoDate(text) ? new Date(endOfDayBerlin(text)) : isIsoTimestamp(text) ? new Date(text) : new Date(Number.NaN);
   // Year 0 or 10000 is no day of a case's history (and not a date the database takes).
   if (!text || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2999) {
     throw new ApiError(422, 'validation_failed', 'Ungültiger Stichtag.', { fields: { asOf: 'Datum (JJJJ-MM-TT) oder Zeitpunkt im ISO-8601-Format erwartet' } });
@@ -251,7 +224,7 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
   const f = q.data;
   // Filters look only at cases the caller sees in full: a handed-over case shown by its state alone must not be
   // found (or missed) by its assignee, municipality, deadlines, name or state (finding 9 of issue 15).
-  const filtersContent = Boolean(f.state || f.assignee || f.municipality || f.overdue === 'true' || f.q);
+  const filtersContent = Boolean(f.state || f.open === 'true' || f.assignee || f.municipality || f.overdue === 'true' || f.q);
   const handedOver = filtersContent ? [] : await handedOverCaseIds(db, user);
   const where = {
     AND: [
@@ -261,15 +234,8 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
       f.assignee ? { assigneeId: f.assignee === 'me' ? user.id : f.assignee } : {},
       f.municipality ? { municipality: f.municipality } : {},
       f.overdue === 'true' ? { nextDeadlineAt: { lt: new Date() }, closedAt: null } : {},
-      f.q
-        ? {
-            OR: [
-              { person: { familyName: { contains: f.q, mode: 'insensitive' as const } } },
-              { person: { givenName: { contains: f.q, mode: 'insensitive' as const } } },
-              { id: f.q },
-            ],
-          }
-        : {},
+      f.open === 'true' ? { closedAt: null } : {},
+      f.q ? searchCondition(f.q) : {},
     ],
   };
   const [total, rows] = await Promise.all([
@@ -307,73 +273,6 @@ export async function readCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, cal
   await logAccess(deps.db, caller, { action: 'read_case', caseId: found.row.id });
   return { access: 'full', row: found.row, view: await readCaseView(deps.db, deps.temporal, found.row) };
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Act
-
-/** The case row the caller may act on: full access (404 when invisible, 403 when only its state is visible). */
-export async function findCaseToAct({ db }: Pick<OperationDeps, 'db'>, caller: Caller, caseId: string): Promise<CaseRow> {
-  const { user } = caller;
-  const row = await loadCaseRow(db, caseId);
-  requireCaseAccess(user, row, 'full', { handedOverBy: row ? await isHandedOverBy(db, user, row.id) : false });
-  return row!;
-}
-
-/**
- * Runs `action` on a case found by findCaseToAct as a workflow update (403 when the role may not, 409 once the
- * case's data is erased, the workflow's refusals as 409/422/403); answers with the row and the workflow's new case.
- */
-export async function actOnCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, row: CaseRow, action: CaseAction, input: unknown) {
-  if (!canActOnCase(caller.user, row, action)) throw new ApiError(403, 'forbidden', 'Diese Aktion ist Ihrer Rolle nicht erlaubt.');
-  if (row.erasedAt) {
-    throw new ApiError(409, 'transition_not_allowed', 'Die Aufbewahrungsfrist ist abgelaufen: die personenbezogenen Daten des Falls sind gelöscht.', {
-      allowed: [],
-    });
-  }
-  const body = (input ?? {}) as Record<string, unknown>;
-  await checkOrganisation(deps.db, action, body);
-  await checkTransfer(deps.db, action, body, row.organisationId);
-  checkContactDate(action, body, row.openedAt);
-  await checkAssignee(deps.db, action, body, row.organisationId);
-  // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
-  const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
-  try {
-    await ensureEngineReachable(deps.temporal);
-    const result = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
-      args: [{ action, payload: body, actor: actorOf(caller.user), requestId }],
-      // The request id is the Temporal update id: a repeated request gets the first answer.
-      ...(requestId ? { updateId: requestId } : {}),
-    });
-    // The answer carries the case (also a replayed requestId's first answer): a read like any other.
-    await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
-    return { row, result };
-  } catch (error) {
-    throw refusalToApiError(error);
-  }
-}
-
-/** A page shows the case after a refused action (the form with its errors over the case): logged as a read first. */
-export async function showCaseAfterRefusal(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, row: CaseRow) {
-  await logAccess(deps.db, caller, { action: 'read_case', caseId: row.id });
-  return readCaseView(deps.db, deps.temporal, row);
-}
-
-/**
- * Find + act in one (the JSON door): unknown actions are 404 before anything is read. Answers with the case as the
- * action left it, from the read model (the record is written before the workflow answers); a repeated request id
- * gets the case as its first answer left it. Logged as a read of the case.
- */
-export async function runCaseAction(deps: Pick<OperationDeps, 'db' | 'temporal'>, caller: Caller, caseId: string, action: string, input: unknown) {
-  if (!isCaseAction(action)) throw new ApiError(404, 'unknown_action', `Unbekannte Aktion „${action}“.`);
-  const row = await findCaseToAct(deps, caller, caseId);
-  const { result } = await actOnCase(deps, caller, row, action, input);
-  const after = (await loadCaseRow(deps.db, caseId)) ?? row;
-  // Answers of version 4 and earlier (a repeated request id of then) are the whole case.
-  const view = isWholeCase(result) ? result : await readCaseView(deps.db, deps.temporal, after, result.seq);
-  return { row: after, data: view };
-}
-
-const isWholeCase = (result: object): result is CaseData => 'schemaVersion' in result;
 
 // ---------------------------------------------------------------------------------------------------------------
 // History

@@ -88,6 +88,7 @@ export async function dashboardFigures(deps: Pick<OperationDeps, 'db'>, caller: 
   const columnTotals = states.map((_, i) => matrix.reduce((sum, row) => sum + row.cells[i]!, 0));
 
   return {
+    states: [...states],
     stateLabels: states.map((s) => CASE_STATE_LABELS[s]),
     matrix,
     columnTotals,

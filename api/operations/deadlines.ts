@@ -13,6 +13,7 @@ import { Prisma } from '../../prisma/generated/client.js';
 import { caseAccess, canSeeCoordination, type AccessUser } from './access-policy.js';
 import type { Caller, OperationDeps } from './caller.js';
 import { ApiError } from './errors.js';
+import { dueOf } from './case-responses.js';
 
 export const DeadlinesQuery = z.object({
   status: z.enum(['overdue', 'due_soon']).default('overdue'),
@@ -96,7 +97,7 @@ export async function listDeadlines({ db }: Pick<OperationDeps, 'db'>, caller: C
           caseId: d.caseId,
           kind: d.kind,
           label: DEADLINE_LABELS[d.kind as DeadlineKind] ?? d.kind,
-          dueAt: d.dueAt.toISOString(),
+          ...dueOf(d.dueAt.toISOString()),
           escalateAt: d.escalateAt?.toISOString() ?? null,
           status: d.status,
           refId: d.refId,

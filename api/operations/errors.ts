@@ -79,6 +79,11 @@ export function refusalToApiError(error: unknown): unknown {
       return new ApiError(422, 'validation_failed', error.cause.message, { fields: detail?.fields ?? {} });
     case 'forbidden':
       return new ApiError(403, 'forbidden', error.cause.message);
+    // The database refused this case's record for good (issue 15): the case is held until IT wrote it again.
+    case 'record_held':
+      return new ApiError(409, 'record_held', error.cause.message, { allowed: [] });
+    case 'record_rejected':
+      return new ApiError(500, 'record_rejected', error.cause.message);
     default:
       return error;
   }

@@ -13,6 +13,7 @@ import {
 import type { Handover as HandoverRow, HandoverEvent } from '../../prisma/generated/client.js';
 import type { HandoverAccess } from './access-policy.js';
 import { actorOf, type AuthenticatedUser } from './caller.js';
+import { dueOf } from './case-responses.js';
 
 /** Who may see the handover's content: the answers are only ever built for a caller who sees something. */
 export type VisibleAccess = Exclude<HandoverAccess, 'none'>;
@@ -30,7 +31,7 @@ function proposalOf(row: HandoverRow): Proposal {
 export const deadlineView = (d: Pick<Deadline, 'kind' | 'dueAt' | 'status'> & { id?: string }) => ({
   id: d.id ?? null,
   kind: d.kind,
-  dueAt: d.dueAt,
+  ...dueOf(d.dueAt),
   status: d.status,
 });
 
@@ -166,10 +167,12 @@ export function fromRecord(row: HandoverRow, details: RecordDetails | null, acce
 /** GET /api/v1/handovers/:id's answer (and the `handover` of an action's answer). */
 export type HandoverView = ReturnType<typeof fromWorkflow> | ReturnType<typeof fromRecord>;
 
-export function listItem(row: HandoverRow, access: VisibleAccess) {
+export function listItem(row: HandoverRow, access: VisibleAccess, meetingHeld = false) {
   const base = {
     id: row.id,
     state: row.state,
+    // The meeting took place (the state stays meeting_scheduled until the takeover): no longer "geplant".
+    meetingHeld,
     receivingOrganisationId: row.receivingOrganisationId,
     requestedAt: row.createdAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,

@@ -234,12 +234,19 @@ export async function listHandovers({ db }: OperationDeps, caller: Caller, input
     db.handover.count({ where }),
     db.handover.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: (f.page - 1) * f.pageSize, take: f.pageSize }),
   ]);
+  // Which planned meetings were held (their event; the read model's state does not change with it).
+  const scheduled = rows.filter((r) => r.state === 'meeting_scheduled').map((r) => r.id);
+  const held = new Set(
+    scheduled.length === 0
+      ? []
+      : (await db.handoverEvent.findMany({ where: { handoverId: { in: scheduled }, type: 'handover_meeting_held' }, select: { handoverId: true } })).map((e) => e.handoverId),
+  );
   return {
     // From the read model only: a cancelled handover whose consent was given is listed state-only to the receiver
     // (the cautious reading of handoverAccess); its detail view knows better.
     items: rows.flatMap((row) => {
       const access = handoverAccess(user, row);
-      return access === 'none' ? [] : [listItem(row, access)];
+      return access === 'none' ? [] : [listItem(row, access, held.has(row.id))];
     }),
     total,
     page: f.page,

@@ -1,5 +1,6 @@
 // What operators watch (GET /metrics, api/http/metrics.ts): the outbox (backlog, age of the oldest pending mail,
-// notifications left in `sending` by a crash), open cases by state, overdue deadlines. Counts only, no case content.
+// notifications left in `sending` by a crash), open cases by state, overdue deadlines, record writes the database
+// refused (stuck cases). Counts only, no case content.
 import type { Database } from '../../platform/database.js';
 import { canReadMetrics, type AccessUser } from './access-policy.js';
 import { ApiError } from './errors.js';
@@ -13,6 +14,10 @@ export interface OperationalFigures {
   openCasesByState: Record<string, number>;
   /** Overdue Wiedervorlagen on open cases (reminded, escalated, missed, or open past due; retention left out). */
   overdueDeadlines: number;
+  /** Record writes the database refused for good and IT has not yet written again: each holds its case (issue 15). */
+  rejectedRecordWrites: number;
+  /** Seconds since the oldest of them was first refused; 0 when none. */
+  oldestRejectedRecordSeconds: number;
 }
 
 export function requireMetricsReader(user: AccessUser | undefined): void {
@@ -21,7 +26,7 @@ export function requireMetricsReader(user: AccessUser | undefined): void {
 }
 
 export async function operationalFigures(db: Database, now = new Date()): Promise<OperationalFigures> {
-  const [outbox, cases, overdue] = await Promise.all([
+  const [outbox, cases, overdue, rejected] = await Promise.all([
     db.$queryRaw<Array<{ status: string; count: bigint; oldest: Date | null }>>`
       SELECT "status", count(*) AS "count", min("createdAt") AS "oldest" FROM "Notification" GROUP BY "status"`,
     db.$queryRaw<Array<{ state: string; count: bigint }>>`
@@ -29,6 +34,8 @@ export async function operationalFigures(db: Database, now = new Date()): Promis
     db.$queryRaw<Array<{ count: bigint }>>`
       SELECT count(*) AS "count" FROM "CaseDeadline" d JOIN "Case" c ON c."id" = d."caseId" AND c."closedAt" IS NULL
       WHERE (d."status" IN ('reminded', 'escalated', 'missed') OR (d."status" = 'open' AND d."dueAt" < ${now})) AND d."kind" <> 'retention'`,
+    db.$queryRaw<Array<{ count: bigint; oldest: Date | null }>>`
+      SELECT count(*) AS "count", min("firstAt") AS "oldest" FROM "CaseRecordRejection" WHERE "resolvedAt" IS NULL`,
   ]);
   const age = (status: string) => {
     const oldest = outbox.find((r) => r.status === status)?.oldest;
@@ -40,5 +47,7 @@ export async function operationalFigures(db: Database, now = new Date()): Promis
     oldestSendingNotificationSeconds: age('sending'),
     openCasesByState: Object.fromEntries(cases.map((r) => [r.state, Number(r.count)])),
     overdueDeadlines: Number(overdue[0]?.count ?? 0),
+    rejectedRecordWrites: Number(rejected[0]?.count ?? 0),
+    oldestRejectedRecordSeconds: rejected[0]?.oldest ? Math.max(0, (now.getTime() - rejected[0].oldest.getTime()) / 1000) : 0,
   };
 }

@@ -2,14 +2,23 @@
 // Same operations as /api/v1/settings/case and /api/v1/admin-audit; the refusals are theirs (access-policy.ts).
 import { Router, type Request, type Response } from 'express';
 import { ROLE_LABELS, type ActorRole } from '../../domain/index.js';
+import type { Client } from '@temporalio/client';
 import type { Database } from '../../platform/database.js';
 import { callerOf } from '../http/caller.js';
-import { canConfigureDeadlines, canManageAccounts, canManageOrganisations, canReadAdminAudit } from '../operations/access-policy.js';
+import {
+  canConfigureDeadlines,
+  canManageAccounts,
+  canManageOrganisations,
+  canReadAdminAudit,
+  canReadRecordRejections,
+  canRetryRecordWrites,
+} from '../operations/access-policy.js';
 import { AUDIT_ENTITIES, listAdminAudit } from '../operations/admin-audit.js';
 import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
 import { getReportSettings, updateReportSettings } from '../operations/report-settings.js';
 import { staffDirectory } from '../operations/directory.js';
 import { ApiError } from '../operations/errors.js';
+import { listRecordRejections, retryRecordWrite } from '../operations/record-rejections.js';
 import { bodyOf, errorPage, layout, orRefusalPage, pageUserRequired, parseForm, send, signedInUser } from './kit.js';
 import { formatDate, formatDateTime } from './labels.js';
 import { renderPage } from './views.js';
@@ -20,6 +29,7 @@ const ENTITY_LABELS: Record<string, string> = {
   routing_rules: 'Zuständigkeitsregeln',
   case_settings: 'Fristen',
   report_settings: 'Altersgruppen',
+  case_record: 'Fallprotokoll',
 };
 const ACTION_LABELS: Record<string, string> = {
   invited: 'eingeladen',
@@ -31,6 +41,7 @@ const ACTION_LABELS: Record<string, string> = {
   reactivated: 'reaktiviert',
   created: 'angelegt',
   seeded: 'Voreinstellung angelegt',
+  record_retry_requested: 'abgewiesenen Eintrag erneut schreiben lassen',
 };
 
 function describeChange(before: unknown, after: unknown): string[] {
@@ -102,7 +113,7 @@ function auditFilter(req: Request) {
   };
 }
 
-export function administrationPagesRouter({ db }: { db: Database }): Router {
+export function administrationPagesRouter({ db, temporal }: { db: Database; temporal: Client }): Router {
   const router = Router();
   const requireUser = pageUserRequired('/verwaltung');
 
@@ -114,7 +125,35 @@ export function administrationPagesRouter({ db }: { db: Database }): Router {
       canDeadlines: canConfigureDeadlines(user),
       canOrganisations: canManageOrganisations(user),
       canAudit: canReadAdminAudit(user),
+      canRecordRejections: canReadRecordRejections(user),
     }));
+  });
+
+  router.get('/verwaltung/schreibfehler', requireUser, async (req, res) => {
+    const all = req.query.alle === '1';
+    const list = await orRefusalPage(req, res, listRecordRejections(db, callerOf(req, 'page'), { status: all ? 'all' : 'open' }));
+    if (!list) return;
+    const canRetry = canRetryRecordWrites(signedInUser(req));
+    const items = list.items.map((r) => ({
+      ...r,
+      firstAt: formatDateTime(r.firstAt),
+      lastAt: formatDateTime(r.lastAt),
+      resolvedAt: r.resolvedAt ? formatDateTime(r.resolvedAt) : null,
+      canRetry: canRetry && !r.resolvedAt,
+    }));
+    send(res, 200, renderPage('admin/record-rejections', {
+      ...layout(req, 'Schreibfehler', 'verwaltung'),
+      items,
+      all,
+      requested: typeof req.query.angestossen === 'string' ? req.query.angestossen : null,
+    }));
+  });
+
+  router.post('/verwaltung/schreibfehler/:id/erneut', requireUser, parseForm, async (req, res) => {
+    const caseId = req.params.id as string;
+    const done = await orRefusalPage(req, res, retryRecordWrite({ db, temporal }, callerOf(req, 'page'), caseId));
+    if (!done) return;
+    res.redirect(303, `/verwaltung/schreibfehler?angestossen=${encodeURIComponent(caseId)}`);
   });
 
   router.get('/verwaltung/fristen', requireUser, async (req, res) => {

@@ -11,6 +11,7 @@ import {
   type CaseAction,
   type CaseData,
   type CaseProgress,
+  type ConsentScope,
 } from '../../domain/index.js';
 import { ratingFields, successCriteriaFields } from './progress-forms.js';
 import type { ActionFormSpec, FieldSpec, Option } from './forms.js';
@@ -75,6 +76,7 @@ const FORM_BUILDER: Record<CaseAction, (action: CaseAction, f: FormInputs) => Pa
   'record-consent': consentAndIntakeForm,
   'withdraw-consent': consentAndIntakeForm,
   'start-assessment': consentAndIntakeForm,
+  'save-assessment-draft': consentAndIntakeForm,
   'complete-assessment': consentAndIntakeForm,
   'agree-goals': planningForm,
   'update-goal': planningForm,
@@ -121,38 +123,23 @@ function consentAndIntakeForm(action: CaseAction, f: FormInputs): Partial<Action
         fields: [{ name: 'assigneeId', label: 'Fallführende Person', kind: 'select', required: true, options: ctx.assignees, default: c.assigneeId ?? ctx.userId }],
       };
     case 'record-consent':
-      return {
-        fields: [
-          { name: 'scope', label: 'Umfang', kind: 'select', required: true, options: optionsOf(CONSENT_SCOPE_LABELS), default: 'data_processing' },
-          { name: 'decision', label: 'Entscheidung der Person', kind: 'select', required: true, options: optionsOf(CONSENT_DECISION_LABELS), default: 'given' },
-          {
-            name: 'partnerOrganisationId',
-            label: 'Partnerorganisation',
-            kind: 'select',
-            emptyOption: 'Keine Organisation im System',
-            options: ctx.partners ?? [],
-            hint: 'Bei Weitergabe an Partner: Eine Organisation im System sieht danach die freigegebenen Daten, bis die Einwilligung widerrufen wird.',
-          },
-          { name: 'partnerName', label: 'Partner', kind: 'text', hint: 'Bei Weitergabe an Partner: an wen die Daten gehen.' },
-          { name: 'purpose', label: 'Zweck', kind: 'text', hint: 'Bei Weitergabe an Partner: wofür.' },
-          {
-            name: 'dataCategories',
-            label: 'Freigegebene Daten',
-            kind: 'checkboxes',
-            options: optionsOf(SHARING_CATEGORY_LABELS),
-            hint: 'Nur bei Weitergabe an Partner. Ohne Auswahl: Stammdaten und die Vermittlung an diesen Partner.',
-          },
-        ],
-      };
+      // Read with every field (the scope comes as a hidden field of one of the forms per scope, consentForms()).
+      return { fields: [{ name: 'scope', label: 'Umfang', kind: 'select', required: true, options: optionsOf(CONSENT_SCOPE_LABELS) }, ...consentFields(ctx, 'share_with_partner')] };
     case 'withdraw-consent':
       return {
         fields: [{ name: 'consentId', label: 'Einwilligung', kind: 'select', required: true, options: effectiveConsents.map((k) => ({ value: k.id, label: consentLabel(k) })) }],
       };
     case 'start-assessment':
       return { intro: 'Beginnt die Situationsanalyse; die Frist für den ersten Assessment-Schritt ist damit erfüllt.' };
-    case 'complete-assessment':
+    case 'save-assessment-draft':
+    case 'complete-assessment': {
+      // The draft saved so far fills the form again.
+      const draft = c.assessment?.draft;
+      const drafted = (area: string) => draft?.lifeAreas.find((a) => a.area === area);
       return {
-        intro: 'Bewerten Sie die Lebensbereiche, die besprochen wurden. Bereiche ohne Angabe zum Bedarf werden nicht übernommen. Legen Sie mit der Person fest, woran Sie den Erfolg messen.',
+        intro: `Bewerten Sie die Lebensbereiche, die besprochen wurden. Bereiche ohne Angabe zum Bedarf werden nicht übernommen. Legen Sie mit der Person fest, woran Sie den Erfolg messen.${
+          draft ? ` Entwurf vom ${formatDate(draft.savedAt)} geladen.` : ' Unfertiges können Sie als Entwurf speichern.'
+        }`,
         fields: successCriteriaFields(),
         group: {
           list: 'lifeAreas',
@@ -163,15 +150,55 @@ function consentAndIntakeForm(action: CaseAction, f: FormInputs): Partial<Action
             constant: { area },
             include: (value) => value('need') !== '' || value('situation') !== '',
             fields: [
-              { name: 'need', label: 'Bedarf', kind: 'select', emptyOption: 'nicht bewertet', options: optionsOf(NEED_LABELS) },
-              { name: 'situation', label: 'Situation', kind: 'textarea' },
+              { name: 'need', label: 'Bedarf', kind: 'select', emptyOption: 'nicht bewertet', options: optionsOf(NEED_LABELS), default: drafted(area)?.need ?? '' },
+              { name: 'situation', label: 'Situation', kind: 'textarea', default: drafted(area)?.situation ?? '' },
             ],
           })),
         },
       };
+    }
     default:
       return {};
   }
+}
+
+/** The fields of the consent form of one scope: partner, purpose and data categories only for sharing. */
+function consentFields(ctx: ActionFormContext, scope: ConsentScope): FieldSpec[] {
+  // No preselected decision: what the person decided is entered, never assumed.
+  const decision: FieldSpec = { name: 'decision', label: 'Entscheidung der Person', kind: 'select', required: true, emptyOption: 'Bitte wählen', options: optionsOf(CONSENT_DECISION_LABELS) };
+  if (scope !== 'share_with_partner') return [decision];
+  return [
+    decision,
+    {
+      name: 'partnerOrganisationId',
+      label: 'Partnerorganisation',
+      kind: 'select',
+      emptyOption: 'Keine Organisation im System',
+      options: ctx.partners ?? [],
+      hint: 'Eine Organisation im System sieht danach die freigegebenen Daten, bis die Einwilligung widerrufen wird.',
+    },
+    { name: 'partnerName', label: 'Partner', kind: 'text', hint: 'An wen die Daten gehen (ohne Organisation im System: Pflicht).' },
+    { name: 'purpose', label: 'Zweck', kind: 'text', hint: 'Wofür die Daten weitergegeben werden.' },
+    {
+      name: 'dataCategories',
+      label: 'Freigegebene Daten',
+      kind: 'checkboxes',
+      options: optionsOf(SHARING_CATEGORY_LABELS),
+      hint: 'Ohne Auswahl: Stammdaten und die Vermittlung an diesen Partner.',
+    },
+  ];
+}
+
+/** One consent form per scope (the data-processing one keeps the action's own id). */
+export const CONSENT_FORMS: ReadonlyArray<{ scope: ConsentScope; label: string; idSuffix: string }> = [
+  { scope: 'data_processing', label: 'Einwilligung zur Datenverarbeitung erfassen', idSuffix: '' },
+  { scope: 'share_with_partner', label: 'Einwilligung zur Weitergabe an Partner erfassen', idSuffix: '-weitergabe' },
+  { scope: 'handover', label: 'Einwilligung zur Übergabe erfassen', idSuffix: '-uebergabe' },
+];
+
+/** The form of the consent of one scope (posted with the scope as a hidden field). */
+export function consentForm(scope: ConsentScope, ctx: ActionFormContext): ActionFormSpec {
+  return { action: 'record-consent', submit: 'Einwilligung erfassen', primary: false, fields: consentFields(ctx, scope) };
 }
 
 /** Goals and referrals. */

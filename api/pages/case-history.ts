@@ -13,6 +13,7 @@ import type { OperationDeps } from '../operations/caller.js';
 import { checkCaseHistory } from '../operations/case-history-check.js';
 import { parseAsOf, readCaseHistory } from '../operations/cases.js';
 import { organisationNames } from '../operations/directory.js';
+import { isDeadlineBookkeeping } from '../operations/history-entries.js';
 import { CONSENT_DECISION_LABELS, CONSENT_SCOPE_LABELS, DEADLINE_STATUS_LABELS, GOAL_STATUS_LABELS, formatDate, formatDateTime } from './labels.js';
 import { layout, orRefusalPage, requirePageUser, send } from './kit.js';
 import { renderPage } from './views.js';
@@ -81,6 +82,9 @@ export function caseHistoryPagesRouter(deps: OperationDeps & { temporalUiUrl?: s
       canReadEngineHistory(user) ? checkCaseHistory(db, deps.temporal, row).catch(() => null) : Promise.resolve(null),
     ]);
     const snap = (history as { case?: Snapshot | null }).case;
+    // "nur fachliche Einträge": the deadline bookkeeping left out (numbers stay, so gaps show that entries are hidden).
+    const professionalOnly = req.query.nur === 'fachlich';
+    const shown = professionalOnly ? history.events.filter((e) => !isDeadlineBookkeeping(e.type)) : history.events;
     send(
       res,
       200,
@@ -91,21 +95,23 @@ export function caseHistoryPagesRouter(deps: OperationDeps & { temporalUiUrl?: s
         stateLabel: CASE_STATE_LABELS[row.state as CaseState] ?? row.state,
         opened: formatDate(row.openedAt),
         eventCount: history.events.length,
+        professionalOnly,
+        shownCount: shown.length,
         stichtag: stichtag ?? '',
         stichtagError,
-        // A chosen day is shown as that day: its end (23:59:59.999Z) would already be the next day in Germany.
+        // A chosen day is shown as that day (its end in Germany is still that day; formatDate reads it so too).
         asOf: asOf ? { label: formatDate(stichtag && /^\d{4}-\d{2}-\d{2}$/.test(stichtag) ? stichtag : asOf), case: snap ? snapshotModel(snap, orgs.short) : null } : undefined,
         check: check ? checkModel(check) : undefined,
         temporalLink:
           canReadEngineHistory(user) && deps.temporalUiUrl
             ? `${deps.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`
             : undefined,
-        events: history.events.map((e) => ({
+        events: shown.map((e) => ({
           seq: e.seq,
           at: formatDateTime(e.at),
           actor: e.actorName ?? (e.actor ? 'unbekannt' : 'System (Frist/Engine)'),
           summary: e.summary,
-          kind: e.type.startsWith('deadline_') || e.type.endsWith('_sent') ? 'deadline' : 'step',
+          kind: isDeadlineBookkeeping(e.type) ? 'deadline' : 'step',
         })),
       }),
     );

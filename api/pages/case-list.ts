@@ -21,6 +21,8 @@ function listFilters(q: Request['query']) {
   const pick = (v: unknown, allowed: readonly string[]) => (typeof v === 'string' && allowed.includes(v) ? v : undefined);
   return {
     state: pick(q.status, CASE_STATES),
+    organisation: typeof q.traeger === 'string' && /^[a-z0-9-]{1,64}$/.test(q.traeger) ? q.traeger : undefined,
+    open: q.offen === '1',
     municipality: pick(q.gemeinde, MUNICIPALITIES),
     overdue: q.ueberfaellig === '1',
     mine: q.zugewiesen === 'ich',
@@ -33,6 +35,8 @@ function listFilters(q: Request['query']) {
 function listQuery(filters: ListFilters) {
   return {
     ...(filters.state ? { state: filters.state } : {}),
+    ...(filters.organisation ? { organisationId: filters.organisation } : {}),
+    ...(filters.open ? { open: 'true' } : {}),
     ...(filters.municipality ? { municipality: filters.municipality } : {}),
     ...(filters.overdue ? { overdue: 'true' } : {}),
     ...(filters.mine ? { assignee: 'me' } : {}),
@@ -45,6 +49,8 @@ function listQuery(filters: ListFilters) {
 function pageLink(filters: ListFilters, page: number): string {
   const params = new URLSearchParams();
   if (filters.state) params.set('status', filters.state);
+  if (filters.organisation) params.set('traeger', filters.organisation);
+  if (filters.open) params.set('offen', '1');
   if (filters.municipality) params.set('gemeinde', filters.municipality);
   if (filters.overdue) params.set('ueberfaellig', '1');
   if (filters.mine) params.set('zugewiesen', 'ich');
@@ -108,8 +114,9 @@ export function caseListPagesRouter(deps: OperationDeps): Router {
         total: list.total,
         stateOptions: CASE_STATES.map((s) => ({ value: s, label: CASE_STATE_LABELS[s], selected: s === filters.state })),
         municipalityOptions: MUNICIPALITIES.map((m) => ({ value: m, label: m, selected: m === filters.municipality })),
+        organisationOptions: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName, selected: o.id === filters.organisation })),
         filters,
-        filtered: Boolean(filters.state || filters.municipality || filters.overdue || filters.mine || filters.search),
+        filtered: Boolean(filters.state || filters.organisation || filters.open || filters.municipality || filters.overdue || filters.mine || filters.search),
         page: filters.page,
         pageCount,
         prev: filters.page > 1 ? link(filters.page - 1) : undefined,

@@ -13,9 +13,9 @@ import {
   CLOSURE_REASON_LABELS,
   SHARING_CATEGORY_LABELS,
   allowedActions,
-  isCaseAction,
   type CaseAction,
   type CaseData,
+  type CaseProgress,
   type CaseState,
   type PartnerCaseView,
 } from '../../domain/index.js';
@@ -26,7 +26,8 @@ import type { CaseRow } from '../operations/case-lookup.js';
 import { organisationNames, staffDirectory, type StaffDirectory } from '../operations/directory.js';
 import { caseProgressOf } from '../operations/progress.js';
 import { caseProgressModel } from './case-progress-view.js';
-import { actionForm } from './case-action-forms.js';
+import { CONSENT_FORMS, actionForm, consentForm } from './case-action-forms.js';
+import { actionFeedbackOf, caseHeader } from './case-header.js';
 import { actionView, type ActionFailure as GenericActionFailure } from './forms.js';
 import {
   CONSENT_DECISION_LABELS,
@@ -97,35 +98,28 @@ export async function renderCasePage(
   const facts = caseFacts(row, view, staff, orgs);
 
   let details: Record<string, unknown> = {};
-  let actions: unknown[] = [];
+  let actions: Array<ReturnType<typeof actionView>> = [];
+  let header: ReturnType<typeof caseHeader>['header'] | undefined;
+  let nextAction: ReturnType<typeof actionView> | undefined;
   let refusal: string | undefined;
   let progress: ReturnType<typeof caseProgressModel> | undefined;
+  let allowed: CaseAction[] = [];
   if (view) {
     details = caseDetails(view, staff, now);
     const caseProgress = await caseProgressOf(db, row.id);
     progress = caseProgressModel(caseProgress, view.successCriteria);
     const actor = { id: user.id, role: user.role, organisationId: user.organisationId };
-    const allowed = allowedActions(view, actor, { now: now.toISOString(), settings });
-    const ctx = {
-      c: view,
-      today: todayInGermany(now),
-      userId: user.id,
-      assignees: staff.assignees(view.organisationId),
-      organisations: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName })),
-      partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
-      progress: caseProgress,
-    };
-    actions = allowed.map((action) => {
-      const spec = actionForm(action, ctx);
-      const failed = failure?.action === action ? failure : undefined;
-      const url = `/faelle/${encodeURIComponent(row.id)}/aktionen/${spec.action}`;
-      return actionView(spec, { label: ACTION_LABELS[spec.action], submit: spec.submit, url }, failed, req.authSession?.csrfToken);
-    });
+    allowed = allowedActions(view, actor, { now: now.toISOString(), settings });
+    const head = caseHeader(view, user, allowed, now);
+    header = head.header;
+    actions = caseActionViews(view, head, allowed, { row, user, staff, orgs, now, failure, csrfToken: req.authSession?.csrfToken, progress: caseProgress });
+    // The next step's form stands in the header, before everything else (on a phone too).
+    if (head.nextAction && actions[0]?.id === `aktion-${head.nextAction}`) nextAction = actions.shift();
     // A refused action whose form is gone (the state moved on meanwhile) is reported above the remaining forms.
     if (failure && !allowed.includes(failure.action)) refusal = `„${ACTION_LABELS[failure.action]}“ wurde nicht ausgeführt: ${failure.message}`;
   }
 
-  const done = typeof req.query.erledigt === 'string' && isCaseAction(req.query.erledigt) ? ACTION_LABELS[req.query.erledigt] : undefined;
+  const feedback = options.failure ? undefined : await actionFeedbackOf(db, req, view, row.id, user, allowed);
   const created = req.query.angelegt === '1';
   send(
     res,
@@ -142,7 +136,9 @@ export async function renderCasePage(
       isCoordinator: canReadAccessLog(user),
       noView: !view,
       erasedOn: row.erasedAt ? formatDate(row.erasedAt) : undefined,
-      done,
+      feedback,
+      header,
+      nextAction,
       created: created ? { provider: orgs.short(row.proposedOrganisationId), reason: row.proposalReason } : undefined,
       ...details,
       progress,
@@ -151,6 +147,47 @@ export async function renderCasePage(
       refusal,
     }),
   );
+}
+
+/** The forms of the actions offered now (the next step's open), each with a refused attempt's values and errors. */
+function caseActionViews(
+  view: CaseData,
+  head: ReturnType<typeof caseHeader>,
+  allowed: readonly CaseAction[],
+  p: { row: CaseRow; user: { id: string }; staff: StaffDirectory; orgs: Organisations; now: Date; failure: ActionFailure | undefined; csrfToken: string | undefined; progress: CaseProgress },
+) {
+  const { row, staff, orgs, failure, csrfToken } = p;
+  const ctx = {
+    c: view,
+    today: todayInGermany(p.now),
+    userId: p.user.id,
+    assignees: staff.assignees(view.organisationId),
+    organisations: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName })),
+    partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
+    // The ratings so far: the rating fields start from the latest (issue 16).
+    progress: p.progress,
+  };
+  const base = `/faelle/${encodeURIComponent(row.id)}/aktionen`;
+  return head.offered.flatMap((action) => {
+    const url = `${base}/${action}`;
+    if (action === 'record-consent') {
+      // One form per scope: partner, purpose and categories only where data is passed on.
+      return CONSENT_FORMS.map(({ scope, label, idSuffix }) => {
+        const spec = { ...consentForm(scope, ctx), primary: action === head.nextAction && scope === 'data_processing' };
+        const failed = failure?.action === action && (failure.values.scope || 'data_processing') === scope ? failure : undefined;
+        return actionView(spec, { label, submit: spec.submit, url, id: `aktion-record-consent${idSuffix}`, hidden: { scope } }, failed, csrfToken);
+      });
+    }
+    // Only the next step's form is open; the others wait collapsed (a refused one reopens with its errors).
+    const spec = { ...actionForm(action, ctx), primary: action === head.nextAction };
+    // A refused draft reopens the assessment form it was sent from.
+    const failed = failure?.action === action || (action === 'complete-assessment' && failure?.action === 'save-assessment-draft') ? failure : undefined;
+    const secondary =
+      action === 'complete-assessment' && allowed.includes('save-assessment-draft')
+        ? { label: ACTION_LABELS['save-assessment-draft'], url: `${base}/save-assessment-draft` }
+        : undefined;
+    return [actionView(spec, { label: ACTION_LABELS[spec.action], submit: spec.submit, url, ...(secondary ? { secondary } : {}) }, failed, csrfToken)];
+  });
 }
 
 function caseDetails(c: CaseData, staff: StaffDirectory, now: Date) {

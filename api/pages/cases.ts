@@ -5,10 +5,12 @@ import { CASE_STATE_LABELS, isCaseAction, type CaseState } from '../../domain/in
 import { callerOf } from '../http/caller.js';
 import type { OperationDeps } from '../operations/caller.js';
 import { loadCaseRow, readCaseView } from '../operations/case-lookup.js';
-import { actOnCase, findCaseToAct, readCase, showCaseAfterRefusal } from '../operations/cases.js';
+import { actOnCase, findCaseToAct, showCaseAfterRefusal } from '../operations/case-acts.js';
+import { readCase } from '../operations/cases.js';
 import { organisationNames } from '../operations/directory.js';
 import { ApiError } from '../operations/errors.js';
 import { renderCasePage, sharedCaseModel } from './case-view.js';
+import { afterActionUrl } from './case-header.js';
 import { actionForm } from './case-action-forms.js';
 import { formPayload, formValues } from './forms.js';
 import { formatDate, todayInGermany } from './labels.js';
@@ -61,8 +63,9 @@ export function casePagesRouter(deps: OperationDeps): Router {
     const values = formValues(spec, body);
     const { payload, errorKey } = formPayload(spec, values);
     if (typeof body.requestId === 'string' && body.requestId) payload.requestId = body.requestId;
+    let result: object;
     try {
-      await actOnCase(deps, caller, row, action, payload);
+      ({ result } = await actOnCase(deps, caller, row, action, payload));
     } catch (error) {
       if (!(error instanceof ApiError) || ![403, 409, 422, 503].includes(error.status)) throw error;
       const fields = (error.extra.fields as Record<string, string> | undefined) ?? {};
@@ -74,7 +77,7 @@ export function casePagesRouter(deps: OperationDeps): Router {
       const shown = error.status === 409 ? current : view;
       return renderCasePage(db, req, res, row, shown, { status: error.status, failure: { action, values, errors, message: error.message } });
     }
-    res.redirect(303, `/faelle/${encodeURIComponent(id)}?erledigt=${action}`);
+    res.redirect(303, afterActionUrl(id, action, row.lastEventSeq, result));
   });
 
   return router;

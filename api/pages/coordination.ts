@@ -45,6 +45,9 @@ function overdueItem(
   };
 }
 
+/** The case list filtered as a dashboard figure counts (its German query parameters, api/pages/case-list.ts). */
+const caseListLink = (filters: Record<string, string>) => `/faelle?${new URLSearchParams(filters).toString()}`;
+
 export function coordinationPagesRouter(deps: Pick<OperationDeps, 'db'> & { temporalUiUrl?: string | undefined }): Router {
   const { db } = deps;
   const router = Router();
@@ -61,6 +64,15 @@ export function coordinationPagesRouter(deps: Pick<OperationDeps, 'db'> & { temp
       renderPage('dashboard', {
         ...layout(req, 'Übersicht Koordination', 'uebersicht'),
         figures,
+        // Every figure links to the cases it counts (the case list with the same filters).
+        matrix: figures.matrix.map((row) => ({
+          ...row,
+          cells: row.cells.map((count, i) => ({ count, href: caseListLink({ traeger: row.id, status: figures.states[i]! }) })),
+          totalHref: caseListLink({ traeger: row.id, offen: '1' }),
+        })),
+        columnTotals: figures.columnTotals.map((count, i) => ({ count, href: caseListLink({ status: figures.states[i]! }) })),
+        openTotalHref: caseListLink({ offen: '1' }),
+        overdueTotalHref: caseListLink({ offen: '1', ueberfaellig: '1' }),
         closureRequests: figures.closureRequests.map((r) => ({ ...r, ref: r.caseId.slice(0, 8), due: formatDate(r.dueAt) })),
         chart: barChartSvg(figures.months, 'Neue Fälle je Monat'),
         asOf: formatDateTime(now),

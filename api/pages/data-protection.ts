@@ -2,15 +2,17 @@
 // through which channel and for what purpose (the access log), where its data was passed on under a consent, the
 // state of its encryption key — and the printable Art. 15 document, readable without a database tool.
 import { Router, type Request, type Response } from 'express';
-import { CASE_STATE_LABELS, ROLE_LABELS, type ActorRole, type CaseState } from '../../domain/index.js';
+import { ROLE_LABELS, type ActorRole } from '../../domain/index.js';
 import { callerOf } from '../http/caller.js';
 import type { OperationDeps } from '../operations/caller.js';
-import { exportCase, type CaseExport } from '../operations/case-export.js';
+import { exportCase } from '../operations/case-export.js';
+import { organisationNames, staffDirectory } from '../operations/directory.js';
+import { caseExportDocument } from './case-export-document.js';
 import { caseDataProtection } from '../operations/data-protection.js';
-import { caseProgressModel } from './case-progress-view.js';
 import { formatDate, formatDateTime } from './labels.js';
 import { layout, orRefusalPage, requirePageUser, send } from './kit.js';
 import { renderPage } from './views.js';
+import { ApiError } from '../operations/errors.js';
 
 const ACTION_LABELS: Record<string, string> = {
   read_case: 'Fall gelesen',
@@ -59,43 +61,45 @@ function dataProtectionView(req: Request, data: DataProtection) {
   };
 }
 
-/** The Art. 15 export as a printable document (a standalone page, without the application's navigation). */
-function caseExportDocument(data: CaseExport): string {
-  const c = data.case as { state: string; organisationId: string; openedAt: string; closedAt: string | null };
-  return renderPage('case-export', {
-    title: 'Auskunft nach Art. 15 DSGVO',
-    exportedAt: formatDateTime(data.exportedAt),
-    person: { ...data.person, birthDate: formatDate(data.person.birthDate), languages: data.person.languages.join(', ') || '–' },
-    caseFacts: [
-      { term: 'Phase', value: CASE_STATE_LABELS[c.state as CaseState] ?? c.state },
-      { term: 'Träger', value: c.organisationId },
-      { term: 'Eröffnet', value: formatDate(c.openedAt) },
-      { term: 'Abgeschlossen', value: c.closedAt ? formatDate(c.closedAt) : '–' },
-    ],
-    consents: data.consents.map((x) => ({ ...x, recordedAt: formatDate(x.recordedAt), withdrawnAt: x.withdrawnAt ? formatDate(x.withdrawnAt) : '' })),
-    history: data.history.map((e) => ({ at: formatDateTime(e.at), actor: e.actorName ?? 'System', summary: e.summary })),
-    notifications: data.notifications.map((n) => ({ ...n, createdAt: formatDateTime(n.createdAt) })),
-    disclosures: data.disclosures.map((d) => ({ ...d, at: formatDateTime(d.at) })),
-    // Success criteria (with their own texts) and every rating (issue 16).
-    progress: caseProgressModel(data.progress, data.progress.criteria),
-  });
+/** The access-log filters as the form shows them (values as asked, options, errors by field). */
+function filterView(data: DataProtection, asked: Record<string, unknown>, errors: Record<string, string> = {}) {
+  const value = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    filtered: Boolean(value(asked.userId) || value(asked.from) || value(asked.to) || value(asked.action)),
+    filterFrom: value(asked.from),
+    filterTo: value(asked.to),
+    filterErrors: Object.values(errors),
+    readerOptions: data.readers.map((r) => ({ value: r.id, label: r.name, selected: r.id === asked.userId })),
+    actionOptions: Object.entries(ACTION_LABELS).map(([v, label]) => ({ value: v, label, selected: v === asked.action })),
+  };
 }
 
 /** GET /api/v1/cases/:id/export?format=html: kept at the API's address (linked from the page, bookmarked); its
  *  errors are the API's JSON errors, its access-log entry has the channel `api`. The JSON file is api/v1/case-records.ts. */
 async function sendCaseExportDocument(deps: Pick<OperationDeps, 'db' | 'temporal'>, req: Request, res: Response): Promise<void> {
   const data = await exportCase(deps, callerOf(req, 'api'), req.params.id as string);
+  const [orgs, staff] = await Promise.all([organisationNames(deps.db), staffDirectory(deps.db)]);
   res.set('Cache-Control', 'no-store');
-  res.type('html').send(caseExportDocument(data));
+  res.type('html').send(caseExportDocument(data, { organisation: (id) => (id ? orgs.rows.find((o) => o.id === id)?.name ?? id : '–'), staff: (id) => staff.name(id ?? null) }));
 }
 
 export function dataProtectionPagesRouter(deps: Pick<OperationDeps, 'db' | 'temporal'>): Router {
   const router = Router();
 
   router.get('/faelle/:id/datenschutz', requirePageUser, async (req, res) => {
-    const data = await orRefusalPage(req, res, caseDataProtection(deps, callerOf(req, 'page'), req.params.id as string));
+    const query = { userId: req.query.person, from: req.query.von, to: req.query.bis, action: req.query.art };
+    let data: DataProtection | undefined;
+    let filterErrors: Record<string, string> | undefined;
+    try {
+      data = await orRefusalPage(req, res, caseDataProtection(deps, callerOf(req, 'page'), req.params.id as string, query));
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 422) throw error;
+      // Bad filters: the page without them, and the fields' German messages.
+      filterErrors = error.extra.fields as Record<string, string>;
+      data = await orRefusalPage(req, res, caseDataProtection(deps, callerOf(req, 'page'), req.params.id as string));
+    }
     if (!data) return;
-    send(res, 200, renderPage('case-data-protection', dataProtectionView(req, data)));
+    send(res, 200, renderPage('case-data-protection', { ...dataProtectionView(req, data), ...filterView(data, query, filterErrors) }));
   });
 
   router.get('/api/v1/cases/:id/export', async (req, res, next) => {

@@ -16,7 +16,7 @@ export interface FieldSpec {
   name: string;
   label: string;
   /** `checkboxes`: several of `options` (an array in the body; in FormValues the chosen values comma-joined). */
-  kind: 'text' | 'textarea' | 'select' | 'date' | 'number' | 'email' | 'password' | 'list' | 'checkboxes';
+  kind: 'text' | 'textarea' | 'select' | 'date' | 'time' | 'number' | 'email' | 'password' | 'list' | 'checkboxes';
   /** `select` whose value `true` is sent as the boolean true (a confirmation). */
   yes?: boolean;
   required?: boolean;
@@ -194,7 +194,7 @@ function fieldView(spec: FieldSpec, name: string, prefix: string, values: FormVa
         optionId: `${id}-${i}`,
       }))
     : undefined;
-  const inputType = { text: 'text', list: 'text', date: 'date', number: 'number', email: 'email', password: 'password' }[
+  const inputType = { text: 'text', list: 'text', date: 'date', time: 'time', number: 'number', email: 'email', password: 'password' }[
     spec.kind as 'text'
   ];
   return {
@@ -314,11 +314,12 @@ export interface ActionFailure<A extends string = string> {
 /** The view of one action's form: collapsible, posting to `url`, reopened with its errors after a refusal. */
 export function actionView(
   spec: FormSpec & { action: string; intro?: string | undefined; primary?: boolean | undefined },
-  labels: { label: string; submit: string; url: string },
+  labels: { label: string; submit: string; url: string; id?: string; hidden?: Record<string, string>; secondary?: { label: string; url: string } },
   failure: ActionFailure | undefined,
   csrfToken: string | undefined,
 ) {
-  const prefix = `aktion-${spec.action}`;
+  // `id`: one action shown as several forms (consent per scope) needs an id per form; `hidden`: their fixed values.
+  const prefix = labels.id ?? `aktion-${spec.action}`;
   const form = formView(spec, prefix, failure?.values, failure?.errors ?? {});
   return {
     id: prefix,
@@ -332,6 +333,9 @@ export function actionView(
     message: failure && !form.hasErrors ? failure.message : undefined,
     failed: Boolean(failure),
     csrfToken,
+    hidden: Object.entries(labels.hidden ?? {}).map(([name, value]) => ({ name, value })),
+    // A second way to send the same form (the assessment's draft): its own action URL.
+    secondary: labels.secondary,
     // Per rendering of the form: a double submit reaches the workflow with the same request id and runs once.
     requestId: randomUUID(),
   };

@@ -1,7 +1,8 @@
 // The forms of the handover pages: the proposal of the ABH counsellor and one form per handover action — their fields,
 // how a submitted form becomes the operation's input, and where the operation's field errors land on the form.
 import type { HandoverAction } from '../../domain/index.js';
-import { formPayload, formValues, intakeForm, type ActionFailure as GenericActionFailure, type FormSpec, type FormValues, type Option } from './forms.js';
+import { berlinDate, isIsoDate } from '../../domain/dates.js';
+import { formPayload, formValues, intakeForm, type ActionFailure as GenericActionFailure, type FieldErrors, type FormSpec, type FormValues, type Option } from './forms.js';
 import { CONSENT_DECISION_LABELS, optionsOf } from './labels.js';
 
 const TIME_ZONE = 'Europe/Berlin';
@@ -97,6 +98,8 @@ export interface ActionFormContext {
   assignees: Option[];
   defaultAssignee?: string;
   participants: string;
+  /** Today in Germany (`YYYY-MM-DD`): the default day the meeting was held. */
+  today?: string;
 }
 
 export function actionForm(action: HandoverAction, ctx: ActionFormContext): HandoverActionForm {
@@ -106,7 +109,8 @@ export function actionForm(action: HandoverAction, ctx: ActionFormContext): Hand
         action,
         primary: true,
         intro: 'Ohne Einwilligung der Person wird nichts weitergegeben. Eine Verweigerung beendet die Übergabe.',
-        fields: [{ name: 'decision', label: 'Entscheidung der Person', kind: 'select', required: true, options: optionsOf(CONSENT_DECISION_LABELS), default: 'given' }],
+        // No preselected decision: what the person decided is entered, never assumed.
+        fields: [{ name: 'decision', label: 'Entscheidung der Person', kind: 'select', required: true, emptyOption: 'Bitte wählen', options: optionsOf(CONSENT_DECISION_LABELS) }],
       };
     case 'schedule-meeting':
       return {
@@ -115,7 +119,7 @@ export function actionForm(action: HandoverAction, ctx: ActionFormContext): Hand
         intro: 'Das Übergabegespräch führen Klient*in, Sozialberatung und aufnehmendes Case Management gemeinsam.',
         fields: [
           { name: 'meetingDate', label: 'Datum des Gesprächs', kind: 'date', required: true },
-          { name: 'meetingTime', label: 'Uhrzeit', kind: 'text', required: true, hint: 'Zum Beispiel 10:30.', autocomplete: 'off' },
+          { name: 'meetingTime', label: 'Uhrzeit', kind: 'time', required: true, hint: 'Deutsche Zeit, zum Beispiel 10:30.' },
           { name: 'participants', label: 'Teilnehmende', kind: 'list', required: true, hint: 'Mehrere durch Komma trennen.', default: ctx.participants },
         ],
       };
@@ -123,8 +127,12 @@ export function actionForm(action: HandoverAction, ctx: ActionFormContext): Hand
       return {
         action,
         primary: true,
-        intro: 'Erfasst das Übergabegespräch als heute geführt. Danach kann das Case Management den Fall übernehmen.',
-        fields: [{ name: 'notes', label: 'Notizen zum Gespräch', kind: 'textarea' }],
+        intro: 'Erfasst, wann das Übergabegespräch geführt wurde. Danach kann das Case Management den Fall übernehmen.',
+        fields: [
+          { name: 'heldDate', label: 'Geführt am', kind: 'date', required: true, ...(ctx.today ? { default: ctx.today } : {}) },
+          { name: 'heldTime', label: 'Uhrzeit', kind: 'time', hint: 'Deutsche Zeit; kann leer bleiben.' },
+          { name: 'notes', label: 'Notizen zum Gespräch', kind: 'textarea' },
+        ],
       };
     case 'accept':
       return {
@@ -153,33 +161,63 @@ export function actionForm(action: HandoverAction, ctx: ActionFormContext): Hand
   }
 }
 
+const BAD_DATE = 'Bitte ein Datum angeben, zum Beispiel 15.01.2027.';
+const BAD_TIME = 'Bitte eine Uhrzeit angeben, zum Beispiel 10:30.';
+
+/**
+ * A date field and a time field as one moment in Germany, with German messages at the field that is wrong (the API
+ * itself wants ISO 8601 with an offset). `fallbackTime` stands in for an empty optional time.
+ */
+function wallTime(date: string, time: string, fields: [date: string, time: string], fallbackTime?: string): { at?: string; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const d = date.trim();
+  const t = time.trim() || (fallbackTime ?? '');
+  if (!d) errors[fields[0]] = 'Pflichtfeld';
+  else if (!isIsoDate(d)) errors[fields[0]] = BAD_DATE;
+  if (!t) errors[fields[1]] = 'Pflichtfeld';
+  else if (!/^\d{1,2}[:.]\d{2}$/.test(t)) errors[fields[1]] = BAD_TIME;
+  const at = Object.keys(errors).length === 0 ? germanWallTimeToIso(d, t) : undefined;
+  if (!at && Object.keys(errors).length === 0) errors[fields[1]] = BAD_TIME;
+  return at ? { at, errors } : { errors };
+}
+
 /** The form's values as the operation's input of the action, and where the operation's error paths land on the form. */
-function actionPayload(spec: HandoverActionForm, values: FormValues) {
+function actionPayload(spec: HandoverActionForm, values: FormValues, now: Date) {
   const { payload, errorKey } = formPayload(spec, values);
-  if (spec.action !== 'schedule-meeting') return { payload, errorKey };
-  const date = values.meetingDate ?? '';
-  const time = values.meetingTime ?? '';
-  delete payload.meetingDate;
-  delete payload.meetingTime;
-  const at = germanWallTimeToIso(date, time);
-  // Not a valid time: the operation's own message ("ungültiger Zeitpunkt" / "Pflichtfeld") is shown at the field.
-  if (at) payload.at = at;
-  else if (date.trim() || time.trim()) payload.at = `${date.trim()}T${time.trim()}`;
-  const timeIsBad = time.trim() !== '' && !/^\d{1,2}[:.]\d{2}$/.test(time.trim());
-  return {
-    payload,
-    errorKey: (key: string) => (key === 'at' ? (timeIsBad || (date.trim() && !time.trim()) ? 'meetingTime' : 'meetingDate') : key.startsWith('participants') ? 'participants' : errorKey(key)),
-  };
+  if (spec.action === 'schedule-meeting') {
+    delete payload.meetingDate;
+    delete payload.meetingTime;
+    const { at, errors } = wallTime(values.meetingDate ?? '', values.meetingTime ?? '', ['meetingDate', 'meetingTime']);
+    if (at) payload.at = at;
+    return {
+      payload,
+      errors,
+      errorKey: (key: string) => (key === 'at' ? 'meetingDate' : key.startsWith('participants') ? 'participants' : errorKey(key)),
+    };
+  }
+  if (spec.action === 'complete-meeting') {
+    delete payload.heldDate;
+    delete payload.heldTime;
+    // The day is what counts; without a time the meeting is put at noon of that day (or now, if that is later today).
+    const time = (values.heldTime ?? '').trim();
+    const { at, errors } = wallTime(values.heldDate ?? '', time, ['heldDate', 'heldTime'], '12:00');
+    if (at && (values.heldDate ?? '').trim() > berlinDate(now.getTime())) errors.heldDate = 'Das Gespräch kann nicht in der Zukunft geführt worden sein.';
+    else if (at && Date.parse(at) > now.getTime() && time) errors.heldTime = 'Diese Uhrzeit liegt noch in der Zukunft.';
+    else if (at) payload.heldAt = Date.parse(at) > now.getTime() ? now.toISOString() : at;
+    return { payload, errors, errorKey: (key: string) => (key === 'heldAt' ? 'heldDate' : errorKey(key)) };
+  }
+  return { payload, errors: {}, errorKey };
 }
 
 /** A submitted action form: the operation's input, the values to show again, and the field of an error path. */
-export function readActionForm(action: HandoverAction, body: Record<string, unknown>) {
+export function readActionForm(action: HandoverAction, body: Record<string, unknown>, now = new Date()) {
   // Only the field names matter for reading the form, not the choices offered.
   const spec = actionForm(action, { assignees: [], participants: '' });
   const values = formValues(spec, body);
-  const { payload, errorKey } = actionPayload(spec, values);
+  const { payload, errors, errorKey } = actionPayload(spec, values, now);
   if (typeof body.requestId === 'string' && body.requestId) payload.requestId = body.requestId;
-  return { input: payload, values, errorKey };
+  // `errors`: the form is wrong before the operation is asked (date and time fields); nothing is sent then.
+  return { input: payload, values, errors, errorKey };
 }
 
 /** An action that was refused: shown again on its form with the values sent and the errors at their fields. */

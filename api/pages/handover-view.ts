@@ -8,6 +8,7 @@ import {
   HANDOVER_ACTION_LABELS,
   HANDOVER_STATES,
   HANDOVER_STATE_LABELS,
+  handoverStateLabel,
   KNOWN_RESIDENCE_PERMITS,
   type DeadlineKind,
   type DeadlineStatus,
@@ -20,12 +21,14 @@ import type { StaffDirectory, organisationNames } from '../operations/directory.
 import type { HandoverListItem, HandoverView } from '../operations/handover-responses.js';
 import { actionView, formView, type FieldErrors, type Option } from './forms.js';
 import { actionForm, PERMITS, personForm, PREFIX, proposalDetailsForm, type ActionFailure, type SubmittedProposal } from './handover-forms.js';
-import { CONSENT_DECISION_LABELS, DEADLINE_STATUS_LABELS, daysOverdue, formatDate, formatDateTime } from './labels.js';
+import { CONSENT_DECISION_LABELS, DEADLINE_STATUS_LABELS, daysOverdue, formatDate, formatDateTime, todayInGermany } from './labels.js';
 
 type Organisations = Awaited<ReturnType<typeof organisationNames>>;
 type FullHandover = Extract<HandoverView, { access: 'full' }>;
 
-export const stateLabel = (state: string) => HANDOVER_STATE_LABELS[state as HandoverState] ?? state;
+export const stateLabel = (state: string, meetingHeld = false) =>
+  state in HANDOVER_STATE_LABELS ? handoverStateLabel(state as HandoverState, meetingHeld) : state;
+const meetingHeld = (view: object) => 'meeting' in view && Boolean((view.meeting as { heldAt?: string } | null)?.heldAt);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Liste
@@ -40,7 +43,7 @@ function listRow(item: HandoverListItem, staff: StaffDirectory, organisations: O
   const base = {
     id: item.id,
     requested: formatDate(item.requestedAt),
-    state: stateLabel(item.state),
+    state: stateLabel(item.state, item.meetingHeld),
     organisation: organisations.short(item.receivingOrganisationId),
     stateOnly: item.access === 'state_only',
   };
@@ -144,7 +147,7 @@ function facts(h: FullHandover, ctx: HandoverPageContext, personName: string | u
   const cancellation = 'cancellation' in h ? h.cancellation : null;
   const lapsedAt = 'lapsedAt' in h ? h.lapsedAt : null;
   return [
-    { term: 'Status', value: stateLabel(h.state) },
+    { term: 'Status', value: stateLabel(h.state, meetingHeld(h)) },
     ...(person
       ? [
           { term: 'Person', value: personName! },
@@ -197,6 +200,7 @@ function actionViews(h: FullHandover, ctx: HandoverPageContext) {
     assignees,
     ...(assignees.some((a) => a.value === ctx.user.id) ? { defaultAssignee: ctx.user.id } : {}),
     participants: ['Klient*in', 'Sozialberatung ABH', `Case Management ${ctx.organisations.short(h.receivingOrganisationId)}`].join(', '),
+    today: todayInGermany(),
   };
   const failure = ctx.failure;
   return h.allowedActions.map((action) => {
@@ -239,7 +243,7 @@ export function handoverPageModel(view: HandoverView, ctx: HandoverPageContext) 
   const refusal = failure && !allowed.includes(failure.action) ? `„${HANDOVER_ACTION_LABELS[failure.action]}“ wurde nicht ausgeführt: ${failure.message}` : undefined;
   const common = {
     handoverId: view.id,
-    stateLabel: stateLabel(view.state),
+    stateLabel: stateLabel(view.state, meetingHeld(view)),
     organisation: ctx.organisations.short(view.receivingOrganisationId),
     done: ctx.done ? HANDOVER_ACTION_LABELS[ctx.done] : undefined,
     refusal,

@@ -153,6 +153,12 @@ function handoverRoutes(router: Router, deps: OperationDeps): void {
     // the page that shows the refusal work on the same row.
     const row = await orNotFound(findHandover(deps.db, caller, id));
     if (!row) return notFoundPage(req, res);
+    if (Object.keys(form.errors).length > 0) {
+      // Date or time not understood: said in German at the field, nothing is sent.
+      const view = await orNotFound(viewHandover(deps, caller, row));
+      if (!view) return notFoundPage(req, res);
+      return renderHandoverPage(req, res, view, { status: 422, failure: { action, values: form.values, errors: form.errors, message: 'Bitte prüfen Sie Datum und Uhrzeit.' } });
+    }
     try {
       await actOnHandover(deps, caller, row, action, form.input);
     } catch (error) {

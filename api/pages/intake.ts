@@ -36,6 +36,8 @@ export function intakePagesRouter(deps: OperationDeps): Router {
     // "Meine eigene Organisation" names the caller's organisation; otherwise the rule's default (domain/case-opening.ts).
     const { holder, ...payload } = formed as Record<string, unknown>;
     if (holder === 'eigene') payload.organisationId = user.organisationId;
+    // The person is always sent, so each missing field is named at its field (not one bare "Pflichtfeld" for `person`).
+    payload.person ??= {};
     const requestId = typeof body.requestId === 'string' && REQUEST_ID.test(body.requestId) ? body.requestId : undefined;
     if (requestId) payload.requestId = requestId;
     let created: Awaited<ReturnType<typeof openCase>>;

@@ -2,7 +2,7 @@
 // caching, German error pages, and the sign-in requirement.
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { ROLE_LABELS } from '../../domain/index.js';
-import { canManageAccounts, canOpenCase, canSeeCoordination } from '../operations/access-policy.js';
+import { canManageAccounts, canOpenCase, canSeeCoordination, workQueueOf } from '../operations/access-policy.js';
 import type { AuthenticatedUser } from '../operations/caller.js';
 import { renderPage, type LayoutContext } from './views.js';
 import { ApiError } from '../operations/errors.js';
@@ -22,6 +22,8 @@ export function layout(req: Request, title: string, nav?: LayoutContext['nav']):
           isCoordinator: canSeeCoordination(user),
           canOpenCases: canOpenCase(user),
           canAdminister: canManageAccounts(user),
+          // The count comes from the page middleware (api/pages/tasks.ts taskCountForPages), one query per page view.
+          tasks: workQueueOf(user) ? { count: (req.res?.locals.taskCount as number | null | undefined) ?? null } : undefined,
         }
       : undefined,
   };

@@ -12,6 +12,7 @@ export {
   REVIEW_OUTCOME_LABELS,
   SOURCE_LABELS,
 } from '../../domain/labels.js';
+import { formatDateDe, isIsoDate, isIsoTimestamp } from '../../domain/dates.js';
 
 /** Options for a <select> from a label map, in the map's order. */
 export function optionsOf(labels: Record<string, string>): { value: string; label: string }[] {
@@ -29,15 +30,16 @@ const dateTimeFormat = new Intl.DateTimeFormat('de-DE', {
   timeZone: TIME_ZONE,
 });
 
-/** `YYYY-MM-DD` stays the calendar day it names; a timestamp is shown as the day in Germany. */
+/**
+ * `YYYY-MM-DD` stays the calendar day it names; a timestamp is shown as the day in Germany — a due time stored by
+ * rules before 7 (`…T23:59:59.999Z`) as the date it was entered for (domain/dates.ts calendarDateOf).
+ */
 export function formatDate(value: string | Date | null | undefined): string {
   if (!value) return '–';
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const [y, m, d] = value.split('-');
-    return `${d}.${m}.${y}`;
-  }
   const date = typeof value === 'string' ? new Date(value) : value;
-  return Number.isNaN(date.getTime()) ? String(value) : dateFormat.format(date);
+  if (typeof value === 'string' && !isIsoDate(value) && !isIsoTimestamp(value)) return Number.isNaN(date.getTime()) ? value : dateFormat.format(date);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return formatDateDe(typeof value === 'string' ? value : value.toISOString());
 }
 
 export function formatDateTime(value: string | Date | null | undefined): string {

@@ -42,6 +42,7 @@ export function signInPagesRouter({ db, limiter, cookieSecure }: SignInPagesDepe
   const asset = (name: string) => readFileSync(join(repoRoot, 'templates', 'assets', name), 'utf8');
   const css = asset('kim.css');
   const js = asset('kim.js');
+  const favicon = asset('favicon.svg');
 
   // The pages' only stylesheet and script: files, because the Content-Security-Policy allows nothing inline.
   router.get('/assets/kim.css', (_req, res) => {
@@ -49,6 +50,14 @@ export function signInPagesRouter({ db, limiter, cookieSecure }: SignInPagesDepe
   });
   router.get('/assets/kim.js', (_req, res) => {
     res.type('js').set('Cache-Control', 'public, max-age=300').send(js);
+  });
+  // The icon of the browser tab (an image of our own origin, as the CSP's img-src allows); /favicon.ico for clients
+  // that ask there without reading the page.
+  router.get('/assets/favicon.svg', (_req, res) => {
+    res.type('image/svg+xml').set('Cache-Control', 'public, max-age=86400').send(favicon);
+  });
+  router.get('/favicon.ico', (_req, res) => {
+    res.redirect(301, '/assets/favicon.svg');
   });
 
   router.get('/', (req, res) => {

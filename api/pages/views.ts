@@ -36,12 +36,22 @@ function template(name: string): Handlebars.TemplateDelegate {
 /** What every page's layout shows: who is signed in (navigation, logout form) and the page title. */
 export interface LayoutContext {
   title: string;
-  user?: { name: string; roleLabel: string; isCoordinator: boolean; canOpenCases: boolean; canAdminister: boolean } | undefined;
+  user?:
+    | {
+        name: string;
+        roleLabel: string;
+        isCoordinator: boolean;
+        canOpenCases: boolean;
+        canAdminister: boolean;
+        /** "Meine Aufgaben": present for staff with a work queue; the count of what needs doing now (null: not known). */
+        tasks?: { count: number | null } | undefined;
+      }
+    | undefined;
   csrfToken?: string | undefined;
   /** Demo data in this installation: a banner on every page. */
   demo?: boolean;
   /** Which navigation entry is the current page (aria-current). */
-  nav?: 'faelle' | 'neu' | 'fristen' | 'uebergaben' | 'uebersicht' | 'verwaltung' | undefined;
+  nav?: 'faelle' | 'neu' | 'fristen' | 'uebergaben' | 'uebersicht' | 'verwaltung' | 'aufgaben' | 'einstellungen' | undefined;
 }
 
 export function renderPage(name: string, context: Record<string, unknown> & LayoutContext): string {
@@ -55,5 +65,7 @@ export function renderPage(name: string, context: Record<string, unknown> & Layo
     navUebergaben: context.nav === 'uebergaben',
     navUebersicht: context.nav === 'uebersicht',
     navVerwaltung: context.nav === 'verwaltung',
+    navAufgaben: context.nav === 'aufgaben',
+    navEinstellungen: context.nav === 'einstellungen',
   });
 }

@@ -1,15 +1,18 @@
 // Administration over JSON: deadline settings (/api/v1/settings/case), the audit of administration
-// (/api/v1/admin-audit), organisations and routing rules (/api/v1/organisations, /api/v1/routing-rules).
+// (/api/v1/admin-audit), organisations and routing rules (/api/v1/organisations, /api/v1/routing-rules), record writes
+// the database refused (/api/v1/admin/record-rejections).
 import { Router } from 'express';
+import type { Client } from '@temporalio/client';
 import type { Database } from '../../platform/database.js';
 import { callerOf } from '../http/caller.js';
 import { listAdminAudit } from '../operations/admin-audit.js';
 import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
 import { createOrganisation, updateOrganisation } from '../operations/organisations.js';
 import { getReportSettings, updateReportSettings } from '../operations/report-settings.js';
+import { listRecordRejections, retryRecordWrite } from '../operations/record-rejections.js';
 import { createRoutingRuleVersion, getRoutingRules } from '../operations/routing-rules.js';
 
-export function administrationRouter({ db }: { db: Database }): Router {
+export function administrationRouter({ db, temporal }: { db: Database; temporal: Client }): Router {
   const router = Router();
   router.get('/settings/case', async (req, res) => {
     res.json(await getCaseSettings(db, callerOf(req)));
@@ -37,6 +40,12 @@ export function administrationRouter({ db }: { db: Database }): Router {
   });
   router.post('/routing-rules', async (req, res) => {
     res.status(201).json(await createRoutingRuleVersion(db, callerOf(req), req.body));
+  });
+  router.get('/admin/record-rejections', async (req, res) => {
+    res.json(await listRecordRejections(db, callerOf(req), req.query));
+  });
+  router.post('/admin/record-rejections/:id/retry', async (req, res) => {
+    res.status(202).json(await retryRecordWrite({ db, temporal }, callerOf(req), req.params.id as string));
   });
   return router;
 }

@@ -18,7 +18,7 @@ export function caseRecordsRouter(deps: Pick<OperationDeps, 'db' | 'temporal'>):
   });
 
   router.get('/:id/access-log', async (req, res) => {
-    res.json(await readAccessLog(deps, callerOf(req), req.params.id));
+    res.json(await readAccessLog(deps, callerOf(req), req.params.id, req.query));
   });
 
   router.get('/:id/export', async (req, res, next) => {

@@ -86,6 +86,8 @@ function addFiguresSheet(workbook: ExcelJS.Workbook, report: ControllingReport, 
   });
 }
 
+const GENERATED_AT = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+
 function addNotesSheet(workbook: ExcelJS.Workbook, report: ControllingReport, generatedAt: Date, definitions: [string, string][] = DEFINITIONS, title = 'Controlling'): void {
   const notes = workbook.addWorksheet('Hinweise');
   notes.getColumn(1).width = 30;
@@ -93,7 +95,8 @@ function addNotesSheet(workbook: ExcelJS.Workbook, report: ControllingReport, ge
   notes.addRow([`KIM Casework – ${title}`]).font = { bold: true, size: 14 };
   notes.addRow(['Zeitraum', `${formatDateDe(report.period.from)} bis ${formatDateDe(report.period.to)}`]);
   notes.addRow(['Gruppierung', GROUP_BY_LABELS[report.groupBy]]);
-  notes.addRow(['Erstellt', generatedAt.toISOString()]);
+  // German time, as every date of the file (the figures' days are days in Europe/Berlin).
+  notes.addRow(['Erstellt', `${GENERATED_AT.format(generatedAt)} (deutsche Zeit)`]);
   notes.addRow([]);
   for (const [term, text] of definitions) {
     const line = notes.addRow([term, text]);

@@ -6,6 +6,7 @@ import { AdminAuditQuery } from '../operations/admin-audit.js';
 import { CaseSettingsBody } from '../operations/case-settings.js';
 import { ReportSettingsBody } from '../operations/report-settings.js';
 import { CreateOrganisationBody, UpdateOrganisationBody } from '../operations/organisations.js';
+import { RecordRejectionsQuery } from '../operations/record-rejections.js';
 import { RoutingRuleVersionBody } from '../operations/routing-rules.js';
 import { errorResponse, idParam, json, pathItem, queryParameters, schemaOf, type JsonSchema } from './openapi-kit.js';
 
@@ -206,8 +207,47 @@ function settingsAndAuditPaths(): Record<string, unknown> {
         },
       },
     }),
+    '/api/v1/admin/record-rejections': pathItem({
+      get: {
+        summary:
+          'Schreibfehler: Einträge von Fällen, die die Datenbank dauerhaft abgewiesen hat (SQLSTATE-Klasse 22/23). Jeder hält seinen Fall an, bis Verwaltung/IT ihn erneut schreiben lässt. Nur Ereignisnummern und Meldungen, kein Fallinhalt.',
+        parameters: queryParameters(RecordRejectionsQuery),
+        responses: {
+          200: json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: recordRejection } } }),
+          403: errorResponse('forbidden: nur Koordination und Verwaltung/IT'),
+          422: errorResponse('validation_failed: ungültige Abfrage'),
+        },
+      },
+    }),
+    '/api/v1/admin/record-rejections/{id}/retry': pathItem({
+      post: {
+        parameters: [idParam],
+        summary: 'Ursache behoben: der Fall schreibt seine angehaltenen Einträge erneut (Ergebnis in der Liste)',
+        responses: {
+          202: json({ type: 'object', required: ['caseId', 'fromSeq', 'retryRequested'], properties: { caseId: { type: 'string' }, fromSeq: { type: 'integer' }, retryRequested: { type: 'boolean' } } }),
+          403: errorResponse('forbidden: nur Verwaltung/IT'),
+          404: errorResponse('not_found: kein offener Schreibfehler für diesen Fall'),
+        },
+      },
+    }),
   };
 }
+
+const recordRejection: JsonSchema = {
+  type: 'object',
+  required: ['caseId', 'fromSeq', 'toSeq', 'sqlState', 'message', 'firstAt', 'lastAt', 'attempts', 'resolvedAt'],
+  properties: {
+    caseId: { type: 'string' },
+    fromSeq: { type: 'integer' },
+    toSeq: { type: 'integer' },
+    sqlState: { type: 'string' },
+    message: { type: 'string' },
+    firstAt: { type: 'string', format: 'date-time' },
+    lastAt: { type: 'string', format: 'date-time' },
+    attempts: { type: 'integer' },
+    resolvedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
 
 const organisation: JsonSchema = {
   type: 'object',

@@ -47,7 +47,15 @@ export const schemas: Record<string, JsonSchema> = {
       contacts: { type: 'object', properties: { count: { type: 'integer' }, byKind: { type: 'object' } } },
       deadlines: {
         type: 'array',
-        items: { type: 'object', properties: { kind: { type: 'string' }, dueAt: { type: 'string', format: 'date-time' }, status: { type: 'string' } } },
+        items: {
+          type: 'object',
+          properties: {
+            kind: { type: 'string' },
+            dueAt: { type: 'string', format: 'date-time' },
+            dueDate: { type: 'string', format: 'date', description: 'Kalendertag der Frist in Europe/Berlin (fällig am Ende dieses Tages)' },
+            status: { type: 'string' },
+          },
+        },
       },
       openedAt: { type: 'string', format: 'date-time' },
       closedAt: { type: ['string', 'null'], format: 'date-time' },

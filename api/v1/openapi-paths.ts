@@ -5,6 +5,7 @@ import { isoDateOrTimestamp, SHARING_CATEGORIES } from '../../domain/index.js';
 import { listCasesQuery } from '../operations/cases.js';
 import { DeadlinesQuery } from '../operations/deadlines.js';
 import { ProgressReportQuery } from '../operations/progress.js';
+import { AccessLogQuery } from '../operations/access-log.js';
 import { ControllingReportQuery } from '../operations/reports.js';
 import { SteeringReportQuery } from '../operations/steering-report.js';
 import { signInBody, tokenBody } from '../operations/sessions.js';
@@ -175,7 +176,17 @@ function caseRecordPaths(): Record<string, unknown> {
         parameters: [idParam],
         summary: 'Abgleich Ereignisspeicher ↔ Workflow-Historie (alle Läufe)',
         responses: {
-          200: json({ type: 'object', properties: { agrees: { type: 'boolean' }, missingInDatabase: { type: 'array' }, missingInEngine: { type: 'array' } } }),
+          200: json({
+            type: 'object',
+            properties: {
+              agrees: { type: 'boolean' },
+              missingInDatabase: { type: 'array' },
+              missingInEngine: { type: 'array' },
+              unrecorded: { type: 'array', items: { type: 'integer' }, description: 'Von der Engine nummeriert oder zum Schreiben eingeplant, nicht in der Datenbank' },
+              pendingWrites: { type: ['integer', 'null'], description: 'Schreibvorgänge, die der Workflow gerade ausführt (null: keine Antwort)' },
+              rejected: { type: 'array', items: { type: 'object' }, description: 'Von der Datenbank dauerhaft abgewiesene Einträge' },
+            },
+          }),
           403: errorResponse(STATE_ONLY_403),
           404: errorResponse(NOT_FOUND_CASE),
         },
@@ -183,9 +194,14 @@ function caseRecordPaths(): Record<string, unknown> {
     }),
     '/api/v1/cases/{id}/access-log': pathItem({
       get: {
-        parameters: [idParam],
-        summary: 'Zugriffsprotokoll des Falls (Koordination)',
-        responses: { 200: json({ type: 'object' }), 403: errorResponse('Nur Koordination'), 404: errorResponse(NOT_FOUND_CASE) },
+        parameters: [idParam, ...queryParameters(AccessLogQuery)],
+        summary: 'Zugriffsprotokoll des Falls (Koordination); Filter: Person (userId), Zeitraum (from/to, Tage in Deutschland, einschließlich), Art (action)',
+        responses: {
+          200: json({ type: 'object' }),
+          403: errorResponse('Nur Koordination'),
+          404: errorResponse(NOT_FOUND_CASE),
+          422: errorResponse('validation_failed: ungültige Filter (mit "fields")'),
+        },
       },
     }),
     '/api/v1/cases/{id}/export': pathItem({

@@ -14,6 +14,7 @@ import { schemas, securitySchemes } from './openapi-components.js';
 import { errorResponse, json } from './openapi-kit.js';
 import { administrationPaths } from './openapi-admin.js';
 import { caseReadPaths, coordinationPaths, sessionPaths } from './openapi-paths.js';
+import { workPaths } from './openapi-work.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -62,6 +63,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...caseActionPaths(),
       ...handoverPaths(),
       ...administrationPaths(),
+      ...workPaths(),
     },
   };
 }

@@ -17,7 +17,7 @@ const UNDOCUMENTED_ROUTES: Array<[string, string]> = [
   ['GET', '/api/v1/reports/controlling'],
 ];
 
-const HOSTILE = [
+export const HOSTILE = [
   "' OR 1=1 --",
   '"; DROP TABLE "Case"; --',
   '../../../../etc/passwd',

@@ -9,7 +9,8 @@
 // so overdue lists, reminders in /mail, the dashboard and the Fallverlauf fill up live. Saving the Fristen page
 // replaces the demo clock with real periods for every deadline armed afterwards. See README "Demo-Daten".
 import type { Caller, OperationDeps } from '../../api/operations/caller.js';
-import { openCase, runCaseAction } from '../../api/operations/cases.js';
+import { runCaseAction } from '../../api/operations/case-acts.js';
+import { openCase } from '../../api/operations/cases.js';
 import { proposeHandover, runHandoverAction } from '../../api/operations/handovers.js';
 import type { ActorRole } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';

@@ -68,7 +68,7 @@ describe('case deadlines', () => {
     expect(d.deadline('goal_agreement')?.dueAt).toBe(addDays(d.now, 14));
     d.advance(2).do('agree-goals', { goals: [goal('A', '2025-06-30')] });
     expect(d.deadlines('goal_agreement')[0]!.status).toBe('met');
-    expect(d.deadline('goal_due', d.c.goals[0]!.id)?.dueAt).toBe('2025-06-30T23:59:59.999Z');
+    expect(d.deadline('goal_due', d.c.goals[0]!.id)?.dueAt).toBe('2025-06-30T21:59:59.999Z');
     expect(d.deadline('periodic_review')?.dueAt).toBe(addDays(d.now, 90));
   });
 
@@ -127,7 +127,7 @@ describe('case deadlines', () => {
     const [a, b] = d.c.goals;
     const before = d.deadline('goal_due', a!.id)!;
     const ev = d.do('update-goal', { goalId: a!.id, status: 'open', dueDate: '2025-09-30' });
-    expect(d.deadline('goal_due', a!.id)).toMatchObject({ id: before.id, dueAt: '2025-09-30T23:59:59.999Z', status: 'open' });
+    expect(d.deadline('goal_due', a!.id)).toMatchObject({ id: before.id, dueAt: '2025-09-30T21:59:59.999Z', status: 'open' });
     expect(ev.map((e) => e.type)).toEqual(['goal_updated', 'deadline_moved']);
     d.do('update-goal', { goalId: a!.id, status: 'achieved' });
     expect(d.c.deadlines.find((x) => x.id === before.id)?.status).toBe('met');
@@ -135,7 +135,7 @@ describe('case deadlines', () => {
     expect(d.c.deadlines.find((x) => x.refId === b!.id)?.status).toBe('cancelled');
     // Re-opening an achieved goal arms a fresh deadline.
     d.do('update-goal', { goalId: a!.id, status: 'open', dueDate: '2025-12-31' });
-    expect(d.deadline('goal_due', a!.id)).toMatchObject({ status: 'open', dueAt: '2025-12-31T23:59:59.999Z' });
+    expect(d.deadline('goal_due', a!.id)).toMatchObject({ status: 'open', dueAt: '2025-12-31T22:59:59.999Z' });
   });
 
   it('a moved goal deadline ignores the timer of its old due date', () => {
@@ -146,7 +146,7 @@ describe('case deadlines', () => {
     const g = d.c.goals[0]!;
     const dl = d.deadline('goal_due', g.id)!;
     d.do('update-goal', { goalId: g.id, status: 'open', dueDate: '2025-05-31' });
-    const fired = onDeadlineFired(d.c, dl.id, 'reminder', '2025-04-30T23:59:59.999Z');
+    const fired = onDeadlineFired(d.c, dl.id, 'reminder', '2025-04-30T21:59:59.999Z');
     expect(fired.events).toEqual([]);
     expect(fired.next).toBe(d.c);
   });
@@ -160,7 +160,7 @@ describe('case deadlines', () => {
     d.do('refer', { service: 'Schuldnerberatung', consentId: share, dueDate: '2025-05-02' });
     const [r1, r2] = d.c.referrals;
     expect(d.deadline('referral_follow_up', r1!.id)).toMatchObject({ dueAt: addDays(d.now, 14) });
-    expect(d.deadline('referral_follow_up', r2!.id)).toMatchObject({ dueAt: '2025-05-02T23:59:59.999Z' });
+    expect(d.deadline('referral_follow_up', r2!.id)).toMatchObject({ dueAt: '2025-05-02T21:59:59.999Z' });
     expect(r2!.dueDate).toBe('2025-05-02');
     d.do('record-referral-outcome', { referralId: r1!.id, outcome: 'not_reached', reason: 'Termin verpasst' });
     expect(d.c.deadlines.find((x) => x.refId === r1!.id)?.status).toBe('met');

@@ -6,6 +6,7 @@ import {
   type Actor,
   type CaseAction,
   type CaseData,
+  type CaseRulesVersion,
   type CaseSettings,
   type DecideError,
   type DecideResult,
@@ -30,6 +31,8 @@ export class CaseDriver {
   c: CaseData;
   events: DomainEvent[];
   now: string;
+  /** Process rules to decide by; the current ones when unset. */
+  rules?: CaseRulesVersion;
   readonly newId = idSource('x');
 
   constructor(
@@ -65,6 +68,7 @@ export class CaseDriver {
       actor,
       newId: this.newId,
       ...(this.settings ? { settings: this.settings } : {}),
+      ...(this.rules ? { rules: this.rules } : {}),
     });
   }
 

@@ -8,7 +8,7 @@ import {
   decide,
   parseActionPayload,
   progressChange,
-  usesRules7,
+  usesProgress,
   type DomainEvent,
 } from '../../domain/index.js';
 import { CaseDriver, cmDrk, goal, refusal, withConsents } from './helpers.js';
@@ -96,11 +96,11 @@ describe('each review re-rates the life areas and the criteria', () => {
     expect(ofType(d.do('complete-review', { outcome: 'continue' }), 'progress_rated')).toEqual([]);
   });
 
-  it('runs on rules 6 (recorded before) know nothing of it: no criteria, no rating, no new contact kind', () => {
+  it('runs on rules 7 (recorded before) know nothing of it: no criteria, no rating, no new contact kind', () => {
     const d = new CaseDriver();
     withConsents(d);
     d.do('start-assessment');
-    const ctx = { now: d.now, actor: cmDrk, newId: d.newId, rules: 6 as const };
+    const ctx = { now: d.now, actor: cmDrk, newId: d.newId, rules: 7 as const };
     const r = decide(d.c, { action: 'complete-assessment', payload: { lifeAreas: [{ area: 'work', situation: 'x', need: 'low' }], successCriteria: ['employment'] } }, ctx);
     if (!r.ok) expect.fail(JSON.stringify(r.error));
     expect(r.next.successCriteria).toBeUndefined();
@@ -109,23 +109,23 @@ describe('each review re-rates the life areas and the criteria', () => {
   });
 });
 
-describe('a running case on rules 6 takes such a request by rules 7 (the workflow lifts it, usesRules7)', () => {
+describe('a running case on older rules takes such a request with measured progress (the workflow lifts it, usesProgress)', () => {
   it('names exactly the requests with criteria, ratings or a joint first appointment', () => {
-    expect(usesRules7('complete-assessment', { lifeAreas: [], successCriteria: ['own_flat'] })).toBe(true);
-    expect(usesRules7('complete-assessment', { lifeAreas: [] })).toBe(false);
-    expect(usesRules7('complete-review', { outcome: 'continue', needs: { work: 'low' } })).toBe(true);
-    expect(usesRules7('complete-review', { outcome: 'continue' })).toBe(false);
-    expect(usesRules7('request-closure', { reason: 'other', goalAttainment: 'partly', criteria: { k1: 'not' } })).toBe(true);
-    expect(usesRules7('close', { reason: 'other', goalAttainment: 'partly' })).toBe(false);
-    expect(usesRules7('record-contact', { kind: 'joint_first_appointment' })).toBe(true);
-    expect(usesRules7('record-contact', { kind: 'phone' })).toBe(false);
-    expect(usesRules7('refer', { needs: {} })).toBe(false);
-    expect(usesRules7('complete-review', null)).toBe(false);
+    expect(usesProgress('complete-assessment', { lifeAreas: [], successCriteria: ['own_flat'] })).toBe(true);
+    expect(usesProgress('complete-assessment', { lifeAreas: [] })).toBe(false);
+    expect(usesProgress('complete-review', { outcome: 'continue', needs: { work: 'low' } })).toBe(true);
+    expect(usesProgress('complete-review', { outcome: 'continue' })).toBe(false);
+    expect(usesProgress('request-closure', { reason: 'other', goalAttainment: 'partly', criteria: { k1: 'not' } })).toBe(true);
+    expect(usesProgress('close', { reason: 'other', goalAttainment: 'partly' })).toBe(false);
+    expect(usesProgress('record-contact', { kind: 'joint_first_appointment' })).toBe(true);
+    expect(usesProgress('record-contact', { kind: 'phone' })).toBe(false);
+    expect(usesProgress('refer', { needs: {} })).toBe(false);
+    expect(usesProgress('complete-review', null)).toBe(false);
   });
 
-  it('for those actions rules 7 differ from rules 6 only by the progress parts', () => {
-    const six = assessedOn(6);
-    const seven = assessedOn(7);
+  it('for those actions measured progress adds only its own parts', () => {
+    const six = assessedOn(false);
+    const seven = assessedOn(true);
     const strip = (events: readonly DomainEvent[]) => events.filter((e) => e.type !== 'success_criteria_agreed' && e.type !== 'progress_rated');
     expect(strip(seven.events)).toEqual(six.events);
     const { successCriteria: _criteria, ...rest } = seven.c;
@@ -133,13 +133,13 @@ describe('a running case on rules 6 takes such a request by rules 7 (the workflo
   });
 });
 
-/** The same requests decided by rules 6 and by rules 7: assessment with criteria, a rated review that closes. */
-function assessedOn(rules: 6 | 7) {
+/** The same requests decided on rules 7 without and with measured progress: assessment with criteria, a rated review that closes. */
+function assessedOn(progress: boolean) {
   const d = new CaseDriver();
   withConsents(d);
   d.do('start-assessment');
   const run = (action: Parameters<typeof d.try>[0], payload: unknown) => {
-    const r = decide(d.c, { action, payload }, { now: d.now, actor: cmDrk, newId: d.newId, rules });
+    const r = decide(d.c, { action, payload }, { now: d.now, actor: cmDrk, newId: d.newId, rules: 7, progress });
     if (!r.ok) expect.fail(JSON.stringify(r.error));
     d.c = r.next;
     d.events.push(...r.events);

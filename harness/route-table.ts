@@ -1,3 +1,4 @@
+// Shared harness (harness/): used by tests/route-table.test.ts and the page fuzz of drills/api-fuzz.ts. No vitest here.
 // The route table of the running application, read from its Express router (api/app.ts): every method and path the
 // app answers, API and pages, with the mount paths joined. Table tests walk it instead of a hand-written list, so a
 // new route is covered the day it is added.

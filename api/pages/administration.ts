@@ -173,21 +173,7 @@ export function administrationPagesRouter({ db, temporal }: { db: Database; temp
     res.redirect(303, '/verwaltung/fristen?erledigt=1');
   });
 
-  router.get('/verwaltung/altersgruppen', requireUser, async (req, res) => {
-    await renderAgeBands(db, req, res, 200);
-  });
-
-  router.post('/verwaltung/altersgruppen', requireUser, parseForm, async (req, res) => {
-    const raw = bodyOf(req).ageBandBounds;
-    try {
-      await updateReportSettings(db, callerOf(req, 'page'), { ageBandBounds: boundsOf(raw) });
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 422) throw error;
-      const fields = (error.extra.fields as Record<string, string>) ?? {};
-      return renderAgeBands(db, req, res, 422, Object.values(fields)[0] ?? error.message, typeof raw === 'string' ? raw : '');
-    }
-    res.redirect(303, '/verwaltung/altersgruppen?erledigt=1');
-  });
+  ageBandRoutes(router, db, requireUser);
 
   router.get('/verwaltung/protokoll', requireUser, async (req, res) => {
     const list = await orRefusalPage(req, res, listAdminAudit(db, callerOf(req, 'page'), auditFilter(req)));
@@ -205,4 +191,23 @@ export function administrationPagesRouter({ db, temporal }: { db: Database; temp
   });
 
   return router;
+}
+
+/** Verwaltung → Altersgruppen (issue 16): the age band bounds of the reports, via the report settings operation. */
+function ageBandRoutes(router: Router, db: Database, requireUser: ReturnType<typeof pageUserRequired>): void {
+  router.get('/verwaltung/altersgruppen', requireUser, async (req, res) => {
+    await renderAgeBands(db, req, res, 200);
+  });
+
+  router.post('/verwaltung/altersgruppen', requireUser, parseForm, async (req, res) => {
+    const raw = bodyOf(req).ageBandBounds;
+    try {
+      await updateReportSettings(db, callerOf(req, 'page'), { ageBandBounds: boundsOf(raw) });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 422) throw error;
+      const fields = (error.extra.fields as Record<string, string>) ?? {};
+      return renderAgeBands(db, req, res, 422, Object.values(fields)[0] ?? error.message, typeof raw === 'string' ? raw : '');
+    }
+    res.redirect(303, '/verwaltung/altersgruppen?erledigt=1');
+  });
 }

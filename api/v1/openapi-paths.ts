@@ -145,32 +145,7 @@ function caseRecordPaths(): Record<string, unknown> {
         },
       },
     }),
-    '/api/v1/cases/{id}/progress': pathItem({
-      get: {
-        parameters: [idParam],
-        summary: 'Entwicklung des Falls: Erfolgskriterien und Bewertungen (Assessment, Überprüfungen, Abschluss), älteste zuerst',
-        responses: {
-          200: json({
-            type: 'object',
-            required: ['caseId', 'criteria', 'points'],
-            properties: {
-              caseId: { type: 'string' },
-              criteria: { type: 'array', items: { type: 'object', required: ['id', 'code'], properties: { id: { type: 'string' }, code: { type: 'string' }, text: { type: 'string' } } } },
-              points: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['at', 'occasion', 'needs', 'criteria'],
-                  properties: { at: { type: 'string', format: 'date-time' }, occasion: { type: 'string', enum: ['assessment', 'review', 'closure'] }, needs: { type: 'object' }, criteria: { type: 'object' } },
-                },
-              },
-            },
-          }),
-          403: errorResponse(STATE_ONLY_403),
-          404: errorResponse(NOT_FOUND_CASE),
-        },
-      },
-    }),
+    ...progressPaths(),
     '/api/v1/cases/{id}/history/check': pathItem({
       get: {
         parameters: [idParam],
@@ -300,6 +275,38 @@ export function coordinationPaths(): Record<string, unknown> {
           },
           403: errorResponse('Nur Koordination'),
           422: errorResponse('Ungültiger Zeitraum'),
+        },
+      },
+    }),
+  };
+}
+
+/** The development of one case (issue 16): criteria and ratings over time. */
+function progressPaths(): Record<string, unknown> {
+  return {
+    '/api/v1/cases/{id}/progress': pathItem({
+      get: {
+        parameters: [idParam],
+        summary: 'Entwicklung des Falls: Erfolgskriterien und Bewertungen (Assessment, Überprüfungen, Abschluss), älteste zuerst',
+        responses: {
+          200: json({
+            type: 'object',
+            required: ['caseId', 'criteria', 'points'],
+            properties: {
+              caseId: { type: 'string' },
+              criteria: { type: 'array', items: { type: 'object', required: ['id', 'code'], properties: { id: { type: 'string' }, code: { type: 'string' }, text: { type: 'string' } } } },
+              points: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['at', 'occasion', 'needs', 'criteria'],
+                  properties: { at: { type: 'string', format: 'date-time' }, occasion: { type: 'string', enum: ['assessment', 'review', 'closure'] }, needs: { type: 'object' }, criteria: { type: 'object' } },
+                },
+              },
+            },
+          }),
+          403: errorResponse(STATE_ONLY_403),
+          404: errorResponse(NOT_FOUND_CASE),
         },
       },
     }),

@@ -18,6 +18,7 @@ import {
   type CaseAction,
 } from './case-model.js';
 import { SHARING_CATEGORIES } from './consent-sharing.js';
+import { CRITERION_IDS, CRITERION_RATINGS, LISTED_CRITERIA, MAX_SUCCESS_CRITERIA } from './progress.js';
 import { MUNICIPALITIES } from './organisations.js';
 import {
   JSON_SCHEMA_PATTERNS,
@@ -35,10 +36,21 @@ import {
 
 const body = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, ...requestIdField });
 
+// Measured progress (process rules 7, domain/progress.ts): a rating names the areas and criteria it re-rates.
+/** An object whose keys are all optional and each takes one of `values` (unknown keys are dropped). */
+function optionalKeys<const K extends string, const V extends readonly [string, ...string[]]>(keys: readonly K[], values: V) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, z.enum(values).optional()])) as { [P in K]: z.ZodOptional<z.ZodEnum<{ [Q in V[number]]: Q }>> });
+}
+const ratingFields = {
+  needs: optionalKeys(LIFE_AREAS, NEED_LEVELS).optional(),
+  criteria: optionalKeys(CRITERION_IDS, CRITERION_RATINGS).optional(),
+};
+
 const closureFields = {
   reason: z.enum(CLOSURE_REASONS),
   goalAttainment: z.enum(GOAL_ATTAINMENTS),
   note: optionalText(),
+  ...ratingFields,
 };
 
 const schemas = {
@@ -95,6 +107,18 @@ const schemas = {
       })
       // The refine as JSON Schema: each area at most once.
       .meta({ allOf: LIFE_AREAS.map((area) => ({ contains: { properties: { area: { const: area } }, required: ['area'] }, minContains: 0, maxContains: 1 })) }),
+    // What success means for this case: listed criteria and own ones, together at most MAX_SUCCESS_CRITERIA.
+    successCriteria: z
+      .array(z.enum(LISTED_CRITERIA))
+      .max(MAX_SUCCESS_CRITERIA)
+      .refine((c) => new Set(c).size === c.length, { message: 'Jedes Kriterium darf nur einmal vorkommen' })
+      .meta({ uniqueItems: true })
+      .optional(),
+    successCriteriaText: z.array(text(300)).max(MAX_SUCCESS_CRITERIA).optional(),
+  }).superRefine((v, ctx) => {
+    if ((v.successCriteria?.length ?? 0) + (v.successCriteriaText?.length ?? 0) > MAX_SUCCESS_CRITERIA) {
+      ctx.addIssue({ code: 'custom', path: ['successCriteriaText'], message: `Höchstens ${MAX_SUCCESS_CRITERIA} Erfolgskriterien insgesamt` });
+    }
   }),
   'agree-goals': body({
     goals: z
@@ -111,6 +135,7 @@ const schemas = {
     // Only with outcome `close`: the closure data that `request-closure`/`close` would carry.
     closureReason: z.enum(CLOSURE_REASONS).optional(),
     goalAttainment: z.enum(GOAL_ATTAINMENTS).optional(),
+    ...ratingFields,
   }).superRefine((v, ctx) => {
     if (v.outcome !== 'close') return;
     if (!v.closureReason) ctx.addIssue({ code: 'custom', path: ['closureReason'], message: 'Pflichtfeld bei Ergebnis „Abschluss“' });

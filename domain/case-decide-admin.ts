@@ -17,6 +17,8 @@ import {
   fileClosureRequest,
   keepsEnteredDate,
   ofKind,
+  progressRatingErrors,
+  recordProgressRating,
   stateChange,
   stopReferral,
   unknownOrganisation,
@@ -172,6 +174,9 @@ export const adminHandlers = {
   },
 
   'request-closure'(h, p) {
+    const ratingErrors = progressRatingErrors(h, p);
+    if (ratingErrors) return ratingErrors;
+    recordProgressRating(h, p, 'closure');
     fileClosureRequest(h, p);
   },
 
@@ -186,6 +191,9 @@ export const adminHandlers = {
   },
 
   close(h, p) {
+    const ratingErrors = progressRatingErrors(h, p);
+    if (ratingErrors) return ratingErrors;
+    recordProgressRating(h, p, 'closure');
     closeCase(h, p, {});
   },
 

@@ -8,19 +8,24 @@ import type { EmitFn } from './events.js';
 import type { DeadlineNotification } from './case-decide-timers.js';
 import type { FieldErrors } from './payload-check.js';
 import { awaitClosureDecision } from './case-closure.js';
+import { agreeCriteria, criteriaSummary, ratingErrors, ratingSummary, type CriterionRatings, type NeedRatings } from './progress.js';
 
 /**
  * Which version of the process rules a decision follows. 6: closure stops only referrals still waiting (accepted ones
  * keep their outcome). 7: a calendar date is due at the end of that day in Europe/Berlin (not 23:59:59.999 UTC, the
  * next day in Germany), "today" is the day in Germany, and a date a person entered (goal, referral follow-up) stays
- * that date across a pause. A workflow run started before a version decides by the one before until it continues as
- * new, so its history replays as recorded.
+ * that date across a pause. 8: measured progress (success criteria, ratings at review and closure, domain/progress.ts)
+ * and the contact kind `joint_first_appointment` — see HandlerContext.progress. A workflow run started before a
+ * version decides by the one before until it continues as new, so its history replays as recorded.
  */
-export const CASE_RULES = 7;
-export type CaseRulesVersion = 5 | 6 | 7;
+export const CASE_RULES = 8;
+export type CaseRulesVersion = 5 | 6 | 7 | 8;
 
 export interface HandlerContext {
   rules: CaseRulesVersion;
+  /** Measured progress (criteria, ratings, joint first appointment): rules 8, or a request the workflow let through
+   *  on an older run (usesProgress) — independent of the rest of the rules. */
+  progress: boolean;
   c: CaseData;
   now: string;
   actor: Actor;
@@ -156,3 +161,50 @@ export function keepsEnteredDate(h: HandlerContext): ((d: { kind: DeadlineKind; 
   if (h.rules < 7) return undefined;
   return (d) => d.kind === 'goal_due' || (d.kind === 'referral_follow_up' && h.c.referrals.some((r) => r.id === d.refId && r.dueDateEntered === true));
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measured progress (rules 8, domain/progress.ts): the criteria live in the case (at most ten), the ratings only in
+// their `progress_rated` events — the workflow state does not grow with each review.
+
+/** The success criteria of an assessment (replacing earlier ones), with their event. */
+export function agreeSuccessCriteria(h: HandlerContext, p: { successCriteria?: string[] | undefined; successCriteriaText?: string[] | undefined }): void {
+  if (!h.progress || (!p.successCriteria?.length && !p.successCriteriaText?.length)) return;
+  const criteria = agreeCriteria(p.successCriteria ?? [], p.successCriteriaText ?? []);
+  h.c.successCriteria = criteria;
+  h.emit('success_criteria_agreed', criteriaSummary(criteria), { criteria });
+}
+
+/**
+ * Whether a request uses measured progress (criteria, ratings, the joint first appointment). A run on older rules
+ * decides such a request with `progress` (the workflow records a patch marker for it), so a running case can measure
+ * progress without waiting for its next run; the rest of its rules stay as they were.
+ */
+export function usesProgress(action: string, payload: unknown): boolean {
+  if (!payload || typeof payload !== 'object') return false;
+  const p = payload as Record<string, unknown>;
+  if (action === 'complete-assessment') return p.successCriteria !== undefined || p.successCriteriaText !== undefined;
+  if (action === 'complete-review' || action === 'request-closure' || action === 'close') return p.needs !== undefined || p.criteria !== undefined;
+  return action === 'record-contact' && p.kind === 'joint_first_appointment';
+}
+
+type Rating = { needs?: NeedRatings | undefined; criteria?: CriterionRatings | undefined };
+
+/** Field errors of a rating (criteria the case has not agreed), or null. */
+export function progressRatingErrors(h: HandlerContext, p: Rating): FieldErrors | null {
+  if (!h.progress) return null;
+  const fields = ratingErrors(h.c.successCriteria, p.criteria);
+  return Object.keys(fields).length > 0 ? fields : null;
+}
+
+/** A rating given with a review or the closure, as its own event (nothing when nothing was rated). */
+export function recordProgressRating(h: HandlerContext, p: Rating, occasion: 'review' | 'closure', extra: Record<string, unknown> = {}): void {
+  if (!h.progress) return;
+  const needs = definedOnly(p.needs);
+  const criteria = definedOnly(p.criteria);
+  if (Object.keys(needs).length === 0 && Object.keys(criteria).length === 0) return;
+  const label = occasion === 'closure' ? 'Abschlussbewertung' : 'Bewertung bei der Überprüfung';
+  h.emit('progress_rated', `${label}: ${ratingSummary(needs, criteria)}`, { occasion, needs, criteria, ...extra });
+}
+
+const definedOnly = <T extends Record<string, unknown>>(v: T | undefined): T =>
+  Object.fromEntries(Object.entries(v ?? {}).filter(([, x]) => x !== undefined)) as T;

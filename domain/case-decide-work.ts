@@ -6,8 +6,11 @@ import { GOAL_STATUS_LABELS, REFERRAL_OUTCOME_LABELS, REVIEW_OUTCOME_LABELS } fr
 import { addDays, addMs, calendarDateOf, datePart, formatDateDe, isIsoDate, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, dueIn, isPending, meetDeadlines, moveDeadline } from './deadlines.js';
 import {
+  agreeSuccessCriteria,
   armNoContact,
   armPeriodicReview,
+  progressRatingErrors,
+  recordProgressRating,
   closeCase,
   dueAtOfDate,
   dueDateInPast,
@@ -50,6 +53,7 @@ export const workHandlers = {
       ...stateChange('assessment', 'goal_planning'),
       lifeAreas: p.lifeAreas,
     });
+    agreeSuccessCriteria(h, p);
     meetDeadlines(c.deadlines, ofKind('assessment_completion'), h.ops);
     const d = settings.deadlines;
     armDeadline(c.deadlines, { kind: 'goal_agreement', ...dueIn(h.now, d.goalAgreementDays, d.escalationGraceDays) }, h.ops);
@@ -161,6 +165,8 @@ export const workHandlers = {
 
   'complete-review'(h, p) {
     const { c } = h;
+    const ratingErrors = progressRatingErrors(h, p);
+    if (ratingErrors) return ratingErrors;
     const review = [...c.reviews].reverse().find((r) => !r.completedAt);
     const returnTo = review?.returnTo ?? 'referral';
     if (review) {
@@ -181,6 +187,8 @@ export const workHandlers = {
       outcome: p.outcome,
       notes: p.notes,
     });
+    // A review that ends the work gives the final rating.
+    recordProgressRating(h, p, p.outcome === 'close' ? 'closure' : 'review', review ? { reviewId: review.id } : {});
     meetDeadlines(c.deadlines, ofKind('periodic_review'), h.ops);
     const closure = { reason: p.closureReason ?? 'other', goalAttainment: p.goalAttainment ?? 'partly' } as const;
     if (closesNow) {
@@ -202,6 +210,7 @@ export const workHandlers = {
 
   'record-contact'(h, p) {
     const { c } = h;
+    if (p.kind === 'joint_first_appointment' && !h.progress) return fail('kind', 'Diese Kontaktart gibt es in diesem Fall noch nicht');
     // Tolerances: a calendar date may be "today" anywhere on earth (UTC+14), a timestamp may run 5 minutes ahead
     // of the server clock.
     const future = isIsoDate(p.date)
@@ -211,7 +220,8 @@ export const workHandlers = {
     // The contact lives on in its event (who and when are the event's actor and time); the case keeps counts.
     const contactId = h.newId('contact');
     c.contacts.count += 1;
-    c.contacts.byKind[p.kind] += 1;
+    // A case opened before rules 8 has no count of the newer kinds yet.
+    c.contacts.byKind[p.kind] = (c.contacts.byKind[p.kind] ?? 0) + 1;
     const at = isIsoDate(p.date) ? `${p.date}T00:00:00.000Z` : p.date;
     const newer = !c.contacts.lastContactAt || toMs(at) > toMs(c.contacts.lastContactAt);
     h.emit('contact_recorded', `Kontakt erfasst: ${CONTACT_KIND_LABELS[p.kind]} am ${formatDateDe(p.date)} (${p.durationMinutes} Min.)`, {

@@ -19,7 +19,7 @@ import { workHandlers } from './case-decide-work.js';
 import { closureHandlers } from './case-closure.js';
 import type { DeadlineNotification } from './case-decide-timers.js';
 
-export { CASE_RULES, type CaseRulesVersion } from './case-decide-context.js';
+export { CASE_RULES, usesProgress, type CaseRulesVersion } from './case-decide-context.js';
 export { createCase, type CreateCaseInput } from './case-decide-create.js';
 export { caseTimers, nextDeadline, onDeadlineFired, type DeadlineFiredResult, type DeadlineNotification } from './case-decide-timers.js';
 
@@ -46,6 +46,8 @@ export interface DecideContext {
   settings?: CaseSettings;
   /** Process rules to decide by (case-decide-context.ts CASE_RULES); the current ones when absent. */
   rules?: CaseRulesVersion;
+  /** Measured progress (HandlerContext.progress); by the rules (8 and later) when absent. */
+  progress?: boolean;
   /** Organisations a case may be confirmed/transferred to; unchecked when absent. */
   knownOrganisationIds?: readonly string[];
 }
@@ -88,6 +90,7 @@ export function decide(caseData: CaseData, command: CaseCommand, ctx: DecideCont
   const h: HandlerContext = {
     c,
     rules,
+    progress: ctx.progress ?? rules >= 8,
     notify: (n) => notifications.push(n),
     now: ctx.now,
     actor: ctx.actor,

@@ -49,7 +49,17 @@ export function isCaseAction(value: string): value is CaseAction {
   return (CASE_ACTIONS as readonly string[]).includes(value);
 }
 
-export const CASE_SOURCES = ['self', 'outreach', 'jobcenter', 'abh', 'youth_office', 'volunteers', 'other'] as const;
+/** Access channels (Zugangsweg, issue 16): who sent the person, or how they came. */
+export const CASE_SOURCES = [
+  'self',
+  'outreach',
+  'jobcenter',
+  'abh',
+  'youth_office',
+  'social_psychiatric_service',
+  'volunteers',
+  'other',
+] as const;
 export type CaseSource = (typeof CASE_SOURCES)[number];
 
 export const CONSENT_SCOPES = ['data_processing', 'share_with_partner', 'handover'] as const;
@@ -101,7 +111,9 @@ export const REFERRAL_SERVICE_SUGGESTIONS: Record<string, string> = {
   youth_migration_service: 'Jugendmigrationsdienst',
 };
 
-export const CONTACT_KINDS = ['counselling', 'accompaniment', 'outreach', 'phone', 'digital'] as const;
+/** `joint_first_appointment` (process rules 7): first appointment together with the referring institution
+ *  (seed section 3, "gemeinsamer Ersttermin"). */
+export const CONTACT_KINDS = ['counselling', 'accompaniment', 'outreach', 'phone', 'digital', 'joint_first_appointment'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 export const CONTACT_KIND_LABELS: Record<ContactKind, string> = {
   counselling: 'Beratung',
@@ -109,6 +121,7 @@ export const CONTACT_KIND_LABELS: Record<ContactKind, string> = {
   outreach: 'Aufsuchend/Hausbesuch',
   phone: 'Telefon',
   digital: 'Digital',
+  joint_first_appointment: 'Gemeinsamer Ersttermin mit der zuweisenden Stelle',
 };
 
 export const REVIEW_OUTCOMES = ['continue', 'replan', 'refer', 'close'] as const;
@@ -176,6 +189,15 @@ export interface Assessment {
   lifeAreas: LifeAreaAssessment[];
   /** The assessment written down so far (save-assessment-draft); dropped when it is completed. */
   draft?: { lifeAreas: LifeAreaDraft[]; savedAt: string; savedBy: string };
+}
+
+/** A success criterion agreed with the client: a code of SUCCESS_CRITERIA (domain/progress.ts), `other` with text. */
+export interface SuccessCriterion {
+  /** `k1` … `k10`, by position: ratings name criteria by it. */
+  id: string;
+  code: string;
+  /** Free text (code `other`, or a note to a listed criterion); erased with the case. */
+  text?: string;
 }
 
 export interface Goal {
@@ -302,6 +324,9 @@ export interface CaseData {
   providerConfirmation?: { organisationId: string; overrideReason?: string; at: string; by: string };
   consents: Consent[];
   assessment?: Assessment;
+  /** What success means for this case (process rules 7, domain/progress.ts): at most MAX_SUCCESS_CRITERIA, fixed with
+   *  the assessment. Their ratings live only in `progress_rated` events, so this stays constant-size. */
+  successCriteria?: SuccessCriterion[];
   goals: Goal[];
   referrals: Referral[];
   contacts: ContactsSummary;

@@ -16,6 +16,7 @@ import {
   type CaseAction,
 } from './case-model.js';
 import { SHARING_CATEGORIES } from './consent-sharing.js';
+import { CRITERION_IDS, CRITERION_RATINGS, LISTED_CRITERIA, MAX_SUCCESS_CRITERIA } from './progress.js';
 import {
   actionBody as body,
   array,
@@ -41,7 +42,13 @@ import {
   type ParseResult,
 } from './payload-check.js';
 
-const closureFields = () => ({ reason: oneOf(CLOSURE_REASONS), goalAttainment: oneOf(GOAL_ATTAINMENTS), note: optionalText() });
+/** Twin of case-actions.ts optionalKeys(): every key optional, each one of `values`. */
+function optionalKeys<const K extends string, const V extends readonly string[]>(keys: readonly K[], values: V) {
+  return object(Object.fromEntries(keys.map((k) => [k, optional(oneOf(values))])) as { [P in K]: Checker<V[number] | undefined> & { readonly optional: true } });
+}
+const ratingFields = () => ({ needs: optional(optionalKeys(LIFE_AREAS, NEED_LEVELS)), criteria: optional(optionalKeys(CRITERION_IDS, CRITERION_RATINGS)) });
+
+const closureFields = () => ({ reason: oneOf(CLOSURE_REASONS), goalAttainment: oneOf(GOAL_ATTAINMENTS), note: optionalText(), ...ratingFields() });
 
 interface ConsentFields {
   scope: string;
@@ -77,13 +84,23 @@ const recordConsent = () =>
   );
 
 const completeAssessment = () =>
-  body({
+  body(
+  {
     lifeAreas: array(
       object({ area: oneOf(LIFE_AREAS), situation: text(4000), need: oneOf(NEED_LEVELS) }),
       minLength(1),
       refine((areas: Array<{ area: string }>) => new Set(areas.map((a) => a.area)).size === areas.length, 'Jeder Lebensbereich darf nur einmal vorkommen'),
     ),
-  });
+    successCriteria: optional(
+      array(oneOf(LISTED_CRITERIA), maxLength(MAX_SUCCESS_CRITERIA), refine((c: string[]) => new Set(c).size === c.length, 'Jedes Kriterium darf nur einmal vorkommen')),
+    ),
+    successCriteriaText: optional(array(text(300), maxLength(MAX_SUCCESS_CRITERIA))),
+  },
+  refineObject<{ successCriteria?: string[] | undefined; successCriteriaText?: string[] | undefined }>((v, add) => {
+    if ((v.successCriteria?.length ?? 0) + (v.successCriteriaText?.length ?? 0) > MAX_SUCCESS_CRITERIA) {
+      add('successCriteriaText', `Höchstens ${MAX_SUCCESS_CRITERIA} Erfolgskriterien insgesamt`);
+    }
+  }));
 
 const saveAssessmentDraft = () =>
   body({
@@ -96,7 +113,13 @@ const saveAssessmentDraft = () =>
 
 const completeReview = () =>
   body(
-    { outcome: oneOf(REVIEW_OUTCOMES), notes: optionalText(4000), closureReason: optional(oneOf(CLOSURE_REASONS)), goalAttainment: optional(oneOf(GOAL_ATTAINMENTS)) },
+    {
+      outcome: oneOf(REVIEW_OUTCOMES),
+      notes: optionalText(4000),
+      closureReason: optional(oneOf(CLOSURE_REASONS)),
+      goalAttainment: optional(oneOf(GOAL_ATTAINMENTS)),
+      ...ratingFields(),
+    },
     refineObject<{ outcome: string; closureReason?: string | undefined; goalAttainment?: string | undefined }>((v, add) => {
       if (v.outcome !== 'close') return;
       if (!v.closureReason) add('closureReason', 'Pflichtfeld bei Ergebnis „Abschluss“');

@@ -68,3 +68,4 @@ export {
 } from './controlling/facts.js';
 export { computeControllingFromFacts, controllingDayMonths, type ControllingFactsInput } from './controlling/facts-report.js';
 export { caseFactsOf, computeControlling, computeControllingFromEvents } from './controlling/report.js';
+export { computeProgressReport, progressColumns, PROGRESS_EVENT_TYPES, PROGRESS_GROUP_BY, type ProgressGroupBy, type ProgressReportInput } from './controlling/progress-report.js';

@@ -27,6 +27,8 @@ const FREE_TEXT_KEYS = new Set([
   'birthDate',
   'languages',
   'hold',
+  // free text of a success criterion (domain/progress.ts); its code and every rating stay for the figures
+  'text',
 ]);
 
 /** `reason` is a code where it is one of these (closure reasons, read by the controlling); else free text. */
@@ -59,6 +61,8 @@ const SUMMARIES_WITHOUT_FREE_TEXT = new Set<DomainEventType>([
   'goals_agreed',
   'review_started',
   'review_completed',
+  'success_criteria_agreed',
+  'progress_rated',
   'contact_recorded',
   'case_resumed',
   'closure_requested',

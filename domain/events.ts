@@ -20,6 +20,9 @@ export const DOMAIN_EVENT_TYPES = [
   'referral_stopped',
   'review_started',
   'review_completed',
+  // measured progress (process rules 7, domain/progress.ts)
+  'success_criteria_agreed',
+  'progress_rated',
   'contact_recorded',
   'case_put_on_hold',
   'case_resumed',

@@ -28,3 +28,5 @@ export * from './consent-sharing.js';
 export * from './erasure.js';
 export * from './labels.js';
 export * from './case-opening.js';
+export * from './progress.js';
+export * from './target-groups.js';

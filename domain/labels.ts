@@ -19,6 +19,7 @@ export const SOURCE_LABELS: Record<CaseSource, string> = {
   jobcenter: 'Jobcenter / Integration Point',
   abh: 'Ausländerbehörde',
   youth_office: 'Jugendamt',
+  social_psychiatric_service: 'Sozialpsychiatrischer Dienst',
   volunteers: 'Ehrenamt',
   other: 'Sonstiges',
 };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CaseSettings, DeadlineSettings } from './deadlines.js';
 import { MUNICIPALITIES, type Municipality } from './organisations.js';
 import type { RoutingRules } from './routing.js';
+import type { ReportSettings } from './target-groups.js';
 
 const days = z.number().int('Ganze Zahl erwartet').min(1, 'Mindestens 1 Tag').max(3650, 'Höchstens 3650 Tage');
 
@@ -53,3 +54,12 @@ export const routingRulesSchema = z
     message: 'Mindestalter darf nicht über dem Höchstalter liegen',
     path: ['youthProvider', 'maxAge'],
   }) satisfies z.ZodType<RoutingRules>;
+
+/** Report settings (domain/target-groups.ts): where the age bands of the controlling begin. */
+export const reportSettingsSchema = z.object({
+  ageBandBounds: z
+    .array(z.number().int('Ganze Zahl erwartet').min(1, 'Mindestens 1').max(120, 'Höchstens 120'))
+    .min(1, 'Mindestens eine Altersgrenze')
+    .max(6, 'Höchstens 6 Altersgrenzen')
+    .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), { message: 'Altersgrenzen aufsteigend angeben, jede nur einmal' }),
+}) satisfies z.ZodType<ReportSettings>;

@@ -3,7 +3,14 @@
 // until coordinators save their own settings: every deadline period of the defaults counted in minutes instead of
 // days ("one day = one minute"), so reminders and escalations fall due live; the retention period stays in years.
 import { z } from 'zod';
-import { caseSettingsSchema, defaultCaseSettings, type CaseSettings } from '../domain/index.js';
+import {
+  caseSettingsSchema,
+  defaultCaseSettings,
+  defaultReportSettings,
+  reportSettingsSchema,
+  type CaseSettings,
+  type ReportSettings,
+} from '../domain/index.js';
 import type { Database } from './database.js';
 import { logger } from './logger.js';
 
@@ -64,6 +71,25 @@ export async function saveCaseSettings(db: Database, settings: CaseSettings, upd
   await db.setting.upsert({
     where: { key: CASE_SETTINGS_KEY },
     create: { key: CASE_SETTINGS_KEY, value, updatedById: updatedById ?? null },
+    update: { value, updatedById: updatedById ?? null },
+  });
+}
+
+const REPORT_SETTINGS_KEY = 'report';
+
+/** The report settings coordinators saved (age bands), or the defaults. */
+export async function loadReportSettings(db: Database): Promise<ReportSettings> {
+  const row = await db.setting.findUnique({ where: { key: REPORT_SETTINGS_KEY } });
+  const parsed = row ? reportSettingsSchema.safeParse(row.value) : undefined;
+  if (parsed && !parsed.success) logger.warn('stored report settings are invalid; using defaults');
+  return parsed?.success ? parsed.data : defaultReportSettings;
+}
+
+export async function saveReportSettings(db: Database, settings: ReportSettings, updatedById?: string): Promise<void> {
+  const value = reportSettingsSchema.parse(settings);
+  await db.setting.upsert({
+    where: { key: REPORT_SETTINGS_KEY },
+    create: { key: REPORT_SETTINGS_KEY, value, updatedById: updatedById ?? null },
     update: { value, updatedById: updatedById ?? null },
   });
 }

@@ -3,7 +3,7 @@
 // (`npm run facts:rebuild`), and the report from them equals the report counted straight from the stored events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseRecordActivities, rebuildCaseFacts } from '../activities/case-records.js';
-import { buildControllingReport } from '../api/operations/reports.js';
+import { buildControllingReport, targetGroupsOf } from '../api/operations/reports.js';
 import {
   computeControllingFromEvents,
   CONTROLLING_GROUP_BY,
@@ -102,8 +102,8 @@ describe('controlling facts in PostgreSQL', () => {
 
   it('gives the report counted straight from the stored events, for every grouping and period', async () => {
     const events = await storedEvents();
-    const personOfCase = Object.fromEntries((await db.case.findMany({ select: { id: true, personId: true } })).map((c) => [c.id, c.personId]));
-    const organisations = await db.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true } });
+    // Persons, target groups (age band, channel, post) and the listed rows as the report operation reads them.
+    const { groupsOf, ...targets } = await targetGroupsOf(db);
     for (let i = 0; i < 6; i++) {
       const { from, to } = generatedPeriod(r);
       const { end } = periodBounds(from, to);
@@ -114,11 +114,8 @@ describe('controlling facts in PostgreSQL', () => {
           from,
           to,
           groupBy,
-          personOfCase,
-          groups:
-            groupBy === 'organisation' ? organisations.map((o) => ({ key: o.id, label: o.shortName }))
-            : groupBy === 'municipality' ? MUNICIPALITIES.map((m) => ({ key: m, label: m }))
-            : [],
+          ...targets,
+          groups: groupsOf(groupBy),
         });
         expect(await buildControllingReport(db, { from, to, groupBy }), `${groupBy} ${from} – ${to}`).toEqual(expected);
       }

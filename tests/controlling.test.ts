@@ -217,7 +217,7 @@ describe('GET /api/v1/reports/controlling', () => {
     expect(bad.body.error.fields).toEqual({
       from: '„von“ ist kein gültiges Datum (Format JJJJ-MM-TT).',
       to: '„bis“ ist kein gültiges Datum (Format JJJJ-MM-TT).',
-      groupBy: 'Unbekannte Gruppierung – erlaubt: organisation, municipality, month.',
+      groupBy: 'Unbekannte Gruppierung – erlaubt: organisation, municipality, month, ageBand, channel, post.',
     });
     const reversed = await report('from=2025-03-31&to=2025-03-01');
     expect(reversed.status).toBe(422);

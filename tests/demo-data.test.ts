@@ -44,12 +44,12 @@ describe('the demo data set', () => {
 
     const events = await h.db.caseEvent.groupBy({ by: ['type'], _count: { _all: true } });
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['case_reopened', 'case_transferred', 'closure_requested', 'case_closed', 'consent_withdrawn', 'referral_outcome_recorded', 'review_completed']) {
+    for (const type of ['case_reopened', 'case_transferred', 'closure_requested', 'case_closed', 'consent_withdrawn', 'referral_outcome_recorded', 'review_completed', 'success_criteria_agreed', 'progress_rated']) {
       expect(types, type).toContain(type);
     }
     const contactKinds = await h.db.caseEvent.findMany({ where: { type: 'contact_recorded' }, select: { data: true } });
     expect(new Set(contactKinds.map((e) => (e.data as { kind?: string; contact?: { kind?: string } }).kind ?? (e.data as { contact?: { kind?: string } }).contact?.kind))).toEqual(
-      new Set(['counselling', 'accompaniment', 'outreach', 'phone', 'digital']),
+      new Set(['counselling', 'accompaniment', 'outreach', 'phone', 'digital', 'joint_first_appointment']),
     );
     const handovers = await h.db.handover.findMany();
     expect(new Set(handovers.map((x) => x.state))).toEqual(new Set(['awaiting_consent', 'consent_given', 'meeting_scheduled', 'handed_over', 'refused', 'cancelled']));

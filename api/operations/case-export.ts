@@ -2,6 +2,7 @@
 // data, the case as the engine holds it, consents, the full history, notifications sent, the partners it was
 // disclosed to. The JSON door sends it as a file, the pages door as a readable, printable document. Each export is
 // written to the access log before it is returned.
+import { caseProgress } from '../../domain/index.js';
 import { canExportCaseData, requireCaseAccess } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { Caller, OperationDeps } from './caller.js';
@@ -43,6 +44,8 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
       withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
     })),
     history: history.events,
+    // Success criteria and every rating of the life areas and criteria (issue 16), also in the history above.
+    progress: caseProgress(history.events),
     notifications: notifications.map((n) => ({ kind: n.kind, subject: n.subject, status: n.status, createdAt: n.createdAt.toISOString(), sentAt: n.sentAt?.toISOString() ?? null })),
     disclosures: disclosures.map((d) => ({
       organisationId: d.organisationId,

@@ -17,7 +17,19 @@ import {
   type ControllingReport,
 } from '../../domain/controlling.js';
 import { inRecordRange } from '../../domain/payload-check.js';
-import { JSON_SCHEMA_PATTERNS, MUNICIPALITIES, isIsoDate } from '../../domain/index.js';
+import {
+  CHANNEL_GROUPS,
+  JSON_SCHEMA_PATTERNS,
+  MUNICIPALITIES,
+  POST_GROUPS,
+  ageBandKey,
+  ageBands,
+  ageOn,
+  isIsoDate,
+  postOf,
+  type ReportSettings,
+} from '../../domain/index.js';
+import { loadReportSettings } from '../../platform/settings.js';
 import type { Database } from '../../platform/database.js';
 import { Prisma } from '../../prisma/generated/client.js';
 import { canSeeReports } from './access-policy.js';
@@ -42,7 +54,7 @@ export const ControllingReportQuery = z
     from: dateField('von'),
     to: dateField('bis'),
     groupBy: z
-      .enum(CONTROLLING_GROUP_BY, { error: 'Unbekannte Gruppierung – erlaubt: organisation, municipality, month.' })
+      .enum(CONTROLLING_GROUP_BY, { error: `Unbekannte Gruppierung – erlaubt: ${CONTROLLING_GROUP_BY.join(', ')}.` })
       .default('organisation'),
     format: z.enum(['json', 'csv', 'xlsx'], { error: 'Unbekanntes Format – erlaubt: json, csv, xlsx.' }).optional(),
   })
@@ -61,7 +73,9 @@ const INVALID_REPORT_MESSAGE = 'Die Angaben zum Bericht sind ungültig.';
 export async function buildControllingReport(
   db: Database,
   { from, to, groupBy }: { from: string; to: string; groupBy: ControllingGroupBy },
+  reportSettings?: ReportSettings,
 ): Promise<ControllingReport> {
+  const bounds = (reportSettings ?? (await loadReportSettings(db))).ageBandBounds;
   const { end } = periodBounds(from, to);
   const endsBefore = new Date(end);
   const dayMonths = controllingDayMonths(from, to);
@@ -73,10 +87,10 @@ export async function buildControllingReport(
     async (tx) => {
       // Every case's person (a person with two cases is one person, handovers included); facts only where needed.
       const rows = await tx.$queryRaw<FactsRow[]>`
-        SELECT c."id", c."personId", f."version" IS NOT DISTINCT FROM ${CASE_FACTS_VERSION} AS "current",
+        SELECT c."id", c."personId", c."source", c."openedAt", p."birthDate", f."version" IS NOT DISTINCT FROM ${CASE_FACTS_VERSION} AS "current",
                CASE WHEN f."version" = ${CASE_FACTS_VERSION} AND f."openedAt" < ${endsBefore} THEN f."facts"::text END AS "facts"
                ${daysOf(dayMonths)}
-        FROM "Case" c LEFT JOIN "CaseFacts" f ON f."caseId" = c."id"`;
+        FROM "Case" c JOIN "Person" p ON p."id" = c."personId" LEFT JOIN "CaseFacts" f ON f."caseId" = c."id"`;
       // Cases without (current) facts — recorded before the facts existed and not yet rebuilt: folded here.
       const missing = rows.filter((r) => !r.current).map((r) => r.id);
       return {
@@ -90,7 +104,7 @@ export async function buildControllingReport(
                  json_build_object('caseId', "data"->'caseId', 'receivingOrganisationId', "data"->'receivingOrganisationId') AS "data"
           FROM "HandoverEvent" WHERE "at" < ${endsBefore}`,
         handovers: await tx.handover.findMany({ where: { caseId: { not: null } }, select: { id: true, caseId: true } }),
-        organisations: await tx.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true } }),
+        organisations: await tx.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true, kind: true } }),
       };
     },
     { isolationLevel: 'RepeatableRead' },
@@ -103,11 +117,50 @@ export async function buildControllingReport(
     groupBy,
     personOfCase: Object.fromEntries(cases.map((c) => [c.id, c.personId])),
     caseOfHandover: Object.fromEntries(handovers.flatMap((h) => (h.caseId ? [[h.id, h.caseId]] : []))),
-    groups:
-      groupBy === 'organisation' ? organisations.map((o) => ({ key: o.id, label: o.shortName }))
-      : groupBy === 'municipality' ? MUNICIPALITIES.map((m) => ({ key: m, label: m }))
-      : [],
+    // Target groups only where the grouping needs them (the report is read often).
+    ...(groupBy === 'ageBand' || groupBy === 'channel' ? { caseGroups: Object.fromEntries(cases.map((c) => [c.id, caseGroupOf(c, bounds)])) } : {}),
+    postOfOrganisation: postsOf(organisations),
+    groups: listedGroups(groupBy, bounds, organisations),
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Target groups (domain/target-groups.ts), shared with the progress figures (operations/progress.ts)
+
+type OrganisationRow = { id: string; shortName: string; kind: string };
+
+/** A case's age band at opening (German calendar day) and its access channel. */
+function caseGroupOf(c: { source: string; openedAt: Date | string; birthDate: Date | string }, bounds: readonly number[]): { ageBand: string; channel: string } {
+  // Raw queries may hand dates over as strings.
+  const birth = c.birthDate instanceof Date ? c.birthDate.toISOString().slice(0, 10) : String(c.birthDate).slice(0, 10);
+  const opened = c.openedAt instanceof Date ? c.openedAt.getTime() : Date.parse(c.openedAt);
+  return { ageBand: ageBandKey(bounds, ageOn(birth, zonedDate(opened))), channel: c.source };
+}
+
+const postsOf = (organisations: readonly OrganisationRow[]) => Object.fromEntries(organisations.map((o) => [o.id, postOf(o.kind)]));
+
+/** The rows listed even without figures, in this order, with their German labels. */
+function listedGroups(groupBy: ControllingGroupBy, bounds: readonly number[], organisations: readonly OrganisationRow[]): { key: string; label: string }[] {
+  if (groupBy === 'organisation') return organisations.map((o) => ({ key: o.id, label: o.shortName }));
+  if (groupBy === 'municipality') return MUNICIPALITIES.map((m) => ({ key: m, label: m }));
+  if (groupBy === 'ageBand') return ageBands(bounds);
+  if (groupBy === 'channel') return CHANNEL_GROUPS;
+  return groupBy === 'post' ? POST_GROUPS : [];
+}
+
+/** Persons, target groups of every case and the organisations' posts, for reports counted from events. */
+export async function targetGroupsOf(db: Database, settings?: ReportSettings) {
+  const bounds = (settings ?? (await loadReportSettings(db))).ageBandBounds;
+  const [cases, organisations] = await Promise.all([
+    db.case.findMany({ select: { id: true, personId: true, source: true, openedAt: true, person: { select: { birthDate: true } } } }),
+    db.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true, kind: true } }),
+  ]);
+  return {
+    personOfCase: Object.fromEntries(cases.map((c) => [c.id, c.personId])),
+    caseGroups: Object.fromEntries(cases.map((c) => [c.id, caseGroupOf({ ...c, birthDate: c.person.birthDate }, bounds)])),
+    postOfOrganisation: postsOf(organisations),
+    groupsOf: (groupBy: ControllingGroupBy) => listedGroups(groupBy, bounds, organisations),
+  };
 }
 
 /** A case, its facts but their days as stored (JSON; absent for cases opened after the period), and the days of
@@ -115,6 +168,9 @@ export async function buildControllingReport(
 interface FactsRow {
   id: string;
   personId: string;
+  source: string;
+  openedAt: Date;
+  birthDate: Date;
   current: boolean;
   facts: string | null;
   d0?: string | null;

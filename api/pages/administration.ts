@@ -15,6 +15,7 @@ import {
 } from '../operations/access-policy.js';
 import { AUDIT_ENTITIES, listAdminAudit } from '../operations/admin-audit.js';
 import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
+import { getReportSettings, updateReportSettings } from '../operations/report-settings.js';
 import { staffDirectory } from '../operations/directory.js';
 import { ApiError } from '../operations/errors.js';
 import { listRecordRejections, retryRecordWrite } from '../operations/record-rejections.js';
@@ -27,6 +28,7 @@ const ENTITY_LABELS: Record<string, string> = {
   organisation: 'Organisation',
   routing_rules: 'Zuständigkeitsregeln',
   case_settings: 'Fristen',
+  report_settings: 'Altersgruppen',
   case_record: 'Fallprotokoll',
 };
 const ACTION_LABELS: Record<string, string> = {
@@ -80,6 +82,25 @@ function settingsBody(body: Record<string, unknown>) {
   const deadlines: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) if (k.startsWith('deadlines.')) deadlines[k.slice('deadlines.'.length)] = number(v);
   return { deadlines, closureNeedsApproval: body.closureNeedsApproval === 'ja', reopenWithinDays: number(body.reopenWithinDays) };
+}
+
+/** The age bands of the reports (issue 16): the bounds as one comma-separated field. */
+async function renderAgeBands(db: Database, req: Request, res: Response, status: number, error?: string, entered?: string) {
+  const view = await orRefusalPage(req, res, getReportSettings(db, callerOf(req, 'page')));
+  if (!view) return;
+  send(res, status, renderPage('admin/age-bands', {
+    ...layout(req, 'Altersgruppen', 'verwaltung'),
+    bands: view.ageBands,
+    value: entered ?? view.settings.ageBandBounds.join(', '),
+    error,
+    saved: req.query.erledigt === '1',
+  }));
+}
+
+/** "18, 27" → [18, 27]; anything that is no whole number stays as typed, for the operation's message. */
+function boundsOf(raw: unknown): unknown[] {
+  const text = typeof raw === 'string' ? raw : '';
+  return text.split(/[,;\s]+/).filter(Boolean).map((v) => (/^\d+$/.test(v) ? Number(v) : v));
 }
 
 /** The page's filter: unknown values are dropped rather than refused (links from account pages set them). */
@@ -152,6 +173,8 @@ export function administrationPagesRouter({ db, temporal }: { db: Database; temp
     res.redirect(303, '/verwaltung/fristen?erledigt=1');
   });
 
+  ageBandRoutes(router, db, requireUser);
+
   router.get('/verwaltung/protokoll', requireUser, async (req, res) => {
     const list = await orRefusalPage(req, res, listAdminAudit(db, callerOf(req, 'page'), auditFilter(req)));
     if (!list) return;
@@ -168,4 +191,23 @@ export function administrationPagesRouter({ db, temporal }: { db: Database; temp
   });
 
   return router;
+}
+
+/** Verwaltung → Altersgruppen (issue 16): the age band bounds of the reports, via the report settings operation. */
+function ageBandRoutes(router: Router, db: Database, requireUser: ReturnType<typeof pageUserRequired>): void {
+  router.get('/verwaltung/altersgruppen', requireUser, async (req, res) => {
+    await renderAgeBands(db, req, res, 200);
+  });
+
+  router.post('/verwaltung/altersgruppen', requireUser, parseForm, async (req, res) => {
+    const raw = bodyOf(req).ageBandBounds;
+    try {
+      await updateReportSettings(db, callerOf(req, 'page'), { ageBandBounds: boundsOf(raw) });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 422) throw error;
+      const fields = (error.extra.fields as Record<string, string>) ?? {};
+      return renderAgeBands(db, req, res, 422, Object.values(fields)[0] ?? error.message, typeof raw === 'string' ? raw : '');
+    }
+    res.redirect(303, '/verwaltung/altersgruppen?erledigt=1');
+  });
 }

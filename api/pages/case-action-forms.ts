@@ -10,8 +10,10 @@ import {
   SHARING_CATEGORY_LABELS,
   type CaseAction,
   type CaseData,
+  type CaseProgress,
   type ConsentScope,
 } from '../../domain/index.js';
+import { ratingFields, successCriteriaFields } from './progress-forms.js';
 import type { ActionFormSpec, FieldSpec, Option } from './forms.js';
 import {
   CONSENT_DECISION_LABELS,
@@ -36,6 +38,8 @@ export interface ActionFormContext {
   organisations: Option[];
   /** Organisations the client can consent to share data with (every one but the case's own). */
   partners?: Option[];
+  /** The case's ratings so far (prefill of a new rating). */
+  progress?: CaseProgress;
 }
 
 const closureFields: FieldSpec[] = [
@@ -133,9 +137,10 @@ function consentAndIntakeForm(action: CaseAction, f: FormInputs): Partial<Action
       const draft = c.assessment?.draft;
       const drafted = (area: string) => draft?.lifeAreas.find((a) => a.area === area);
       return {
-        intro: `Bewerten Sie die Lebensbereiche, die besprochen wurden. Bereiche ohne Angabe zum Bedarf werden nicht übernommen.${
+        intro: `Bewerten Sie die Lebensbereiche, die besprochen wurden. Bereiche ohne Angabe zum Bedarf werden nicht übernommen. Legen Sie mit der Person fest, woran Sie den Erfolg messen.${
           draft ? ` Entwurf vom ${formatDate(draft.savedAt)} geladen.` : ' Unfertiges können Sie als Entwurf speichern.'
         }`,
+        fields: successCriteriaFields(),
         group: {
           list: 'lifeAreas',
           legend: 'Lebensbereiche',
@@ -281,6 +286,7 @@ function followUpForm(action: CaseAction, f: FormInputs): Partial<ActionFormSpec
           { name: 'notes', label: 'Notizen', kind: 'textarea' },
           { name: 'closureReason', label: 'Abschlussgrund', kind: 'select', emptyOption: 'Nur bei „Abschließen“', options: optionsOf(CLOSURE_REASON_LABELS) },
           { name: 'goalAttainment', label: 'Zielerreichung', kind: 'select', emptyOption: 'Nur bei „Abschließen“', options: optionsOf(GOAL_ATTAINMENT_LABELS) },
+          ...ratingFields(c, ctx.progress),
         ],
       };
     case 'record-contact':
@@ -311,9 +317,9 @@ function followUpForm(action: CaseAction, f: FormInputs): Partial<ActionFormSpec
         ],
       };
     case 'request-closure':
-      return { intro: 'Der Abschluss wird von der KIM-Koordination freigegeben.', fields: closureFields };
+      return { intro: 'Der Abschluss wird von der KIM-Koordination freigegeben. Die Einschätzung hier ist die Abschlussbewertung.', fields: [...closureFields, ...ratingFields(c, ctx.progress)] };
     case 'close':
-      return { fields: closureFields };
+      return { intro: 'Die Einschätzung hier ist die Abschlussbewertung.', fields: [...closureFields, ...ratingFields(c, ctx.progress)] };
     case 'approve-closure': {
       const r = c.closureRequest;
       return {

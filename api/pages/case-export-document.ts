@@ -23,6 +23,7 @@ import {
 import { ACT_ON_LABELS } from '../../domain/act-on-notifications.js';
 import type { CaseExport } from '../operations/case-export.js';
 import { formatDate, formatDateTime } from './labels.js';
+import { caseProgressModel } from './case-progress-view.js';
 import { renderPage } from './views.js';
 
 /** A coded value as people read it; an unknown code stays visible rather than vanish. */
@@ -162,5 +163,7 @@ export function caseExportDocument(data: CaseExport, names: ExportNames): string
     })),
     ...workSections(c),
     ...recordSections(data),
+    // Success criteria (with their own texts) and every rating (issue 16).
+    progress: caseProgressModel(data.progress, data.progress.criteria),
   });
 }

@@ -15,6 +15,7 @@ import {
   allowedActions,
   type CaseAction,
   type CaseData,
+  type CaseProgress,
   type CaseState,
   type PartnerCaseView,
 } from '../../domain/index.js';
@@ -23,6 +24,8 @@ import { loadCaseSettings } from '../../platform/settings.js';
 import { canReadAccessLog } from '../operations/access-policy.js';
 import type { CaseRow } from '../operations/case-lookup.js';
 import { organisationNames, staffDirectory, type StaffDirectory } from '../operations/directory.js';
+import { caseProgressOf } from '../operations/progress.js';
+import { caseProgressModel } from './case-progress-view.js';
 import { CONSENT_FORMS, actionForm, consentForm } from './case-action-forms.js';
 import { actionFeedbackOf, caseHeader } from './case-header.js';
 import { actionView, type ActionFailure as GenericActionFailure } from './forms.js';
@@ -99,14 +102,17 @@ export async function renderCasePage(
   let header: ReturnType<typeof caseHeader>['header'] | undefined;
   let nextAction: ReturnType<typeof actionView> | undefined;
   let refusal: string | undefined;
+  let progress: ReturnType<typeof caseProgressModel> | undefined;
   let allowed: CaseAction[] = [];
   if (view) {
     details = caseDetails(view, staff, now);
+    const caseProgress = await caseProgressOf(db, row.id);
+    progress = caseProgressModel(caseProgress, view.successCriteria);
     const actor = { id: user.id, role: user.role, organisationId: user.organisationId };
     allowed = allowedActions(view, actor, { now: now.toISOString(), settings });
     const head = caseHeader(view, user, allowed, now);
     header = head.header;
-    actions = caseActionViews(view, head, allowed, { row, user, staff, orgs, now, failure, csrfToken: req.authSession?.csrfToken });
+    actions = caseActionViews(view, head, allowed, { row, user, staff, orgs, now, failure, csrfToken: req.authSession?.csrfToken, progress: caseProgress });
     // The next step's form stands in the header, before everything else (on a phone too).
     if (head.nextAction && actions[0]?.id === `aktion-${head.nextAction}`) nextAction = actions.shift();
     // A refused action whose form is gone (the state moved on meanwhile) is reported above the remaining forms.
@@ -135,6 +141,7 @@ export async function renderCasePage(
       nextAction,
       created: created ? { provider: orgs.short(row.proposedOrganisationId), reason: row.proposalReason } : undefined,
       ...details,
+      progress,
       actions,
       hasActions: actions.length > 0,
       refusal,
@@ -147,7 +154,7 @@ function caseActionViews(
   view: CaseData,
   head: ReturnType<typeof caseHeader>,
   allowed: readonly CaseAction[],
-  p: { row: CaseRow; user: { id: string }; staff: StaffDirectory; orgs: Organisations; now: Date; failure: ActionFailure | undefined; csrfToken: string | undefined },
+  p: { row: CaseRow; user: { id: string }; staff: StaffDirectory; orgs: Organisations; now: Date; failure: ActionFailure | undefined; csrfToken: string | undefined; progress: CaseProgress },
 ) {
   const { row, staff, orgs, failure, csrfToken } = p;
   const ctx = {
@@ -157,6 +164,8 @@ function caseActionViews(
     assignees: staff.assignees(view.organisationId),
     organisations: orgs.rows.filter((o) => o.kind !== 'jobcenter').map((o) => ({ value: o.id, label: o.shortName })),
     partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
+    // The ratings so far: the rating fields start from the latest (issue 16).
+    progress: p.progress,
   };
   const base = `/faelle/${encodeURIComponent(row.id)}/aktionen`;
   return head.offered.flatMap((action) => {

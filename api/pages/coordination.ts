@@ -1,6 +1,6 @@
 // Coordination's pages: the overview (dashboard), the annual report (Förderprogrammcontrolling) and the overdue
 // deadlines of every provider. The figures come from the operations; this module only renders them.
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { CASE_STATE_LABELS, DEADLINE_LABELS, type CaseState } from '../../domain/index.js';
 import { callerOf } from '../http/caller.js';
 import { annualReport } from '../operations/annual-report.js';
@@ -8,7 +8,8 @@ import type { OperationDeps } from '../operations/caller.js';
 import { dashboardFigures } from '../operations/dashboard.js';
 import { overdueOnOpenCases } from '../operations/deadlines.js';
 import { organisationNames, staffDirectory } from '../operations/directory.js';
-import { barChartSvg } from './chart.js';
+import { steeringReport } from '../operations/steering-report.js';
+import { barChartSvg, horizontalBarChartSvg } from './chart.js';
 import { DEADLINE_STATUS_LABELS, daysOverdue, formatDate, formatDateTime } from './labels.js';
 import { layout, orRefusalPage, requirePageUser, send } from './kit.js';
 import { renderPage } from './views.js';
@@ -91,6 +92,10 @@ export function coordinationPagesRouter(deps: Pick<OperationDeps, 'db'> & { temp
     send(res, 200, renderPage('annual-report', { ...layout(req, `Jahresbericht ${year}`, 'uebersicht'), report: { ...report, chart }, asOf: formatDateTime(now) }));
   });
 
+  // ----- Koordination: Bericht für die Lenkungsgruppe (Halbjahr/Jahr, druckbar)
+
+  router.get('/koordination/lenkungsgruppe', requirePageUser, (req, res) => steeringPage(deps, req, res));
+
   // ----- Koordination: überfällige Fristen
 
   router.get('/koordination/fristen', requirePageUser, async (req, res) => {
@@ -116,4 +121,41 @@ export function coordinationPagesRouter(deps: Pick<OperationDeps, 'db'> & { temp
   });
 
   return router;
+}
+
+/** The Lenkungsgruppe report as a printable page: charts with their data tables, the key figures, the progress. */
+async function steeringPage(deps: Pick<OperationDeps, 'db'>, req: Request, res: Response): Promise<void> {
+  const now = new Date();
+  const half = req.query.halbjahr === '1' || req.query.halbjahr === '2' ? req.query.halbjahr : undefined;
+  const query = { year: yearAsked(req.query.jahr, now), ...(half ? { half } : {}) };
+  const report = await orRefusalPage(req, res, steeringReport(deps, callerOf(req, 'page'), query, now));
+  if (!report) return;
+  const { view, period, year, minPersons } = report;
+  // Suppressed bars are drawn as 0 and marked in the table next to the chart: a bar must not reveal them.
+  const charts = view.openedBars.map((c) => ({
+    title: c.title,
+    svg: horizontalBarChartSvg(c.bars.map((b) => ({ label: b.label, count: b.cell.suppressed ? 0 : b.cell.value })), `${c.title}, ${period.label}`),
+    rows: c.bars.map((b) => ({ label: b.label, text: b.cell.text })),
+  }));
+  const files = `year=${year}${half ? `&half=${half}` : ''}`;
+  send(
+    res,
+    200,
+    renderPage('steering-report', {
+      ...layout(req, `Bericht für die Lenkungsgruppe – ${period.label}`, 'uebersicht'),
+      period,
+      year,
+      halves: [
+        { value: '', label: 'ganzes Jahr', selected: !half },
+        { value: '1', label: '1. Halbjahr', selected: half === '1' },
+        { value: '2', label: '2. Halbjahr', selected: half === '2' },
+      ],
+      minPersons,
+      charts,
+      ...view,
+      csvUrl: `/api/v1/reports/steering?${files}&format=csv`,
+      xlsxUrl: `/api/v1/reports/steering?${files}&format=xlsx`,
+      asOf: formatDateTime(now),
+    }),
+  );
 }

@@ -8,6 +8,7 @@ import { callerOf } from '../http/caller.js';
 import { listAdminAudit } from '../operations/admin-audit.js';
 import { getCaseSettings, updateCaseSettings } from '../operations/case-settings.js';
 import { createOrganisation, updateOrganisation } from '../operations/organisations.js';
+import { getReportSettings, updateReportSettings } from '../operations/report-settings.js';
 import { listRecordRejections, retryRecordWrite } from '../operations/record-rejections.js';
 import { createRoutingRuleVersion, getRoutingRules } from '../operations/routing-rules.js';
 
@@ -18,6 +19,12 @@ export function administrationRouter({ db, temporal }: { db: Database; temporal:
   });
   router.put('/settings/case', async (req, res) => {
     res.json(await updateCaseSettings(db, callerOf(req), req.body));
+  });
+  router.get('/settings/report', async (req, res) => {
+    res.json(await getReportSettings(db, callerOf(req)));
+  });
+  router.put('/settings/report', async (req, res) => {
+    res.json(await updateReportSettings(db, callerOf(req), req.body));
   });
   router.get('/admin-audit', async (req, res) => {
     res.json(await listAdminAudit(db, callerOf(req), req.query));

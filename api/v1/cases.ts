@@ -7,6 +7,7 @@ import { runCaseAction } from '../operations/case-acts.js';
 import { listCases, openCase, readCase, readCaseHistory } from '../operations/cases.js';
 import type { OperationDeps } from '../operations/caller.js';
 import { listSharedCases } from '../operations/partner-access.js';
+import { readCaseProgress } from '../operations/progress.js';
 
 export function casesRouter(deps: OperationDeps): Router {
   const router = Router();
@@ -41,6 +42,10 @@ export function casesRouter(deps: OperationDeps): Router {
   router.get('/:id/history', async (req, res) => {
     const { history } = await readCaseHistory(deps, callerOf(req), req.params.id, req.query.asOf);
     res.json(history);
+  });
+
+  router.get('/:id/progress', async (req, res) => {
+    res.json(await readCaseProgress(deps, callerOf(req), req.params.id));
   });
 
   return router;

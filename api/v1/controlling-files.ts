@@ -24,6 +24,25 @@ const DEFINITIONS: [string, string][] = [
   ['(leer)', 'Nicht definiert, z. B. Median ohne abgeschlossene Fälle.'],
 ];
 
+/** Definitions of the progress figures (GET /api/v1/reports/progress). */
+export const PROGRESS_DEFINITIONS: [string, string][] = [
+  ['Grundlage', 'Fälle, die im Zeitraum abgeschlossen wurden (bei zwei Abschlüssen der letzte), aus dem Ereignisprotokoll.'],
+  ['Zeitraum', `Ganze Kalendertage in deutscher Zeit (${REPORT_TIME_ZONE}), „von“ und „bis“ jeweils einschließlich.`],
+  ['Zuordnung', 'Träger bzw. Kreis-Stelle: die Organisation beim Abschluss. Gemeinde: Wohnort bei Fallaufnahme. Altersgruppe: Alter bei Fallaufnahme. Zugangsweg: wie die Person zu KIM kam.'],
+  ['Bedarf je Lebensbereich', 'Vergleich des ersten Assessments mit der letzten Einschätzung bis zum Abschluss (Überprüfung oder Abschluss), Skala kein / geringer / hoher Bedarf. „bewertet“: Bereich am Anfang und am Ende eingeschätzt.'],
+  ['Erfolgskriterien', 'Beim Assessment vereinbarte Kriterien und ihre letzte Bewertung bis zum Abschluss (nicht / teilweise / erreicht, oder ohne Bewertung).'],
+  [SUPPRESSED_MARK, `Wert unterdrückt: betrifft weniger als ${MIN_PERSONS} Personen, oder er würde einen solchen Wert über Summen erkennbar machen.`],
+];
+
+/** Notes of the Lenkungsgruppe workbook: the controlling's definitions, the target groups, the progress figures. */
+export const STEERING_DEFINITIONS: [string, string][] = [
+  ...DEFINITIONS.filter(([term]) => term !== SUPPRESSED_MARK && term !== '(leer)'),
+  ['Altersgruppe', 'Alter bei Fallaufnahme; die Altersgrenzen stellt die Koordination ein (Voreinstellung: unter 18, 18–26, 27 und älter).'],
+  ['Zugangsweg', 'Wie die Person zu KIM kam (bei Fallaufnahme erfasst).'],
+  ['Kreis-Stellen / Träger', 'Die Organisation, bei der der Fall im Moment des Ereignisses lag: Stellen des Kreises (KIM-Team, Integration Point, BNE, ABH) oder Träger der Freien Wohlfahrtspflege.'],
+  ...PROGRESS_DEFINITIONS.filter(([term]) => term !== 'Grundlage' && term !== 'Zeitraum'),
+];
+
 function tableRows(report: ControllingReport): { header: string[]; rows: { label: string; total: boolean; cells: Cell[] }[] } {
   return {
     header: [GROUP_BY_LABELS[report.groupBy], ...report.columns.map((c) => c.label)],
@@ -48,8 +67,8 @@ export function controllingCsv(report: ControllingReport): string {
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
-function addFiguresSheet(workbook: ExcelJS.Workbook, report: ControllingReport): void {
-  const sheet = workbook.addWorksheet('Controlling', { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
+function addFiguresSheet(workbook: ExcelJS.Workbook, report: ControllingReport, title = 'Controlling'): void {
+  const sheet = workbook.addWorksheet(title, { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
   const { header, rows } = tableRows(report);
   const head = sheet.addRow(header);
   head.font = { bold: true };
@@ -69,27 +88,46 @@ function addFiguresSheet(workbook: ExcelJS.Workbook, report: ControllingReport):
 
 const GENERATED_AT = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 
-function addNotesSheet(workbook: ExcelJS.Workbook, report: ControllingReport, generatedAt: Date): void {
+function addNotesSheet(workbook: ExcelJS.Workbook, report: ControllingReport, generatedAt: Date, definitions: [string, string][] = DEFINITIONS, title = 'Controlling'): void {
   const notes = workbook.addWorksheet('Hinweise');
   notes.getColumn(1).width = 30;
   notes.getColumn(2).width = 120;
-  notes.addRow(['KIM Casework – Controlling']).font = { bold: true, size: 14 };
+  notes.addRow([`KIM Casework – ${title}`]).font = { bold: true, size: 14 };
   notes.addRow(['Zeitraum', `${formatDateDe(report.period.from)} bis ${formatDateDe(report.period.to)}`]);
   notes.addRow(['Gruppierung', GROUP_BY_LABELS[report.groupBy]]);
   // German time, as every date of the file (the figures' days are days in Europe/Berlin).
   notes.addRow(['Erstellt', `${GENERATED_AT.format(generatedAt)} (deutsche Zeit)`]);
   notes.addRow([]);
-  for (const [term, text] of DEFINITIONS) {
+  for (const [term, text] of definitions) {
     const line = notes.addRow([term, text]);
     line.alignment = { wrapText: true, vertical: 'top' };
   }
 }
 
-export async function controllingXlsx(report: ControllingReport, generatedAt: Date): Promise<Buffer> {
+export async function controllingXlsx(
+  report: ControllingReport,
+  generatedAt: Date,
+  options: { title?: string; definitions?: [string, string][] } = {},
+): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'KIM Casework';
   workbook.created = generatedAt;
-  addFiguresSheet(workbook, report);
-  addNotesSheet(workbook, report, generatedAt);
+  addFiguresSheet(workbook, report, options.title);
+  addNotesSheet(workbook, report, generatedAt, options.definitions, options.title);
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** Several reports in one workbook, a sheet each (the Lenkungsgruppe report), with one sheet of notes. */
+export async function reportsXlsx(sheets: { title: string; report: ControllingReport }[], generatedAt: Date, definitions: [string, string][]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'KIM Casework';
+  workbook.created = generatedAt;
+  for (const s of sheets) addFiguresSheet(workbook, s.report, s.title);
+  addNotesSheet(workbook, sheets[0]!.report, generatedAt, definitions, 'Bericht für die Lenkungsgruppe');
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** Several reports in one CSV, each under a title line and separated by an empty line. */
+export function reportsCsv(sheets: { title: string; report: ControllingReport }[]): string {
+  return `\uFEFF${sheets.map((s) => `${csvField(s.title)}\r\n${controllingCsv(s.report).slice(1)}`).join('\r\n')}`;
 }

@@ -4,6 +4,7 @@ import { InviteAccountBody, UpdateAccountBody } from '../operations/accounts.js'
 import { PasswordResetBody, SetPasswordBody } from '../operations/account-links.js';
 import { AdminAuditQuery } from '../operations/admin-audit.js';
 import { CaseSettingsBody } from '../operations/case-settings.js';
+import { ReportSettingsBody } from '../operations/report-settings.js';
 import { CreateOrganisationBody, UpdateOrganisationBody } from '../operations/organisations.js';
 import { RecordRejectionsQuery } from '../operations/record-rejections.js';
 import { RoutingRuleVersionBody } from '../operations/routing-rules.js';
@@ -168,6 +169,15 @@ const settingsView: JsonSchema = {
   },
 };
 
+const reportSettingsView: JsonSchema = {
+  type: 'object',
+  required: ['settings', 'ageBands'],
+  properties: {
+    settings: { type: 'object', required: ['ageBandBounds'], properties: { ageBandBounds: { type: 'array', items: { type: 'integer' } } } },
+    ageBands: { type: 'array', items: { type: 'object', required: ['key', 'label'], properties: { key: { type: 'string' }, label: { type: 'string' } } } },
+  },
+};
+
 function settingsAndAuditPaths(): Record<string, unknown> {
   return {
     '/api/v1/settings/case': pathItem({
@@ -176,6 +186,14 @@ function settingsAndAuditPaths(): Record<string, unknown> {
         summary: 'Fristen ändern (gilt für neue Fälle sofort, für laufende ab ihrer nächsten fälligen Wiedervorlage)',
         requestBody: body(CaseSettingsBody),
         responses: { 200: json(settingsView), 403: errorResponse(FORBIDDEN_SETTINGS), 422: errorResponse('validation_failed: Wert außerhalb des Bereichs (mit "fields")') },
+      },
+    }),
+    '/api/v1/settings/report': pathItem({
+      get: { summary: 'Berichtseinstellungen: Altersgrenzen der Altersgruppen', responses: { 200: json(reportSettingsView), 403: errorResponse(FORBIDDEN_SETTINGS) } },
+      put: {
+        summary: 'Altersgrenzen ändern (gilt für jeden Bericht ab jetzt, auch für vergangene Zeiträume)',
+        requestBody: body(ReportSettingsBody),
+        responses: { 200: json(reportSettingsView), 403: errorResponse(FORBIDDEN_SETTINGS), 422: errorResponse('validation_failed: Altersgrenzen ungültig (mit "fields")') },
       },
     }),
     '/api/v1/admin-audit': pathItem({

@@ -4,8 +4,10 @@
 import { isoDateOrTimestamp, SHARING_CATEGORIES } from '../../domain/index.js';
 import { listCasesQuery } from '../operations/cases.js';
 import { DeadlinesQuery } from '../operations/deadlines.js';
+import { ProgressReportQuery } from '../operations/progress.js';
 import { AccessLogQuery } from '../operations/access-log.js';
 import { ControllingReportQuery } from '../operations/reports.js';
+import { SteeringReportQuery } from '../operations/steering-report.js';
 import { signInBody, tokenBody } from '../operations/sessions.js';
 import { errorResponse, idParam, json, pathItem, queryParameters, ref, schemaOf, tooManyAttempts, type JsonSchema } from './openapi-kit.js';
 
@@ -143,6 +145,7 @@ function caseRecordPaths(): Record<string, unknown> {
         },
       },
     }),
+    ...progressPaths(),
     '/api/v1/cases/{id}/history/check': pathItem({
       get: {
         parameters: [idParam],
@@ -244,6 +247,66 @@ export function coordinationPaths(): Record<string, unknown> {
           },
           403: errorResponse('Nur Koordination'),
           422: errorResponse('Ungültiger Zeitraum'),
+        },
+      },
+    }),
+    '/api/v1/reports/steering': pathItem({
+      get: {
+        summary: 'Bericht für die Lenkungsgruppe (Halbjahr oder Jahr): Kennzahlen nach Altersgruppe, Zugangsweg, Kreis-Stelle/Träger und Fortschritt; CSV/Excel',
+        parameters: queryParameters(SteeringReportQuery),
+        responses: {
+          200: {
+            description: 'OK',
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, [XLSX]: { schema: { type: 'string', contentEncoding: 'binary' } } },
+          },
+          403: errorResponse('Nur Koordination'),
+          422: errorResponse('Ungültiges Jahr oder Halbjahr'),
+        },
+      },
+    }),
+    '/api/v1/reports/progress': pathItem({
+      get: {
+        summary: 'Messbarer Fortschritt der im Zeitraum abgeschlossenen Fälle: Bedarfsänderung je Lebensbereich, Erfolgskriterien (Koordination); CSV/Excel wie controlling',
+        parameters: queryParameters(ProgressReportQuery),
+        responses: {
+          200: {
+            description: 'OK',
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, [XLSX]: { schema: { type: 'string', contentEncoding: 'binary' } } },
+          },
+          403: errorResponse('Nur Koordination'),
+          422: errorResponse('Ungültiger Zeitraum'),
+        },
+      },
+    }),
+  };
+}
+
+/** The development of one case (issue 16): criteria and ratings over time. */
+function progressPaths(): Record<string, unknown> {
+  return {
+    '/api/v1/cases/{id}/progress': pathItem({
+      get: {
+        parameters: [idParam],
+        summary: 'Entwicklung des Falls: Erfolgskriterien und Bewertungen (Assessment, Überprüfungen, Abschluss), älteste zuerst',
+        responses: {
+          200: json({
+            type: 'object',
+            required: ['caseId', 'criteria', 'points'],
+            properties: {
+              caseId: { type: 'string' },
+              criteria: { type: 'array', items: { type: 'object', required: ['id', 'code'], properties: { id: { type: 'string' }, code: { type: 'string' }, text: { type: 'string' } } } },
+              points: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['at', 'occasion', 'needs', 'criteria'],
+                  properties: { at: { type: 'string', format: 'date-time' }, occasion: { type: 'string', enum: ['assessment', 'review', 'closure'] }, needs: { type: 'object' }, criteria: { type: 'object' } },
+                },
+              },
+            },
+          }),
+          403: errorResponse(STATE_ONLY_403),
+          404: errorResponse(NOT_FOUND_CASE),
         },
       },
     }),

@@ -3,8 +3,10 @@
 import { Router, type Request } from 'express';
 import { callerOf } from '../http/caller.js';
 import type { OperationDeps } from '../operations/caller.js';
+import { progressReport } from '../operations/progress.js';
+import { steeringReport } from '../operations/steering-report.js';
 import { controllingReport } from '../operations/reports.js';
-import { XLSX_TYPE, controllingCsv, controllingXlsx } from './controlling-files.js';
+import { PROGRESS_DEFINITIONS, STEERING_DEFINITIONS, XLSX_TYPE, controllingCsv, controllingXlsx, reportsCsv, reportsXlsx } from './controlling-files.js';
 
 function wantedFormat(req: Request, explicit: 'json' | 'csv' | 'xlsx' | undefined): 'json' | 'csv' | 'xlsx' {
   if (explicit) return explicit;
@@ -27,6 +29,33 @@ export function reportsRouter(deps: Pick<OperationDeps, 'db'>): Router {
     } else {
       res.json({ ...report, generatedAt: generatedAt.toISOString() });
     }
+  });
+  // Measured progress of the cases closed in the period (api/operations/progress.ts), in the same formats.
+  router.get('/progress', async (req, res) => {
+    const { report, from, to, groupBy, format, generatedAt } = await progressReport(deps, callerOf(req), req.query);
+    res.vary('Accept');
+    res.set('Cache-Control', 'no-store');
+    const filename = `kim-fortschritt_${from}_${to}_${groupBy}`;
+    const wanted = wantedFormat(req, format);
+    if (wanted === 'csv') res.type('text/csv; charset=utf-8').attachment(`${filename}.csv`).send(controllingCsv(report));
+    else if (wanted === 'xlsx') res.type(XLSX_TYPE).attachment(`${filename}.xlsx`).send(await controllingXlsx(report, generatedAt, { title: 'Fortschritt', definitions: PROGRESS_DEFINITIONS }));
+    else res.json({ ...report, generatedAt: generatedAt.toISOString() });
+  });
+  // The Lenkungsgruppe report (api/operations/steering-report.ts): every figure by age band, channel and post, and the
+  // progress figures by the same groupings — the numbers of the printable page /koordination/lenkungsgruppe.
+  router.get('/steering', async (req, res) => {
+    const r = await steeringReport(deps, callerOf(req), req.query);
+    res.vary('Accept');
+    res.set('Cache-Control', 'no-store');
+    const sheets = [
+      ...r.figures.map((f) => ({ title: `Kennzahlen ${f.title.replace(/^Nach /, '')}`.slice(0, 31), report: f.report })),
+      ...r.progress.map((p) => ({ title: `Fortschritt ${p.title.replace(/^Nach /, '')}`.slice(0, 31), report: p.report })),
+    ];
+    const filename = `kim-lenkungsgruppe_${r.period.from}_${r.period.to}`;
+    const wanted = wantedFormat(req, r.format);
+    if (wanted === 'csv') res.type('text/csv; charset=utf-8').attachment(`${filename}.csv`).send(reportsCsv(sheets));
+    else if (wanted === 'xlsx') res.type(XLSX_TYPE).attachment(`${filename}.xlsx`).send(await reportsXlsx(sheets, r.generatedAt, STEERING_DEFINITIONS));
+    else res.json({ period: r.period, minPersons: r.minPersons, sheets, generatedAt: r.generatedAt.toISOString() });
   });
   return router;
 }

@@ -11,9 +11,12 @@ import {
   PHASES,
   REFERRAL_OUTCOMES,
   TOTAL_GROUP,
+  UNASSIGNED_GROUP,
+  byOrganisation,
   type ControllingGroupBy,
   type DeadlineFigure,
 } from './model.js';
+import { handoverKey } from './facts-accumulate.js';
 import { referralKey } from './referral-services.js';
 
 export const pathKey = (path: readonly string[]) => path.join(SEP);
@@ -93,6 +96,9 @@ export interface Context {
   end: number;
   timeZone: string;
   serviceOf: Map<string, string>;
+  /** Row keys of an organisation and of a case under a per-case grouping (model.ts organisationKey, caseGroupKey). */
+  orgKey: (orgId: string) => string;
+  caseKey: (caseId: string, municipality: string) => string;
 }
 
 /** The rows of one pass and how a figure finds its row. */
@@ -111,6 +117,7 @@ interface Pass {
 /** One pass over all cases and handovers. `mode` = the grouping, or 'total' for the one-row total. */
 export function accumulate(ctx: Context, mode: ControllingGroupBy | 'total', windows: Window[]): Map<string, RowAcc> {
   const rows = new Map<string, RowAcc>();
+  const orgKeyOf = (org: string) => (org === UNASSIGNED_GROUP ? org : ctx.orgKey(org));
   const pass: Pass = {
     ctx,
     row: (key) => {
@@ -120,13 +127,12 @@ export function accumulate(ctx: Context, mode: ControllingGroupBy | 'total', win
     },
     inPeriod: (t) => t >= ctx.start && t < ctx.end,
     caseKey: (c, t) =>
-      mode === 'total' ? TOTAL_GROUP : mode === 'organisation' ? orgAt(c, t) : mode === 'municipality' ? c.municipality : monthKey(t, ctx.timeZone),
-    pieceKey: (c, p, w) => w.key ?? (mode === 'organisation' ? p.org : c.municipality),
-    handoverKey: (h, t) =>
       mode === 'total' ? TOTAL_GROUP
-      : mode === 'organisation' ? h.receivingOrganisationId
-      : mode === 'municipality' ? h.municipality
-      : monthKey(t, ctx.timeZone),
+      : byOrganisation(mode) ? orgKeyOf(orgAt(c, t))
+      : mode === 'month' ? monthKey(t, ctx.timeZone)
+      : ctx.caseKey(c.id, c.municipality),
+    pieceKey: (c, p, w) => w.key ?? (byOrganisation(mode) ? orgKeyOf(p.org) : ctx.caseKey(c.id, c.municipality)),
+    handoverKey: (h, t) => (mode === 'total' ? TOTAL_GROUP : handoverKey(mode, ctx, h, t)),
   };
   for (const c of ctx.cases) {
     countOpenPieces((p, w) => pass.row(pass.pieceKey(c, p, w)), c, windows);

@@ -8,7 +8,7 @@ import { rowConstraints, type ColumnSpec } from './columns.js';
 import { SEP } from './histories.js';
 import { TOTAL_GROUP, type Cell, type ControllingRow, type FigureTree } from './model.js';
 
-interface WorkCell {
+export interface WorkCell {
   value: number | null;
   persons: number;
   suppressed: boolean;
@@ -75,7 +75,7 @@ export function suppressedCells(
  * non-additive counts (active cases, cases per phase: a case can be active in two groups) as well — there subtraction
  * only bounds the hidden value, but the conservative rule is cheap.
  */
-function secondarySuppression(cells: Map<string, WorkCell>, sets: { sum: string; parts: string[] }[]): void {
+export function secondarySuppression(cells: Map<string, WorkCell>, sets: { sum: string; parts: string[] }[]): void {
   for (let changed = true; changed; ) {
     changed = false;
     for (const set of sets) {

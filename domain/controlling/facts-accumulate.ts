@@ -13,7 +13,7 @@ import { orgIndexAt, scanDays, type DaySink } from './facts-days.js';
 import { CODES, CONTACT_CODES, DAY_DEADLINE_FIGURES, figureCode, parseStoredFacts, type CaseFacts, type CaseFactsInput, type FactsPiece } from './facts-model.js';
 import { ReferralTargets } from './facts-services.js';
 import type { HandoverModel } from './histories.js';
-import { CONTROLLED_DEADLINE_KINDS, HANDOVER_EVENT_FIGURE, PHASES, UNASSIGNED_GROUP, type ControllingGroupBy } from './model.js';
+import { CONTROLLED_DEADLINE_KINDS, HANDOVER_EVENT_FIGURE, PHASES, UNASSIGNED_GROUP, byOrganisation, type ControllingGroupBy } from './model.js';
 
 /** A case of the report before its facts are read: its number and person's number (for FactsRow's bit sets). */
 export interface FactsSource {
@@ -33,6 +33,8 @@ export function factsOf(source: FactsSource): CaseFacts {
 /** A case as the report counts it from its facts. */
 interface FactsCase extends FactsSource {
   municipality: string;
+  /** Its row under a grouping fixed per case (municipality, age band, channel). */
+  groupKey: string;
   openedAt: number;
   facts: CaseFacts;
   /** Stretches of the open case, the running one included (ending at Infinity). */
@@ -58,17 +60,21 @@ export interface FactsContext {
   wholeMonths: [number, number];
   /** The months it covers in part (`YYYY-MM`): their days are read. */
   partialMonths: string[];
+  /** Row key of an organisation's figure (its id, or its kind of post), and of a case under a per-case grouping. */
+  orgKey: (orgId: string) => string;
+  caseKey: (caseId: string, municipality: string) => string;
 }
 
 /** The case with its facts read — null when it was not opened before the end of the period (not counted). */
-function factsCase(source: FactsSource, end: number): FactsCase | null {
+function factsCase(source: FactsSource, end: number, ctx: FactsContext): FactsCase | null {
   const f = factsOf(source);
   const openedAt = f.opened[0];
   if (openedAt === undefined || openedAt >= end) return null;
   const pieces = f.pieces;
   if (f.now?.[4] === 1) pieces.push([f.now[0], Infinity, 0, f.now[1], f.now[2], f.now[3]]); // (a copy of its own: see factsOf)
   const { id, person, personNo, no, input } = source;
-  return { id, person, personNo, no, input, municipality: f.municipality ?? UNASSIGNED_GROUP, openedAt, facts: f, pieces };
+  const municipality = f.municipality ?? UNASSIGNED_GROUP;
+  return { id, person, personNo, no, input, municipality, groupKey: ctx.caseKey(id, municipality), openedAt, facts: f, pieces };
 }
 
 /** Column numbers of the figures counted per case (the others are found by path). */
@@ -122,13 +128,13 @@ class Pass implements DaySink {
 
   /** Slot of a figure of the current case at instant `t` inside the period. */
   private slotAt(t: number): number {
-    if (this.groupBy === 'organisation') return orgIndexAt(this.c.facts, t);
+    if (byOrganisation(this.groupBy)) return orgIndexAt(this.c.facts, t);
     return this.groupBy === 'month' ? this.ctx.monthOfDay[localDay(t, this.ctx.timeZone) - this.ctx.fromDay]! : 0;
   }
 
   private keyOfSlot(slot: number): string {
-    if (this.groupBy === 'organisation') return slot < 0 ? UNASSIGNED_GROUP : this.c.facts.orgIds[slot]!;
-    return this.groupBy === 'month' ? this.ctx.months[slot]! : this.c.municipality;
+    if (byOrganisation(this.groupBy)) return slot < 0 ? UNASSIGNED_GROUP : this.ctx.orgKey(this.c.facts.orgIds[slot]!);
+    return this.groupBy === 'month' ? this.ctx.months[slot]! : this.c.groupKey;
   }
 
   /** Row of a case's figure at instant `t` inside the period. */
@@ -146,13 +152,13 @@ class Pass implements DaySink {
   }
 
   count(day: number, org: number, code: number, n: number): void {
-    const slot = this.groupBy === 'organisation' ? org : this.groupBy === 'month' ? this.ctx.monthOfDay[day - this.ctx.fromDay]! : 0;
+    const slot = byOrganisation(this.groupBy) ? org : this.groupBy === 'month' ? this.ctx.monthOfDay[day - this.ctx.fromDay]! : 0;
     this.bump(slot, 1 + code, n);
   }
 
   /** The month buckets of the months the period covers whole. */
   private readonly monthSink: DaySink = {
-    count: (month, org, code, n) => this.bump(this.groupBy === 'organisation' ? org : this.groupBy === 'month' ? month - this.ctx.firstMonth : 0, 1 + code, n),
+    count: (month, org, code, n) => this.bump(byOrganisation(this.groupBy) ? org : this.groupBy === 'month' ? month - this.ctx.firstMonth : 0, 1 + code, n),
   };
 
   /** Openings, contacts and deadline figures of a case, summed per row, then added to the rows and the total. */
@@ -194,7 +200,7 @@ export function accumulateFacts(
   const groupEnds = ends(windows);
   const totalEnds = ends(totalWindows);
   for (const source of ctx.sources) {
-    const c = factsCase(source, ctx.end);
+    const c = factsCase(source, ctx.end, ctx);
     if (!c) continue;
     countPieces(pass, c, windows, false);
     countPieces(pass, c, totalWindows, true);
@@ -236,7 +242,7 @@ function countPiece(pass: Pass, c: FactsCase, p: FactsPiece, w: Window, total: b
   const [start, end, endInclusive, state, org, onHold] = p;
   // histories.ts overlaps(): a piece that ends with the closure still counts at that instant.
   if (!(start < w.end && (end > w.start || (endInclusive === 1 && end >= w.start)))) return;
-  const r = total ? pass.total : pass.row(w.key ?? (pass.groupBy === 'organisation' ? c.facts.orgIds[org]! : c.municipality));
+  const r = total ? pass.total : pass.row(w.key ?? (byOrganisation(pass.groupBy) ? pass.ctx.orgKey(c.facts.orgIds[org]!) : c.groupKey));
   r.addDistinct(fixed.active, c.personNo, c.no);
   const days = Math.max(0, Math.min(end, w.end) - Math.max(start, w.start)) / DAY_MS;
   const phase = fixed.phases.get(state);
@@ -308,8 +314,21 @@ function countHandovers(pass: Pass): void {
       const figure = HANDOVER_EVENT_FIGURE[e.type];
       if (!figure || !pass.inPeriod(e.at)) continue;
       const col = pass.columns.of(['handovers', figure]);
-      pass.row(groupBy === 'organisation' ? h.receivingOrganisationId : groupBy === 'municipality' ? h.municipality : monthKey(e.at, ctx.timeZone)).add(col, h.personNo);
+      pass.row(handoverKey(groupBy, ctx, h, e.at)).add(col, h.personNo);
       pass.total.add(col, h.personNo);
     }
   }
+}
+
+/** Row of a handover's figure: the receiving organisation (or its post), the month, or the linked case's group. */
+export function handoverKey(
+  groupBy: ControllingGroupBy,
+  keys: Pick<FactsContext, 'orgKey' | 'caseKey' | 'timeZone'>,
+  h: Pick<HandoverModel, 'receivingOrganisationId' | 'municipality' | 'caseId'>,
+  at: number,
+): string {
+  if (byOrganisation(groupBy)) return h.receivingOrganisationId === UNASSIGNED_GROUP ? UNASSIGNED_GROUP : keys.orgKey(h.receivingOrganisationId);
+  if (groupBy === 'month') return monthKey(at, keys.timeZone);
+  if (groupBy === 'municipality') return h.municipality;
+  return h.caseId ? keys.caseKey(h.caseId, h.municipality) : UNASSIGNED_GROUP;
 }

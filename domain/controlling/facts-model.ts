@@ -4,8 +4,9 @@
 import { CONTACT_KINDS } from '../case-model.js';
 import { CONTROLLED_DEADLINE_KINDS, DEADLINE_FIGURES } from './model.js';
 
-/** Format of the facts: a change of the fold or of this shape raises it, and rows of another format are refolded. */
-export const CASE_FACTS_VERSION = 1;
+/** Format of the facts: a change of the fold or of this shape raises it, and rows of another format are refolded.
+ *  2: a sixth contact kind (joint_first_appointment) moved the deadline codes up by one. */
+export const CASE_FACTS_VERSION = 2;
 
 export type Flag = 0 | 1;
 
@@ -44,7 +45,7 @@ export interface CaseFacts {
   /** Contacts and deadline figures per month and organisation — what a report needs of the months it covers whole:
    *  buckets separated by `;`, each `month,organisation,code,count[,code,count…]` in base 36 (facts-days.ts), month =
    *  months since 1970-01 (local calendar), sorted by month, then organisation. Codes: 0–4 contacts by kind
-   *  (CONTACT_KINDS), from 5 deadline figures (figureCode). */
+   *  (CONTACT_KINDS), then the deadline figures (figureCode). */
   months: string;
   /** The same per day, for the months a report covers only in part: month (`YYYY-MM`) → buckets
    *  `day,organisation,code,count[,…]` (day numbers). Stored in a column of its own, so a report reads just those. */

@@ -7,7 +7,7 @@ import { monthKeyOf, monthOfDayNumber } from './facts-days.js';
 import { accumulateFacts, factsOf, type FactsContext, type FactsSource } from './facts-accumulate.js';
 import type { CaseFactsInput } from './facts-model.js';
 import { readHandovers } from './histories.js';
-import { UNASSIGNED_GROUP, type ControllingReport } from './model.js';
+import { UNASSIGNED_GROUP, caseGroupKey, organisationKey, type ControllingReport } from './model.js';
 
 export interface ControllingFactsInput extends ControllingQuery {
   /** The facts of the cases (folded in the report's time zone): as objects, or as stored (`stored`: the JSON of the
@@ -36,7 +36,22 @@ export function computeControllingFromFacts(input: ControllingFactsInput): Contr
     if (months[months.length - 1] !== month) months.push(month);
     monthOfDay[day - fromDay] = months.length - 1;
   }
-  const ctx: FactsContext = { sources, handovers, persons: personNo.size, minPersons, start, end, timeZone, fromDay, toDay, months, monthOfDay, ...periodMonths(fromDay, toDay) };
+  const ctx: FactsContext = {
+    sources,
+    handovers,
+    persons: personNo.size,
+    minPersons,
+    start,
+    end,
+    timeZone,
+    fromDay,
+    toDay,
+    months,
+    monthOfDay,
+    ...periodMonths(fromDay, toDay),
+    orgKey: (orgId) => organisationKey(input, orgId),
+    caseKey: (caseId, municipality) => caseGroupKey(input, caseId, municipality),
+  };
   const period: Window = { start, end, key: null };
   return assembleReport(input, setup, accumulateFacts(ctx, input.groupBy, input.groupBy === 'month' ? monthWindows(start, end, timeZone) : [period]));
 }

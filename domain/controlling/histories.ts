@@ -48,6 +48,8 @@ export interface HandoverModel {
   person: string;
   receivingOrganisationId: string;
   municipality: string;
+  /** The linked case, if any (its age band and channel group the handover's figures). */
+  caseId?: string;
   events: Ev[];
 }
 
@@ -93,6 +95,7 @@ export function readHandovers(
       person: caseId ? personOf(caseId) : `handover:${id}`,
       receivingOrganisationId: (requested && str(requested.data, 'receivingOrganisationId')) ?? UNASSIGNED_GROUP,
       municipality: linked?.municipality ?? UNASSIGNED_GROUP,
+      ...(linked ? { caseId: linked.id } : {}),
       events,
     };
   });

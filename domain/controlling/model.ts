@@ -3,8 +3,27 @@
 import { OPEN_CASE_STATES } from '../case-model.js';
 import type { DeadlineKind } from '../deadlines.js';
 
-export const CONTROLLING_GROUP_BY = ['organisation', 'municipality', 'month'] as const;
+/** `ageBand`, `channel` (the case's access channel) and `post` (county post or provider) are the target-group views
+ *  of issue 16: age band and channel are fixed per case (like the municipality), the post follows the organisation
+ *  that holds the case at the moment (like the organisation). */
+export const CONTROLLING_GROUP_BY = ['organisation', 'municipality', 'month', 'ageBand', 'channel', 'post'] as const;
 export type ControllingGroupBy = (typeof CONTROLLING_GROUP_BY)[number];
+
+/** Groupings whose row follows the organisation holding the case at the moment of a figure. */
+export const byOrganisation = (groupBy: ControllingGroupBy | 'total'): boolean => groupBy === 'organisation' || groupBy === 'post';
+
+/** The row key of a figure of an organisation (`organisation`: its id; `post`: its kind of post). */
+export function organisationKey(input: Pick<ControllingInput, 'groupBy' | 'postOfOrganisation'>, orgId: string): string {
+  if (input.groupBy !== 'post') return orgId;
+  return input.postOfOrganisation?.[orgId] ?? UNASSIGNED_GROUP;
+}
+
+/** The row key of a case under a grouping fixed per case (municipality, age band, channel). */
+export function caseGroupKey(input: Pick<ControllingInput, 'groupBy' | 'caseGroups'>, caseId: string, municipality: string): string {
+  if (input.groupBy === 'ageBand') return input.caseGroups?.[caseId]?.ageBand ?? UNASSIGNED_GROUP;
+  if (input.groupBy === 'channel') return input.caseGroups?.[caseId]?.channel ?? UNASSIGNED_GROUP;
+  return municipality;
+}
 
 /** Cells concerning fewer persons than this are suppressed (issue 5: "fewer than 3 persons"). */
 export const MIN_PERSONS = 3;
@@ -52,6 +71,9 @@ export const GROUP_BY_LABELS: Record<ControllingGroupBy, string> = {
   organisation: 'Organisation',
   municipality: 'Gemeinde',
   month: 'Monat',
+  ageBand: 'Altersgruppe',
+  channel: 'Zugangsweg',
+  post: 'Kreis-Stelle / Träger',
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -83,6 +105,10 @@ export interface ControllingInput {
   groupBy: ControllingGroupBy;
   /** Case id → person id (Case.personId, fixed at intake): a person with two cases is one person. Default: the case. */
   personOfCase?: Readonly<Record<string, string>>;
+  /** Case id → its age band at opening and its access channel (groupings `ageBand`, `channel`); absent: unassigned. */
+  caseGroups?: Readonly<Record<string, { ageBand: string; channel: string }>>;
+  /** Organisation id → its kind of post (grouping `post`, e.g. `county`, `provider`); absent: unassigned. */
+  postOfOrganisation?: Readonly<Record<string, string>>;
   /** Handover id → case id (Handover.caseId) where the events do not name the case. */
   caseOfHandover?: Readonly<Record<string, string>>;
   /** Groups listed even without figures (all organisations / municipalities), in this order, with German labels. */

@@ -11,7 +11,7 @@ import { monthWindows, type Window } from './calendar.js';
 import { foldCaseFacts, type CaseFacts } from './facts.js';
 import { computeControllingFromFacts } from './facts-report.js';
 import { readCases, readHandovers } from './histories.js';
-import { TOTAL_GROUP, type ControllingCaseEvent, type ControllingInput, type ControllingReport } from './model.js';
+import { TOTAL_GROUP, caseGroupKey, organisationKey, type ControllingCaseEvent, type ControllingInput, type ControllingReport } from './model.js';
 import { referralServices } from './referral-services.js';
 
 export function computeControlling(input: ControllingInput): ControllingReport {
@@ -38,7 +38,16 @@ export function computeControllingFromEvents(input: ControllingInput): Controlli
   const handovers = readHandovers(input.handoverEvents ?? [], cases, personOf, input.caseOfHandover);
   const { serviceOf, services } = referralServices(cases, start, end, minPersons);
 
-  const ctx: Context = { cases, handovers, start, end, timeZone, serviceOf };
+  const ctx: Context = {
+    cases,
+    handovers,
+    start,
+    end,
+    timeZone,
+    serviceOf,
+    orgKey: (orgId) => organisationKey(input, orgId),
+    caseKey: (caseId, municipality) => caseGroupKey(input, caseId, municipality),
+  };
   const period: Window = { start, end, key: null };
   const groupRows = accumulate(ctx, input.groupBy, input.groupBy === 'month' ? monthWindows(start, end, timeZone) : [period]);
   const totalRow = accumulate(ctx, 'total', [{ ...period, key: TOTAL_GROUP }]).get(TOTAL_GROUP) ?? new RowAcc();

@@ -88,6 +88,8 @@ async function demoCase(deps: OperationDeps, plan: DemoCasePlan, person: { given
     await act('confirm-provider', { organisationId: cm.user.organisationId });
   }
   await act('assign', { assigneeId: cm.user.id });
+  // Sent by the Integration Point: the first appointment is held together with it (concept section 3).
+  if (plan.source === 'jobcenter') await act('record-contact', { kind: 'joint_first_appointment', date: nowIso(), durationMinutes: 60, note: 'Demo: gemeinsamer Ersttermin' });
   for (const kind of plan.contacts) await act('record-contact', { kind, date: nowIso(), durationMinutes: 30, note: 'Demo-Kontakt' });
   await advance(act, plan);
   await finish(act, plan, coordinator);
@@ -101,13 +103,35 @@ async function advance(act: Act, plan: DemoCasePlan) {
   if (!reached(plan, 'assessment')) return;
   await act('start-assessment');
   if (!reached(plan, 'goal_planning')) return;
-  await act('complete-assessment', { lifeAreas: plan.lifeAreas.map(([area, need]) => ({ area, need, situation: `Demo: Lage im Bereich ${area}` })) });
+  await act('complete-assessment', {
+    lifeAreas: plan.lifeAreas.map(([area, need]) => ({ area, need, situation: `Demo: Lage im Bereich ${area}` })),
+    successCriteria: demoCriteria(plan),
+  });
   await act('agree-goals', { goals: [{ title: plan.goal, measure: 'Demo: nächster Schritt vereinbart', owner: 'Klient/in mit Case Management', dueDate: inDays(60) }] });
   if (reached(plan, 'referral')) await referAndRecord(act, plan);
   if (reached(plan, 'review')) {
     await act('start-review');
-    if (plan.reviewOutcome) await act('complete-review', { outcome: plan.reviewOutcome, notes: 'Demo: Überprüfung mit der Klientin/dem Klienten' });
+    if (plan.reviewOutcome) await act('complete-review', { outcome: plan.reviewOutcome, notes: 'Demo: Überprüfung mit der Klientin/dem Klienten', ...demoRating(plan, 'partly') });
   }
+}
+
+/** Measured progress in the demo (issue 16): a success criterion per assessed area, a need one level lower later. */
+const CRITERION_OF_AREA: Record<string, string> = {
+  language: 'language_b1',
+  housing: 'own_flat',
+  work: 'employment',
+  education: 'training',
+  residence_law: 'residence_secured',
+  finances: 'debts_regulated',
+  health: 'health_care',
+  social_participation: 'social_network',
+};
+const demoCriteria = (plan: DemoCasePlan) => [...new Set(plan.lifeAreas.flatMap(([area]) => CRITERION_OF_AREA[area] ?? []))];
+
+function demoRating(plan: DemoCasePlan, rating: 'partly' | 'reached') {
+  const needs = Object.fromEntries(plan.lifeAreas.map(([area, need]) => [area, need === 'high' ? 'low' : 'none']));
+  const criteria = Object.fromEntries(demoCriteria(plan).map((_, i) => [`k${i + 1}`, i === 0 ? rating : 'partly']));
+  return { needs, criteria };
 }
 
 type Act = (action: string, payload?: Record<string, unknown>, who?: Caller) => Promise<unknown>;
@@ -135,7 +159,10 @@ async function finish(act: Act, plan: DemoCasePlan, coordinator: Caller) {
   if (plan.onHold) await act('put-on-hold', { reason: 'Demo: Klient/in vorübergehend nicht erreichbar' });
   if (plan.transferTo) await act('transfer', { organisationId: plan.transferTo, reason: 'Demo: Umzug in eine andere Kommune' });
   if (!plan.closure) return;
-  await act('request-closure', { reason: plan.closure, goalAttainment: plan.closure === 'goals_achieved' ? 'achieved' : 'partly', note: 'Demo' });
+  const achieved = plan.closure === 'goals_achieved';
+  // The final rating (issue 16) only where the case got as far as the assessment.
+  const rating = reached(plan, 'goal_planning') ? demoRating(plan, achieved ? 'reached' : 'partly') : {};
+  await act('request-closure', { reason: plan.closure, goalAttainment: achieved ? 'achieved' : 'partly', note: 'Demo', ...rating });
   if (plan.end === 'pending') return;
   await act('approve-closure', { note: 'Demo: Abschluss freigegeben' }, coordinator);
   if (plan.end === 'reopened') await act('reopen', { reason: 'Demo: erneuter Unterstützungsbedarf' });

@@ -48,7 +48,7 @@ describe('action payloads', () => {
 
   it('reports invalid enum values with the allowed list', () => {
     const f = fields('record-contact', { kind: 'fax', date: '2025-03-01', durationMinutes: 10 });
-    expect(f.kind).toMatch(/^Ungültiger Wert \(erlaubt: counselling, accompaniment, outreach, phone, digital\)$/);
+    expect(f.kind).toMatch(/^Ungültiger Wert \(erlaubt: counselling, accompaniment, outreach, phone, digital, joint_first_appointment\)$/);
     expect(fields('complete-review', { outcome: 'maybe' }).outcome).toMatch(/Ungültiger Wert/);
   });
 

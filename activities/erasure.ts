@@ -56,6 +56,7 @@ export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
         // A refused write's database message may quote the refused values (issue 15): gone with the case.
         await tx.caseRecordRejection.deleteMany({ where: { caseId } });
         await tx.consent.updateMany({ where: { caseId }, data: { partnerName: null, purpose: null } });
+        await tx.caseDocument.deleteMany({ where: { caseId } }); // the case file's documents (sealed with the key step 2 destroys)
         for (const h of await tx.handover.findMany({ where: { caseId }, select: { id: true } })) await anonymiseHandover(tx, h.id);
       });
       const subjects = await subjectsOfCase(caseId);

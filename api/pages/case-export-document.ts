@@ -21,6 +21,7 @@ import {
   type CaseData,
 } from '../../domain/index.js';
 import { ACT_ON_LABELS } from '../../domain/act-on-notifications.js';
+import { DOCUMENT_KIND_LABELS, formatFileSize } from '../operations/case-documents.js';
 import type { CaseExport } from '../operations/case-export.js';
 import { formatDate, formatDateTime } from './labels.js';
 import { caseProgressModel } from './case-progress-view.js';
@@ -163,6 +164,13 @@ export function caseExportDocument(data: CaseExport, names: ExportNames): string
     })),
     ...workSections(c),
     ...recordSections(data),
+    documents: data.documents.map((d) => ({
+      title: d.title,
+      kind: label(DOCUMENT_KIND_LABELS, d.kind),
+      size: formatFileSize(d.size),
+      createdAt: formatDate(d.createdAt),
+      by: names.staff(d.createdById),
+    })),
     // Success criteria (with their own texts) and every rating (issue 16).
     progress: caseProgressModel(data.progress, data.progress.criteria),
   });

@@ -1,5 +1,6 @@
 // View models of the case page: facts, deadlines, consents, goals, referrals, contacts, the action forms allowed now,
 // and the partner's "Freigegebene Daten" view — all in German, from the workflow's view of the case.
+import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import {
   ACTION_LABELS,
@@ -20,6 +21,7 @@ import {
   type PartnerCaseView,
 } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
+import { DOCUMENT_KINDS, DOCUMENT_KIND_LABELS, formatFileSize, type CaseDocumentView } from '../operations/case-documents.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { canReadAccessLog } from '../operations/access-policy.js';
 import type { CaseRow } from '../operations/case-lookup.js';
@@ -85,7 +87,7 @@ export async function renderCasePage(
   res: Response,
   row: CaseRow,
   view: CaseData | null,
-  options: { status?: number; failure?: ActionFailure } = {},
+  options: { status?: number; failure?: ActionFailure; documents?: CaseDocumentView[]; documentFailure?: DocumentFailure } = {},
 ): Promise<void> {
   const user = signedInUser(req);
   const now = new Date();
@@ -145,8 +147,36 @@ export async function renderCasePage(
       actions,
       hasActions: actions.length > 0,
       refusal,
+      documents: options.documents ? documentsModel(row, options.documents, staff, options.documentFailure) : undefined,
     }),
   );
+}
+
+/** What the documents form shows after a refused upload: the message, the field errors, the kind and title given. */
+export interface DocumentFailure {
+  message: string;
+  fields: Record<string, string>;
+  kind?: string;
+  title?: string;
+}
+
+/** The case file's documents (records beside the workflow, api/operations/case-documents.ts) and the upload form. */
+function documentsModel(row: CaseRow, documents: CaseDocumentView[], staff: StaffDirectory, failure: DocumentFailure | undefined) {
+  const base = `/faelle/${encodeURIComponent(row.id)}/dokumente`;
+  return {
+    items: documents.map((d) => ({
+      title: d.title,
+      kind: DOCUMENT_KIND_LABELS[d.kind] ?? d.kind,
+      size: formatFileSize(d.size),
+      date: formatDate(d.createdAt),
+      by: staff.name(d.createdById),
+      url: `${base}/${encodeURIComponent(d.id)}`,
+    })),
+    canUpload: !row.erasedAt,
+    requestId: randomUUID(),
+    kinds: DOCUMENT_KINDS.map((k) => ({ value: k, label: DOCUMENT_KIND_LABELS[k], selected: failure?.kind === k })),
+    failure,
+  };
 }
 
 /** The forms of the actions offered now (the next step's open), each with a refused attempt's values and errors. */

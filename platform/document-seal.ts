@@ -1,6 +1,6 @@
-// Documents of a case file sealed with the case's data key (platform/data-keys.ts): AES-256-GCM as the payload codec,
-// a fresh IV per sealing, and the document's id and field bound in as additional data, so a sealed file copied to
-// another row or field fails authentication. Destroying the case's key (crypto-erasure) makes every copy unreadable.
+// Documents and contact data of a case file sealed with the case's data key (platform/data-keys.ts): AES-256-GCM as
+// the payload codec, a fresh IV per sealing, and the record's id and field bound in as additional data, so a sealed
+// part copied to another row or field fails authentication. Destroying the case's key (crypto-erasure) makes every copy unreadable.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -11,14 +11,14 @@ function aad(documentId: string, field: string): Buffer {
   return Buffer.from(`kim-case-document:${documentId}:${field}`);
 }
 
-export function sealDocumentPart(plain: Buffer, key: Buffer, documentId: string, field: 'content' | 'label'): Buffer {
+export function sealDocumentPart(plain: Buffer, key: Buffer, documentId: string, field: 'content' | 'label' | 'contact'): Buffer {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, iv);
   cipher.setAAD(aad(documentId, field));
   return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
 }
 
-export function openDocumentPart(sealed: Uint8Array, key: Buffer, documentId: string, field: 'content' | 'label'): Buffer {
+export function openDocumentPart(sealed: Uint8Array, key: Buffer, documentId: string, field: 'content' | 'label' | 'contact'): Buffer {
   const data = Buffer.from(sealed);
   if (data.length < IV_BYTES + TAG_BYTES) throw new Error(`Document ${documentId}: sealed ${field} is too short`);
   const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, IV_BYTES));

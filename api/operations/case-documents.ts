@@ -61,7 +61,7 @@ export function dataKeysOf(temporal: Client): DataKeyResolver | undefined {
   return codecs.find((c): c is PayloadEncryptionCodec => c instanceof PayloadEncryptionCodec)?.dataKeys;
 }
 
-function requireDataKeys(temporal: Client): DataKeyResolver {
+export function requireDataKeys(temporal: Client): DataKeyResolver {
   const keys = dataKeysOf(temporal);
   if (!keys) throw new ApiError(503, 'encryption_unavailable', 'Dokumente können ohne Datenschlüssel nicht gespeichert oder gelesen werden.');
   return keys;
@@ -93,7 +93,7 @@ export async function documentsOfCase(deps: Pick<OperationDeps, 'db' | 'temporal
   return Promise.all(rows.map((r) => toView(keys, r)));
 }
 
-async function caseWithFullAccess(db: Database, caller: Caller, caseId: string): Promise<CaseRow> {
+export async function caseWithFullAccess(db: Database, caller: Caller, caseId: string): Promise<CaseRow> {
   const row = await loadCaseRow(db, caseId);
   // Full access only: a partner or a counsellor who handed the case over gets 404/403 as for the case's content.
   requireCaseAccess(caller.user, row, 'full');

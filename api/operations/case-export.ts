@@ -6,6 +6,7 @@ import { caseProgress } from '../../domain/index.js';
 import { canExportCaseData, requireCaseAccess } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { Caller, OperationDeps } from './caller.js';
+import { contactOfCase } from './case-contact.js';
 import { documentsOfCase } from './case-documents.js';
 import { caseHistory } from './case-history.js';
 import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
@@ -13,7 +14,7 @@ import { toCaseResponse } from './case-responses.js';
 import { ApiError } from './errors.js';
 
 async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temporal'>, row: CaseRow) {
-  const [view, history, consents, notifications, disclosures, organisations, documents] = await Promise.all([
+  const [view, history, consents, notifications, disclosures, organisations, documents, contact] = await Promise.all([
     readCaseView(db, temporal, row),
     caseHistory(db, row.id),
     db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
@@ -22,6 +23,7 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
     db.accessLog.findMany({ where: { caseId: row.id, action: 'read_shared_case' }, orderBy: { at: 'asc' } }),
     db.organisation.findMany({ select: { id: true, name: true } }),
     documentsOfCase({ db, temporal }, row.id),
+    contactOfCase({ db, temporal }, row.id),
   ]);
   const organisationName = new Map(organisations.map((o) => [o.id, o.name]));
   return {
@@ -34,6 +36,8 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
       municipality: row.person.municipality,
       languages: row.person.languages,
       recordedAt: row.person.createdAt.toISOString(),
+      // Contact data (api/operations/case-contact.ts), kept per case.
+      contact,
     },
     case: toCaseResponse(row, view),
     consents: consents.map((c) => ({

@@ -21,6 +21,7 @@ import {
   type CaseData,
 } from '../../domain/index.js';
 import { ACT_ON_LABELS } from '../../domain/act-on-notifications.js';
+import type { CaseContact } from '../operations/case-contact.js';
 import { DOCUMENT_KIND_LABELS, formatFileSize } from '../operations/case-documents.js';
 import type { CaseExport } from '../operations/case-export.js';
 import { formatDate, formatDateTime } from './labels.js';
@@ -131,6 +132,17 @@ function recordSections(data: CaseExport) {
   };
 }
 
+/** The person's contact data in German ('–' where none is recorded). */
+export function contactLines(c: CaseContact) {
+  return {
+    address: c.address ?? '–',
+    phone: c.phone ?? '–',
+    email: c.email ?? '–',
+    preferredLanguage: c.preferredLanguage ?? '–',
+    interpreter: c.interpreterNeeded ? 'ja' : 'nein',
+  };
+}
+
 export function caseExportDocument(data: CaseExport, names: ExportNames): string {
   const c = data.case as unknown as ExportedCase;
   const residenceLaw = c.residenceLaw ?? null;
@@ -143,6 +155,7 @@ export function caseExportDocument(data: CaseExport, names: ExportNames): string
       birthDate: formatDate(data.person.birthDate),
       languages: data.person.languages.join(', ') || '–',
       recordedAt: formatDate(data.person.recordedAt),
+      contact: contactLines(data.person.contact),
     },
     caseFacts: [
       { term: 'Fallnummer', value: c.id },

@@ -21,7 +21,9 @@ import {
   type PartnerCaseView,
 } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
+import type { CaseContact } from '../operations/case-contact.js';
 import { DOCUMENT_KINDS, DOCUMENT_KIND_LABELS, formatFileSize, type CaseDocumentView } from '../operations/case-documents.js';
+import { contactLines } from './case-export-document.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { canReadAccessLog } from '../operations/access-policy.js';
 import type { CaseRow } from '../operations/case-lookup.js';
@@ -87,7 +89,7 @@ export async function renderCasePage(
   res: Response,
   row: CaseRow,
   view: CaseData | null,
-  options: { status?: number; failure?: ActionFailure; documents?: CaseDocumentView[]; documentFailure?: DocumentFailure } = {},
+  options: { status?: number; failure?: ActionFailure; documentFailure?: DocumentFailure; contactFailure?: ContactFailure } & Partial<CaseFile> = {},
 ): Promise<void> {
   const user = signedInUser(req);
   const now = new Date();
@@ -148,6 +150,7 @@ export async function renderCasePage(
       hasActions: actions.length > 0,
       refusal,
       documents: options.documents ? documentsModel(row, options.documents, staff, options.documentFailure) : undefined,
+      contact: options.contact ? contactModel(row, options.contact, staff, options.contactFailure) : undefined,
     }),
   );
 }
@@ -158,6 +161,37 @@ export interface DocumentFailure {
   fields: Record<string, string>;
   kind?: string;
   title?: string;
+}
+
+/** What the contact form shows after a refused save: the message, the field errors, the values given. */
+export interface ContactFailure {
+  message: string;
+  fields: Record<string, string>;
+  values: Record<string, string>;
+}
+
+/** The case file beside the workflow: documents and contact data (shown to callers with full access). */
+export interface CaseFile {
+  documents: CaseDocumentView[];
+  contact: CaseContact;
+}
+
+/** The person's contact data and its form (values as given after a refused save). */
+function contactModel(row: CaseRow, contact: CaseContact, staff: StaffDirectory, failure: ContactFailure | undefined) {
+  const given = failure?.values;
+  return {
+    shown: contactLines(contact),
+    updated: contact.updatedAt ? `${formatDate(contact.updatedAt)} von ${staff.name(contact.updatedById)}` : undefined,
+    canEdit: !row.erasedAt,
+    values: {
+      address: given ? given.address : (contact.address ?? ''),
+      phone: given ? given.phone : (contact.phone ?? ''),
+      email: given ? given.email : (contact.email ?? ''),
+      preferredLanguage: given ? given.preferredLanguage : (contact.preferredLanguage ?? ''),
+      interpreterNeeded: given ? given.interpreterNeeded === 'ja' : contact.interpreterNeeded,
+    },
+    failure,
+  };
 }
 
 /** The case file's documents (records beside the workflow, api/operations/case-documents.ts) and the upload form. */

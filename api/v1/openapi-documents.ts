@@ -1,6 +1,8 @@
-// Paths of the OpenAPI document for the documents of a case file (api/v1/case-documents.ts).
+// Paths of the OpenAPI document for the case file beside the workflow: documents and the person's contact data
+// (api/v1/case-documents.ts).
 import { DOCUMENT_KINDS } from '../operations/case-documents.js';
-import { errorResponse, idParam, json, pathItem, type JsonSchema } from './openapi-kit.js';
+import { CaseContactBody } from '../operations/case-contact.js';
+import { errorResponse, idParam, json, pathItem, schemaOf, type JsonSchema } from './openapi-kit.js';
 
 const NOT_FOUND = 'not_found: Fall (oder Dokument) unbekannt oder nicht sichtbar';
 const STATE_ONLY_403 = 'forbidden: bei diesem Fall nur der Stand sichtbar, nicht die Inhalte';
@@ -18,6 +20,20 @@ const caseDocument: JsonSchema = {
     size: { type: 'integer', minimum: 1 },
     createdAt: { type: 'string', format: 'date-time' },
     createdById: { type: 'string' },
+  },
+};
+
+const caseContact: JsonSchema = {
+  type: 'object',
+  required: ['address', 'phone', 'email', 'preferredLanguage', 'interpreterNeeded', 'updatedAt', 'updatedById'],
+  properties: {
+    address: { type: ['string', 'null'] },
+    phone: { type: ['string', 'null'] },
+    email: { type: ['string', 'null'] },
+    preferredLanguage: { type: ['string', 'null'] },
+    interpreterNeeded: { type: 'boolean' },
+    updatedAt: { type: ['string', 'null'], format: 'date-time' },
+    updatedById: { type: ['string', 'null'] },
   },
 };
 
@@ -62,6 +78,25 @@ export function caseDocumentPaths(): Record<string, unknown> {
           404: errorResponse(NOT_FOUND),
           409: errorResponse('case_erased: die Löschung des Falls hat begonnen'),
           422: errorResponse('validation_failed / file_too_large: Art, Titel oder Datei fehlt, falscher Dateityp, größer als 10 MB (mit "fields")'),
+        },
+      },
+    }),
+    '/api/v1/cases/{id}/contact': pathItem({
+      get: {
+        parameters: [idParam],
+        summary: 'Kontaktdaten der Person (verschlüsselt mit dem Schlüssel des Falls)',
+        responses: { 200: json(caseContact), 403: errorResponse(STATE_ONLY_403), 404: errorResponse(NOT_FOUND) },
+      },
+      put: {
+        parameters: [idParam],
+        summary: 'Kontaktdaten der Person ersetzen',
+        requestBody: { required: true, content: { 'application/json': { schema: schemaOf(CaseContactBody) } } },
+        responses: {
+          200: json(caseContact),
+          403: errorResponse(STATE_ONLY_403),
+          404: errorResponse(NOT_FOUND),
+          409: errorResponse('case_erased: die Löschung des Falls hat begonnen'),
+          422: errorResponse('validation_failed: ungültige Angabe (mit "fields")'),
         },
       },
     }),

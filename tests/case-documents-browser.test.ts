@@ -1,6 +1,7 @@
-// The documents of a case file in chromium: the case page's form uploads a PDF (multipart with the CSRF field), a
-// wrong file type is refused on the form in German with nothing stored, the list shows the document and its link
-// downloads the same bytes as an attachment. axe-core (WCAG 2.1 A/AA) on the page with the open form and its errors.
+// The case file in chromium: the case page's form uploads a PDF (multipart with the CSRF field), a wrong file type is
+// refused on the form in German with nothing stored, the list shows the document and its link downloads the same
+// bytes as an attachment; the contact data form saves, a bad e-mail is refused on the form. axe-core (WCAG 2.1 A/AA)
+// on the page with the open forms and their errors.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,30 @@ describe.skipIf(!available)('documents on the case page', () => {
     const saved = join(dir, 'saved.pdf');
     await download.saveAs(saved);
     expect(readFileSync(saved).equals(pdf)).toBe(true);
+    await context.close();
+  });
+
+  it('edits the contact data with the case page form, a bad e-mail refused on the form', async () => {
+    const { page, context } = await signInAs(browser, h.baseUrl, 'cm.drk@kim.example');
+    await page.goto(`/faelle/${caseId}`);
+    await page.locator('#kontaktdaten-bearbeiten summary').click();
+    await page.fill('#kontakt-anschrift', 'Markt 1, 53909 Zülpich');
+    await page.fill('#kontakt-email', 'keine-adresse');
+    await page.check('#kontakt-dolmetschung');
+    await page.getByRole('button', { name: 'Kontaktdaten speichern' }).click();
+    await expect(page.locator('#kontaktdaten-bearbeiten .field-error').textContent()).resolves.toContain('E-Mail: keine gültige E-Mail-Adresse.');
+    expect(await page.locator('#kontakt-anschrift').inputValue()).toBe('Markt 1, 53909 Zülpich');
+    expect(await page.locator('#kontakt-dolmetschung').isChecked()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.fill('#kontakt-email', 'amina@example.org');
+    await page.fill('#kontakt-sprache', 'Arabisch');
+    await page.getByRole('button', { name: 'Kontaktdaten speichern' }).click();
+    await page.waitForURL(new RegExp(`/faelle/${caseId}#kontaktdaten$`));
+    const shown = await page.locator('section[aria-labelledby="kontaktdaten"] dl').textContent();
+    expect(shown).toContain('amina@example.org');
+    expect(shown).toContain('Arabisch');
+    expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });
 });

@@ -1,4 +1,5 @@
-// Contact data of the person of a case: address, phone, e-mail, preferred language, interpreter needed. Client data,
+// Contact data of the person of a case: address, phone, e-mail, preferred language, interpreter needed, and related
+// persons (family members as entries: name, relation, year of birth — not person records of their own). Client data,
 // so it is sealed with the case's data key (platform/document-seal.ts) — crypto-erasure covers it — and erasure
 // deletes the row. Like the documents it is a record beside the workflow, not process state: nothing in the process
 // depends on it, so it is written here directly (no Update, no event) and the workflow state stays constant-size.
@@ -20,6 +21,25 @@ const text = (max: number, label: string) =>
     .nullable()
     .optional();
 
+export const RELATIONS = ['partner', 'child', 'parent', 'sibling', 'other'] as const;
+export const RELATION_LABELS: Record<(typeof RELATIONS)[number], string> = {
+  partner: 'Ehe-/Lebenspartner*in',
+  child: 'Kind',
+  parent: 'Elternteil',
+  sibling: 'Geschwister',
+  other: 'Sonstige Angehörige',
+};
+const thisYear = new Date().getUTCFullYear();
+
+/** A family member as an entry (not a person record of its own): name, relation, year of birth. */
+const RelatedPerson = z
+  .object({
+    name: z.string({ error: 'Angehörige: Name erwartet.' }).trim().min(1, 'Angehörige: Bitte einen Namen angeben.').max(200, 'Angehörige: Name höchstens 200 Zeichen.'),
+    relation: z.enum(RELATIONS, { error: 'Angehörige: Bitte die Beziehung wählen.' }),
+    birthYear: z.number({ error: 'Angehörige: Geburtsjahr als Zahl.' }).int('Angehörige: Geburtsjahr als Zahl.').min(1900, 'Angehörige: Geburtsjahr ab 1900.').max(thisYear, 'Angehörige: Geburtsjahr liegt in der Zukunft.').nullable().optional(),
+  })
+  .strict();
+
 export const CaseContactBody = z
   .object({
     address: text(300, 'Anschrift'),
@@ -27,6 +47,7 @@ export const CaseContactBody = z
     email: text(200, 'E-Mail').refine((v) => !v || z.email().safeParse(v).success, 'E-Mail: keine gültige E-Mail-Adresse.'),
     preferredLanguage: text(60, 'Bevorzugte Sprache'),
     interpreterNeeded: z.boolean({ error: 'Dolmetschung nötig: ja oder nein.' }).optional(),
+    relatedPersons: z.array(RelatedPerson, { error: 'Angehörige: Liste erwartet.' }).max(20, 'Höchstens 20 Angehörige.').optional(),
   })
   .strict();
 
@@ -36,11 +57,12 @@ export interface CaseContact {
   email: string | null;
   preferredLanguage: string | null;
   interpreterNeeded: boolean;
+  relatedPersons: Array<{ name: string; relation: (typeof RELATIONS)[number]; birthYear: number | null }>;
   updatedAt: string | null;
   updatedById: string | null;
 }
 
-const EMPTY: CaseContact = { address: null, phone: null, email: null, preferredLanguage: null, interpreterNeeded: false, updatedAt: null, updatedById: null };
+const EMPTY: CaseContact = { address: null, phone: null, email: null, preferredLanguage: null, interpreterNeeded: false, relatedPersons: [], updatedAt: null, updatedById: null };
 
 /** The contact data of a case, decrypted (no access check, no log: for callers that did both, e.g. the export). */
 export async function contactOfCase(deps: { db: Database; temporal: OperationDeps['temporal'] }, caseId: string): Promise<CaseContact> {
@@ -72,7 +94,14 @@ export async function updateCaseContact(deps: Pick<OperationDeps, 'db' | 'tempor
   const key = await requireDataKeys(deps.temporal).keyForEncryption(row.workflowId);
   if (!key) throw new ApiError(409, 'case_erased', 'Die Löschung dieses Falls hat begonnen; Kontaktdaten können nicht mehr erfasst werden.');
   const b = parsed.data;
-  const data = { address: b.address ?? null, phone: b.phone ?? null, email: b.email ?? null, preferredLanguage: b.preferredLanguage ?? null, interpreterNeeded: b.interpreterNeeded ?? false };
+  const data = {
+    address: b.address ?? null,
+    phone: b.phone ?? null,
+    email: b.email ?? null,
+    preferredLanguage: b.preferredLanguage ?? null,
+    interpreterNeeded: b.interpreterNeeded ?? false,
+    relatedPersons: (b.relatedPersons ?? []).map((p) => ({ name: p.name, relation: p.relation, birthYear: p.birthYear ?? null })),
+  };
   const sealed = new Uint8Array(sealDocumentPart(Buffer.from(JSON.stringify(data)), key.key, row.id, 'contact'));
   await deps.db.caseContact.upsert({
     where: { caseId: row.id },

@@ -10,7 +10,8 @@ import { contactOfCase, updateCaseContact } from '../operations/case-contact.js'
 import { documentsOfCase, downloadCaseDocument, uploadCaseDocument } from '../operations/case-documents.js';
 import { readCase } from '../operations/cases.js';
 import { ApiError } from '../operations/errors.js';
-import { renderCasePage, type CaseFile, type ContactFailure, type DocumentFailure } from './case-view.js';
+import type { CaseFile, ContactFailure, DocumentFailure } from './case-file-view.js';
+import { renderCasePage } from './case-view.js';
 import { bodyOf, orRefusalPage, parseForm, requirePageUser } from './kit.js';
 
 /** Documents and contact data of a case, for its page (the caller has full access; the page's read is logged). */
@@ -20,6 +21,16 @@ export async function caseFileOf(deps: Pick<OperationDeps, 'db' | 'temporal'>, c
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(text) : typeof v === 'string' ? [v] : []);
+
+/** The form's rows of related persons (repeated fields, one per row); rows left empty are no entries. */
+function relatedRows(body: Record<string, unknown>): Array<{ name: string; relation: string; birthYear: string }> {
+  const names = list(body.relatedName);
+  const relations = list(body.relatedRelation);
+  const years = list(body.relatedBirthYear);
+  const rows = names.map((name, i) => ({ name: name.trim(), relation: relations[i] ?? '', birthYear: (years[i] ?? '').trim() }));
+  return rows.filter((r) => r.name || r.relation || r.birthYear);
+}
 
 /**
  * Runs a write of the case file; refused with 409/422/503: the case page again (a read, logged) with the form's
@@ -71,9 +82,16 @@ export function caseDocumentPagesRouter(deps: OperationDeps): Router {
       preferredLanguage: text(body.preferredLanguage),
       interpreterNeeded: text(body.interpreterNeeded),
     };
-    const input = { ...values, interpreterNeeded: values.interpreterNeeded === 'ja' };
+    const related = relatedRows(body);
+    const relatedPersons = related.map((r) => ({
+      name: r.name,
+      relation: r.relation,
+      // A year that is no number goes to the operation as it is: its check answers in German.
+      ...(r.birthYear ? { birthYear: /^\d+$/.test(r.birthYear.trim()) ? Number(r.birthYear) : r.birthYear } : {}),
+    }));
+    const input = { ...values, interpreterNeeded: values.interpreterNeeded === 'ja', relatedPersons };
     await writeOrShowErrors(deps, req, res, () => updateCaseContact(deps, callerOf(req, 'page'), req.params.id as string, input), 'kontaktdaten', (error, fields) => ({
-      contactFailure: { message: error.message, fields, values },
+      contactFailure: { message: error.message, fields, values, related },
     }));
   });
 

@@ -21,7 +21,7 @@ import {
   type CaseData,
 } from '../../domain/index.js';
 import { ACT_ON_LABELS } from '../../domain/act-on-notifications.js';
-import type { CaseContact } from '../operations/case-contact.js';
+import { RELATION_LABELS, type CaseContact } from '../operations/case-contact.js';
 import { DOCUMENT_KIND_LABELS, formatFileSize } from '../operations/case-documents.js';
 import type { CaseExport } from '../operations/case-export.js';
 import { formatDate, formatDateTime } from './labels.js';
@@ -140,6 +140,7 @@ export function contactLines(c: CaseContact) {
     email: c.email ?? '–',
     preferredLanguage: c.preferredLanguage ?? '–',
     interpreter: c.interpreterNeeded ? 'ja' : 'nein',
+    related: c.relatedPersons.map((p) => ({ name: p.name, relation: RELATION_LABELS[p.relation] ?? p.relation, birthYear: p.birthYear ?? '–' })),
   };
 }
 

@@ -1,6 +1,5 @@
 // View models of the case page: facts, deadlines, consents, goals, referrals, contacts, the action forms allowed now,
 // and the partner's "Freigegebene Daten" view — all in German, from the workflow's view of the case.
-import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import {
   ACTION_LABELS,
@@ -21,9 +20,7 @@ import {
   type PartnerCaseView,
 } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
-import type { CaseContact } from '../operations/case-contact.js';
-import { DOCUMENT_KINDS, DOCUMENT_KIND_LABELS, formatFileSize, type CaseDocumentView } from '../operations/case-documents.js';
-import { contactLines } from './case-export-document.js';
+import { contactModel, documentsModel, type CaseFile, type ContactFailure, type DocumentFailure } from './case-file-view.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { canReadAccessLog } from '../operations/access-policy.js';
 import type { CaseRow } from '../operations/case-lookup.js';
@@ -153,64 +150,6 @@ export async function renderCasePage(
       contact: options.contact ? contactModel(row, options.contact, staff, options.contactFailure) : undefined,
     }),
   );
-}
-
-/** What the documents form shows after a refused upload: the message, the field errors, the kind and title given. */
-export interface DocumentFailure {
-  message: string;
-  fields: Record<string, string>;
-  kind?: string;
-  title?: string;
-}
-
-/** What the contact form shows after a refused save: the message, the field errors, the values given. */
-export interface ContactFailure {
-  message: string;
-  fields: Record<string, string>;
-  values: Record<string, string>;
-}
-
-/** The case file beside the workflow: documents and contact data (shown to callers with full access). */
-export interface CaseFile {
-  documents: CaseDocumentView[];
-  contact: CaseContact;
-}
-
-/** The person's contact data and its form (values as given after a refused save). */
-function contactModel(row: CaseRow, contact: CaseContact, staff: StaffDirectory, failure: ContactFailure | undefined) {
-  const given = failure?.values;
-  return {
-    shown: contactLines(contact),
-    updated: contact.updatedAt ? `${formatDate(contact.updatedAt)} von ${staff.name(contact.updatedById)}` : undefined,
-    canEdit: !row.erasedAt,
-    values: {
-      address: given ? given.address : (contact.address ?? ''),
-      phone: given ? given.phone : (contact.phone ?? ''),
-      email: given ? given.email : (contact.email ?? ''),
-      preferredLanguage: given ? given.preferredLanguage : (contact.preferredLanguage ?? ''),
-      interpreterNeeded: given ? given.interpreterNeeded === 'ja' : contact.interpreterNeeded,
-    },
-    failure,
-  };
-}
-
-/** The case file's documents (records beside the workflow, api/operations/case-documents.ts) and the upload form. */
-function documentsModel(row: CaseRow, documents: CaseDocumentView[], staff: StaffDirectory, failure: DocumentFailure | undefined) {
-  const base = `/faelle/${encodeURIComponent(row.id)}/dokumente`;
-  return {
-    items: documents.map((d) => ({
-      title: d.title,
-      kind: DOCUMENT_KIND_LABELS[d.kind] ?? d.kind,
-      size: formatFileSize(d.size),
-      date: formatDate(d.createdAt),
-      by: staff.name(d.createdById),
-      url: `${base}/${encodeURIComponent(d.id)}`,
-    })),
-    canUpload: !row.erasedAt,
-    requestId: randomUUID(),
-    kinds: DOCUMENT_KINDS.map((k) => ({ value: k, label: DOCUMENT_KIND_LABELS[k], selected: failure?.kind === k })),
-    failure,
-  };
 }
 
 /** The forms of the actions offered now (the next step's open), each with a refused attempt's values and errors. */

@@ -1,7 +1,7 @@
 // Paths of the OpenAPI document for the case file beside the workflow: documents and the person's contact data
 // (api/v1/case-documents.ts).
 import { DOCUMENT_KINDS } from '../operations/case-documents.js';
-import { CaseContactBody } from '../operations/case-contact.js';
+import { CaseContactBody, RELATIONS } from '../operations/case-contact.js';
 import { errorResponse, idParam, json, pathItem, schemaOf, type JsonSchema } from './openapi-kit.js';
 
 const NOT_FOUND = 'not_found: Fall (oder Dokument) unbekannt oder nicht sichtbar';
@@ -25,13 +25,21 @@ const caseDocument: JsonSchema = {
 
 const caseContact: JsonSchema = {
   type: 'object',
-  required: ['address', 'phone', 'email', 'preferredLanguage', 'interpreterNeeded', 'updatedAt', 'updatedById'],
+  required: ['address', 'phone', 'email', 'preferredLanguage', 'interpreterNeeded', 'relatedPersons', 'updatedAt', 'updatedById'],
   properties: {
     address: { type: ['string', 'null'] },
     phone: { type: ['string', 'null'] },
     email: { type: ['string', 'null'] },
     preferredLanguage: { type: ['string', 'null'] },
     interpreterNeeded: { type: 'boolean' },
+    relatedPersons: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'relation', 'birthYear'],
+        properties: { name: { type: 'string' }, relation: { type: 'string', enum: [...RELATIONS] }, birthYear: { type: ['integer', 'null'] } },
+      },
+    },
     updatedAt: { type: ['string', 'null'], format: 'date-time' },
     updatedById: { type: ['string', 'null'] },
   },

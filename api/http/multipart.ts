@@ -19,7 +19,8 @@ const tooLarge = () => new ApiError(422, 'file_too_large', 'Die Datei ist zu gro
 const malformed = () => new ApiError(422, 'validation_failed', 'Das Formular konnte nicht gelesen werden (multipart/form-data erwartet).');
 
 function headerParam(header: string, name: string): string | undefined {
-  const match = new RegExp(`${name}\\*?=(?:"([^"]*)"|([^;\\s]*))`, 'i').exec(header);
+  // The parameter itself, not one whose name ends the same (`name` inside `filename`).
+  const match = new RegExp(`(?:^|[;\\s])${name}=(?:"([^"]*)"|([^;\\s]*))`, 'i').exec(header);
   return match ? (match[1] ?? match[2]) : undefined;
 }
 

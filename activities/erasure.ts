@@ -21,6 +21,13 @@ async function anonymiseHandover(tx: Tx, handoverId: string): Promise<void> {
   }
 }
 
+/** The case file beside the workflow — documents and contact data, sealed with the key step 2 destroys: deleted whole
+ *  (no field of them is needed for the figures). */
+async function deleteCaseFile(tx: Tx, caseId: string): Promise<void> {
+  await tx.caseDocument.deleteMany({ where: { caseId } });
+  await tx.caseContact.deleteMany({ where: { caseId } });
+}
+
 export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
   const retire = (subjects: string[]) => (dataKeys ? dataKeys.retire(subjects) : retireDataKeys(db, subjects));
   const destroy = async (subjects: string[]) => (dataKeys ? dataKeys.destroy(subjects, 'retention') : destroyDataKeys(db, subjects, 'retention'));
@@ -56,6 +63,7 @@ export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
         // A refused write's database message may quote the refused values (issue 15): gone with the case.
         await tx.caseRecordRejection.deleteMany({ where: { caseId } });
         await tx.consent.updateMany({ where: { caseId }, data: { partnerName: null, purpose: null } });
+        await deleteCaseFile(tx, caseId);
         for (const h of await tx.handover.findMany({ where: { caseId }, select: { id: true } })) await anonymiseHandover(tx, h.id);
       });
       const subjects = await subjectsOfCase(caseId);

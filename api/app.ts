@@ -11,6 +11,8 @@ import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createLoginThrottle } from './operations/login-limiter.js';
 import { caseRecordsRouter } from './v1/case-records.js';
+import { caseDocumentsRouter } from './v1/case-documents.js';
+import { multipartBody } from './http/multipart.js';
 import { casesRouter } from './v1/cases.js';
 import { codecCors, codecServerRouter } from './v1/codec.js';
 import { deadlinesRouter } from './v1/deadlines.js';
@@ -24,6 +26,7 @@ import { workRouter } from './v1/work.js';
 import { caseHistoryPagesRouter } from './pages/case-history.js';
 import { caseListPagesRouter } from './pages/case-list.js';
 import { casePagesRouter } from './pages/cases.js';
+import { caseDocumentPagesRouter } from './pages/case-documents.js';
 import { intakePagesRouter } from './pages/intake.js';
 import { coordinationPagesRouter } from './pages/coordination.js';
 import { dataProtectionPagesRouter } from './pages/data-protection.js';
@@ -79,7 +82,10 @@ export function createApp(deps: AppDependencies): express.Express {
   // The Temporal UI's codec server: its own CORS and sign-in, before the CSRF check (the UI sends the session
   // cookie but no CSRF token; the endpoint changes nothing).
   app.use('/api/v1/codec', codecCors(deps.temporalUiUrl), authenticate(deps.db), requireUserForApi, codecServerRouter(deps));
-  app.use(authenticate(deps.db), readOnlyTokens, csrfProtection(), requireUuidPathIds);
+  app.use(authenticate(deps.db), readOnlyTokens);
+  // Document uploads post multipart/form-data: read (size-limited) before the CSRF check, which needs its `_csrf` field.
+  app.use(['/api/v1/cases/:id/documents', '/faelle/:id/dokumente'], multipartBody);
+  app.use(csrfProtection(), requireUuidPathIds);
   app.use(metricsRouter(metrics));
   // One login limiter for the API and the sign-in page, one way to make a session (operations/sessions.ts); its
   // counts live in PostgreSQL, so every API process of the installation shares them.
@@ -88,7 +94,7 @@ export function createApp(deps: AppDependencies): express.Express {
   const accountDeps = { db: deps.db, mailer: deps.mailer, appUrl: deps.appUrl ?? deps.mailer?.appUrl ?? 'http://localhost:3000' };
   app.use('/api/v1', requireUserForApi, sessionsRouter({ db: deps.db, limiter, cookieSecure }), directoryRouter(deps));
   app.use('/api/v1', accountsRouter(accountDeps), administrationRouter(deps));
-  app.use('/api/v1/cases', caseRecordsRouter(deps));
+  app.use('/api/v1/cases', caseRecordsRouter(deps), caseDocumentsRouter(deps));
   app.use('/api/v1/cases', casesRouter(deps));
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
   app.use('/api/v1/handovers', handoversRouter(deps));
@@ -108,6 +114,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(intakePagesRouter(deps));
   app.use(caseListPagesRouter(deps));
   app.use(casePagesRouter(deps));
+  app.use(caseDocumentPagesRouter(deps));
   app.use(caseHistoryPagesRouter(deps));
   app.use(handoverPagesRouter(deps));
   app.use(coordinationPagesRouter(deps));

@@ -1,12 +1,14 @@
 // Retention after closure (time-skipping server): three years after a case is closed, the person's data is erased
 // or anonymised in the database, the case's data keys are destroyed (crypto-erasure: the engine's copies of its
 // earlier runs become unreadable even with every installation key), the event skeleton stays, and the controlling
-// figures are the same before and after.
+// figures are the same before and after. The case file beside the workflow (documents, contact data) goes with it.
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../api/app.js';
+import { updateCaseContact } from '../api/operations/case-contact.js';
+import { documentsOfCase, uploadCaseDocument } from '../api/operations/case-documents.js';
 import { buildControllingReport } from '../api/operations/reports.js';
 import type { Actor, CaseAction } from '../domain/index.js';
 import { loadConfig } from '../platform/config.js';
@@ -92,6 +94,14 @@ describe('retention after closure', () => {
     const [first] = cases;
     const caseId = first!.open.caseId;
     expect(await everythingAbout(caseId)).toContain(MARK);
+    // The case file beside the workflow: a document and the contact data, sealed with the case's key.
+    const cmUser = await db.user.findUniqueOrThrow({ where: { email: 'cm.drk@kim.example' } });
+    const caller = { user: { ...cmUser, role: cm.role, via: 'session' as const }, channel: 'api' as const, purpose: 'Fallbearbeitung' };
+    const fileDeps = { db, temporal: env.client };
+    const pdf = Buffer.from(`%PDF-1.4\n% Bescheid ${MARK}\n%%EOF\n`);
+    await uploadCaseDocument(fileDeps, caller, caseId, { kind: 'notice', title: `Bescheid ${MARK}` }, [{ field: 'file', fileName: 'b.pdf', declaredType: 'application/pdf', data: pdf }]);
+    await updateCaseContact(fileDeps, caller, caseId, { phone: '0160 7', relatedPersons: [{ name: `Kind ${MARK}`, relation: 'child' }] });
+    expect((await documentsOfCase(fileDeps, caseId)).map((d) => d.title)).toEqual([`Bescheid ${MARK}`]);
     const firstRunId = first!.handle.firstExecutionRunId;
     const raw = new Client({ connection: env.connection });
     const firstRunPayloads = encodedPayloads(await raw.workflow.getHandle(first!.handle.workflowId, firstRunId).fetchHistory());
@@ -124,6 +134,8 @@ describe('retention after closure', () => {
     );
     expect(events.find((e) => e.type === 'contact_recorded')!.data).toMatchObject({ kind: 'accompaniment', durationMinutes: 90 });
     expect(await db.caseSnapshot.count({ where: { caseId } })).toBe(0);
+    expect(await db.caseDocument.count({ where: { caseId } })).toBe(0);
+    expect(await db.caseContact.count({ where: { caseId } })).toBe(0);
 
     // Engine: the case's key is destroyed, so its earlier run is unreadable with every installation key.
     const key = await db.dataKey.findUniqueOrThrow({ where: { subject: caseWorkflowId(caseId) } });

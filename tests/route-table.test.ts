@@ -19,6 +19,7 @@ let counsellor: Actor;
 let routes: RouteEntry[];
 let caseId: string;
 let handoverId: string;
+let docId: string;
 const MARK = 'Routentafel';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -52,6 +53,14 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   caseId = ((await created.json()) as { id: string }).id;
+  // A document of the case file, for the download routes' `:docId`.
+  const form = new FormData();
+  form.set('kind', 'other');
+  form.set('title', 'Nachweis');
+  form.set('file', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }), 'n.pdf');
+  const uploaded = await fetch(`${h.baseUrl}/api/v1/cases/${caseId}/documents`, { method: 'POST', headers: coordinator.headers(false), body: form });
+  expect(uploaded.status).toBe(201);
+  docId = ((await uploaded.json()) as { id: string }).id;
   const open = await proposeHandoverRows(h.db, counsellor);
   handoverId = open.handoverId;
   await startHandover(h.client, h.taskQueue, open);
@@ -69,7 +78,7 @@ function requestsOf(route: RouteEntry): string[] {
   const id = route.path.startsWith('/api/v1/tokens/') ? '00000000-0000-4000-8000-000000000000' : isHandover ? handoverId : caseId;
   const actions: readonly string[] = route.path.includes(':action') ? (isHandover ? HANDOVER_ACTIONS : CASE_ACTIONS) : ['-'];
   // `:token`: a password link's secret (an unknown one: the CSRF check comes first).
-  return actions.map((action) => fillPath(route.path, { id, action, token: 'unbekannter-link' }));
+  return actions.map((action) => fillPath(route.path, { id, action, token: 'unbekannter-link', docId }));
 }
 
 describe('the route table', () => {

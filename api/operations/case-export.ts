@@ -6,13 +6,15 @@ import { caseProgress } from '../../domain/index.js';
 import { canExportCaseData, requireCaseAccess } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { Caller, OperationDeps } from './caller.js';
+import { contactOfCase } from './case-contact.js';
+import { documentsOfCase } from './case-documents.js';
 import { caseHistory } from './case-history.js';
 import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { toCaseResponse } from './case-responses.js';
 import { ApiError } from './errors.js';
 
 async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temporal'>, row: CaseRow) {
-  const [view, history, consents, notifications, disclosures, organisations] = await Promise.all([
+  const [view, history, consents, notifications, disclosures, organisations, documents, contact] = await Promise.all([
     readCaseView(db, temporal, row),
     caseHistory(db, row.id),
     db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
@@ -20,6 +22,8 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
     // Art. 15(1)(c): the recipients the data was disclosed to — partner organisations that read it under a consent.
     db.accessLog.findMany({ where: { caseId: row.id, action: 'read_shared_case' }, orderBy: { at: 'asc' } }),
     db.organisation.findMany({ select: { id: true, name: true } }),
+    documentsOfCase({ db, temporal }, row.id),
+    contactOfCase({ db, temporal }, row.id),
   ]);
   const organisationName = new Map(organisations.map((o) => [o.id, o.name]));
   return {
@@ -32,6 +36,8 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
       municipality: row.person.municipality,
       languages: row.person.languages,
       recordedAt: row.person.createdAt.toISOString(),
+      // Contact data (api/operations/case-contact.ts), kept per case.
+      contact,
     },
     case: toCaseResponse(row, view),
     consents: consents.map((c) => ({
@@ -47,6 +53,8 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
     // Success criteria and every rating of the life areas and criteria (issue 16), also in the history above.
     progress: caseProgress(history.events),
     notifications: notifications.map((n) => ({ kind: n.kind, subject: n.subject, status: n.status, createdAt: n.createdAt.toISOString(), sentAt: n.sentAt?.toISOString() ?? null })),
+    // The case file's documents (their content is downloaded from the case page; listed here with who filed them).
+    documents: documents.map((d) => ({ title: d.title, kind: d.kind, fileName: d.fileName, contentType: d.contentType, size: d.size, createdAt: d.createdAt, createdById: d.createdById })),
     disclosures: disclosures.map((d) => ({
       organisationId: d.organisationId,
       organisation: organisationName.get(d.organisationId) ?? d.organisationId,

@@ -21,6 +21,8 @@ import {
   type CaseData,
 } from '../../domain/index.js';
 import { ACT_ON_LABELS } from '../../domain/act-on-notifications.js';
+import { RELATION_LABELS, type CaseContact } from '../operations/case-contact.js';
+import { DOCUMENT_KIND_LABELS, formatFileSize } from '../operations/case-documents.js';
 import type { CaseExport } from '../operations/case-export.js';
 import { formatDate, formatDateTime } from './labels.js';
 import { caseProgressModel } from './case-progress-view.js';
@@ -130,6 +132,18 @@ function recordSections(data: CaseExport) {
   };
 }
 
+/** The person's contact data in German ('–' where none is recorded). */
+export function contactLines(c: CaseContact) {
+  return {
+    address: c.address ?? '–',
+    phone: c.phone ?? '–',
+    email: c.email ?? '–',
+    preferredLanguage: c.preferredLanguage ?? '–',
+    interpreter: c.interpreterNeeded ? 'ja' : 'nein',
+    related: c.relatedPersons.map((p) => ({ name: p.name, relation: RELATION_LABELS[p.relation] ?? p.relation, birthYear: p.birthYear ?? '–' })),
+  };
+}
+
 export function caseExportDocument(data: CaseExport, names: ExportNames): string {
   const c = data.case as unknown as ExportedCase;
   const residenceLaw = c.residenceLaw ?? null;
@@ -142,6 +156,7 @@ export function caseExportDocument(data: CaseExport, names: ExportNames): string
       birthDate: formatDate(data.person.birthDate),
       languages: data.person.languages.join(', ') || '–',
       recordedAt: formatDate(data.person.recordedAt),
+      contact: contactLines(data.person.contact),
     },
     caseFacts: [
       { term: 'Fallnummer', value: c.id },
@@ -163,6 +178,13 @@ export function caseExportDocument(data: CaseExport, names: ExportNames): string
     })),
     ...workSections(c),
     ...recordSections(data),
+    documents: data.documents.map((d) => ({
+      title: d.title,
+      kind: label(DOCUMENT_KIND_LABELS, d.kind),
+      size: formatFileSize(d.size),
+      createdAt: formatDate(d.createdAt),
+      by: names.staff(d.createdById),
+    })),
     // Success criteria (with their own texts) and every rating (issue 16).
     progress: caseProgressModel(data.progress, data.progress.criteria),
   });

@@ -20,6 +20,7 @@ import {
   type PartnerCaseView,
 } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
+import { contactModel, documentsModel, type CaseFile, type ContactFailure, type DocumentFailure } from './case-file-view.js';
 import { loadCaseSettings } from '../../platform/settings.js';
 import { canReadAccessLog } from '../operations/access-policy.js';
 import type { CaseRow } from '../operations/case-lookup.js';
@@ -85,7 +86,7 @@ export async function renderCasePage(
   res: Response,
   row: CaseRow,
   view: CaseData | null,
-  options: { status?: number; failure?: ActionFailure } = {},
+  options: { status?: number; failure?: ActionFailure; documentFailure?: DocumentFailure; contactFailure?: ContactFailure } & Partial<CaseFile> = {},
 ): Promise<void> {
   const user = signedInUser(req);
   const now = new Date();
@@ -145,6 +146,8 @@ export async function renderCasePage(
       actions,
       hasActions: actions.length > 0,
       refusal,
+      documents: options.documents ? documentsModel(row, options.documents, staff, options.documentFailure) : undefined,
+      contact: options.contact ? contactModel(row, options.contact, staff, options.contactFailure) : undefined,
     }),
   );
 }

@@ -7,6 +7,7 @@ import type { OperationDeps } from '../operations/caller.js';
 import { loadCaseRow, readCaseView } from '../operations/case-lookup.js';
 import { actOnCase, findCaseToAct, showCaseAfterRefusal } from '../operations/case-acts.js';
 import { readCase } from '../operations/cases.js';
+import { caseFileOf } from './case-documents.js';
 import { organisationNames } from '../operations/directory.js';
 import { ApiError } from '../operations/errors.js';
 import { renderCasePage, sharedCaseModel } from './case-view.js';
@@ -24,7 +25,7 @@ export function casePagesRouter(deps: OperationDeps): Router {
   router.get('/faelle/:id', requirePageUser, async (req, res) => {
     const found = await orRefusalPage(req, res, readCase(deps, callerOf(req, 'page'), req.params.id as string));
     if (!found) return;
-    if (found.access === 'full') return renderCasePage(db, req, res, found.row, found.view);
+    if (found.access === 'full') return renderCasePage(db, req, res, found.row, found.view, await caseFileOf(deps, found.row.id));
     const orgs = await organisationNames(db);
     if (found.access === 'partner') {
       // Consent-bound sharing: the "Freigegebene Daten" view only (the read is logged by the operation).
@@ -75,7 +76,8 @@ export function casePagesRouter(deps: OperationDeps): Router {
       const now = error.status === 409 ? ((await loadCaseRow(db, id)) ?? row) : row;
       const current = await showCaseAfterRefusal(deps, caller, now);
       const shown = error.status === 409 ? current : view;
-      return renderCasePage(db, req, res, row, shown, { status: error.status, failure: { action, values, errors, message: error.message } });
+      const file = await caseFileOf(deps, row.id);
+      return renderCasePage(db, req, res, row, shown, { status: error.status, failure: { action, values, errors, message: error.message }, ...file });
     }
     res.redirect(303, afterActionUrl(id, action, row.lastEventSeq, result));
   });

@@ -23,6 +23,7 @@ const ACTION_LABELS: Record<string, string> = {
   read_shared_case: 'Freigegebene Daten gelesen (Partner)',
   list_shared_case: 'In der Liste freigegebener Fälle gesehen (Partner)',
   read_engine_history: 'Entschlüsselter Verlauf in der Temporal-UI',
+  read_document: 'Dokument heruntergeladen',
 };
 
 const CHANNEL_LABELS: Record<string, string> = { api: 'API', page: 'Web-Seite', temporal_ui: 'Temporal-UI' };

@@ -8,6 +8,7 @@
 //   openapi-paths.ts       sessions, tokens, directory, reading cases, coordination
 //   openapi-actions.ts     opening a case, case actions, handovers
 //   openapi-admin.ts       accounts, one-time links, deadline settings, organisations, routing rules, audit
+//   openapi-documents.ts   the documents of a case file
 import { Router } from 'express';
 import { caseActionPaths, handoverPaths, openCaseOperation } from './openapi-actions.js';
 import { schemas, securitySchemes } from './openapi-components.js';
@@ -15,6 +16,7 @@ import { errorResponse, json } from './openapi-kit.js';
 import { administrationPaths } from './openapi-admin.js';
 import { caseReadPaths, coordinationPaths, sessionPaths } from './openapi-paths.js';
 import { workPaths } from './openapi-work.js';
+import { caseDocumentPaths } from './openapi-documents.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -64,6 +66,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...handoverPaths(),
       ...administrationPaths(),
       ...workPaths(),
+      ...caseDocumentPaths(),
     },
   };
 }

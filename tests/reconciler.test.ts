@@ -11,6 +11,7 @@ import { openCaseRows } from '../harness/cases.js';
 import { loadCaseSettings } from '../platform/settings.js';
 import { caseWorkflowId } from '../workflows/case-messages.js';
 import { caseReconcilerScheduleId, ensureCaseReconcilerSchedule } from '../worker.js';
+import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -114,6 +115,8 @@ describe('case reconciler', () => {
     const [a, b] = await Promise.all([reconcileUnstartedCases(deps()), reconcileUnstartedCases(deps())]);
     expect([...a.started, ...b.started]).toEqual([caseId]);
     const { runId } = await h.client.workflow.getHandle(caseWorkflowId(caseId)).describe();
+    // The started workflow records its opening on its own; let it land, or it would undo the reset below.
+    await eventually(() => h.db.case.findUniqueOrThrow({ where: { id: caseId } }), (row) => row.lastEventSeq > 0, 'the opening recorded');
 
     // As if nothing had been recorded or confirmed: the workflow id answers "already started", no second run.
     await h.db.case.update({ where: { id: caseId }, data: { lastEventSeq: 0, workflowConfirmedAt: null } });

@@ -3,9 +3,9 @@
 // again after documenting a contact; the coordinator's approval warns about the change and goes through once
 // confirmed. axe-core (WCAG 2.1 A/AA) on the case page and the dashboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { login } from '../harness/auth.js';
-import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
+import { browserTestsEnabled, launchBrowser, signInAs, submitCaseAction } from './support/browser.js';
 import { axeViolations } from './support/axe.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -24,15 +24,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Opens a case action's block on the case page, fills and submits its form. */
-async function submit(page: Page, action: string, fill: (form: ReturnType<Page['locator']>) => Promise<void>) {
-  const block = page.locator(`#aktion-${action}`);
-  if ((await block.getAttribute('open')) === null) await block.locator('summary').click();
-  const form = block.locator('form');
-  await fill(form);
-  await form.getByRole('button').click();
-}
-
 describe.skipIf(!available)('closure approval loop in chromium', () => {
   it('CM requests, coordination returns with a reason, CM requests again, approval warns and is confirmed', async () => {
     const drkApi = await login(h.baseUrl, 'cm.drk@kim.example');
@@ -45,7 +36,7 @@ describe.skipIf(!available)('closure approval loop in chromium', () => {
 
     const cm = (await signInAs(browser, h.baseUrl, 'cm.drk@kim.example')).page;
     await cm.goto(`/faelle/${caseId}`);
-    await submit(cm, 'request-closure', async (form) => {
+    await submitCaseAction(cm, 'request-closure', async (form) => {
       await form.getByLabel('Abschlussgrund').selectOption({ label: 'Weggezogen' });
       await form.getByLabel('Zielerreichung').selectOption({ label: 'teilweise erreicht' });
     });
@@ -56,7 +47,7 @@ describe.skipIf(!available)('closure approval loop in chromium', () => {
     await coord.goto('/koordination');
     expect(await axeViolations(coord)).toEqual([]);
     await coord.locator('#abschlussantraege + table').getByRole('link', { name: `Fall ${caseId.slice(0, 8)}` }).click();
-    await submit(coord, 'return-closure', async (form) => {
+    await submitCaseAction(coord, 'return-closure', async (form) => {
       await form.getByLabel('Begründung').fill('Bitte zuerst die neue Adresse dokumentieren');
     });
     await coord.waitForURL(/erledigt=return-closure$/);
@@ -64,7 +55,7 @@ describe.skipIf(!available)('closure approval loop in chromium', () => {
     await cm.goto(`/faelle/${caseId}`);
     expect(await cm.locator('main').textContent()).toContain('Bitte zuerst die neue Adresse dokumentieren');
     expect(await axeViolations(cm)).toEqual([]);
-    await submit(cm, 'request-closure', async (form) => {
+    await submitCaseAction(cm, 'request-closure', async (form) => {
       await form.getByLabel('Abschlussgrund').selectOption({ label: 'Weggezogen' });
       await form.getByLabel('Zielerreichung').selectOption({ label: 'teilweise erreicht' });
     });
@@ -77,9 +68,9 @@ describe.skipIf(!available)('closure approval loop in chromium', () => {
     });
 
     await coord.goto(`/faelle/${caseId}`);
-    await submit(coord, 'approve-closure', async () => {});
+    await submitCaseAction(coord, 'approve-closure', async () => {});
     await expect(coord.locator(`#aktion-approve-closure`).textContent()).resolves.toMatch(/geändert \(neuer Kontakt\)/);
-    await submit(coord, 'approve-closure', async (form) => {
+    await submitCaseAction(coord, 'approve-closure', async (form) => {
       await form.getByLabel('Änderungen seit dem Antrag geprüft').selectOption({ label: 'Ja, trotz Änderungen freigeben' });
     });
     await coord.waitForURL(/erledigt=approve-closure$/);

@@ -2,9 +2,9 @@
 // re-rates the life areas and the criteria in a review, and reads the development on the case page (chart and
 // table); the coordinator opens the Lenkungsgruppe report. axe-core (WCAG 2.1 A/AA) on each page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { apiCall, login } from '../harness/auth.js';
-import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
+import { browserTestsEnabled, launchBrowser, signInAs, submitCaseAction } from './support/browser.js';
 import { axeViolations } from './support/axe.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -23,15 +23,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Opens a case action's block on the case page, fills and submits its form. */
-async function submit(page: Page, action: string, fill: (form: ReturnType<Page['locator']>) => Promise<void>) {
-  const block = page.locator(`#aktion-${action}`);
-  if ((await block.getAttribute('open')) === null) await block.locator('summary').click();
-  const form = block.locator('form');
-  await fill(form);
-  await form.locator('.button-row button').first().click();
-}
-
 describe.skipIf(!available)('measured progress in chromium', () => {
   it('criteria at the assessment, a review with ratings, the development on the case page', async () => {
     const drkApi = await login(h.baseUrl, 'cm.drk@kim.example');
@@ -49,7 +40,7 @@ describe.skipIf(!available)('measured progress in chromium', () => {
 
     const cm = (await signInAs(browser, h.baseUrl, 'cm.drk@kim.example')).page;
     await cm.goto(`/faelle/${caseId}`);
-    await submit(cm, 'complete-assessment', async (form) => {
+    await submitCaseAction(cm, 'complete-assessment', async (form) => {
       await form.locator('select[name="lifeAreas.language.need"]').selectOption({ label: 'hoher Bedarf' });
       await form.locator('textarea[name="lifeAreas.language.situation"]').fill('A2, kein Kurs');
       await form.locator('select[name="lifeAreas.housing.need"]').selectOption({ label: 'hoher Bedarf' });
@@ -73,7 +64,7 @@ describe.skipIf(!available)('measured progress in chromium', () => {
     // The review form is prefilled with the latest rating; the case manager changes what changed.
     const review = cm.locator('#aktion-complete-review form');
     expect(await review.getByLabel('Bedarf heute: Sprache').inputValue()).toBe('high');
-    await submit(cm, 'complete-review', async (form) => {
+    await submitCaseAction(cm, 'complete-review', async (form) => {
       await form.getByLabel('Ergebnis der Überprüfung').selectOption({ label: 'Weiter wie bisher' });
       await form.getByLabel('Bedarf heute: Sprache').selectOption({ label: 'geringer Bedarf' });
       await form.getByLabel('Erfolgskriterium: Sprachniveau B1 erreicht').selectOption({ label: 'teilweise erreicht' });

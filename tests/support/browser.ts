@@ -51,3 +51,13 @@ export function browserTestsEnabled(file: string): boolean {
   if (!enabled) console.warn(`[${file}] ${CHROMIUM_PATH} is missing (apt-get install chromium); browser tests skipped`);
   return enabled;
 }
+
+/** Opens a case action's block on the case page (unless open), fills its form and submits it with its first button
+ *  (the assessment form's second button saves a draft). */
+export async function submitCaseAction(page: Page, action: string, fill: (form: ReturnType<Page['locator']>) => Promise<void>): Promise<void> {
+  const block = page.locator(`#aktion-${action}`);
+  if ((await block.getAttribute('open')) === null) await block.locator('summary').click();
+  const form = block.locator('form');
+  await fill(form);
+  await form.locator('.button-row button').first().click();
+}

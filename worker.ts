@@ -30,22 +30,31 @@ export interface CaseWorkerOptions {
 
 /**
  * How many workflows the worker keeps in memory between their tasks (the SDK's sticky cache, least recently used out).
- * Set for 10,000 open cases on one worker within 1 GiB RSS, from measurements of the workflow bundle without zod
- * (README "Workflow cache and bundle"): a cached case workflow holds ≈150 KiB of heap (≈60 KiB the SDK's own
- * per-workflow state, ≈45 KiB the domain modules it evaluates for itself, the rest its case), ≈285 KiB of RSS with the
- * heap's headroom. All 10,000 would need ≈2.8 GiB; 2,000 need ≈0.55 GiB next to a base of ≈0.3 GiB. The cache holds
- * the cases being worked on; an idle case that fell out replays its current run on its next task (a timer or an
+ * Set for 10,000 open cases on one worker process within 1 GiB RSS, from the bench (`npm run bench`, scale phase: the
+ * cases on a worker process of their own): a cached case workflow costs ≈0.45 MiB of RSS with the heap's headroom
+ * (the SDK's per-workflow state, the domain modules it evaluates for itself, its case), on a base of ≈0.25 GiB; with
+ * 2,000 cached the worker stood at 1.15 GiB (peak 1.46 GiB while 10,000 new cases arrived at once), so 1,000. The cache
+ * holds the cases being worked on; an idle case that fell out replays its current run on its next task (a timer or an
  * action), which continue-as-new keeps short. Fixed rather than the SDK default, which follows Node's heap limit
- * (≈2,300 at the usual 4 GiB, ≈9,500 with --max-old-space-size=16384), not what a workflow costs.
+ * (≈2,300 at the usual 4 GiB), not what a workflow costs. A larger worker raises it with KIM_MAX_CACHED_WORKFLOWS.
  */
-export const MAX_CACHED_WORKFLOWS = 2_000;
+export const MAX_CACHED_WORKFLOWS = 1_000;
+
+/** The cache size of this process: KIM_MAX_CACHED_WORKFLOWS, else MAX_CACHED_WORKFLOWS; a wrong value stops the start. */
+export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.KIM_MAX_CACHED_WORKFLOWS?.trim();
+  if (!raw) return MAX_CACHED_WORKFLOWS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`KIM_MAX_CACHED_WORKFLOWS muss eine ganze Zahl ab 1 sein (gesetzt: „${raw}“).`);
+  return n;
+}
 
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows: maxCachedWorkflows(),
     activities: createActivities({
       db: options.db,
       mailer: options.mailer,

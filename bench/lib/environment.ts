@@ -56,6 +56,9 @@ export interface BenchEnvironment {
   /** `count` worker processes (scripts/worker.ts, as `npm run worker`) on a new task queue, and an app that opens
    *  cases on that queue; the in-process case worker does not poll it. */
   startWorkerFleet(count: number): Promise<WorkerFleet>;
+  /** Shuts the in-process case worker down and starts a fresh one on the same task queue: its sticky cache (the
+   *  cases of the earlier phases) leaves this process's heap, as it would with the worker in a process of its own. */
+  restartCaseWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,8 @@ export interface WorkerFleet {
   /** The app (same database, same client) whose intake starts case workflows on the fleet's task queue. */
   baseUrl: string;
   processes: number;
+  /** Process ids of the worker processes (their RSS is read from /proc). */
+  pids: number[];
   /** Stops the app and the worker processes (SIGTERM: each finishes its tasks). */
   close(): Promise<void>;
 }
@@ -194,26 +199,35 @@ async function startWorkers(
   const suffix = randomBytes(3).toString('hex');
   const caseTaskQueue = `kim-bench-${suffix}`;
   const minimalTaskQueue = `kim-bench-minimal-${suffix}`;
-  const caseWorker = await createCaseWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue: caseTaskQueue,
-    db,
-    mailer,
-    workflowBundle: { codePath: bundles.casePath },
-  });
+  const newCaseWorker = () =>
+    createCaseWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: caseTaskQueue,
+      db,
+      mailer,
+      workflowBundle: { codePath: bundles.casePath },
+    });
   const minimalWorker = await Worker.create({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: minimalTaskQueue,
     workflowBundle: { codePath: bundles.minimalPath },
   });
-  const runs = [caseWorker.run(), minimalWorker.run()];
+  const current = { worker: await newCaseWorker(), run: Promise.resolve() };
+  current.run = current.worker.run();
+  const minimalRun = minimalWorker.run();
   stops.push(async () => {
-    for (const w of [caseWorker, minimalWorker]) if (w.getState() === 'RUNNING') w.shutdown();
-    await Promise.allSettled(runs);
+    for (const w of [current.worker, minimalWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled([current.run, minimalRun]);
   });
-  return { caseWorker, caseTaskQueue, minimalTaskQueue };
+  const restartCaseWorker = async () => {
+    current.worker.shutdown();
+    await current.run;
+    current.worker = await newCaseWorker();
+    current.run = current.worker.run();
+  };
+  return { current, caseTaskQueue, minimalTaskQueue, restartCaseWorker };
 }
 
 interface FleetContext {
@@ -268,7 +282,7 @@ async function launchWorkerFleet(ctx: FleetContext, count: number): Promise<Work
   try {
     await Promise.all(Array.from({ length: count }, () => spawnWorkerProcess(ctx, taskQueue, children)));
     served = await serveApp(createApp({ db: ctx.db, temporal: ctx.client, taskQueue }));
-    return { taskQueue, baseUrl: served.baseUrl, processes: count, close };
+    return { taskQueue, baseUrl: served.baseUrl, processes: count, pids: children.map((c) => c.pid!).filter(Boolean), close };
   } catch (error) {
     await close();
     throw error;
@@ -305,7 +319,7 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
     const smtp = await startTestSmtpServer();
     stops.push(() => smtp.close());
 
-    const { caseWorker, caseTaskQueue, minimalTaskQueue } = await startWorkers(stops, nativeConnection, db, smtp.mailer(), bundles);
+    const { current, caseTaskQueue, minimalTaskQueue, restartCaseWorker } = await startWorkers(stops, nativeConnection, db, smtp.mailer(), bundles);
     const fleetContext: FleetContext = {
       db,
       client,
@@ -331,10 +345,13 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
       minimalTaskQueue,
       caseBundlePath: bundles.casePath,
       minimalBundlePath: bundles.minimalPath,
-      caseWorker,
+      get caseWorker() {
+        return current.worker;
+      },
       baseUrl,
       setup,
       startWorkerFleet: (count) => launchWorkerFleet(fleetContext, count),
+      restartCaseWorker,
       close,
     };
   } catch (error) {

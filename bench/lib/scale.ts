@@ -2,17 +2,21 @@
 // written with createMany, workflows started directly through the Temporal client (as the API would, with the same
 // input and search attributes) — waits until every workflow has written its record and armed its deadlines, then
 // measures memory, the coordinator's list, deadline and controlling views, and a case manager's deadline list.
+// The cases run on a worker process of their own (`npm run worker`, the production topology of the README): its RSS
+// is the worker's memory with that many open cases, and the API's lists are measured without a worker's heap beside
+// them.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { defaultCaseSettings } from '../../domain/index.js';
+import { maxCachedWorkflows } from '../../worker.js';
 import { ORGANISATIONS } from '../../domain/organisations.js';
 import type { CaseWorkflowInput } from '../../workflows/case-messages.js';
 import { caseWorkflowId } from '../../workflows/case-messages.js';
 import { caseMunicipalityKey, caseOrganisationKey, caseStateKey } from '../../workflows/search-attributes.js';
 import { bearerFor } from '../../harness/auth.js';
 import { call, HttpError, type Headers } from './api-client.js';
-import type { BenchEnvironment } from './environment.js';
+import type { BenchEnvironment, WorkerFleet } from './environment.js';
 import { waitForRecords } from './intake.js';
 import { pool, summarize, timed, type LatencySummary } from './stats.js';
 
@@ -22,7 +26,8 @@ export interface MemoryFacts {
   heapTotalBytes: number;
   externalBytes: number;
   heapLimitBytes: number;
-  cachedWorkflows: number;
+  /** The worker process the cases run on: RSS now and its peak (VmHWM), from /proc. */
+  workerProcess: { rssBytes: number; peakRssBytes: number; cacheLimit: number };
   /** RSS of child processes of the bench (the Temporal dev server), when readable from /proc. */
   childrenRssBytes: Record<string, number>;
 }
@@ -30,6 +35,8 @@ export interface MemoryFacts {
 export interface ScaleResult {
   openCases: number;
   createdDirectly: number;
+  /** Of those, on the measured worker process (all created directly). */
+  casesOnWorkerProcess: number;
   createSeconds: number;
   armedDeadlines: number;
   memoryBefore: MemoryFacts;
@@ -66,7 +73,18 @@ function childrenRss(): Record<string, number> {
   return out;
 }
 
-export function memoryFacts(env: BenchEnvironment): MemoryFacts {
+/** VmRSS and VmHWM of a process (Linux /proc; zeros elsewhere). */
+function processRss(pid: number | undefined): { rssBytes: number; peakRssBytes: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+  } catch {
+    return { rssBytes: 0, peakRssBytes: 0 };
+  }
+}
+
+export function memoryFacts(workerPid: number | undefined): MemoryFacts {
   const m = process.memoryUsage();
   return {
     rssBytes: m.rss,
@@ -74,14 +92,14 @@ export function memoryFacts(env: BenchEnvironment): MemoryFacts {
     heapTotalBytes: m.heapTotal,
     externalBytes: m.external,
     heapLimitBytes: getHeapStatistics().heap_size_limit,
-    cachedWorkflows: env.caseWorker.getStatus().numCachedWorkflows,
+    workerProcess: { ...processRss(workerPid), cacheLimit: maxCachedWorkflows() },
     childrenRssBytes: childrenRss(),
   };
 }
 
 const PROVIDERS = ORGANISATIONS.flatMap((o) => o.municipalities.map((m): { organisationId: string; municipality: string } => ({ organisationId: o.id, municipality: m })));
 
-async function createOpenCases(env: BenchEnvironment, count: number, log: (line: string) => void): Promise<void> {
+async function createOpenCases(env: BenchEnvironment, taskQueue: string, count: number, log: (line: string) => void): Promise<void> {
   const chunk = 1000;
   const startConcurrency = 32;
   for (let offset = 0; offset < count; offset += chunk) {
@@ -131,7 +149,7 @@ async function createOpenCases(env: BenchEnvironment, count: number, log: (line:
       };
       await env.client.workflow.start('caseWorkflow', {
         workflowId: caseWorkflowId(r.caseId),
-        taskQueue: env.caseTaskQueue,
+        taskQueue,
         args: [input],
         typedSearchAttributes: [
           { key: caseStateKey, value: 'intake' },
@@ -158,14 +176,30 @@ export async function benchScale(
 ): Promise<ScaleResult> {
   const existing = await env.db.case.count({ where: { closedAt: null } });
   const toCreate = Math.max(options.minCreate, options.target - existing);
-  const memoryBefore = memoryFacts(env);
+  const fleet = await env.startWorkerFleet(1);
+  try {
+    return await measureScale(env, fleet, coordinator, { ...options, toCreate }, log);
+  } finally {
+    await fleet.close();
+  }
+}
+
+async function measureScale(
+  env: BenchEnvironment,
+  fleet: WorkerFleet,
+  coordinator: Headers,
+  options: { toCreate: number; samples: number; controllingSamples: number },
+  log: (line: string) => void,
+): Promise<ScaleResult> {
+  const { toCreate } = options;
+  const memoryBefore = memoryFacts(fleet.pids[0]);
   const started = Date.now();
-  await createOpenCases(env, toCreate, log);
+  await createOpenCases(env, fleet.taskQueue, toCreate, log);
   await waitForRecords(env, 1_800_000);
   const createSeconds = (Date.now() - started) / 1000;
   const openCases = await env.db.case.count({ where: { closedAt: null } });
   const armedDeadlines = await env.db.caseDeadline.count({ where: { status: 'open' } });
-  const memoryAfter = memoryFacts(env);
+  const memoryAfter = memoryFacts(fleet.pids[0]);
   // The planner's statistics as autovacuum keeps them in a running installation: just after thousands of inserts
   // they may still describe the empty tables (nested loops over every deadline instead of a hash join).
   await env.db.$executeRawUnsafe('ANALYZE');
@@ -204,6 +238,7 @@ export async function benchScale(
   return {
     openCases,
     createdDirectly: toCreate,
+    casesOnWorkerProcess: toCreate,
     createSeconds,
     armedDeadlines,
     memoryBefore,

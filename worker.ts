@@ -31,9 +31,9 @@ export interface CaseWorkerOptions {
 /**
  * How many workflows the worker keeps in memory between their tasks (the SDK's sticky cache, least recently used out).
  * Set for 10,000 open cases on one worker process within 1 GiB RSS, from the bench (`npm run bench`, scale phase: the
- * cases on a worker process of their own): a cached case workflow costs ≈0.45 MiB of RSS with the heap's headroom
- * (the SDK's per-workflow state, the domain modules it evaluates for itself, its case), on a base of ≈0.25 GiB; with
- * 2,000 cached the worker stood at 1.15 GiB (peak 1.46 GiB while 10,000 new cases arrived at once), so 1,000. The cache
+ * cases on a worker process of their own): a cached case workflow costs ≈0.35 MiB of RSS with the heap's headroom
+ * (the SDK's per-workflow state, the domain modules it evaluates for itself, its case), on a base of ≈0.5 GiB; with
+ * 2,000 cached the worker stood at 1,175 MB, with 1,000 at 835 MB (peak 1,252 MB while they all arrived at once). The cache
  * holds the cases being worked on; an idle case that fell out replays its current run on its next task (a timer or an
  * action), which continue-as-new keeps short. Fixed rather than the SDK default, which follows Node's heap limit
  * (≈2,300 at the usual 4 GiB), not what a workflow costs. A larger worker raises it with KIM_MAX_CACHED_WORKFLOWS.

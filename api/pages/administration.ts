@@ -30,6 +30,7 @@ const ENTITY_LABELS: Record<string, string> = {
   case_settings: 'Fristen',
   report_settings: 'Altersgruppen',
   case_record: 'Fallprotokoll',
+  referral_catalogue: 'Vermittlungskatalog',
 };
 const ACTION_LABELS: Record<string, string> = {
   invited: 'eingeladen',

@@ -43,6 +43,7 @@ import { accountPagesRouter } from './pages/accounts.js';
 import { passwordPagesRouter } from './pages/password.js';
 import { administrationPagesRouter } from './pages/administration.js';
 import { organisationPagesRouter } from './pages/organisations.js';
+import { referralCataloguePagesRouter } from './pages/referral-catalogue.js';
 import { taskCountForPages, tasksPagesRouter } from './pages/tasks.js';
 import { personalSettingsPagesRouter } from './pages/personal-settings.js';
 
@@ -111,6 +112,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(accountPagesRouter(accountDeps));
   app.use(administrationPagesRouter(deps));
   app.use(organisationPagesRouter(deps));
+  app.use(referralCataloguePagesRouter(deps));
   app.use(intakePagesRouter(deps));
   app.use(caseListPagesRouter(deps));
   app.use(casePagesRouter(deps));

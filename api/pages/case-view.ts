@@ -27,7 +27,8 @@ import type { CaseRow } from '../operations/case-lookup.js';
 import { organisationNames, staffDirectory, type StaffDirectory } from '../operations/directory.js';
 import { caseProgressOf } from '../operations/progress.js';
 import { caseProgressModel } from './case-progress-view.js';
-import { CONSENT_FORMS, actionForm, consentForm } from './case-action-forms.js';
+import { CONSENT_FORMS, actionForm, consentForm, referralCatalogueOptions, type ActionFormContext } from './case-action-forms.js';
+import { catalogueEntries } from '../operations/referral-catalogue.js';
 import { actionFeedbackOf, caseHeader } from './case-header.js';
 import { actionView, type ActionFailure as GenericActionFailure } from './forms.js';
 import {
@@ -113,7 +114,9 @@ export async function renderCasePage(
     allowed = allowedActions(view, actor, { now: now.toISOString(), settings });
     const head = caseHeader(view, user, allowed, now);
     header = head.header;
-    actions = caseActionViews(view, head, allowed, { row, user, staff, orgs, now, failure, csrfToken: req.authSession?.csrfToken, progress: caseProgress });
+    // The refer form chooses from the referral catalogue (issue 14): read only when it is offered.
+    const referralCatalogue = allowed.includes('refer') ? referralCatalogueOptions(await catalogueEntries(db)) : undefined;
+    actions = caseActionViews(view, head, allowed, { row, user, staff, orgs, now, failure, csrfToken: req.authSession?.csrfToken, progress: caseProgress, referralCatalogue });
     // The next step's form stands in the header, before everything else (on a phone too).
     if (head.nextAction && actions[0]?.id === `aktion-${head.nextAction}`) nextAction = actions.shift();
     // A refused action whose form is gone (the state moved on meanwhile) is reported above the remaining forms.
@@ -157,7 +160,17 @@ function caseActionViews(
   view: CaseData,
   head: ReturnType<typeof caseHeader>,
   allowed: readonly CaseAction[],
-  p: { row: CaseRow; user: { id: string }; staff: StaffDirectory; orgs: Organisations; now: Date; failure: ActionFailure | undefined; csrfToken: string | undefined; progress: CaseProgress },
+  p: {
+    row: CaseRow;
+    user: { id: string };
+    staff: StaffDirectory;
+    orgs: Organisations;
+    now: Date;
+    failure: ActionFailure | undefined;
+    csrfToken: string | undefined;
+    progress: CaseProgress;
+    referralCatalogue: ActionFormContext['referralCatalogue'];
+  },
 ) {
   const { row, staff, orgs, failure, csrfToken } = p;
   const ctx = {
@@ -169,6 +182,7 @@ function caseActionViews(
     partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
     // The ratings so far: the rating fields start from the latest (issue 16).
     progress: p.progress,
+    ...(p.referralCatalogue ? { referralCatalogue: p.referralCatalogue } : {}),
   };
   const base = `/faelle/${encodeURIComponent(row.id)}/aktionen`;
   return head.offered.flatMap((action) => {

@@ -109,10 +109,11 @@ export async function createReferralCatalogueEntry(db: Database, caller: Caller,
   const row = await db.$transaction(async (tx) => {
     // One change of the catalogue at a time: the name check and the insert see the same catalogue.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(1414)`;
+    // The name first: another spelling of a name gives the same proposed code, and the name is what is meant.
+    await requireDistinctName(tx, b.name);
     if (await tx.referralCatalogueEntry.findUnique({ where: { code } })) {
       throw new ApiError(409, 'duplicate_code', `Den Code „${code}“ gibt es schon.`, { fields: { code: 'Code schon vergeben' } });
     }
-    await requireDistinctName(tx, b.name);
     await requireOrganisation(tx, b.organisationId);
     const created = await tx.referralCatalogueEntry.create({
       data: { code, name: b.name, kind: b.kind, organisationId: b.organisationId ?? null, ...(b.requestId ? { requestId: `${caller.user.id}:${b.requestId}` } : {}) },

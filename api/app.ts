@@ -27,6 +27,7 @@ import { caseHistoryPagesRouter } from './pages/case-history.js';
 import { caseListPagesRouter } from './pages/case-list.js';
 import { casePagesRouter } from './pages/cases.js';
 import { caseDocumentPagesRouter } from './pages/case-documents.js';
+import { caseLinkPagesRouter } from './pages/case-links.js';
 import { intakePagesRouter } from './pages/intake.js';
 import { coordinationPagesRouter } from './pages/coordination.js';
 import { dataProtectionPagesRouter } from './pages/data-protection.js';
@@ -117,6 +118,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(caseListPagesRouter(deps));
   app.use(casePagesRouter(deps));
   app.use(caseDocumentPagesRouter(deps));
+  app.use(caseLinkPagesRouter(deps));
   app.use(caseHistoryPagesRouter(deps));
   app.use(handoverPagesRouter(deps));
   app.use(coordinationPagesRouter(deps));

@@ -79,7 +79,7 @@ function requestsOf(route: RouteEntry): string[] {
   const actions: readonly string[] = route.path.includes(':action') ? (isHandover ? HANDOVER_ACTIONS : CASE_ACTIONS) : ['-'];
   // `:token`: a password link's secret (an unknown one: the CSRF check comes first).
   // `:code`: an entry of the referral catalogue (issue 14).
-  return actions.map((action) => fillPath(route.path, { id, action, token: 'unbekannter-link', docId, code: 'jobcenter' }));
+  return actions.map((action) => fillPath(route.path, { id, action, token: 'unbekannter-link', docId, code: 'jobcenter', linkId: 'unbekannt' }));
 }
 
 describe('the route table', () => {

@@ -29,6 +29,7 @@ import { caseProgressOf } from '../operations/progress.js';
 import { caseProgressModel } from './case-progress-view.js';
 import { CONSENT_FORMS, actionForm, consentForm, referralCatalogueOptions, type ActionFormContext } from './case-action-forms.js';
 import { catalogueEntries } from '../operations/referral-catalogue.js';
+import { caseLinksModel, type LinkFailure } from './case-links.js';
 import { actionFeedbackOf, caseHeader } from './case-header.js';
 import { actionView, type ActionFailure as GenericActionFailure } from './forms.js';
 import {
@@ -87,7 +88,7 @@ export async function renderCasePage(
   res: Response,
   row: CaseRow,
   view: CaseData | null,
-  options: { status?: number; failure?: ActionFailure; documentFailure?: DocumentFailure; contactFailure?: ContactFailure } & Partial<CaseFile> = {},
+  options: { status?: number; failure?: ActionFailure; documentFailure?: DocumentFailure; contactFailure?: ContactFailure; linkFailure?: LinkFailure } & Partial<CaseFile> = {},
 ): Promise<void> {
   const user = signedInUser(req);
   const now = new Date();
@@ -151,6 +152,8 @@ export async function renderCasePage(
       refusal,
       documents: options.documents ? documentsModel(row, options.documents, staff, options.documentFailure) : undefined,
       contact: options.contact ? contactModel(row, options.contact, staff, options.contactFailure) : undefined,
+      // Related persons' own cases (issue 14): shown with the case file, to callers with full access.
+      links: options.contact ? await caseLinksModel(db, user, row, options.linkFailure) : undefined,
     }),
   );
 }

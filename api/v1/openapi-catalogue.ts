@@ -1,6 +1,8 @@
-// Paths of the OpenAPI document for the referral catalogue (issue 14): read by all staff, kept by coordination and IT.
+// Paths of the OpenAPI document for the referral catalogue (issue 14): read by all staff, kept by coordination and IT;
+// and the links of a case's related persons to their own cases.
+import { CaseLinkBody } from '../operations/case-links.js';
 import { CatalogueEntryCreateBody, CatalogueEntryUpdateBody } from '../operations/referral-catalogue.js';
-import { errorResponse, json, pathItem, schemaOf, type JsonSchema } from './openapi-kit.js';
+import { errorResponse, idParam, json, pathItem, schemaOf, type JsonSchema } from './openapi-kit.js';
 
 const entry: JsonSchema = {
   type: 'object',
@@ -61,6 +63,51 @@ export function referralCataloguePaths(): Record<string, unknown> {
           404: NOT_FOUND,
           409: errorResponse('entry_referenced: eine Vermittlung nennt den Eintrag (mit "referrals")'),
         },
+      },
+    }),
+  };
+}
+
+const link: JsonSchema = {
+  type: 'object',
+  required: ['id', 'caseId', 'relation', 'relationLabel', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    caseId: { type: 'string', description: 'Der andere Fall (nur Fälle, die der Aufrufer öffnen darf)' },
+    relation: { type: 'string', enum: ['partner', 'child', 'parent', 'sibling', 'other'], description: 'Aus Sicht dieses Falls' },
+    relationLabel: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+};
+const NOT_FOUND_CASE = errorResponse('not_found: Fall unbekannt oder nicht sichtbar');
+const STATE_ONLY = errorResponse('forbidden: nur der Stand des Falls ist sichtbar');
+
+export function caseLinkPaths(): Record<string, unknown> {
+  return {
+    '/api/v1/cases/{id}/links': pathItem({
+      get: {
+        parameters: [idParam],
+        summary: 'Verknüpfte Fälle von Angehörigen (nur solche, die der Aufrufer öffnen darf; protokolliert)',
+        responses: { 200: json({ type: 'object', required: ['links'], properties: { links: { type: 'array', items: link } } }), 403: STATE_ONLY, 404: NOT_FOUND_CASE },
+      },
+      post: {
+        parameters: [idParam],
+        summary: 'Angehörige/n mit eigenem Fall derselben Organisation verknüpfen (idempotent)',
+        requestBody: body(CaseLinkBody),
+        responses: {
+          201: json(link),
+          403: STATE_ONLY,
+          404: NOT_FOUND_CASE,
+          409: errorResponse('case_erased: die Daten des Falls sind gelöscht'),
+          422: errorResponse('validation_failed: unbekannter/nicht sichtbarer Fall, andere Organisation oder der Fall selbst (mit "fields")'),
+        },
+      },
+    }),
+    '/api/v1/cases/{id}/links/{linkId}': pathItem({
+      delete: {
+        parameters: [idParam, { name: 'linkId', in: 'path', required: true, schema: { type: 'string' } }],
+        summary: 'Verknüpfung lösen (von einem der beiden Fälle aus)',
+        responses: { 204: { description: 'Gelöst' }, 403: STATE_ONLY, 404: errorResponse('not_found: Fall oder Verknüpfung unbekannt') },
       },
     }),
   };

@@ -18,7 +18,7 @@ import { administrationPaths } from './openapi-admin.js';
 import { caseReadPaths, coordinationPaths, sessionPaths } from './openapi-paths.js';
 import { workPaths } from './openapi-work.js';
 import { caseDocumentPaths } from './openapi-documents.js';
-import { referralCataloguePaths } from './openapi-catalogue.js';
+import { caseLinkPaths, referralCataloguePaths } from './openapi-catalogue.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -70,6 +70,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...workPaths(),
       ...caseDocumentPaths(),
       ...referralCataloguePaths(),
+      ...caseLinkPaths(),
     },
   };
 }

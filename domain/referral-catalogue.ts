@@ -138,7 +138,8 @@ export function referralTarget(index: CatalogueIndex, code: string | undefined, 
   const matched = code ?? index.byName.get(normaliseTargetName(spelling));
   if (matched !== undefined) {
     const entry = index.byCode.get(matched);
-    return { key: CODE_KEY + matched, name: entry?.name ?? spelling };
+    // A code the catalogue does not know (data older than it): one target still, shown as its free text is.
+    return entry ? { key: CODE_KEY + matched, name: entry.name } : { key: CODE_KEY + matched };
   }
   return { key: normaliseTargetName(spelling) };
 }

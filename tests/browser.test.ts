@@ -110,8 +110,8 @@ describe.skipIf(!available)('the pages in chromium', () => {
     });
     await act(page, 'refer', async (form) => {
       // Issue 14: the service from the referral catalogue, a partner missing there as "Sonstiges" with its name.
-      await form.getByLabel('Angebot / Dienst', { exact: true }).selectOption({ label: 'Sprachkurs' });
-      await form.getByLabel('Partner vor Ort', { exact: true }).selectOption({ label: 'Sonstiges (unten angeben)' });
+      await form.locator('#aktion-refer-serviceCode').selectOption({ label: 'Sprachkurs' });
+      await form.locator('#aktion-refer-partnerCode').selectOption({ label: 'Sonstiges (unten angeben)' });
       await form.getByLabel('Sonstiger Partner vor Ort').fill('VHS Euskirchen');
     });
     await act(page, 'record-contact', async (form) => {

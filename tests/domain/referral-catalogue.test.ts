@@ -40,6 +40,7 @@ describe('names and codes', () => {
     expect(codeFromName('Straße & Öffnung')).toBe('strasse-oeffnung');
     expect(codeFromName('Café Énergie')).toBe('cafe-energie');
     expect(codeFromName('  --Jugend/Migration--  ')).toBe('jugend-migration');
+    expect(codeFromName('Ab')).toBe('ab');
     expect(codeFromName('X')).toBe('eintrag-x');
     expect(codeFromName('!!')).toBe('eintrag-x');
     const long = codeFromName('Beratungsstelle für ganz besonders lange Namen von Angeboten im Kreis');

@@ -17,7 +17,7 @@ import {
   usesCatalogue,
   type ReferralCatalogueEntry,
 } from '../../domain/referral-catalogue.js';
-import { CaseDriver, goal, toGoalPlanning } from './helpers.js';
+import { CaseDriver, goal, refusal, toGoalPlanning } from './helpers.js';
 
 const CATALOGUE: ReferralCatalogueEntry[] = [
   { code: 'jobcenter', name: 'Jobcenter', kind: 'service', active: true },
@@ -178,9 +178,8 @@ describe('a referral with codes', () => {
     d.do('record-consent', { scope: 'data_processing', decision: 'given' });
     toGoalPlanning(d);
     d.do('agree-goals', { goals: [goal()] });
-    const r = d.try('refer', { service: 'Jobcenter', serviceCode: 'Job Center' });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.fields).toEqual({ serviceCode: 'Katalogcode: Kleinbuchstaben, Ziffern und Bindestriche (2–40 Zeichen).' });
+    const error = refusal(d.try('refer', { service: 'Jobcenter', serviceCode: 'Job Center' }), 'validation_failed');
+    expect(error.fields).toEqual({ serviceCode: 'Katalogcode: Kleinbuchstaben, Ziffern und Bindestriche (2–40 Zeichen).' });
   });
 });
 

@@ -41,6 +41,7 @@ const ACTION_LABELS: Record<string, string> = {
   deactivated: 'deaktiviert',
   reactivated: 'reaktiviert',
   created: 'angelegt',
+  deleted: 'gelöscht',
   seeded: 'Voreinstellung angelegt',
   record_retry_requested: 'abgewiesenen Eintrag erneut schreiben lassen',
 };

@@ -26,6 +26,8 @@ async function anonymiseHandover(tx: Tx, handoverId: string): Promise<void> {
 async function deleteCaseFile(tx: Tx, caseId: string): Promise<void> {
   await tx.caseDocument.deleteMany({ where: { caseId } });
   await tx.caseContact.deleteMany({ where: { caseId } });
+  // Links to related persons' own cases (issue 14), from either side: the other case stays, the link goes.
+  await tx.caseLink.deleteMany({ where: { OR: [{ caseId }, { linkedCaseId: caseId }] } });
 }
 
 export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {

@@ -27,6 +27,7 @@ import { caseHistoryPagesRouter } from './pages/case-history.js';
 import { caseListPagesRouter } from './pages/case-list.js';
 import { casePagesRouter } from './pages/cases.js';
 import { caseDocumentPagesRouter } from './pages/case-documents.js';
+import { caseLinkPagesRouter } from './pages/case-links.js';
 import { intakePagesRouter } from './pages/intake.js';
 import { coordinationPagesRouter } from './pages/coordination.js';
 import { dataProtectionPagesRouter } from './pages/data-protection.js';
@@ -43,6 +44,7 @@ import { accountPagesRouter } from './pages/accounts.js';
 import { passwordPagesRouter } from './pages/password.js';
 import { administrationPagesRouter } from './pages/administration.js';
 import { organisationPagesRouter } from './pages/organisations.js';
+import { referralCataloguePagesRouter } from './pages/referral-catalogue.js';
 import { taskCountForPages, tasksPagesRouter } from './pages/tasks.js';
 import { personalSettingsPagesRouter } from './pages/personal-settings.js';
 
@@ -111,10 +113,12 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(accountPagesRouter(accountDeps));
   app.use(administrationPagesRouter(deps));
   app.use(organisationPagesRouter(deps));
+  app.use(referralCataloguePagesRouter(deps));
   app.use(intakePagesRouter(deps));
   app.use(caseListPagesRouter(deps));
   app.use(casePagesRouter(deps));
   app.use(caseDocumentPagesRouter(deps));
+  app.use(caseLinkPagesRouter(deps));
   app.use(caseHistoryPagesRouter(deps));
   app.use(handoverPagesRouter(deps));
   app.use(coordinationPagesRouter(deps));

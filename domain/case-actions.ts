@@ -20,6 +20,7 @@ import {
 import { SHARING_CATEGORIES } from './consent-sharing.js';
 import { CRITERION_IDS, CRITERION_RATINGS, LISTED_CRITERIA, MAX_SUCCESS_CRITERIA } from './progress.js';
 import { MUNICIPALITIES } from './organisations.js';
+import { CATALOGUE_CODE_MESSAGE, CATALOGUE_CODE_PATTERN } from './referral-catalogue.js';
 import {
   JSON_SCHEMA_PATTERNS,
   MSG,
@@ -35,6 +36,8 @@ import {
 } from './validation.js';
 
 const body = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, ...requestIdField });
+/** A code of the referral catalogue (domain/referral-catalogue.ts), or `sonstiges`. */
+const catalogueCode = () => z.string().trim().regex(CATALOGUE_CODE_PATTERN, CATALOGUE_CODE_MESSAGE);
 
 // Measured progress (process rules 7, domain/progress.ts): a rating names the areas and criteria it re-rates.
 /** An object whose keys are all optional and each takes one of `values` (unknown keys are dropped). */
@@ -126,7 +129,15 @@ const schemas = {
       .min(1),
   }),
   'update-goal': body({ goalId: id(), status: z.enum(GOAL_STATUSES), dueDate: isoDate().optional() }),
-  refer: body({ service: text(300), partnerName: optionalText(300), dueDate: isoDate().optional(), consentId: id().optional() }),
+  refer: body({
+    service: text(300),
+    partnerName: optionalText(300),
+    dueDate: isoDate().optional(),
+    consentId: id().optional(),
+    // Issue 14: catalogue codes, resolved to the names above by the API (api/operations/referral-catalogue.ts).
+    serviceCode: catalogueCode().optional(),
+    partnerCode: catalogueCode().optional(),
+  }),
   'record-referral-outcome': body({ referralId: id(), outcome: z.enum(REFERRAL_OUTCOMES), reason: optionalText() }),
   'start-review': body({}),
   'complete-review': body({

@@ -18,14 +18,19 @@ import { agreeCriteria, criteriaSummary, ratingErrors, ratingSummary, type Crite
  * and the contact kind `joint_first_appointment` — see HandlerContext.progress. A workflow run started before a
  * version decides by the one before until it continues as new, so its history replays as recorded.
  */
-export const CASE_RULES = 8;
-export type CaseRulesVersion = 5 | 6 | 7 | 8;
+export const CASE_RULES = 10;
+/** 10 (issue 14): a referral keeps the catalogue codes of its service and partner (HandlerContext.catalogue). 9 is
+ *  the residence-law track's, merged separately. */
+export type CaseRulesVersion = 5 | 6 | 7 | 8 | 10;
 
 export interface HandlerContext {
   rules: CaseRulesVersion;
   /** Measured progress (criteria, ratings, joint first appointment): rules 8, or a request the workflow let through
    *  on an older run (usesProgress) — independent of the rest of the rules. */
   progress: boolean;
+  /** Referral catalogue codes kept on a referral: rules 10, or a refer with codes the workflow let through on an
+   *  older run (domain/referral-catalogue.ts usesCatalogue). Without it a referral is written as before. */
+  catalogue: boolean;
   c: CaseData;
   now: string;
   actor: Actor;

@@ -116,7 +116,9 @@ export const workHandlers = {
     const referral: Referral = {
       id: h.newId('ref'),
       service: p.service,
+      ...(h.catalogue && p.serviceCode ? { serviceCode: p.serviceCode } : {}),
       ...(p.partnerName ? { partnerName: p.partnerName } : {}),
+      ...(h.catalogue && p.partnerCode ? { partnerCode: p.partnerCode } : {}),
       ...(p.consentId ? { consentId: p.consentId } : {}),
       sentAt: h.now,
       sentBy: h.actor.id,

@@ -48,6 +48,8 @@ export interface DecideContext {
   rules?: CaseRulesVersion;
   /** Measured progress (HandlerContext.progress); by the rules (8 and later) when absent. */
   progress?: boolean;
+  /** Referral catalogue codes (HandlerContext.catalogue); by the rules (10 and later) when absent. */
+  catalogue?: boolean;
   /** Organisations a case may be confirmed/transferred to; unchecked when absent. */
   knownOrganisationIds?: readonly string[];
 }
@@ -91,6 +93,7 @@ export function decide(caseData: CaseData, command: CaseCommand, ctx: DecideCont
     c,
     rules,
     progress: ctx.progress ?? rules >= 8,
+    catalogue: ctx.catalogue ?? rules >= 10,
     notify: (n) => notifications.push(n),
     now: ctx.now,
     actor: ctx.actor,

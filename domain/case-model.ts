@@ -215,7 +215,11 @@ export interface Goal {
 export interface Referral {
   id: string;
   service: string;
+  /** Rules 10: the catalogue entry of the service (domain/referral-catalogue.ts); absent for "Sonstiges" and before. */
+  serviceCode?: string;
   partnerName?: string;
+  /** Rules 10: the catalogue entry of the partner institution, if one was chosen. */
+  partnerCode?: string;
   consentId?: string;
   sentAt: string;
   sentBy: string;

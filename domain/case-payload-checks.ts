@@ -17,6 +17,7 @@ import {
 } from './case-model.js';
 import { SHARING_CATEGORIES } from './consent-sharing.js';
 import { CRITERION_IDS, CRITERION_RATINGS, LISTED_CRITERIA, MAX_SUCCESS_CRITERIA } from './progress.js';
+import { CATALOGUE_CODE_MESSAGE, CATALOGUE_CODE_PATTERN } from './referral-catalogue.js';
 import {
   actionBody as body,
   array,
@@ -38,9 +39,13 @@ import {
   refineObject,
   string,
   text,
+  trim,
   type Checker,
   type ParseResult,
 } from './payload-check.js';
+
+/** Twin of case-actions.ts catalogueCode(). */
+const catalogueCode = () => string(trim, refine((v: string) => CATALOGUE_CODE_PATTERN.test(v), CATALOGUE_CODE_MESSAGE));
 
 /** Twin of case-actions.ts optionalKeys(): every key optional, each one of `values`. */
 function optionalKeys<const K extends string, const V extends readonly string[]>(keys: readonly K[], values: V) {
@@ -139,7 +144,15 @@ const checkers: { [A in CaseAction]: () => Checker<ActionPayload<A>> } = {
   'agree-goals': () =>
     body({ goals: array(object({ title: text(300), measure: text(2000), owner: text(200), dueDate: isoDate() }), minLength(1)) }),
   'update-goal': () => body({ goalId: id(), status: oneOf(GOAL_STATUSES), dueDate: optional(isoDate()) }),
-  refer: () => body({ service: text(300), partnerName: optionalText(300), dueDate: optional(isoDate()), consentId: optional(id()) }),
+  refer: () =>
+    body({
+      service: text(300),
+      partnerName: optionalText(300),
+      dueDate: optional(isoDate()),
+      consentId: optional(id()),
+      serviceCode: optional(catalogueCode()),
+      partnerCode: optional(catalogueCode()),
+    }),
   'record-referral-outcome': () => body({ referralId: id(), outcome: oneOf(REFERRAL_OUTCOMES), reason: optionalText() }),
   'start-review': () => body({}),
   'complete-review': completeReview,

@@ -7,7 +7,9 @@
 import { CLOSURE_REASONS } from './case-model.js';
 import type { DomainEventType } from './events.js';
 
-/** Keys whose values are free text or personal details in event data (case and handover events). */
+/** Keys whose values are free text or personal details in event data (case and handover events). A referral's
+ *  `serviceCode` and `partnerCode` (referral catalogue, issue 14) are codes of the catalogue, not of the person: they
+ *  stay for the figures, like `service`; `partnerName` (which may name a person) goes. */
 const FREE_TEXT_KEYS = new Set([
   'note',
   'notes',

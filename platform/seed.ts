@@ -3,6 +3,7 @@
 // accounts go only into an empty database and never into production.
 import bcrypt from 'bcryptjs';
 import { DEMO_ACCOUNTS as demoAccounts, ORGANISATIONS as organisations } from '../domain/organisations.js';
+import { SEED_REFERRAL_CATALOGUE } from '../domain/referral-catalogue.js';
 import type { Database } from './database.js';
 import { seedRoutingRules } from './routing-rules.js';
 
@@ -26,6 +27,11 @@ export async function seedReferenceData(db: Database): Promise<void> {
     skipDuplicates: true,
   });
   await seedRoutingRules(db);
+  // The referral catalogue of Kreis Euskirchen (issue 14), where missing: edits and deactivations stay.
+  await db.referralCatalogueEntry.createMany({
+    data: SEED_REFERRAL_CATALOGUE.map((e) => ({ code: e.code, name: e.name, kind: e.kind, organisationId: e.organisationId ?? null, active: e.active })),
+    skipDuplicates: true,
+  });
 }
 
 export async function seedDatabase(db: Database, options: { demoPassword: string; production: boolean }): Promise<SeedResult> {

@@ -109,8 +109,10 @@ describe.skipIf(!available)('the pages in chromium', () => {
       await form.locator('#aktion-agree-goals-goals-0-dueDate').fill('2099-06-30');
     });
     await act(page, 'refer', async (form) => {
-      await form.getByLabel('Angebot / Dienst').fill('Sprachkurs');
-      await form.getByLabel('Partner vor Ort').fill('VHS Euskirchen');
+      // Issue 14: the service from the referral catalogue, a partner missing there as "Sonstiges" with its name.
+      await form.locator('#aktion-refer-serviceCode').selectOption({ label: 'Sprachkurs' });
+      await form.locator('#aktion-refer-partnerCode').selectOption({ label: 'Sonstiges (unten angeben)' });
+      await form.getByLabel('Sonstiger Partner vor Ort').fill('VHS Euskirchen');
     });
     await act(page, 'record-contact', async (form) => {
       await form.getByLabel('Art des Kontakts').selectOption({ label: 'Begleitung' });

@@ -78,7 +78,8 @@ function requestsOf(route: RouteEntry): string[] {
   const id = route.path.startsWith('/api/v1/tokens/') ? '00000000-0000-4000-8000-000000000000' : isHandover ? handoverId : caseId;
   const actions: readonly string[] = route.path.includes(':action') ? (isHandover ? HANDOVER_ACTIONS : CASE_ACTIONS) : ['-'];
   // `:token`: a password link's secret (an unknown one: the CSRF check comes first).
-  return actions.map((action) => fillPath(route.path, { id, action, token: 'unbekannter-link', docId }));
+  // `:code`: an entry of the referral catalogue (issue 14).
+  return actions.map((action) => fillPath(route.path, { id, action, token: 'unbekannter-link', docId, code: 'jobcenter', linkId: 'unbekannt' }));
 }
 
 describe('the route table', () => {

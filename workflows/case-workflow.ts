@@ -28,6 +28,7 @@ import {
   type DecideError,
 } from '../domain/case-decide.js';
 import type { CaseData } from '../domain/case-model.js';
+import { usesCatalogue } from '../domain/referral-catalogue.js';
 import type { CaseSettings } from '../domain/deadlines.js';
 import { RETIRED_KEY_WAIT_MS } from '../domain/erasure.js';
 import type { DomainEvent } from '../domain/events.js';
@@ -95,7 +96,13 @@ function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: Doma
   // Version 8: the current process rules, decided once per run (first task, before any command). A run recorded
   // before replays with the rules it was recorded with (7, 6 or 5); it takes up the current ones when it continues as
   // new. A new run records only the newest marker (the first check is true, the others are not made).
-  const rules: CaseRulesVersion = patched('case-rules-8') ? CASE_RULES : patched('case-rules-7') ? 7 : patched('case-rules-6') ? 6 : 5;
+  // Version 10 (issue 14): referrals keep their catalogue codes.
+  const rules: CaseRulesVersion =
+    patched('case-rules-10') ? CASE_RULES
+    : patched('case-rules-8') ? 8
+    : patched('case-rules-7') ? 7
+    : patched('case-rules-6') ? 6
+    : 5;
   if (input.continued) {
     // A case carried over from version 4 may still hold its contact list and resolved deadlines: dropped here.
     return { run: { data: compactCase(input.continued.data), settings, erasing: false, rules, skeleton, writer: newRecordWriter() }, initialEvents: [] };
@@ -124,11 +131,13 @@ function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events
   return writeCaseBatch(run.writer, batch, quiet);
 }
 
-const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string, progress: boolean) =>
-  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules: run.rules, progress });
+const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string, progress: boolean, catalogue: boolean) =>
+  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules: run.rules, progress, catalogue });
 
 /** A run on older rules takes a request with criteria, ratings or a joint first appointment with measured progress. */
 const lifts = (run: CaseRun, req: CaseActionRequest) => run.rules < 8 && usesProgress(req.action, req.payload);
+/** A run on older rules takes a refer with referral catalogue codes (issue 14). */
+const liftsCatalogue = (run: CaseRun, req: CaseActionRequest) => run.rules < 10 && usesCatalogue(req.action, req.payload);
 
 function setCaseHandlers(run: CaseRun): void {
   setHandler(caseViewQuery, () => run.data);
@@ -152,7 +161,7 @@ function setCaseHandlers(run: CaseRun): void {
     },
     // Runs before the update is written to history; must not change state or draw random ids.
     validate: (req) => {
-      const result = decideNow(run, req, (prefix) => `${prefix}-validation`, run.rules >= 8 || lifts(run, req));
+      const result = decideNow(run, req, (prefix) => `${prefix}-validation`, run.rules >= 8 || lifts(run, req), run.rules >= 10 || liftsCatalogue(run, req));
       if (!result.ok) throw refusal(result.error);
     },
   });
@@ -164,7 +173,9 @@ const answerOf = (run: CaseRun, seq: number): CaseActionResult => ({ caseId: run
 async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseActionResult> {
   // Version 8: only such requests record the marker; histories of before never carried one (patched() is false there).
   const progress = run.rules >= 8 || (lifts(run, req) && patched('measured-progress-on-a-running-case'));
-  const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`, progress);
+  // Version 10: likewise a refer with catalogue codes on an older run records its own marker.
+  const catalogue = run.rules >= 10 || (liftsCatalogue(run, req) && patched('referral-catalogue-on-a-running-case'));
+  const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`, progress, catalogue);
   // The validator accepted it, but another update may have changed the case in between.
   if (!result.ok) throw refusal(result.error);
   const previous = run.data;

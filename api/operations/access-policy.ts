@@ -148,6 +148,9 @@ export const canReadAdminAudit = (user: AccessUser): boolean => isCoordinationOr
 /** Routing rules: admins maintain them, coordinators configure them (domain.md). */
 export const canConfigureRouting = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
+/** The referral catalogue (issue 14): coordination and IT keep it; every staff member reads it (the refer form). */
+export const canManageReferralCatalogue = (user: AccessUser): boolean => isCoordinationOrIt(user);
+
 /** Deadlines and closure approval settings. */
 export const canConfigureDeadlines = (user: AccessUser): boolean => user.role === 'coordinator';
 

@@ -11,6 +11,7 @@ import { ensureEngineReachable, loadCaseRow, readCaseView, type CaseRow } from '
 import { actorOf, type Caller, type OperationDeps } from './caller.js';
 import { ApiError, refusalToApiError } from './errors.js';
 import { checkContactDate } from './plausibility.js';
+import { resolveReferralBody } from './referral-catalogue.js';
 
 /** assign/transfer name a user: it must be an active case manager of the organisation that will hold the case. */
 async function checkAssignee(db: Database, action: string, body: Record<string, unknown>, caseOrganisationId: string) {
@@ -81,12 +82,14 @@ export async function actOnCase(
   await checkTransfer(deps.db, action, body, row.organisationId);
   checkContactDate(action, body, row.openedAt);
   await checkAssignee(deps.db, action, body, row.organisationId);
+  // Issue 14: the catalogue codes of a referral, checked before the Update; the workflow gets names and codes.
+  const payload = action === 'refer' ? await resolveReferralBody(deps.db, body) : body;
   // Idempotency key per action: the Temporal update id, and what the workflow remembers across continue-as-new.
   const requestId = typeof body.requestId === 'string' && body.requestId.trim() ? `${action}:${body.requestId.trim()}` : undefined;
   try {
     await (engineReachable ?? ensureEngineReachable(deps.temporal));
     const result = await deps.temporal.workflow.getHandle(row.workflowId).executeUpdate(caseActionUpdate, {
-      args: [{ action, payload: body, actor: actorOf(caller.user), requestId }],
+      args: [{ action, payload, actor: actorOf(caller.user), requestId }],
       // The request id is the Temporal update id: a repeated request gets the first answer.
       ...(requestId ? { updateId: requestId } : {}),
     });

@@ -7,6 +7,7 @@ import { canExportCaseData, requireCaseAccess } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { Caller, OperationDeps } from './caller.js';
 import { contactOfCase } from './case-contact.js';
+import { exportedLinks } from './case-links.js';
 import { documentsOfCase } from './case-documents.js';
 import { caseHistory } from './case-history.js';
 import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
@@ -14,7 +15,7 @@ import { toCaseResponse } from './case-responses.js';
 import { ApiError } from './errors.js';
 
 async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temporal'>, row: CaseRow) {
-  const [view, history, consents, notifications, disclosures, organisations, documents, contact] = await Promise.all([
+  const [view, history, consents, notifications, disclosures, organisations, documents, contact, linkedCases] = await Promise.all([
     readCaseView(db, temporal, row),
     caseHistory(db, row.id),
     db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
@@ -24,6 +25,7 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
     db.organisation.findMany({ select: { id: true, name: true } }),
     documentsOfCase({ db, temporal }, row.id),
     contactOfCase({ db, temporal }, row.id),
+    exportedLinks(db, row.id),
   ]);
   const organisationName = new Map(organisations.map((o) => [o.id, o.name]));
   return {
@@ -38,6 +40,8 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
       recordedAt: row.person.createdAt.toISOString(),
       // Contact data (api/operations/case-contact.ts), kept per case.
       contact,
+      // Related persons linked to their own case (issue 14): only that there is one and the relation.
+      linkedCases,
     },
     case: toCaseResponse(row, view),
     consents: consents.map((c) => ({

@@ -83,7 +83,7 @@ export async function buildControllingReport(
   // of the events, also contacts documented later), and the handover events up to the end. One read after the other
   // in one transaction: a consistent snapshot (the facts are written with their events), and gentle on the embedded
   // database, which mixes up concurrent queries.
-  const { cases, unfolded, handoverEvents, handovers, organisations } = await db.$transaction(
+  const { cases, unfolded, handoverEvents, handovers, organisations, referralCatalogue } = await db.$transaction(
     async (tx) => {
       // Every case's person (a person with two cases is one person, handovers included); facts only where needed.
       const rows = await tx.$queryRaw<FactsRow[]>`
@@ -105,11 +105,14 @@ export async function buildControllingReport(
           FROM "HandoverEvent" WHERE "at" < ${endsBefore}`,
         handovers: await tx.handover.findMany({ where: { caseId: { not: null } }, select: { id: true, caseId: true } }),
         organisations: await tx.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true, kind: true } }),
+        // Issue 14: referrals are counted by catalogue code (every entry, deactivated ones too).
+        referralCatalogue: await tx.referralCatalogueEntry.findMany({ select: { code: true, name: true } }),
       };
     },
     { isolationLevel: 'RepeatableRead' },
   );
   return computeControllingFromFacts({
+    referralCatalogue,
     caseFacts: [...storedFacts(cases, dayMonths), ...foldedFacts(unfolded)],
     handoverEvents,
     from,

@@ -30,6 +30,7 @@ const ENTITY_LABELS: Record<string, string> = {
   case_settings: 'Fristen',
   report_settings: 'Altersgruppen',
   case_record: 'Fallprotokoll',
+  referral_catalogue: 'Vermittlungskatalog',
 };
 const ACTION_LABELS: Record<string, string> = {
   invited: 'eingeladen',
@@ -40,6 +41,7 @@ const ACTION_LABELS: Record<string, string> = {
   deactivated: 'deaktiviert',
   reactivated: 'reaktiviert',
   created: 'angelegt',
+  deleted: 'gelöscht',
   seeded: 'Voreinstellung angelegt',
   record_retry_requested: 'abgewiesenen Eintrag erneut schreiben lassen',
 };

@@ -6,12 +6,13 @@ import {
   CONTACT_KIND_LABELS,
   LIFE_AREAS,
   LIFE_AREA_LABELS,
-  REFERRAL_SERVICE_SUGGESTIONS,
+  OTHER_CATALOGUE_CODE,
   SHARING_CATEGORY_LABELS,
   type CaseAction,
   type CaseData,
   type CaseProgress,
   type ConsentScope,
+  type ReferralCatalogueEntry,
 } from '../../domain/index.js';
 import { ratingFields, successCriteriaFields } from './progress-forms.js';
 import type { ActionFormSpec, FieldSpec, Option } from './forms.js';
@@ -40,6 +41,16 @@ export interface ActionFormContext {
   partners?: Option[];
   /** The case's ratings so far (prefill of a new rating). */
   progress?: CaseProgress;
+  /** The active entries of the referral catalogue (issue 14), for the refer form. */
+  referralCatalogue?: { services: Option[]; partners: Option[] };
+}
+
+const OTHER_OPTION: Option = { value: OTHER_CATALOGUE_CODE, label: 'Sonstiges (unten angeben)' };
+
+/** The refer form's choices: the active entries of each kind, then "Sonstiges". */
+export function referralCatalogueOptions(entries: readonly ReferralCatalogueEntry[]): { services: Option[]; partners: Option[] } {
+  const of = (kind: ReferralCatalogueEntry['kind']) => [...entries.filter((e) => e.active && e.kind === kind).map((e) => ({ value: e.code, label: e.name })), OTHER_OPTION];
+  return { services: of('service'), partners: of('partner') };
 }
 
 const closureFields: FieldSpec[] = [
@@ -203,7 +214,7 @@ export function consentForm(scope: ConsentScope, ctx: ActionFormContext): Action
 
 /** Goals and referrals. */
 function planningForm(action: CaseAction, f: FormInputs): Partial<ActionFormSpec> {
-  const { c, effectiveConsents, consentLabel } = f;
+  const { c, ctx, effectiveConsents, consentLabel } = f;
   switch (action) {
     case 'agree-goals':
       return {
@@ -238,15 +249,25 @@ function planningForm(action: CaseAction, f: FormInputs): Partial<ActionFormSpec
       return {
         intro: 'Die Nachfrage, ob die Person angekommen ist, wird als Frist angelegt (ohne Termin: nach 14 Tagen).',
         fields: [
+          // Issue 14: chosen from the referral catalogue; what is missing there as "Sonstiges" with free text.
           {
-            name: 'service',
+            name: 'serviceCode',
             label: 'Angebot / Dienst',
-            kind: 'text',
+            kind: 'select',
             required: true,
-            hint: 'Zum Beispiel Jobcenter, Schuldnerberatung, Sprachkurs.',
-            suggestions: Object.values(REFERRAL_SERVICE_SUGGESTIONS),
+            emptyOption: 'Bitte wählen',
+            options: ctx.referralCatalogue?.services ?? [OTHER_OPTION],
+            hint: 'Aus dem Vermittlungskatalog; fehlt etwas, „Sonstiges“ wählen.',
           },
-          { name: 'partnerName', label: 'Partner vor Ort', kind: 'text' },
+          { name: 'service', label: 'Sonstiges Angebot / sonstiger Dienst', kind: 'text', hint: 'Nur bei „Sonstiges“.' },
+          {
+            name: 'partnerCode',
+            label: 'Partner vor Ort',
+            kind: 'select',
+            emptyOption: 'Keine Angabe',
+            options: ctx.referralCatalogue?.partners ?? [OTHER_OPTION],
+          },
+          { name: 'partnerName', label: 'Sonstiger Partner vor Ort', kind: 'text', hint: 'Nur bei „Sonstiges“.' },
           { name: 'dueDate', label: 'Nachfrage am', kind: 'date' },
           ...(sharing.length
             ? [{ name: 'consentId', label: 'Einwilligung zur Weitergabe', kind: 'select' as const, emptyOption: 'Keine Daten werden weitergegeben', options: sharing.map((k) => ({ value: k.id, label: consentLabel(k) })) }]

@@ -157,6 +157,7 @@ export function caseExportDocument(data: CaseExport, names: ExportNames): string
       languages: data.person.languages.join(', ') || '–',
       recordedAt: formatDate(data.person.recordedAt),
       contact: contactLines(data.person.contact),
+      linkedCases: data.person.linkedCases.map((l) => ({ ...l, since: formatDate(l.since) })),
     },
     caseFacts: [
       { term: 'Fallnummer', value: c.id },

@@ -27,7 +27,9 @@ import type { CaseRow } from '../operations/case-lookup.js';
 import { organisationNames, staffDirectory, type StaffDirectory } from '../operations/directory.js';
 import { caseProgressOf } from '../operations/progress.js';
 import { caseProgressModel } from './case-progress-view.js';
-import { CONSENT_FORMS, actionForm, consentForm } from './case-action-forms.js';
+import { CONSENT_FORMS, actionForm, consentForm, referralCatalogueOptions, type ActionFormContext } from './case-action-forms.js';
+import { catalogueEntries } from '../operations/referral-catalogue.js';
+import { caseLinksModel, type LinkFailure } from './case-links.js';
 import { actionFeedbackOf, caseHeader } from './case-header.js';
 import { actionView, type ActionFailure as GenericActionFailure } from './forms.js';
 import {
@@ -86,7 +88,7 @@ export async function renderCasePage(
   res: Response,
   row: CaseRow,
   view: CaseData | null,
-  options: { status?: number; failure?: ActionFailure; documentFailure?: DocumentFailure; contactFailure?: ContactFailure } & Partial<CaseFile> = {},
+  options: { status?: number; failure?: ActionFailure; documentFailure?: DocumentFailure; contactFailure?: ContactFailure; linkFailure?: LinkFailure } & Partial<CaseFile> = {},
 ): Promise<void> {
   const user = signedInUser(req);
   const now = new Date();
@@ -113,7 +115,9 @@ export async function renderCasePage(
     allowed = allowedActions(view, actor, { now: now.toISOString(), settings });
     const head = caseHeader(view, user, allowed, now);
     header = head.header;
-    actions = caseActionViews(view, head, allowed, { row, user, staff, orgs, now, failure, csrfToken: req.authSession?.csrfToken, progress: caseProgress });
+    // The refer form chooses from the referral catalogue (issue 14): read only when it is offered.
+    const referralCatalogue = allowed.includes('refer') ? referralCatalogueOptions(await catalogueEntries(db)) : undefined;
+    actions = caseActionViews(view, head, allowed, { row, user, staff, orgs, now, failure, csrfToken: req.authSession?.csrfToken, progress: caseProgress, referralCatalogue });
     // The next step's form stands in the header, before everything else (on a phone too).
     if (head.nextAction && actions[0]?.id === `aktion-${head.nextAction}`) nextAction = actions.shift();
     // A refused action whose form is gone (the state moved on meanwhile) is reported above the remaining forms.
@@ -148,6 +152,8 @@ export async function renderCasePage(
       refusal,
       documents: options.documents ? documentsModel(row, options.documents, staff, options.documentFailure) : undefined,
       contact: options.contact ? contactModel(row, options.contact, staff, options.contactFailure) : undefined,
+      // Related persons' own cases (issue 14): shown with the case file, to callers with full access.
+      links: options.contact ? await caseLinksModel(db, user, row, options.linkFailure) : undefined,
     }),
   );
 }
@@ -157,7 +163,17 @@ function caseActionViews(
   view: CaseData,
   head: ReturnType<typeof caseHeader>,
   allowed: readonly CaseAction[],
-  p: { row: CaseRow; user: { id: string }; staff: StaffDirectory; orgs: Organisations; now: Date; failure: ActionFailure | undefined; csrfToken: string | undefined; progress: CaseProgress },
+  p: {
+    row: CaseRow;
+    user: { id: string };
+    staff: StaffDirectory;
+    orgs: Organisations;
+    now: Date;
+    failure: ActionFailure | undefined;
+    csrfToken: string | undefined;
+    progress: CaseProgress;
+    referralCatalogue: ActionFormContext['referralCatalogue'];
+  },
 ) {
   const { row, staff, orgs, failure, csrfToken } = p;
   const ctx = {
@@ -169,6 +185,7 @@ function caseActionViews(
     partners: orgs.rows.filter((o) => o.id !== view.organisationId).map((o) => ({ value: o.id, label: o.shortName })),
     // The ratings so far: the rating fields start from the latest (issue 16).
     progress: p.progress,
+    ...(p.referralCatalogue ? { referralCatalogue: p.referralCatalogue } : {}),
   };
   const base = `/faelle/${encodeURIComponent(row.id)}/aktionen`;
   return head.offered.flatMap((action) => {

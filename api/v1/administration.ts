@@ -11,6 +11,7 @@ import { createOrganisation, updateOrganisation } from '../operations/organisati
 import { getReportSettings, updateReportSettings } from '../operations/report-settings.js';
 import { listRecordRejections, retryRecordWrite } from '../operations/record-rejections.js';
 import { createRoutingRuleVersion, getRoutingRules } from '../operations/routing-rules.js';
+import { createReferralCatalogueEntry, deleteReferralCatalogueEntry, listReferralCatalogue, updateReferralCatalogueEntry } from '../operations/referral-catalogue.js';
 
 export function administrationRouter({ db, temporal }: { db: Database; temporal: Client }): Router {
   const router = Router();
@@ -46,6 +47,20 @@ export function administrationRouter({ db, temporal }: { db: Database; temporal:
   });
   router.post('/admin/record-rejections/:id/retry', async (req, res) => {
     res.status(202).json(await retryRecordWrite({ db, temporal }, callerOf(req), req.params.id as string));
+  });
+  // The referral catalogue (issue 14): read by all staff, kept by coordination and IT.
+  router.get('/referral-catalogue', async (req, res) => {
+    res.json(await listReferralCatalogue(db, callerOf(req), req.query as Record<string, unknown>));
+  });
+  router.post('/referral-catalogue', async (req, res) => {
+    res.status(201).json(await createReferralCatalogueEntry(db, callerOf(req), req.body));
+  });
+  router.patch('/referral-catalogue/:code', async (req, res) => {
+    res.json(await updateReferralCatalogueEntry(db, callerOf(req), req.params.code as string, req.body));
+  });
+  router.delete('/referral-catalogue/:code', async (req, res) => {
+    await deleteReferralCatalogueEntry(db, callerOf(req), req.params.code as string);
+    res.status(204).end();
   });
   return router;
 }

@@ -4,11 +4,13 @@
 //   GET  /:id/documents/:docId   the file, always as an attachment
 //   GET  /:id/contact            the person's contact data (operations/case-contact.ts)
 //   PUT  /:id/contact            replaces it
+//   GET/POST /:id/links, DELETE /:id/links/:linkId   related persons' own cases (operations/case-links.ts, issue 14)
 import { Router } from 'express';
 import { sendDocument } from '../http/attachment.js';
 import { callerOf } from '../http/caller.js';
 import type { OperationDeps } from '../operations/caller.js';
 import { readCaseContact, updateCaseContact } from '../operations/case-contact.js';
+import { linkCase, listCaseLinks, unlinkCase } from '../operations/case-links.js';
 import { downloadCaseDocument, listCaseDocuments, uploadCaseDocument } from '../operations/case-documents.js';
 
 export function caseDocumentsRouter(deps: Pick<OperationDeps, 'db' | 'temporal'>): Router {
@@ -36,6 +38,20 @@ export function caseDocumentsRouter(deps: Pick<OperationDeps, 'db' | 'temporal'>
   router.put('/:id/contact', async (req, res) => {
     res.set('Cache-Control', 'no-store');
     res.json(await updateCaseContact(deps, callerOf(req), req.params.id, req.body));
+  });
+
+  router.get('/:id/links', async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    res.json(await listCaseLinks(deps, callerOf(req), req.params.id));
+  });
+
+  router.post('/:id/links', async (req, res) => {
+    res.status(201).json(await linkCase(deps, callerOf(req), req.params.id, req.body));
+  });
+
+  router.delete('/:id/links/:linkId', async (req, res) => {
+    await unlinkCase(deps, callerOf(req), req.params.id, req.params.linkId);
+    res.status(204).end();
   });
 
   return router;

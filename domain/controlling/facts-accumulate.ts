@@ -43,6 +43,8 @@ interface FactsCase extends FactsSource {
 
 export interface FactsContext {
   sources: FactsSource[];
+  /** The referral catalogue (issue 14): referrals are counted by code. */
+  referralCatalogue?: readonly { code: string; name: string }[];
   handovers: Array<HandoverModel & { personNo: number }>;
   persons: number;
   minPersons: number;
@@ -194,7 +196,7 @@ export function accumulateFacts(
   windows: Window[],
 ): { groupRows: Map<string, CountedRow>; totalRow: CountedRow; services: string[] } {
   const pass = new Pass(ctx, groupBy);
-  const targets = new ReferralTargets(ctx.start, ctx.end);
+  const targets = new ReferralTargets(ctx.start, ctx.end, ctx.referralCatalogue);
   const totalWindows: Window[] = [{ start: ctx.start, end: ctx.end, key: null }];
   const ends = (list: Window[]) => [...list].sort((a, b) => a.end - b.end).map((w) => ({ w, day: localDay(w.end, ctx.timeZone) }));
   const groupEnds = ends(windows);

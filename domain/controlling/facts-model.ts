@@ -56,8 +56,9 @@ export interface CaseFacts {
   closures: [number, string, string | null][];
   /** Referral ids, referred to by their index. */
   refIds: string[];
-  /** Referrals sent with an id and a target: [referral, at, target as written (blanks trimmed and collapsed)]. */
-  sent: [number, number, string][];
+  /** Referrals sent with an id and a target: [referral, at, target as written (blanks trimmed and collapsed),
+   *  catalogue code (issue 14; absent in referrals of before)]. */
+  sent: [number, number, string, string?][];
   /** Referral events: [at, type (0 sent, 1 outcome, 2 stopped, 3 other), referral (−1: none), figure or null]. */
   referrals: [number, number, number, string | null][];
   /** Finished overdue stretches of work deadlines: [kind, first day, last day, how many] — the days whose midnight

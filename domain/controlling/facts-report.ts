@@ -38,6 +38,7 @@ export function computeControllingFromFacts(input: ControllingFactsInput): Contr
   }
   const ctx: FactsContext = {
     sources,
+    ...(input.referralCatalogue ? { referralCatalogue: input.referralCatalogue } : {}),
     handovers,
     persons: personNo.size,
     minPersons,

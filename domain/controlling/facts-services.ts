@@ -3,6 +3,7 @@
 // under OTHER_SERVICES when fewer than `minPersons` persons were referred there in the period. Which target a
 // referral is shown under is known only after all cases were seen, so the referral figures are collected while the
 // cases are counted and added to their rows at the end.
+import { catalogueIndex, referralTarget, type CatalogueIndex } from '../referral-catalogue.js';
 import type { FactsRow } from './facts-cells.js';
 import type { CaseFacts } from './facts-model.js';
 import { OTHER_SERVICES } from './model.js';
@@ -17,7 +18,8 @@ interface Collected {
 }
 
 export class ReferralTargets {
-  private readonly normOf = new Map<string, string>();
+  private readonly targetOf = new Map<string, { key: string; name?: string }>();
+  private readonly index: CatalogueIndex;
   private readonly firstSpelling = new Map<string, string>();
   private readonly persons = new Map<string, Set<string>>();
   /** Per case with referrals: its referral ids and the normalised target of each (the last sent before the end). */
@@ -27,21 +29,30 @@ export class ReferralTargets {
   constructor(
     private readonly start: number,
     private readonly end: number,
-  ) {}
+    catalogue: readonly { code: string; name: string }[] = [],
+  ) {
+    this.index = catalogueIndex(catalogue);
+  }
 
   /** A case's referrals; `rows.rowAt` gives the row of the grouping for a figure of the case at an instant. */
   collect<C extends { facts: CaseFacts; person: string; personNo: number }>(c: C, rows: { rowAt(c: C, t: number): FactsRow }): void {
     const { facts: f, person, personNo } = c;
     if (f.refIds.length === 0 && f.referrals.length === 0) return;
     const norms: Array<string | undefined> = [];
-    for (const [ref, at, spelling] of f.sent) {
+    for (const [ref, at, spelling, code] of f.sent) {
       if (at >= this.end) continue;
-      let norm = this.normOf.get(spelling);
-      if (norm === undefined) this.normOf.set(spelling, (norm = spelling.toLocaleLowerCase('de')));
+      let target = code === undefined ? this.targetOf.get(spelling) : undefined;
+      if (target === undefined) {
+        target = referralTarget(this.index, code, spelling);
+        if (code === undefined) this.targetOf.set(spelling, target);
+      }
+      const norm = target.key;
       norms[ref] = norm;
       const first = this.firstSpelling.get(norm);
-      // What [...spellings].sort()[0] gives: the least in UTF-16 code unit order.
-      if (first === undefined || spelling < first) this.firstSpelling.set(norm, spelling);
+      // A catalogue target is shown by its entry's name; free text in the spelling that sorts first (what
+      // [...spellings].sort()[0] gives: the least in UTF-16 code unit order).
+      if (target.name !== undefined) this.firstSpelling.set(norm, target.name);
+      else if (first === undefined || spelling < first) this.firstSpelling.set(norm, spelling);
     }
     const caseIndex = this.cases.length;
     const inPeriod: number[] = [];

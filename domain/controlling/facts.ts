@@ -126,7 +126,9 @@ function foldReferral(f: CaseFactsWork, e: Ev): void {
   if (type === 0) {
     const referral = obj(e.data.referral);
     const spelling = (str(referral, 'service') ?? '').trim().replace(/\s+/g, ' ');
-    if (id && spelling) f.sent.push([ref, e.at, spelling]);
+    // Referrals with a catalogue code (issue 14) keep it: the report groups by code, whatever the name was then.
+    const code = str(referral, 'serviceCode');
+    if (id && spelling) f.sent.push(code ? [ref, e.at, spelling, code] : [ref, e.at, spelling]);
   }
   const outcome = str(e.data, 'outcome');
   const figure =

@@ -115,6 +115,9 @@ export interface ControllingInput {
   groups?: readonly { key: string; label: string }[];
   timeZone?: string;
   minPersons?: number;
+  /** The referral catalogue (every entry, active or not): referrals are counted by code, free text of before under the
+   *  entry whose name matches once normalised (domain/referral-catalogue.ts). Absent: by normalised text only. */
+  referralCatalogue?: readonly { code: string; name: string }[];
 }
 
 /** A figure: `value: null` with `suppressed: true` = small cell; `value: null` alone = not defined (no data). */

@@ -1,5 +1,7 @@
 // Referral targets of the controlling report: free text, normalised (case, blanks) and pooled under OTHER_SERVICES
 // when fewer than `minPersons` persons were referred there in the whole period (a rare target could identify someone).
+// A referral with a catalogue code is counted by its code, free text under the entry its name matches (issue 14).
+import { catalogueIndex, referralTarget } from '../referral-catalogue.js';
 import { OTHER_SERVICES } from './model.js';
 import { SEP, obj, referralIdOf, str, type CaseModel } from './histories.js';
 
@@ -12,8 +14,14 @@ export interface ReferralServices {
 
 export const referralKey = (caseId: string, referralId: string): string => `${caseId}${SEP}${referralId}`;
 
-export function referralServices(cases: readonly CaseModel[], start: number, end: number, minPersons: number): ReferralServices {
-  const { rawService, spellings, servicePersons } = readServices(cases, start, end);
+export function referralServices(
+  cases: readonly CaseModel[],
+  start: number,
+  end: number,
+  minPersons: number,
+  catalogue: readonly { code: string; name: string }[] = [],
+): ReferralServices {
+  const { rawService, spellings, servicePersons } = readServices(cases, start, end, catalogue);
   const serviceOf = new Map<string, string>();
   for (const [ref, norm] of rawService) {
     const shown = (servicePersons.get(norm)?.size ?? 0) >= minPersons;
@@ -33,7 +41,8 @@ export function referralServices(cases: readonly CaseModel[], start: number, end
 }
 
 /** Every referral's normalised target, the spellings of each target, and the persons referred there in the period. */
-function readServices(cases: readonly CaseModel[], start: number, end: number) {
+function readServices(cases: readonly CaseModel[], start: number, end: number, catalogue: readonly { code: string; name: string }[]) {
+  const index = catalogueIndex(catalogue);
   const rawService = new Map<string, string>();
   const spellings = new Map<string, string[]>();
   const servicePersons = new Map<string, Set<string>>();
@@ -44,9 +53,10 @@ function readServices(cases: readonly CaseModel[], start: number, end: number) {
       const id = str(referral, 'id');
       const spelling = (str(referral, 'service') ?? '').trim().replace(/\s+/g, ' ');
       if (!id || !spelling) continue;
-      const norm = spelling.toLocaleLowerCase('de');
+      const target = referralTarget(index, str(referral, 'serviceCode'), spelling);
+      const norm = target.key;
       rawService.set(referralKey(c.id, id), norm);
-      spellings.set(norm, [...(spellings.get(norm) ?? []), spelling]);
+      spellings.set(norm, target.name !== undefined ? [target.name] : [...(spellings.get(norm) ?? []), spelling]);
     }
     for (const e of c.events) {
       if (!['referral_sent', 'referral_outcome_recorded', 'referral_stopped'].includes(e.type) || e.at < start || e.at >= end) continue;

@@ -36,7 +36,7 @@ export function computeControllingFromEvents(input: ControllingInput): Controlli
   const { timeZone, minPersons, start, end, personOf } = setup;
   const cases = readCases(input.caseEvents, personOf);
   const handovers = readHandovers(input.handoverEvents ?? [], cases, personOf, input.caseOfHandover);
-  const { serviceOf, services } = referralServices(cases, start, end, minPersons);
+  const { serviceOf, services } = referralServices(cases, start, end, minPersons, input.referralCatalogue);
 
   const ctx: Context = {
     cases,

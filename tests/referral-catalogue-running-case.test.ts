@@ -1,9 +1,12 @@
 // A case that was running before the referral catalogue (issue 14), on the dev server: opened and worked up to goal
-// planning by a worker with the workflow code of before (the branch point, process rules 8, taken from git), then
+// planning by a worker with the workflow code of before (process rules 8, no catalogue: the sources of workflows/,
+// domain/, platform/ and activities/ at commit a2cede1, kept in tests/fixtures/workflow-code-rules-8.tar.gz so the
+// test needs no git history — a shallow clone has none), then
 // the worker is replaced by one with the current code. The running case takes a refer with catalogue codes (its run
 // stays on rules 8; the request records its own marker, `referral-catalogue-on-a-running-case`), keeps the codes, and
 // its whole history — the old code's part and the new one's — replays against the current code.
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +17,8 @@ import { repoRoot } from '../platform/paths.js';
 import { createCaseWorker } from '../worker.js';
 import { startHarness, type Harness } from './support/harness.js';
 
-/** The commit this branch started from: process rules 8, no referral catalogue. */
-const BEFORE_CATALOGUE = 'a2cede1a3e5d23d40aadd47c63908589806513d9';
+/** `git archive --format=tar a2cede1 workflows domain platform activities | gzip -9`: process rules 8, no catalogue. */
+const BEFORE_CATALOGUE = fileURLToPath(new URL('./fixtures/workflow-code-rules-8.tar.gz', import.meta.url));
 
 let h: Harness;
 let coordinator: Bearer;
@@ -25,9 +28,7 @@ beforeAll(async () => {
   h = await startHarness();
   coordinator = await bearerFor(h.db, 'koordination@kim.example');
   dir = mkdtempSync(join(tmpdir(), 'kim-rules8-'));
-  const archive = join(dir, 'src.tar');
-  execFileSync('git', ['archive', '--format=tar', '-o', archive, BEFORE_CATALOGUE, 'workflows', 'domain', 'platform', 'activities'], { cwd: repoRoot });
-  execFileSync('tar', ['-xf', archive, '-C', dir]);
+  execFileSync('tar', ['-xzf', BEFORE_CATALOGUE, '-C', dir]);
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
 }, 120_000);
 afterAll(async () => {

@@ -5,7 +5,7 @@
 // change. All idempotent.
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { anonymiseEvent, anonymisedBirthDate } from '../domain/erasure.js';
+import { PERSON_MATCH_ERASURE, anonymiseEvent, anonymisedBirthDate } from '../domain/erasure.js';
 import { destroyDataKeys, retireDataKeys, type DataKeyStore } from '../platform/data-keys.js';
 import type { Database } from '../platform/database.js';
 import type { Prisma } from '../prisma/generated/client.js';
@@ -26,6 +26,13 @@ async function anonymiseHandover(tx: Tx, handoverId: string): Promise<void> {
 async function deleteCaseFile(tx: Tx, caseId: string): Promise<void> {
   await tx.caseDocument.deleteMany({ where: { caseId } });
   await tx.caseContact.deleteMany({ where: { caseId } });
+}
+
+/** The duplicate check's hashes of the case and every possible match or link it is part of (issue 16): deleted, as
+ *  domain/erasure.ts PERSON_MATCH_ERASURE decides. The other case of a link keeps working, as a person of its own. */
+async function deletePersonMatchData(tx: Tx, caseId: string): Promise<void> {
+  if (PERSON_MATCH_ERASURE.matchKeys === 'delete') await tx.personMatchKey.deleteMany({ where: { caseId } });
+  if (PERSON_MATCH_ERASURE.matches === 'delete') await tx.personMatch.deleteMany({ where: { OR: [{ caseId }, { otherCaseId: caseId }] } });
 }
 
 export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
@@ -64,6 +71,7 @@ export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
         await tx.caseRecordRejection.deleteMany({ where: { caseId } });
         await tx.consent.updateMany({ where: { caseId }, data: { partnerName: null, purpose: null } });
         await deleteCaseFile(tx, caseId);
+        await deletePersonMatchData(tx, caseId);
         for (const h of await tx.handover.findMany({ where: { caseId }, select: { id: true } })) await anonymiseHandover(tx, h.id);
       });
       const subjects = await subjectsOfCase(caseId);

@@ -12,9 +12,10 @@ import { caseHistory } from './case-history.js';
 import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { toCaseResponse } from './case-responses.js';
 import { ApiError } from './errors.js';
+import { caseLinkState } from './person-matches.js';
 
 async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temporal'>, row: CaseRow) {
-  const [view, history, consents, notifications, disclosures, organisations, documents, contact] = await Promise.all([
+  const [view, history, consents, notifications, disclosures, organisations, documents, contact, personMatch] = await Promise.all([
     readCaseView(db, temporal, row),
     caseHistory(db, row.id),
     db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
@@ -24,6 +25,7 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
     db.organisation.findMany({ select: { id: true, name: true } }),
     documentsOfCase({ db, temporal }, row.id),
     contactOfCase({ db, temporal }, row.id),
+    caseLinkState(db, row.id),
   ]);
   const organisationName = new Map(organisations.map((o) => [o.id, o.name]));
   return {
@@ -38,6 +40,9 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
       recordedAt: row.person.createdAt.toISOString(),
       // Contact data (api/operations/case-contact.ts), kept per case.
       contact,
+      // Whether coordination linked this case to another case of the same person (issue 16): yes or no, nothing of
+      // the other case — it is another provider's data.
+      linkedToAnotherCase: personMatch.linkedToAnotherCase,
     },
     case: toCaseResponse(row, view),
     consents: consents.map((c) => ({

@@ -30,6 +30,7 @@ const ENTITY_LABELS: Record<string, string> = {
   case_settings: 'Fristen',
   report_settings: 'Altersgruppen',
   case_record: 'Fallprotokoll',
+  person_match: 'Personenabgleich',
 };
 const ACTION_LABELS: Record<string, string> = {
   invited: 'eingeladen',
@@ -42,6 +43,8 @@ const ACTION_LABELS: Record<string, string> = {
   created: 'angelegt',
   seeded: 'Voreinstellung angelegt',
   record_retry_requested: 'abgewiesenen Eintrag erneut schreiben lassen',
+  person_linked: 'zwei Fälle einer Person zugeordnet',
+  person_match_dismissed: 'möglichen Treffer verworfen',
 };
 
 function describeChange(before: unknown, after: unknown): string[] {

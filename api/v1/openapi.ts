@@ -9,6 +9,7 @@
 //   openapi-actions.ts     opening a case, case actions, handovers
 //   openapi-admin.ts       accounts, one-time links, deadline settings, organisations, routing rules, audit
 //   openapi-documents.ts   the documents of a case file
+//   openapi-person-matches.ts  one person across providers: coordination's possible matches
 import { Router } from 'express';
 import { caseActionPaths, handoverPaths, openCaseOperation } from './openapi-actions.js';
 import { schemas, securitySchemes } from './openapi-components.js';
@@ -17,6 +18,7 @@ import { administrationPaths } from './openapi-admin.js';
 import { caseReadPaths, coordinationPaths, sessionPaths } from './openapi-paths.js';
 import { workPaths } from './openapi-work.js';
 import { caseDocumentPaths } from './openapi-documents.js';
+import { personMatchPaths } from './openapi-person-matches.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -67,6 +69,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...administrationPaths(),
       ...workPaths(),
       ...caseDocumentPaths(),
+      ...personMatchPaths(),
     },
   };
 }

@@ -21,18 +21,19 @@ async function anonymiseHandover(tx: Tx, handoverId: string): Promise<void> {
   }
 }
 
-/** The case file beside the workflow — documents and contact data, sealed with the key step 2 destroys: deleted whole
- *  (no field of them is needed for the figures). */
-async function deleteCaseFile(tx: Tx, caseId: string): Promise<void> {
-  await tx.caseDocument.deleteMany({ where: { caseId } });
-  await tx.caseContact.deleteMany({ where: { caseId } });
-}
-
 /** The duplicate check's hashes of the case and every possible match or link it is part of (issue 16): deleted, as
  *  domain/erasure.ts PERSON_MATCH_ERASURE decides. The other case of a link keeps working, as a person of its own. */
 async function deletePersonMatchData(tx: Tx, caseId: string): Promise<void> {
   if (PERSON_MATCH_ERASURE.matchKeys === 'delete') await tx.personMatchKey.deleteMany({ where: { caseId } });
   if (PERSON_MATCH_ERASURE.matches === 'delete') await tx.personMatch.deleteMany({ where: { OR: [{ caseId }, { otherCaseId: caseId }] } });
+}
+
+/** The case file beside the workflow — documents and contact data, sealed with the key step 2 destroys: deleted whole
+ *  (no field of them is needed for the figures); and the duplicate check's rows. */
+async function deleteCaseFile(tx: Tx, caseId: string): Promise<void> {
+  await tx.caseDocument.deleteMany({ where: { caseId } });
+  await tx.caseContact.deleteMany({ where: { caseId } });
+  await deletePersonMatchData(tx, caseId);
 }
 
 export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
@@ -71,7 +72,6 @@ export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {
         await tx.caseRecordRejection.deleteMany({ where: { caseId } });
         await tx.consent.updateMany({ where: { caseId }, data: { partnerName: null, purpose: null } });
         await deleteCaseFile(tx, caseId);
-        await deletePersonMatchData(tx, caseId);
         for (const h of await tx.handover.findMany({ where: { caseId }, select: { id: true } })) await anonymiseHandover(tx, h.id);
       });
       const subjects = await subjectsOfCase(caseId);

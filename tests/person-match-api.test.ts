@@ -140,15 +140,48 @@ describe('the duplicate check at intake', () => {
   });
 });
 
+describe('a case an ABH handover opens', () => {
+  it('gets its hashes, and an open case elsewhere becomes a possible match (the handover is not stopped)', async () => {
+    const abh = await login(h.baseUrl, 'abh@kim.example');
+    const person = { givenName: 'Tesfay', familyName: 'Gebremedhin', birthDate: '1993-06-06', municipality: 'Nettersheim', languages: [] };
+    const eifelCase = await opened(eifel, { ...person, municipality: 'Dahlem' });
+    const proposed = await apiCall(h.baseUrl, abh, 'POST', '/api/v1/handovers', {
+      person: { ...person, givenName: 'TESFAY' },
+      residenceLaw: { permits: ['§25b'], notes: '' },
+      reason: 'Arbeitsaufnahme',
+    });
+    expect(proposed.status).toBe(201);
+    const id: string = proposed.body.id;
+    const act = async (who: SignedIn, action: string, body: unknown = {}) => {
+      const res = await apiCall(h.baseUrl, who, 'POST', `/api/v1/handovers/${id}/actions/${action}`, body);
+      expect(res.status, `${action}: ${JSON.stringify(res.body)}`).toBe(200);
+      return res.body.handover;
+    };
+    await act(abh, 'record-consent', { decision: 'given' });
+    await act(drk, 'schedule-meeting', { at: new Date(Date.now() + 3 * DAY).toISOString(), participants: ['Klient', 'ABH', 'DRK'] });
+    await act(abh, 'complete-meeting', {});
+    const caseId: string = (await act(drk, 'accept')).caseId;
+    await eventually(() => h.db.personMatchKey.count({ where: { caseId } }), (n) => n === 1, 'hashes of the handed-over case');
+    expect(await h.db.personMatch.findMany({ where: { caseId } })).toEqual([
+      expect.objectContaining({ otherCaseId: eifelCase, status: 'open', confirmedById: abh.user.id }),
+    ]);
+    // Further intakes elsewhere find the handed-over person too.
+    expect((await open(kreis, { ...person, municipality: 'Kall' })).status).toBe(409);
+  });
+});
+
 describe("coordination's possible matches", () => {
   it('lists them with both persons (access-logged), links and dismisses (audited); case managers are refused', async () => {
     expect((await apiCall(h.baseUrl, drk, 'GET', '/api/v1/person-matches')).status).toBe(403);
     expect((await apiCall(h.baseUrl, coordinator, 'GET', '/api/v1/person-matches?status=vielleicht')).status).toBe(422);
     const list = await apiCall(h.baseUrl, coordinator, 'GET', '/api/v1/person-matches');
     expect(list.status).toBe(200);
-    expect(list.body.items.length).toBe(2);
-    const [first, second] = list.body.items as Array<{ id: string; case: { id: string; person: { familyName: string } }; otherCase: { id: string; organisationName: string } }>;
+    expect(list.body.items.length).toBe(3); // two confirmed intakes, one handover
+    // Newest first: the handover's match (its other case at Caritas Eifel), then the two intakes against the DRK's case.
+    const [handedOver, first, second] = list.body.items as Array<{ id: string; case: { id: string; person: { familyName: string } }; otherCase: { id: string; organisationName: string } }>;
+    expect(handedOver!.otherCase.organisationName).toMatch(/Caritas/);
     expect(first!.otherCase.organisationName).toMatch(/DRK/);
+    expect(second!.otherCase.organisationName).toMatch(/DRK/);
     const logged = await h.db.accessLog.findMany({ where: { action: 'read_person_match', userId: coordinator.user.id } });
     expect(new Set(logged.map((l) => l.caseId))).toEqual(new Set(list.body.items.flatMap((m: { case: { id: string }; otherCase: { id: string } }) => [m.case.id, m.otherCase.id])));
 

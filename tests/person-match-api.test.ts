@@ -216,6 +216,9 @@ describe("coordination's possible matches", () => {
     const exported = await apiCall(h.baseUrl, coordinator, 'GET', `/api/v1/cases/${first!.case.id}/export`);
     expect(exported.body.person.linkedToAnotherCase).toBe(true);
     expect(JSON.stringify(exported.body)).not.toContain(first!.otherCase.id);
+    const print = await (await fetch(`${h.baseUrl}/api/v1/cases/${first!.case.id}/export?format=html`, { headers: { cookie: coordinator.cookie } })).text();
+    expect(print).toContain('<dt>Mit einem weiteren Fall derselben Person verknüpft</dt><dd>ja (durch die KIM-Koordination)</dd>');
+    expect(print).not.toContain(first!.otherCase.id);
     const unlinked = await apiCall(h.baseUrl, coordinator, 'GET', `/api/v1/cases/${second!.case.id}/export`);
     expect(unlinked.body.person.linkedToAnotherCase).toBe(false);
   });

@@ -5,7 +5,7 @@
 // change. All idempotent.
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { anonymiseEvent, anonymisedBirthDate } from '../domain/erasure.js';
+import { PERSON_MATCH_ERASURE, anonymiseEvent, anonymisedBirthDate } from '../domain/erasure.js';
 import { destroyDataKeys, retireDataKeys, type DataKeyStore } from '../platform/data-keys.js';
 import type { Database } from '../platform/database.js';
 import type { Prisma } from '../prisma/generated/client.js';
@@ -21,13 +21,21 @@ async function anonymiseHandover(tx: Tx, handoverId: string): Promise<void> {
   }
 }
 
+/** The duplicate check's hashes of the case and every possible match or link it is part of (issue 16): deleted, as
+ *  domain/erasure.ts PERSON_MATCH_ERASURE decides. The other case of a link keeps working, as a person of its own. */
+async function deletePersonMatchData(tx: Tx, caseId: string): Promise<void> {
+  if (PERSON_MATCH_ERASURE.matchKeys === 'delete') await tx.personMatchKey.deleteMany({ where: { caseId } });
+  if (PERSON_MATCH_ERASURE.matches === 'delete') await tx.personMatch.deleteMany({ where: { OR: [{ caseId }, { otherCaseId: caseId }] } });
+}
+
 /** The case file beside the workflow — documents and contact data, sealed with the key step 2 destroys: deleted whole
- *  (no field of them is needed for the figures). */
+ *  (no field of them is needed for the figures); and the duplicate check's rows. */
 async function deleteCaseFile(tx: Tx, caseId: string): Promise<void> {
   await tx.caseDocument.deleteMany({ where: { caseId } });
   await tx.caseContact.deleteMany({ where: { caseId } });
   // Links to related persons' own cases (issue 14), from either side: the other case stays, the link goes.
   await tx.caseLink.deleteMany({ where: { OR: [{ caseId }, { linkedCaseId: caseId }] } });
+  await deletePersonMatchData(tx, caseId);
 }
 
 export function createErasureActivities(db: Database, dataKeys?: DataKeyStore) {

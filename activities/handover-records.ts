@@ -18,6 +18,9 @@ import {
   type TransferCaseForHandoverInput,
 } from '../workflows/handover-messages.js';
 import { eventRows, lastSeqOf } from './event-records.js';
+import type { DataKeyResolver } from '../platform/data-keys.js';
+import { matchHashesOf } from '../platform/person-match-key.js';
+import { openCasesWithHashes, recordMatchRows } from '../platform/person-match-store.js';
 import { actOnNotificationId, handoverActOnMails, type HandoverActorSide } from '../domain/act-on-notifications.js';
 
 export function handoverEventKey(handoverId: string, seq: number): string {
@@ -136,7 +139,10 @@ async function transferCaseForHandover(input: TransferCaseForHandoverInput): Pro
 }
 
 /** Person and Case rows of the case an accepted handover opens (idempotent by case id), and the handover's link to it. */
-async function openCaseFromHandover(db: Database, input: OpenCaseFromHandoverInput): Promise<void> {
+async function openCaseFromHandover(db: Database, input: OpenCaseFromHandoverInput, dataKeys?: DataKeyResolver): Promise<void> {
+  // The duplicate check's hashes (issue 16), so later intakes elsewhere find this person; an open case found elsewhere
+  // becomes a possible match for coordination (the handover is not stopped: the client consented, the meeting was held).
+  const hashes = await matchHashesOf(dataKeys, input.person);
   await db.$transaction(async (tx) => {
     const existing = await tx.case.findUnique({ where: { id: input.caseId }, select: { id: true } });
     if (!existing) {
@@ -164,13 +170,16 @@ async function openCaseFromHandover(db: Database, input: OpenCaseFromHandoverInp
           openedAt: new Date(input.openedAt),
         },
       });
+      const counsellor = await tx.handover.findUnique({ where: { id: input.handoverId }, select: { counsellorId: true } });
+      const others = await openCasesWithHashes(tx, hashes, input.organisationId);
+      await recordMatchRows(tx, input.caseId, hashes, others, counsellor?.counsellorId ?? 'system');
     }
     // The link the counsellor's later read access goes through (Handover.counsellorId → caseId).
     await tx.handover.updateMany({ where: { id: input.handoverId }, data: { caseId: input.caseId } });
   });
 }
 
-export function createHandoverRecordActivities(db: Database) {
+export function createHandoverRecordActivities(db: Database, dataKeys?: DataKeyResolver) {
   return {
     async recordHandoverEvents(input: HandoverRecordInput): Promise<void> {
       const { handoverId, events, readModel, notifications } = input;
@@ -215,7 +224,7 @@ export function createHandoverRecordActivities(db: Database) {
       });
     },
 
-    openCaseFromHandover: (input: OpenCaseFromHandoverInput) => openCaseFromHandover(db, input),
+    openCaseFromHandover: (input: OpenCaseFromHandoverInput) => openCaseFromHandover(db, input, dataKeys),
 
     transferCaseForHandover,
   };

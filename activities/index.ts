@@ -27,7 +27,7 @@ export function createActivities({ db, mailer, coordinationEmail, dataKeys }: Ac
     ...createCaseBatchRecordActivities(db),
     ...createReconcilerActivities(db),
     ...createErasureActivities(db, dataKeys),
-    ...createHandoverRecordActivities(db),
+    ...createHandoverRecordActivities(db, dataKeys),
     ...createSettingsActivities(db),
     ...createNotificationActivities({ db, mailer, coordinationEmail }),
     ...createOutboxDispatchActivities({ db, mailer, coordinationEmail }),

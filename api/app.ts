@@ -30,6 +30,8 @@ import { caseDocumentPagesRouter } from './pages/case-documents.js';
 import { caseLinkPagesRouter } from './pages/case-links.js';
 import { intakePagesRouter } from './pages/intake.js';
 import { coordinationPagesRouter } from './pages/coordination.js';
+import { personMatchPagesRouter } from './pages/person-matches.js';
+import { personMatchesRouter } from './v1/person-matches.js';
 import { dataProtectionPagesRouter } from './pages/data-protection.js';
 import { pageErrorHandler, pageNotFoundHandler } from './pages/errors.js';
 import { handoverPagesRouter } from './pages/handovers.js';
@@ -101,6 +103,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api/v1/deadlines', deadlinesRouter(deps));
   app.use('/api/v1/handovers', handoversRouter(deps));
   app.use('/api/v1/reports', reportsRouter(deps));
+  app.use('/api/v1/person-matches', personMatchesRouter(deps));
   app.use('/api/v1', workRouter(deps));
   // A documented path with a method it does not have: 405 with Allow (after every /api/v1 router, before the 404).
   app.use(methodNotAllowed(buildOpenApiDocument() as unknown as PathsDocument));
@@ -122,6 +125,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(caseHistoryPagesRouter(deps));
   app.use(handoverPagesRouter(deps));
   app.use(coordinationPagesRouter(deps));
+  app.use(personMatchPagesRouter(deps));
   app.use(dataProtectionPagesRouter(deps));
   app.use(tasksPagesRouter(deps));
   app.use(personalSettingsPagesRouter(accountDeps));

@@ -228,6 +228,8 @@ export const createCaseSchema = z.object({
   note: optionalText(4000),
   /** Who holds the new case (domain/case-opening.ts); absent: the rule's default for the opening person. */
   organisationId: z.string().trim().min(1).max(100).optional(),
+  /** `true`: open the case although the duplicate check answered 409 `possible_existing_case` (issue 16; recorded). */
+  confirmNewCase: z.boolean().optional(),
   ...requestIdField,
 });
 export type CreateCaseBody = z.output<typeof createCaseSchema>;

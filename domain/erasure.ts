@@ -140,3 +140,11 @@ export function anonymiseEvent(event: ErasableEvent): { summary: string; data: R
 export function anonymisedBirthDate(birthDate: Date): Date {
   return new Date(Date.UTC(birthDate.getUTCFullYear(), 0, 1));
 }
+
+/**
+ * The duplicate check's data of a case (issue 16, domain/person-match.ts) at the end of retention: its keyed hashes
+ * (PersonMatchKey) and every possible match or link it is part of (PersonMatch) are deleted — none is needed for the
+ * figures of an erased case, and a link would tie the erased case to a person still on record. A linked person's
+ * other case keeps working: it only stops counting as the same person as the erased one.
+ */
+export const PERSON_MATCH_ERASURE = { matchKeys: 'delete', matches: 'delete' } as const;

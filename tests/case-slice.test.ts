@@ -125,7 +125,8 @@ describe('POST /api/v1/cases', () => {
 
 describe('GET /api/v1/cases/:id', () => {
   it('answers with the state held by the workflow', async () => {
-    const created = await post('/api/v1/cases', { ...adult, person: { ...adult.person, municipality: 'Zülpich' } });
+    // The same person again, at the DRK now: confirmed past the duplicate check (issue 16).
+    const created = await post('/api/v1/cases', { ...adult, person: { ...adult.person, municipality: 'Zülpich' }, confirmNewCase: true });
     const res = await eventually(
       () => get(`/api/v1/cases/${created.body.id}`),
       (r) => r.body.stateSource === 'workflow',

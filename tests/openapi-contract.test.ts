@@ -50,7 +50,8 @@ beforeAll(async () => {
   const abh = await login(h.baseUrl, 'abh@kim.example');
   const bearer = await bearerFor(h.db, 'koordination@kim.example');
   for (const municipality of ['Schleiden', 'Kall']) {
-    const created = await apiCall(h.baseUrl, caseManager, 'POST', '/api/v1/cases', { person: { ...person, municipality }, source: 'self' });
+    // The same person at two providers: confirmed past the duplicate check (issue 16).
+    const created = await apiCall(h.baseUrl, caseManager, 'POST', '/api/v1/cases', { person: { ...person, municipality }, source: 'self', confirmNewCase: true });
     expect(created.status).toBe(201);
     caseIds.push(created.body.id);
   }

@@ -8,7 +8,7 @@ import { canReadAccessLog, requireCaseAccess } from './access-policy.js';
 import type { Caller, OperationDeps } from './caller.js';
 import { ApiError } from './errors.js';
 
-export const ACCESS_ACTIONS = ['read_case', 'read_history', 'read_handover', 'export_report', 'export_case', 'read_shared_case', 'list_shared_case', 'read_engine_history', 'read_document'] as const;
+export const ACCESS_ACTIONS = ['read_case', 'read_history', 'read_handover', 'export_report', 'export_case', 'read_shared_case', 'list_shared_case', 'read_engine_history', 'read_document', 'read_person_match'] as const;
 
 export type AccessAction =
   | 'read_case'
@@ -22,7 +22,9 @@ export type AccessAction =
   // A coordinator read a case's decrypted engine history in the Temporal UI (api/operations/engine-history.ts).
   | 'read_engine_history'
   // A document of the case file was downloaded (api/operations/case-documents.ts).
-  | 'read_document';
+  | 'read_document'
+  // Coordination read the persons of a possible match across providers (api/operations/person-matches.ts).
+  | 'read_person_match';
 
 export async function logAccess(
   db: Database,

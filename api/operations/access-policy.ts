@@ -107,6 +107,9 @@ export function canSeeReports(user: AccessUser): boolean {
 }
 
 /** Users and organisations: the administrative assistant / IT. */
+/** Possible matches of one person across providers (issue 16): coordination sees every case, so it decides them. */
+export const canDecidePersonMatches = (user: AccessUser): boolean => user.role === 'coordinator';
+
 export function canManageUsers(user: AccessUser): boolean {
   return user.role === 'admin';
 }

@@ -8,7 +8,7 @@ import { canReadAdminAudit } from './access-policy.js';
 import type { Caller } from './caller.js';
 import { ApiError } from './errors.js';
 
-export const AUDIT_ENTITIES = ['account', 'organisation', 'routing_rules', 'case_settings', 'case_record', 'report_settings', 'referral_catalogue'] as const;
+export const AUDIT_ENTITIES = ['account', 'organisation', 'routing_rules', 'case_settings', 'case_record', 'report_settings', 'referral_catalogue', 'person_match'] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 
 /** A transaction client or the database itself. */

@@ -13,9 +13,10 @@ import { caseHistory } from './case-history.js';
 import { loadCaseRow, readCaseView, type CaseRow } from './case-lookup.js';
 import { toCaseResponse } from './case-responses.js';
 import { ApiError } from './errors.js';
+import { caseLinkState } from './person-matches.js';
 
 async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temporal'>, row: CaseRow) {
-  const [view, history, consents, notifications, disclosures, organisations, documents, contact, linkedCases] = await Promise.all([
+  const [view, history, consents, notifications, disclosures, organisations, documents, contact, linkedCases, personMatch] = await Promise.all([
     readCaseView(db, temporal, row),
     caseHistory(db, row.id),
     db.consent.findMany({ where: { caseId: row.id }, orderBy: { recordedAt: 'asc' } }),
@@ -26,6 +27,7 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
     documentsOfCase({ db, temporal }, row.id),
     contactOfCase({ db, temporal }, row.id),
     exportedLinks(db, row.id),
+    caseLinkState(db, row.id),
   ]);
   const organisationName = new Map(organisations.map((o) => [o.id, o.name]));
   return {
@@ -42,6 +44,9 @@ async function caseExportData({ db, temporal }: Pick<OperationDeps, 'db' | 'temp
       contact,
       // Related persons linked to their own case (issue 14): only that there is one and the relation.
       linkedCases,
+      // Whether coordination linked this case to another case of the same person (issue 16): yes or no, nothing of
+      // the other case — it is another provider's data.
+      linkedToAnotherCase: personMatch.linkedToAnotherCase,
     },
     case: toCaseResponse(row, view),
     consents: consents.map((c) => ({

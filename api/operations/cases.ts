@@ -26,6 +26,7 @@ import { listItem, toCaseResponse } from './case-responses.js';
 import { type Caller, type OperationDeps } from './caller.js';
 import { ApiError, isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 import { withCleanPersonNames } from './plausibility.js';
+import { confirmedWarning, intakeMatch, recordIntakeMatch, requireConfirmation, type IntakeMatch } from './person-matches.js';
 import { resolveCaseRead } from './partner-access.js';
 import { errorFields, logger } from '../../platform/logger.js';
 
@@ -83,7 +84,7 @@ function parseOpenCase(input: unknown, openedAt: string, rules: RoutingRules) {
 type OpenCaseBody = ReturnType<typeof parseOpenCase>['body'];
 
 /** Person and case rows in one transaction; returns the person's id. */
-async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, opened: { at: string; by: string; organisationId: string }): Promise<string> {
+async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, proposal: Proposal, opened: { at: string; by: string; organisationId: string }, match: IntakeMatch): Promise<string> {
   // requestId: unique per opener, so a double-submitted form or a repeated call cannot insert a second case.
   return db.$transaction(async (tx) => {
     const created = await tx.person.create({
@@ -113,6 +114,8 @@ async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, 
         requestId: body.requestId ?? null,
       },
     });
+    // The duplicate check's hashes and any possible match the opener confirmed (issue 16): with the case or not at all.
+    await recordIntakeMatch(tx, caseId, match, opened.by);
     return created.id;
   });
 }
@@ -136,7 +139,12 @@ async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: 
       .withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).describe())
       .then(() => true, () => false);
     if (started) return false;
-    await db.$transaction([db.case.delete({ where: { id: caseId } }), db.person.delete({ where: { id: personId } })]);
+    await db.$transaction([
+      db.personMatchKey.deleteMany({ where: { caseId } }),
+      db.personMatch.deleteMany({ where: { caseId } }),
+      db.case.delete({ where: { id: caseId } }),
+      db.person.delete({ where: { id: personId } }),
+    ]);
     // The codec needs the database too (the new case's data key): a database outage is answered as one.
     if (isDatabaseUnavailable(error)) throw error;
     logger.error({ caseId, ...errorFields(error) }, 'could not start case workflow');
@@ -178,11 +186,14 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
   if (earlier) return earlier;
   // Who holds it (domain/case-opening.ts): the proposal stays on record either way.
   const { organisationId } = await caseHolder(deps.db, user, proposal.organisationId, body.organisationId);
+  // One person across providers (issue 16): an open case elsewhere stops the intake until the opener confirms.
+  const match = await intakeMatch(deps, body.person, organisationId);
+  requireConfirmation(match, body.confirmNewCase);
   const settings = await loadCaseSettings(deps.db);
   const caseId = randomUUID();
   let personId: string;
   try {
-    personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id, organisationId });
+    personId = await createCaseRows(deps.db, caseId, body, proposal, { at: openedAt, by: user.id, organisationId }, match);
   } catch (error) {
     // A parallel request with the same requestId inserted first: answer with its case.
     const raced = isUniqueViolation(error) ? await openedBefore(deps, caller, body.requestId) : null;
@@ -206,10 +217,11 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
   const startedNow = await startCaseWorkflow(deps, caseId, personId, workflowInput, { organisationId, municipality: proposal.municipality });
   const row = await loadCaseRow(deps.db, caseId);
   if (!row) throw new ApiError(500, 'internal_error', 'Fall nach dem Anlegen nicht gefunden.');
-  if (!startedNow) return toCaseResponse(row, null);
+  if (!startedNow) return { ...toCaseResponse(row, null), ...confirmedWarning(match) };
   return {
     ...toCaseResponse(row, null),
     proposedProvider: { organisationId: proposal.organisationId, reason: proposal.reason, alternatives: proposal.alternatives },
+    ...confirmedWarning(match),
   };
 }
 

@@ -36,6 +36,7 @@ import { canSeeReports } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { Caller, OperationDeps } from './caller.js';
 import { ApiError } from './errors.js';
+import { personOfCases } from './person-matches.js';
 
 /** Longest period: bounds the work (and the month columns) of one request. */
 const MAX_PERIOD_DAYS = 3660;
@@ -83,7 +84,7 @@ export async function buildControllingReport(
   // of the events, also contacts documented later), and the handover events up to the end. One read after the other
   // in one transaction: a consistent snapshot (the facts are written with their events), and gentle on the embedded
   // database, which mixes up concurrent queries.
-  const { cases, unfolded, handoverEvents, handovers, organisations, referralCatalogue } = await db.$transaction(
+  const { cases, personOf, unfolded, handoverEvents, handovers, organisations, referralCatalogue } = await db.$transaction(
     async (tx) => {
       // Every case's person (a person with two cases is one person, handovers included); facts only where needed.
       const rows = await tx.$queryRaw<FactsRow[]>`
@@ -95,6 +96,8 @@ export async function buildControllingReport(
       const missing = rows.filter((r) => !r.current).map((r) => r.id);
       return {
         cases: rows,
+        // Cases coordination linked to one person count as one (issue 16, api/operations/person-matches.ts).
+        personOf: await personOfCases(tx, rows),
         unfolded:
           missing.length === 0 ? []
           : await tx.caseEvent.findMany({ where: { caseId: { in: missing } }, select: { caseId: true, seq: true, type: true, at: true, data: true } }),
@@ -118,7 +121,7 @@ export async function buildControllingReport(
     from,
     to,
     groupBy,
-    personOfCase: Object.fromEntries(cases.map((c) => [c.id, c.personId])),
+    personOfCase: personOf,
     caseOfHandover: Object.fromEntries(handovers.flatMap((h) => (h.caseId ? [[h.id, h.caseId]] : []))),
     // Target groups only where the grouping needs them (the report is read often).
     ...(groupBy === 'ageBand' || groupBy === 'channel' ? { caseGroups: Object.fromEntries(cases.map((c) => [c.id, caseGroupOf(c, bounds)])) } : {}),
@@ -159,7 +162,7 @@ export async function targetGroupsOf(db: Database, settings?: ReportSettings) {
     db.organisation.findMany({ orderBy: { name: 'asc' }, select: { id: true, shortName: true, kind: true } }),
   ]);
   return {
-    personOfCase: Object.fromEntries(cases.map((c) => [c.id, c.personId])),
+    personOfCase: await personOfCases(db, cases),
     caseGroups: Object.fromEntries(cases.map((c) => [c.id, caseGroupOf({ ...c, birthDate: c.person.birthDate }, bounds)])),
     postOfOrganisation: postsOf(organisations),
     groupsOf: (groupBy: ControllingGroupBy) => listedGroups(groupBy, bounds, organisations),

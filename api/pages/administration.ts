@@ -31,6 +31,7 @@ const ENTITY_LABELS: Record<string, string> = {
   report_settings: 'Altersgruppen',
   case_record: 'Fallprotokoll',
   referral_catalogue: 'Vermittlungskatalog',
+  person_match: 'Personenabgleich',
 };
 const ACTION_LABELS: Record<string, string> = {
   invited: 'eingeladen',
@@ -44,6 +45,8 @@ const ACTION_LABELS: Record<string, string> = {
   deleted: 'gelöscht',
   seeded: 'Voreinstellung angelegt',
   record_retry_requested: 'abgewiesenen Eintrag erneut schreiben lassen',
+  person_linked: 'zwei Fälle einer Person zugeordnet',
+  person_match_dismissed: 'möglichen Treffer verworfen',
 };
 
 function describeChange(before: unknown, after: unknown): string[] {

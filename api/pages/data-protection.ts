@@ -24,6 +24,7 @@ const ACTION_LABELS: Record<string, string> = {
   list_shared_case: 'In der Liste freigegebener Fälle gesehen (Partner)',
   read_engine_history: 'Entschlüsselter Verlauf in der Temporal-UI',
   read_document: 'Dokument heruntergeladen',
+  read_person_match: 'Im Personenabgleich der Koordination gesehen',
 };
 
 const CHANNEL_LABELS: Record<string, string> = { api: 'API', page: 'Web-Seite', temporal_ui: 'Temporal-UI' };

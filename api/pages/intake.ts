@@ -14,8 +14,16 @@ import { renderPage } from './views.js';
 /** A uuid the browser sends back: a double-submitted form opens one case (operations/cases.ts openCase). */
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function renderIntake(req: Request, res: Response, status: number, values?: FormValues, errors: FieldErrors = {}, requestId: string = randomUUID()): void {
-  send(res, status, renderPage('case-new', { ...layout(req, 'Neuer Fall', 'neu'), form: formView(intakeForm, 'neu', values, errors), requestId }));
+function renderIntake(
+  req: Request,
+  res: Response,
+  status: number,
+  values?: FormValues,
+  errors: FieldErrors = {},
+  requestId: string = randomUUID(),
+  possibleMatch?: { message: string },
+): void {
+  send(res, status, renderPage('case-new', { ...layout(req, 'Neuer Fall', 'neu'), form: formView(intakeForm, 'neu', values, errors), requestId, possibleMatch }));
 }
 
 export function intakePagesRouter(deps: OperationDeps): Router {
@@ -40,10 +48,16 @@ export function intakePagesRouter(deps: OperationDeps): Router {
     payload.person ??= {};
     const requestId = typeof body.requestId === 'string' && REQUEST_ID.test(body.requestId) ? body.requestId : undefined;
     if (requestId) payload.requestId = requestId;
+    // "Trotzdem neuen Fall anlegen" after the duplicate check's warning (issue 16).
+    if (body.confirmNewCase === 'ja') payload.confirmNewCase = true;
     let created: Awaited<ReturnType<typeof openCase>>;
     try {
       created = await openCase(deps, callerOf(req, 'page'), payload);
     } catch (error) {
+      // Possibly a person already in an open case elsewhere: the form again, with the warning and a way to confirm.
+      if (error instanceof ApiError && error.code === 'possible_existing_case') {
+        return renderIntake(req, res, 409, values, {}, requestId ?? randomUUID(), { message: error.message });
+      }
       // 409 with a way to go (domain/case-opening.ts): back onto the form; any other 409: already opened.
       if (error instanceof ApiError && error.status === 409 && typeof error.extra.allowedWay === 'string') {
         return renderIntake(req, res, 409, values, { holder: `${error.message} ${error.extra.allowedWay}` }, requestId);

@@ -27,7 +27,12 @@ export function openCaseOperation(): Record<string, unknown> {
       responses: {
         201: json(ref('Case'), 'Angelegt'),
         403: errorResponse('forbidden: die Rolle darf keine Fälle anlegen'),
-        409: errorResponse('handover_required: die ABH gibt Personen nur über eine Übergabe mit Einwilligung weiter (mit "allowedWay")'),
+        409: errorResponse(
+          'handover_required: die ABH gibt Personen nur über eine Übergabe mit Einwilligung weiter (mit "allowedWay"); ' +
+            'possible_existing_case: die Person ist möglicherweise bereits in einem offenen Fall einer anderen Organisation (Abgleich über ' +
+            'Schlüsselwerte aus Name und Geburtsdatum) – mit "organisationKinds" (provider | county, sonst nichts über den anderen Fall) und ' +
+            '"confirmWith": dieselbe Anfrage mit "confirmNewCase": true legt den Fall trotzdem an (die Bestätigung wird für die Koordination festgehalten)',
+        ),
         422: errorResponse('Ungültige Angaben; organisationId, die die Rolle nicht wählen darf (mit "fields" und "allowedWay")'),
       },
     },

@@ -10,6 +10,7 @@
 //   openapi-admin.ts       accounts, one-time links, deadline settings, organisations, routing rules, audit
 //   openapi-documents.ts   the documents of a case file
 //   openapi-catalogue.ts   the referral catalogue
+//   openapi-person-matches.ts  one person across providers: coordination's possible matches
 import { Router } from 'express';
 import { caseActionPaths, handoverPaths, openCaseOperation } from './openapi-actions.js';
 import { schemas, securitySchemes } from './openapi-components.js';
@@ -19,6 +20,7 @@ import { caseReadPaths, coordinationPaths, sessionPaths } from './openapi-paths.
 import { workPaths } from './openapi-work.js';
 import { caseDocumentPaths } from './openapi-documents.js';
 import { caseLinkPaths, referralCataloguePaths } from './openapi-catalogue.js';
+import { personMatchPaths } from './openapi-person-matches.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -71,6 +73,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...caseDocumentPaths(),
       ...referralCataloguePaths(),
       ...caseLinkPaths(),
+      ...personMatchPaths(),
     },
   };
 }

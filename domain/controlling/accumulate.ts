@@ -168,6 +168,7 @@ export function countOpenPieces(
       if (!overlaps(p, w)) continue;
       const r = rowOf(p, w);
       r.addDistinctAt(ACTIVE, person, c.id);
+      r.addDistinctAt(PERSONS_ACTIVE, person, person);
       const days = Math.max(0, Math.min(p.end, w.end) - Math.max(p.start, w.start)) / DAY_MS;
       for (const phase of p.onHold ? [p.state, 'on_hold'] : [p.state]) {
         const keys = PHASE_KEYS.get(phase);
@@ -180,6 +181,8 @@ export function countOpenPieces(
 }
 
 const ACTIVE = pathKey(['cases', 'active']);
+/** Persons with an open case in the window: linked cases of one person count once (issue 16). */
+const PERSONS_ACTIVE = pathKey(['persons', 'active']);
 const PHASE_KEYS = new Map(PHASES.map((phase) => [phase as string, { cases: pathKey(['phases', phase, 'cases']), days: pathKey(['phases', phase, 'days']) }]));
 
 /** Openings, contacts, referrals and deadlines of a case, and deadlines overdue at the end of each window; returns

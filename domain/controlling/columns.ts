@@ -58,6 +58,8 @@ export function columnSpecs(services: readonly string[]): ColumnSpec[] {
   count(['cases', 'opened'], 'Fälle eröffnet');
   count(['cases', 'active'], 'Fälle aktiv (im Zeitraum offen)');
   count(['cases', 'closed'], 'Fälle abgeschlossen');
+  // Issue 16: cases coordination linked to one person (one person across providers) count once here.
+  count(['persons', 'active'], 'Personen aktiv (verknüpfte Fälle einer Person zählen einmal)');
   count(['contacts', 'total'], 'Kontakte gesamt');
   for (const k of CONTACT_KINDS) count(['contacts', 'byKind', k], `Kontakte: ${CONTACT_KIND_LABELS[k]}`);
   cols.push({ path: ['accompaniments'], label: 'Begleitungen', unit: 'count', kind: 'copy', source: ['contacts', 'byKind', 'accompaniment'] });

@@ -85,6 +85,7 @@ function fixedColumns(columns: Columns) {
   return {
     opened: columns.of(['cases', 'opened']),
     active: columns.of(['cases', 'active']),
+    personsActive: columns.of(['persons', 'active']),
     phases: new Map(PHASES.map((p) => [p as string, { cases: columns.of(['phases', p, 'cases']), days: columns.of(['phases', p, 'days']) }])),
     onHold: { cases: columns.of(['phases', 'on_hold', 'cases']), days: columns.of(['phases', 'on_hold', 'days']) },
     contactsTotal: columns.of(['contacts', 'total']),
@@ -115,7 +116,8 @@ class Pass implements DaySink {
   }
 
   private newRow(): FactsRow {
-    return new FactsRow(Math.ceil(this.ctx.persons / 32) + 1, Math.ceil(this.ctx.sources.length / 32) + 1);
+    // Units are case numbers, and person numbers for the persons counted once (persons.active).
+    return new FactsRow(Math.ceil(this.ctx.persons / 32) + 1, Math.ceil(Math.max(this.ctx.sources.length, this.ctx.persons) / 32) + 1);
   }
 
   row(key: string): FactsRow {
@@ -246,6 +248,7 @@ function countPiece(pass: Pass, c: FactsCase, p: FactsPiece, w: Window, total: b
   if (!(start < w.end && (end > w.start || (endInclusive === 1 && end >= w.start)))) return;
   const r = total ? pass.total : pass.row(w.key ?? (byOrganisation(pass.groupBy) ? pass.ctx.orgKey(c.facts.orgIds[org]!) : c.groupKey));
   r.addDistinct(fixed.active, c.personNo, c.no);
+  r.addDistinct(fixed.personsActive, c.personNo, c.personNo);
   const days = Math.max(0, Math.min(end, w.end) - Math.max(start, w.start)) / DAY_MS;
   const phase = fixed.phases.get(state);
   if (phase) {

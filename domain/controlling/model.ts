@@ -103,7 +103,8 @@ export interface ControllingInput {
   from: string;
   to: string;
   groupBy: ControllingGroupBy;
-  /** Case id → person id (Case.personId, fixed at intake): a person with two cases is one person. Default: the case. */
+  /** Case id → person id (Case.personId; cases coordination linked to one person share one, issue 16): a person with
+   *  two cases is one person — in the figures and in the small-cell suppression. Default: the case. */
   personOfCase?: Readonly<Record<string, string>>;
   /** Case id → its age band at opening and its access channel (groupings `ageBand`, `channel`); absent: unassigned. */
   caseGroups?: Readonly<Record<string, { ageBand: string; channel: string }>>;

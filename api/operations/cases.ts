@@ -179,17 +179,26 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
   const { user } = caller;
   if (!canOpenCase(user)) throw new ApiError(403, 'forbidden', 'Ihre Rolle darf keine Fälle anlegen.');
   const openedAt = new Date().toISOString();
+  // Reads that do not depend on each other go out together (issue 11: intake near the engine's start rate).
+  const settingsLoad = loadCaseSettings(deps.db);
+  settingsLoad.catch(() => undefined); // awaited below; a refusal before that must not leave it unhandled
   // The rules valid on the intake's day; the proposal is stored with the case, so later rule changes never reach it.
   const { rules } = await routingRulesOn(deps.db, berlinDay(openedAt));
   const { body, proposal } = parseOpenCase(input, openedAt, rules);
-  const earlier = await openedBefore(deps, caller, body.requestId);
-  if (earlier) return earlier;
-  // Who holds it (domain/case-opening.ts): the proposal stays on record either way.
-  const { organisationId } = await caseHolder(deps.db, user, proposal.organisationId, body.organisationId);
+  // Who holds it (domain/case-opening.ts; the proposal stays on record either way), alongside the look for an earlier
+  // request — whose answer wins over any refusal of the holder, as when they ran one after the other.
+  const [earlier, holder] = await Promise.allSettled([
+    openedBefore(deps, caller, body.requestId),
+    caseHolder(deps.db, user, proposal.organisationId, body.organisationId),
+  ]);
+  if (earlier.status === 'rejected') throw earlier.reason;
+  if (earlier.value) return earlier.value;
+  if (holder.status === 'rejected') throw holder.reason;
+  const { organisationId } = holder.value;
   // One person across providers (issue 16): an open case elsewhere stops the intake until the opener confirms.
   const match = await intakeMatch(deps, body.person, organisationId);
   requireConfirmation(match, body.confirmNewCase);
-  const settings = await loadCaseSettings(deps.db);
+  const settings = await settingsLoad;
   const caseId = randomUUID();
   let personId: string;
   try {

@@ -143,7 +143,8 @@ export const adminHandlers = {
     h.c.onHold = true;
     h.c.hold = { reason: p.reason, since: h.now, by: h.actor.id };
     h.emit('case_put_on_hold', `Fall pausiert: ${p.reason}`, { reason: p.reason });
-    suspendDeadlines(h.c.deadlines, h.ops, 'Fall pausiert', (d) => d.kind === 'closure_decision');
+    // A title's expiry does not wait for the client (no run before rules 9 has such a deadline).
+    suspendDeadlines(h.c.deadlines, h.ops, 'Fall pausiert', (d) => d.kind === 'closure_decision' || d.kind === 'residence_expiry');
   },
 
   resume(h, p) {

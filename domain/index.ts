@@ -30,3 +30,4 @@ export * from './labels.js';
 export * from './case-opening.js';
 export * from './progress.js';
 export * from './target-groups.js';
+export * from './residence-track.js';

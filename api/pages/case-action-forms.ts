@@ -14,6 +14,7 @@ import {
   type ConsentScope,
 } from '../../domain/index.js';
 import { ratingFields, successCriteriaFields } from './progress-forms.js';
+import { residenceTrackForm } from './residence-forms.js';
 import type { ActionFormSpec, FieldSpec, Option } from './forms.js';
 import {
   CONSENT_DECISION_LABELS,
@@ -94,6 +95,7 @@ const FORM_BUILDER: Record<CaseAction, (action: CaseAction, f: FormInputs) => Pa
   'return-closure': followUpForm,
   'withdraw-closure': followUpForm,
   'reopen': followUpForm,
+  'set-residence-track': (_action, f) => residenceTrackForm(f.c),
 };
 
 /** The form of one case action, with the choices this case offers (its consents, goals, referrals, …). */

@@ -1,14 +1,16 @@
-// The form of `set-residence-track` on the case page (process rules 9, domain/residence-track.ts), prefilled with the
+// The form of `set-residence-track` on the case page and the track as facts (case page, Art. 15 print) (process rules 9, domain/residence-track.ts), prefilled with the
 // track so far — or, on a case that came with a handover, with the first permit it named that the list knows.
 import {
   HANDOVER_PERMIT_TITLES,
   INTEGRATION_ACHIEVEMENT_LABELS,
   RESIDENCE_OUTCOME_LABELS,
   RESIDENCE_TITLE_LABELS,
+  titleLabel,
   type CaseData,
+  type ResidenceTrack,
 } from '../../domain/index.js';
 import type { ActionFormSpec } from './forms.js';
-import { optionsOf } from './labels.js';
+import { formatDate, optionsOf } from './labels.js';
 
 export function residenceTrackForm(c: CaseData): Partial<ActionFormSpec> {
   const t = c.residenceLaw?.track;
@@ -36,4 +38,18 @@ export function residenceTrackForm(c: CaseData): Partial<ActionFormSpec> {
       { name: 'outcomeNote', label: 'Bemerkung zum Ergebnis', kind: 'textarea', default: t?.outcomeNote ?? '' },
     ],
   };
+}
+
+/** The track as facts in German (case page, Art. 15 print); null when none was recorded. */
+export function residenceTrackFacts(t: ResidenceTrack | undefined): { term: string; value: string }[] | null {
+  if (!t) return null;
+  return [
+    { term: 'Aktueller Titel', value: titleLabel(t.currentTitle, t.currentTitleText) },
+    { term: 'Gültig bis', value: t.expiresOn ? formatDate(t.expiresOn) : '–' },
+    { term: 'Angestrebter Titel', value: t.targetTitle ? titleLabel(t.targetTitle, t.targetTitleText) : 'noch offen' },
+    { term: 'Besondere Integrationsleistungen', value: t.achievements.map((a) => INTEGRATION_ACHIEVEMENT_LABELS[a]).join(', ') || '–' },
+    { term: 'Ergebnis', value: t.outcome ? `${RESIDENCE_OUTCOME_LABELS[t.outcome]}${t.outcomeOn ? ` am ${formatDate(t.outcomeOn)}` : ''}` : 'noch kein Ergebnis' },
+    ...(t.outcomeNote ? [{ term: 'Bemerkung zum Ergebnis', value: t.outcomeNote }] : []),
+    { term: 'Zuletzt erfasst', value: formatDate(t.setAt) },
+  ];
 }

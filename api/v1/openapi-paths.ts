@@ -278,6 +278,20 @@ export function coordinationPaths(): Record<string, unknown> {
         },
       },
     }),
+    '/api/v1/reports/residence': pathItem({
+      get: {
+        summary: 'Aufenthaltsrechtliche Situation: Fälle nach aktuellem und angestrebtem Titel, Integrationsleistungen, im Zeitraum erreichte Titel (Koordination, unterdrückt); CSV/Excel wie controlling',
+        parameters: queryParameters(ProgressReportQuery),
+        responses: {
+          200: {
+            description: 'OK',
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, [XLSX]: { schema: { type: 'string', contentEncoding: 'binary' } } },
+          },
+          403: errorResponse('Nur Koordination'),
+          422: errorResponse('Ungültiger Zeitraum'),
+        },
+      },
+    }),
   };
 }
 

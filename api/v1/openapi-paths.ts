@@ -146,6 +146,7 @@ function caseRecordPaths(): Record<string, unknown> {
       },
     }),
     ...progressPaths(),
+    ...residencePaths(),
     '/api/v1/cases/{id}/history/check': pathItem({
       get: {
         parameters: [idParam],
@@ -278,20 +279,6 @@ export function coordinationPaths(): Record<string, unknown> {
         },
       },
     }),
-    '/api/v1/reports/residence': pathItem({
-      get: {
-        summary: 'Aufenthaltsrechtliche Situation: Fälle nach aktuellem und angestrebtem Titel, Integrationsleistungen, im Zeitraum erreichte Titel (Koordination, unterdrückt); CSV/Excel wie controlling',
-        parameters: queryParameters(ProgressReportQuery),
-        responses: {
-          200: {
-            description: 'OK',
-            content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, [XLSX]: { schema: { type: 'string', contentEncoding: 'binary' } } },
-          },
-          403: errorResponse('Nur Koordination'),
-          422: errorResponse('Ungültiger Zeitraum'),
-        },
-      },
-    }),
   };
 }
 
@@ -321,6 +308,26 @@ function progressPaths(): Record<string, unknown> {
           }),
           403: errorResponse(STATE_ONLY_403),
           404: errorResponse(NOT_FOUND_CASE),
+        },
+      },
+    }),
+  };
+}
+
+/** The residence-law figures (issue 16 item 2); the track itself is set with POST /api/v1/cases/{id}/actions/set-residence-track. */
+function residencePaths(): Record<string, unknown> {
+  return {
+    '/api/v1/reports/residence': pathItem({
+      get: {
+        summary: 'Aufenthaltsrechtliche Situation: Fälle nach aktuellem und angestrebtem Titel, Integrationsleistungen, im Zeitraum erreichte Titel (Koordination, unterdrückt); CSV/Excel wie controlling',
+        parameters: queryParameters(ProgressReportQuery),
+        responses: {
+          200: {
+            description: 'OK',
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, [XLSX]: { schema: { type: 'string', contentEncoding: 'binary' } } },
+          },
+          403: errorResponse('Nur Koordination'),
+          422: errorResponse('Ungültiger Zeitraum'),
         },
       },
     }),

@@ -76,6 +76,18 @@ describe('the residence-law track over HTTP', () => {
     expect(html).toContain(NOTE);
   });
 
+  it('an expiry inside the lead time is due today: in the work queue and the calendar feed like the other deadlines', async () => {
+    const id = await newCase(9);
+    await act(drk, id, 'assign', { assigneeId: drk.user.id });
+    await act(drk, id, 'set-residence-track', { currentTitle: 'p60d', expiresOn: addDays(today, 10), targetTitle: 'p25b', achievements: ['language'] });
+    const queue = await call(drk, 'GET', '/api/v1/tasks');
+    expect(queue.body.deadlines.find((d: { caseId: string }) => d.caseId === id)).toMatchObject({ kind: 'residence_expiry', dueToday: true });
+    const token = await call(drk, 'POST', '/api/v1/me/calendar-token');
+    const ics = (await (await fetch(`${h.baseUrl}${token.body.path}`)).text()).replace(/\r\n /g, '');
+    expect(ics).toContain(`SUMMARY:Ablauf des Aufenthaltstitels – Fall ${id.slice(0, 8)}`);
+    expect(ics).toContain(`DTSTART;VALUE=DATE:${today.replaceAll('-', '')}`);
+  });
+
   it('the track never reaches the engine unencrypted', async () => {
     const raw = new Client({ connection: h.client.connection });
     const history = JSON.stringify((await raw.workflow.getHandle(`case-${caseId}`).fetchHistory()).events);
@@ -112,9 +124,9 @@ describe('the residence-law track over HTTP', () => {
 /**
  * Six more DRK cases, all tracked today: three with a Duldung aiming at §25b, reached today; three with a
  * Beschäftigungsduldung (§60d) aiming at §25b, no outcome yet. All work on language; only one on identity.
- * With the first case (Duldung → §25b, reached, language + identity) the period today..today counts:
- * cases 7, current Duldung 4 / §60d 3, target §25b 7, language 7, identity 2 (suppressed, < 3 persons),
- * outcomes 4 = reached 4 = reached §25b 4.
+ * With the first case (Duldung → §25b, reached, language + identity) and the one of the work-queue test (§60d →
+ * §25b, language) the period today..today counts: cases 8, current Duldung 4 / §60d 4, target §25b 8, language 8,
+ * identity 2 (suppressed, < 3 persons), outcomes 4 = reached 4 = reached §25b 4.
  */
 describe('residence figures', () => {
   it('counts cases by current and target title and titles reached, suppressed, as JSON, CSV, XLSX and on the page', async () => {
@@ -132,14 +144,14 @@ describe('residence figures', () => {
     const report = await call(coordinator, 'GET', `/api/v1/reports/residence?from=${today}&to=${today}&groupBy=organisation`);
     expect(report.status).toBe(200);
     const t = report.body.total.figures;
-    expect(t.cases).toEqual({ value: 7 });
-    expect([t.current.duldung, t.current.p60d, t.current.p25b]).toEqual([{ value: 4 }, { value: 3 }, { value: 0 }]);
-    expect([t.target.p25b, t.target.none]).toEqual([{ value: 7 }, { value: 0 }]);
-    expect(t.achievements.language).toEqual({ value: 7 });
+    expect(t.cases).toEqual({ value: 8 });
+    expect([t.current.duldung, t.current.p60d, t.current.p25b]).toEqual([{ value: 4 }, { value: 4 }, { value: 0 }]);
+    expect([t.target.p25b, t.target.none]).toEqual([{ value: 8 }, { value: 0 }]);
+    expect(t.achievements.language).toEqual({ value: 8 });
     expect(t.achievements.identity).toEqual({ value: null, suppressed: true });
     expect([t.outcomes, t.outcome.reached, t.reached.p25b, t.outcome.not_reached]).toEqual([{ value: 4 }, { value: 4 }, { value: 4 }, { value: 0 }]);
     const drkRow = report.body.groups.find((g: { key: string }) => g.key === 'drk');
-    expect(drkRow.figures.cases).toEqual({ value: 7 });
+    expect(drkRow.figures.cases).toEqual({ value: 8 });
     // Earlier period: nothing reached yet, and the cases did not exist.
     const before = await call(coordinator, 'GET', `/api/v1/reports/residence?from=${addDays(today, -30)}&to=${addDays(today, -1)}`);
     expect(before.body.total.figures.cases).toEqual({ value: 0 });
@@ -159,6 +171,6 @@ describe('residence figures', () => {
     const html = await page.text();
     expect(html).toContain('Aufenthaltsrechtliche Situation');
     expect(html).toMatch(/<th scope="row">Duldung<\/th><td>4<\/td><td>0<\/td><td>0<\/td>/);
-    expect(html).toMatch(/<th scope="row">§ 25b AufenthG – nachhaltige Integration<\/th><td>0<\/td><td>7<\/td><td>4<\/td>/);
+    expect(html).toMatch(/<th scope="row">§ 25b AufenthG – nachhaltige Integration<\/th><td>0<\/td><td>8<\/td><td>4<\/td>/);
   });
 });

@@ -112,12 +112,23 @@ describe('the residence-law track over HTTP', () => {
     expect(withTrack.body.residenceTrack).not.toHaveProperty('setBy');
     const page = await fetch(`${h.baseUrl}/faelle/${caseId}`, { headers: abh.headers(false) });
     expect(await page.text()).toContain('Zieltitel erreicht am');
+    // The counsellor who handed the case over sees its state — and the track only under this consent.
+    await h.db.handover.create({ data: { id: `ho-${caseId}`, workflowId: `handover-test-${caseId}`, caseId, state: 'handed_over', counsellorId: abh.user.id, closedAt: new Date() } });
+    const handedOver = await read();
+    expect(handedOver.body).toMatchObject({ access: 'state_only', residenceTrack: { currentTitle: 'duldung', outcome: 'reached' } });
+    expect(handedOver.body).not.toHaveProperty('person');
+    const statePage = await fetch(`${h.baseUrl}/faelle/${caseId}`, { headers: abh.headers(false) });
+    expect(await statePage.text()).toContain('Zieltitel erreicht am');
     // Withdrawn: gone at once.
     const consents = first.consents.filter((k: { scope: string; withdrawnAt: string | null }) => k.scope === 'share_with_partner');
     const all = (await call(drk, 'GET', `/api/v1/cases/${caseId}`)).body.consents.filter((k: { scope: string; withdrawnAt: string | null }) => k.scope === 'share_with_partner' && !k.withdrawnAt);
     expect(consents.length).toBe(1);
     for (const k of all) await act(drk, caseId, 'withdraw-consent', { consentId: k.id });
-    expect((await read()).status).toBe(404);
+    const after = await read();
+    expect(after.body.access).toBe('state_only');
+    expect(after.body).not.toHaveProperty('residenceTrack');
+    const log = await h.db.accessLog.findMany({ where: { caseId, action: 'read_shared_case', userId: abh.user.id } });
+    expect(log.length).toBeGreaterThanOrEqual(3);
   });
 });
 

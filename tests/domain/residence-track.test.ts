@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   actionPayloadSchemas,
+  anonymiseEvent,
   checkActionPayload,
+  partnerCaseView,
   defaultCaseSettings,
   endOfDayBerlin,
   expiryDeadlineTimes,
@@ -178,5 +180,41 @@ describe('set-residence-track on a case (rules 9)', () => {
       const zod = actionPayloadSchemas['set-residence-track'].safeParse(body).success;
       expect(checkActionPayload('set-residence-track', body).ok).toBe(zod);
     }
+  });
+});
+
+describe('erasure and sharing of the track', () => {
+  it('erasure keeps title codes, achievements and the outcome with its date; texts and the expiry date go', () => {
+    const d = new CaseDriver();
+    const [event] = d.do('set-residence-track', {
+      currentTitle: 'other',
+      currentTitleText: 'GEHEIM-1',
+      expiresOn: '2025-09-30',
+      targetTitle: 'other',
+      targetTitleText: 'GEHEIM-2',
+      achievements: ['language'],
+      outcome: 'other',
+      outcomeOn: '2025-03-03',
+      outcomeNote: 'GEHEIM-3',
+    });
+    const erased = anonymiseEvent(event!);
+    expect(erased).toEqual({
+      summary: 'Aufenthaltsrechtliche Situation erfasst (Inhalt gelöscht)',
+      data: { currentTitle: 'other', targetTitle: 'other', achievements: ['language'], outcome: 'other', outcomeOn: '2025-03-03' },
+    });
+  });
+
+  it('a partner sees the track only under a consent with the category residence_law, never who set it', () => {
+    const d = new CaseDriver();
+    d.do('set-residence-track', { currentTitle: 'duldung', targetTitle: 'p25b' });
+    const consent = (dataCategories: string[]) => ({
+      id: 'k1', scope: 'share_with_partner' as const, decision: 'given' as const, partnerOrganisationId: 'abh', purpose: 'Aufenthalt', dataCategories, recordedBy: 'u', recordedAt: d.now,
+    });
+    const person = { givenName: 'A', familyName: 'B', birthDate: '1990-01-01', municipality: 'Kall', languages: [] };
+    const view = (categories: string[], data = d.c) => partnerCaseView({ caseId: 'case-1', organisationId: 'drk', person, data, consents: [consent(categories)] }, 'abh');
+    expect(view(['master_data'])).not.toHaveProperty('residenceTrack');
+    expect(view(['residence_law'])!.residenceTrack).toEqual({ currentTitle: 'duldung', targetTitle: 'p25b', achievements: [], setAt: d.now });
+    expect(view(['residence_law'])).not.toHaveProperty('person');
+    expect(view(['residence_law'], new CaseDriver().c)!.residenceTrack).toBeNull();
   });
 });

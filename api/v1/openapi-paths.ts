@@ -91,7 +91,14 @@ const sharedCaseItem = {
 };
 
 /** What a caller sees of a case it may see only the state of (access-policy.ts stateOnlyCaseView). */
-const stateOnlyCase = { type: 'object', required: ['access'], properties: { access: { const: 'state_only' } } };
+const stateOnlyCase = {
+  type: 'object',
+  required: ['access'],
+  properties: {
+    access: { const: 'state_only' },
+    residenceTrack: { type: ['object', 'null'], description: 'Nur für die übergebende ABH-Beratung, wenn eine Einwilligung (residence_law) die ABH nennt' },
+  },
+};
 
 export function caseReadPaths(): Record<string, unknown> {
   return {

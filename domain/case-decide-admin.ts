@@ -36,7 +36,9 @@ function continueAfterHandover(h: HandlerContext, from: NonNullable<ActionPayloa
   const { c } = h;
   c.handoverId ??= from.handoverId;
   const { permits, notes } = from.residenceLaw;
-  c.residenceLaw = { permits: [...permits], notes, handoverId: from.handoverId, recordedAt: h.now };
+  // A track staff keep (rules 9) stays beside the handover's facts (one model; no run before has one).
+  const track = c.residenceLaw?.track;
+  c.residenceLaw = { permits: [...permits], notes, handoverId: from.handoverId, recordedAt: h.now, ...(track ? { track } : {}) };
   const labels = permits.map((p) => KNOWN_RESIDENCE_PERMITS[p] ?? p);
   h.emit('residence_law_recorded', `Aufenthaltsrechtliche Angaben aus der Übergabe: ${labels.length > 0 ? labels.join('; ') : 'keine Titel angegeben'}`, {
     handoverId: from.handoverId,

@@ -145,6 +145,14 @@ describe('set-residence-track on a case (rules 9)', () => {
     expect(live(d).map((x) => x.status)).toEqual(['met']);
   });
 
+  it('a later handover into the case brings its facts beside the track, which stays', () => {
+    const d = new CaseDriver();
+    d.do('set-residence-track', { currentTitle: 'duldung', targetTitle: 'p25b' });
+    const residenceLaw = { permits: ['§25b'], notes: 'Pass beantragt' };
+    d.do('transfer', { organisationId: 'kja', reason: 'Übergabe', continueFromHandover: { handoverId: 'ho-9', consentRecordedAt: d.now, residenceLaw } });
+    expect(d.c.residenceLaw).toMatchObject({ permits: ['§25b'], notes: 'Pass beantragt', handoverId: 'ho-9', track: { currentTitle: 'duldung', targetTitle: 'p25b' } });
+  });
+
   it('cancels the deadline when the date goes; the deadline keeps running while the case is paused', () => {
     const d = new CaseDriver();
     d.do('set-residence-track', { currentTitle: 'duldung', expiresOn: '2025-06-30' });

@@ -21,6 +21,7 @@ import { SHARING_CATEGORIES } from './consent-sharing.js';
 import { CRITERION_IDS, CRITERION_RATINGS, LISTED_CRITERIA, MAX_SUCCESS_CRITERIA } from './progress.js';
 import { MUNICIPALITIES } from './organisations.js';
 import { CATALOGUE_CODE_MESSAGE, CATALOGUE_CODE_PATTERN } from './referral-catalogue.js';
+import { INTEGRATION_ACHIEVEMENTS, OUTCOME_NOTE_MAX, RESIDENCE_OUTCOMES, RESIDENCE_TITLES, TITLE_TEXT_MAX } from './residence-track.js';
 import {
   JSON_SCHEMA_PATTERNS,
   MSG,
@@ -184,6 +185,18 @@ const schemas = {
   'withdraw-closure': body({ note: optionalText() }),
   close: body(closureFields),
   reopen: body({ reason: text() }),
+  // Process rules 9 (domain/residence-track.ts): the shape here; what needs today or other fields, in the handler.
+  'set-residence-track': body({
+    currentTitle: z.enum(RESIDENCE_TITLES),
+    currentTitleText: optionalText(TITLE_TEXT_MAX),
+    expiresOn: isoDate().optional(),
+    targetTitle: z.enum(RESIDENCE_TITLES).optional(),
+    targetTitleText: optionalText(TITLE_TEXT_MAX),
+    achievements: z.array(z.enum(INTEGRATION_ACHIEVEMENTS)).max(INTEGRATION_ACHIEVEMENTS.length).meta({ uniqueItems: true }).optional(),
+    outcome: z.enum(RESIDENCE_OUTCOMES).optional(),
+    outcomeOn: isoDate().optional(),
+    outcomeNote: optionalText(OUTCOME_NOTE_MAX),
+  }),
 } satisfies Record<CaseAction, z.ZodType>;
 
 export type ActionPayloadSchemas = typeof schemas;

@@ -8,8 +8,9 @@ import { formatDateDe, toMs } from './dates.js';
 import { armDeadline, cancelDeadlines, closureDecisionDays, dueIn, isPending, rearmDeadlines, suspendDeadlines } from './deadlines.js';
 import { armPeriodicReview, fail, keepsEnteredDate, ofKind, type HandlerContext, type Handlers } from './case-decide-context.js';
 
-/** Deadlines that keep running while a request waits: coordination's decision and the retention period. */
-const keepsRunning = (d: { kind: string }) => d.kind === 'closure_decision' || d.kind === 'retention';
+/** Deadlines that keep running while a request waits: coordination's decision, the retention period and a residence
+ *  title's expiry (rules 9; no run before has one). */
+const keepsRunning = (d: { kind: string }) => d.kind === 'closure_decision' || d.kind === 'retention' || d.kind === 'residence_expiry';
 
 /** Rules 6: a request was filed — work deadlines pause, coordination's decision deadline runs, coordination is mailed. */
 export function awaitClosureDecision(h: HandlerContext, replaced: boolean): void {

@@ -36,7 +36,9 @@ function continueAfterHandover(h: HandlerContext, from: NonNullable<ActionPayloa
   const { c } = h;
   c.handoverId ??= from.handoverId;
   const { permits, notes } = from.residenceLaw;
-  c.residenceLaw = { permits: [...permits], notes, handoverId: from.handoverId, recordedAt: h.now };
+  // A track staff keep (rules 9) stays beside the handover's facts (one model; no run before has one).
+  const track = c.residenceLaw?.track;
+  c.residenceLaw = { permits: [...permits], notes, handoverId: from.handoverId, recordedAt: h.now, ...(track ? { track } : {}) };
   const labels = permits.map((p) => KNOWN_RESIDENCE_PERMITS[p] ?? p);
   h.emit('residence_law_recorded', `Aufenthaltsrechtliche Angaben aus der Übergabe: ${labels.length > 0 ? labels.join('; ') : 'keine Titel angegeben'}`, {
     handoverId: from.handoverId,
@@ -143,7 +145,8 @@ export const adminHandlers = {
     h.c.onHold = true;
     h.c.hold = { reason: p.reason, since: h.now, by: h.actor.id };
     h.emit('case_put_on_hold', `Fall pausiert: ${p.reason}`, { reason: p.reason });
-    suspendDeadlines(h.c.deadlines, h.ops, 'Fall pausiert', (d) => d.kind === 'closure_decision');
+    // A title's expiry does not wait for the client (no run before rules 9 has such a deadline).
+    suspendDeadlines(h.c.deadlines, h.ops, 'Fall pausiert', (d) => d.kind === 'closure_decision' || d.kind === 'residence_expiry');
   },
 
   resume(h, p) {

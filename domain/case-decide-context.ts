@@ -15,13 +15,13 @@ import { agreeCriteria, criteriaSummary, ratingErrors, ratingSummary, type Crite
  * keep their outcome). 7: a calendar date is due at the end of that day in Europe/Berlin (not 23:59:59.999 UTC, the
  * next day in Germany), "today" is the day in Germany, and a date a person entered (goal, referral follow-up) stays
  * that date across a pause. 8: measured progress (success criteria, ratings at review and closure, domain/progress.ts)
- * and the contact kind `joint_first_appointment` — see HandlerContext.progress. A workflow run started before a
+ * and the contact kind `joint_first_appointment` — see HandlerContext.progress. 9: the residence-law track
+ * (`set-residence-track`, domain/residence-track.ts) with its expiry deadline — see HandlerContext.residenceTrack. A workflow run started before a
  * version decides by the one before until it continues as new, so its history replays as recorded.
  */
 export const CASE_RULES = 10;
-/** 10 (issue 14): a referral keeps the catalogue codes of its service and partner (HandlerContext.catalogue). 9 is
- *  the residence-law track's, merged separately. */
-export type CaseRulesVersion = 5 | 6 | 7 | 8 | 10;
+/** 10 (issue 14): a referral keeps the catalogue codes of its service and partner (HandlerContext.catalogue). */
+export type CaseRulesVersion = 5 | 6 | 7 | 8 | 9 | 10;
 
 export interface HandlerContext {
   rules: CaseRulesVersion;
@@ -31,6 +31,8 @@ export interface HandlerContext {
   /** Referral catalogue codes kept on a referral: rules 10, or a refer with codes the workflow let through on an
    *  older run (domain/referral-catalogue.ts usesCatalogue). Without it a referral is written as before. */
   catalogue: boolean;
+  /** The residence-law track: rules 9, or a request the workflow let through on an older run (usesResidenceTrack). */
+  residenceTrack: boolean;
   c: CaseData;
   now: string;
   actor: Actor;

@@ -17,9 +17,11 @@ import { adminHandlers } from './case-decide-admin.js';
 import { CASE_RULES, clone, type CaseRulesVersion, type HandlerContext, type HandlerOutcome, type Handlers } from './case-decide-context.js';
 import { workHandlers } from './case-decide-work.js';
 import { closureHandlers } from './case-closure.js';
+import { residenceHandlers } from './case-decide-residence.js';
 import type { DeadlineNotification } from './case-decide-timers.js';
 
 export { CASE_RULES, usesProgress, type CaseRulesVersion } from './case-decide-context.js';
+export { usesResidenceTrack } from './case-decide-residence.js';
 export { createCase, type CreateCaseInput } from './case-decide-create.js';
 export { caseTimers, nextDeadline, onDeadlineFired, type DeadlineFiredResult, type DeadlineNotification } from './case-decide-timers.js';
 
@@ -50,6 +52,8 @@ export interface DecideContext {
   progress?: boolean;
   /** Referral catalogue codes (HandlerContext.catalogue); by the rules (10 and later) when absent. */
   catalogue?: boolean;
+  /** The residence-law track (HandlerContext.residenceTrack); by the rules (9 and later) when absent. */
+  residenceTrack?: boolean;
   /** Organisations a case may be confirmed/transferred to; unchecked when absent. */
   knownOrganisationIds?: readonly string[];
 }
@@ -58,7 +62,7 @@ function validationFailed(fields: FieldErrors): { ok: false; error: DecideError 
   return { ok: false, error: { code: 'validation_failed', message: 'Die Eingaben sind unvollständig oder ungültig.', fields } };
 }
 
-const handlers: Handlers = { ...adminHandlers, ...workHandlers, ...closureHandlers };
+const handlers: Handlers = { ...adminHandlers, ...workHandlers, ...closureHandlers, ...residenceHandlers };
 
 export function decide(caseData: CaseData, command: CaseCommand, ctx: DecideContext): DecideResult {
   const settings = ctx.settings ?? defaultCaseSettings;
@@ -94,6 +98,7 @@ export function decide(caseData: CaseData, command: CaseCommand, ctx: DecideCont
     rules,
     progress: ctx.progress ?? rules >= 8,
     catalogue: ctx.catalogue ?? rules >= 10,
+    residenceTrack: ctx.residenceTrack ?? rules >= 9,
     notify: (n) => notifications.push(n),
     now: ctx.now,
     actor: ctx.actor,

@@ -53,6 +53,8 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
   'withdraw-closure':        { from: OPEN,                                      hold: 'either',      to: '= (Antrag zurückgezogen, Fristen laufen wieder)' },
   'close':                   { from: OPEN,                                      hold: 'either',      to: 'closed' },
   'reopen':                  { from: ['closed'],                                hold: 'not_on_hold', to: 'review (Ziele vorhanden) | Phase vor Abschluss' },
+  // Rules 9: the residence-law situation is kept up to date in every open phase, also while paused.
+  'set-residence-track':     { from: OPEN,                                      hold: 'either',      to: '= (Ablauffrist gesetzt/verschoben)' },
 };
 
 export const ACTION_LABELS: Record<CaseAction, string> = {
@@ -79,6 +81,7 @@ export const ACTION_LABELS: Record<CaseAction, string> = {
   'withdraw-closure': 'Abschlussantrag zurückziehen',
   close: 'Abschließen',
   reopen: 'Wiedereröffnen',
+  'set-residence-track': 'Aufenthaltsrechtliche Situation erfassen',
 };
 
 export function stateAllows(c: Pick<CaseData, 'state' | 'onHold'>, action: CaseAction): boolean {

@@ -2,6 +2,7 @@
 // birth date) is deliberately NOT part of it — it lives in the database; the workflow only needs what drives decisions.
 import type { Deadline } from './deadlines.js';
 import type { ActorRole } from './organisations.js';
+import type { ResidenceTrack } from './residence-track.js';
 
 /** Lifecycle after Claus Reis (domain.md "Case lifecycle"). */
 export const CASE_STATES = ['intake', 'assessment', 'goal_planning', 'referral', 'review', 'closed'] as const;
@@ -42,6 +43,7 @@ export const CASE_ACTIONS = [
   'withdraw-closure',
   'close',
   'reopen',
+  'set-residence-track',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -302,12 +304,18 @@ export interface Reopening {
   toState: Exclude<CaseState, 'closed'>;
 }
 
-/** Residence-law facts a handover brought into the case (permits, notes, deadlines such as a Duldung's expiry). */
+/**
+ * The residence-law situation of the case: the facts a handover brought (permits, notes) and the track staff keep
+ * (process rules 9, domain/residence-track.ts: current title and expiry, target title, integration achievements,
+ * outcome). One model: a handover's facts and the track sit side by side, neither copies the other.
+ */
 export interface CaseResidenceLaw {
   permits: string[];
   notes: string;
-  handoverId: string;
+  /** The handover that brought the facts; absent when staff set the track on a case that came without one. */
+  handoverId?: string;
   recordedAt: string;
+  track?: ResidenceTrack;
 }
 
 export interface CaseData {
@@ -321,7 +329,7 @@ export interface CaseData {
   municipality: string;
   source?: CaseSource;
   handoverId?: string;
-  /** From the handover that opened the case (rules 6); erased with the case. */
+  /** From the handover that opened the case (rules 6) and the track staff keep (rules 9); erased with the case. */
   residenceLaw?: CaseResidenceLaw;
   proposedProvider: { organisationId: string; reason: string };
   providerConfirmed: boolean;

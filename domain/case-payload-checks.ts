@@ -16,6 +16,7 @@ import {
   type CaseAction,
 } from './case-model.js';
 import { SHARING_CATEGORIES } from './consent-sharing.js';
+import { INTEGRATION_ACHIEVEMENTS, OUTCOME_NOTE_MAX, RESIDENCE_OUTCOMES, RESIDENCE_TITLES, TITLE_TEXT_MAX } from './residence-track.js';
 import { CRITERION_IDS, CRITERION_RATINGS, LISTED_CRITERIA, MAX_SUCCESS_CRITERIA } from './progress.js';
 import { CATALOGUE_CODE_MESSAGE, CATALOGUE_CODE_PATTERN } from './referral-catalogue.js';
 import {
@@ -180,6 +181,18 @@ const checkers: { [A in CaseAction]: () => Checker<ActionPayload<A>> } = {
   'withdraw-closure': () => body({ note: optionalText() }),
   close: () => body(closureFields()),
   reopen: () => body({ reason: text() }),
+  'set-residence-track': () =>
+    body({
+      currentTitle: oneOf(RESIDENCE_TITLES),
+      currentTitleText: optionalText(TITLE_TEXT_MAX),
+      expiresOn: optional(isoDate()),
+      targetTitle: optional(oneOf(RESIDENCE_TITLES)),
+      targetTitleText: optionalText(TITLE_TEXT_MAX),
+      achievements: optional(array(oneOf(INTEGRATION_ACHIEVEMENTS), maxLength(INTEGRATION_ACHIEVEMENTS.length))),
+      outcome: optional(oneOf(RESIDENCE_OUTCOMES)),
+      outcomeOn: optional(isoDate()),
+      outcomeNote: optionalText(OUTCOME_NOTE_MAX),
+    }),
 };
 
 /** The body of a case action as `parseActionPayload` (case-actions.ts) would parse it, without zod. */

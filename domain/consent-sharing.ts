@@ -3,6 +3,7 @@
 // the case beyond them, and nothing at all once the consent is withdrawn. Pure rules: which categories exist, which
 // consents are in force for a viewer, and the projection of a case to what that viewer may see.
 import { LIFE_AREA_LABELS, type CaseData, type Consent, type LifeArea, type NeedLevel, type ReferralStatus } from './case-model.js';
+import type { ResidenceTrack } from './residence-track.js';
 
 /**
  * What a sharing consent can cover. Only data the case actually holds: KIM keeps no contact details (address, phone)
@@ -12,8 +13,10 @@ import { LIFE_AREA_LABELS, type CaseData, type Consent, type LifeArea, type Need
  * - life_areas: the assessed life areas with their need level, without the situation texts
  * - life_area_situations: additionally the situation texts of those life areas (implies life_areas)
  * - goals: the agreed goals with measure, due date and status
+ * - residence_law: the residence-law track (current title and expiry, target title, integration achievements,
+ *   outcome; domain/residence-track.ts) — how the ABH sees it, only where the client consented (issue 16)
  */
-export const SHARING_CATEGORIES = ['master_data', 'referral', 'life_areas', 'life_area_situations', 'goals'] as const;
+export const SHARING_CATEGORIES = ['master_data', 'referral', 'life_areas', 'life_area_situations', 'goals', 'residence_law'] as const;
 export type SharingCategory = (typeof SHARING_CATEGORIES)[number];
 
 export const SHARING_CATEGORY_LABELS: Record<SharingCategory, string> = {
@@ -22,6 +25,7 @@ export const SHARING_CATEGORY_LABELS: Record<SharingCategory, string> = {
   life_areas: 'Lebensbereiche mit Bedarf (ohne Beschreibung)',
   life_area_situations: 'Beschreibung der Lebenssituation je Bereich',
   goals: 'Vereinbarte Ziele (Ziel, Maßnahme, Termin, Stand)',
+  residence_law: 'Aufenthaltsrechtliche Situation (Titel, Ablaufdatum, Ziel, Integrationsleistungen, Ergebnis)',
 };
 
 /** A consent to sharing without categories (recorded before categories existed, or none chosen) covers only these. */
@@ -68,7 +72,7 @@ export interface PartnerCaseInput {
   organisationId: string;
   person: SharedPersonInput;
   /** The case as its workflow holds it; null when the engine holds no workflow (then only master data is shown). */
-  data: Pick<CaseData, 'referrals' | 'assessment' | 'goals'> | null;
+  data: (Pick<CaseData, 'referrals' | 'assessment' | 'goals'> & Partial<Pick<CaseData, 'residenceLaw'>>) | null;
   /** The case's consents as recorded (the Consent read model, current at request time). */
   consents: readonly Consent[];
 }
@@ -93,6 +97,8 @@ export interface PartnerCaseView {
   referrals?: Array<{ id: string; service: string; partnerName: string | null; sentAt: string; dueDate: string; status: ReferralStatus; outcomeAt: string | null }>;
   lifeAreas?: Array<{ area: LifeArea; label: string; need: NeedLevel; situation?: string }>;
   goals?: Array<{ id: string; title: string; measure: string; dueDate: string; status: string }>;
+  /** The track without who set it (null: none recorded yet). */
+  residenceTrack?: Omit<ResidenceTrack, 'setBy'> | null;
 }
 
 /**
@@ -150,6 +156,13 @@ export function partnerCaseView(input: PartnerCaseInput, viewerOrganisationId: s
   }
   if (covered.has('goals')) {
     view.goals = (data?.goals ?? []).map((g) => ({ id: g.id, title: g.title, measure: g.measure, dueDate: g.dueDate, status: g.status }));
+  }
+  if (covered.has('residence_law')) {
+    const track = data?.residenceLaw?.track;
+    if (track) {
+      const { setBy: _by, ...shown } = track;
+      view.residenceTrack = { ...shown, achievements: [...track.achievements] };
+    } else view.residenceTrack = null;
   }
   return view;
 }

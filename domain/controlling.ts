@@ -69,3 +69,4 @@ export {
 export { computeControllingFromFacts, controllingDayMonths, type ControllingFactsInput } from './controlling/facts-report.js';
 export { caseFactsOf, computeControlling, computeControllingFromEvents } from './controlling/report.js';
 export { computeProgressReport, progressColumns, PROGRESS_EVENT_TYPES, PROGRESS_GROUP_BY, type ProgressGroupBy, type ProgressReportInput } from './controlling/progress-report.js';
+export { computeResidenceReport, residenceColumns, RESIDENCE_EVENT_TYPES, type ResidenceReportInput } from './controlling/residence-report.js';

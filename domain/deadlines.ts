@@ -24,6 +24,7 @@ export const DEADLINE_KINDS = [
   'handover_consent',
   'handover_meeting',
   'closure_decision',
+  'residence_expiry',
 ] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
@@ -39,6 +40,7 @@ export const DEADLINE_LABELS: Record<DeadlineKind, string> = {
   handover_consent: 'Einwilligung zur Übergabe',
   handover_meeting: 'Übergabegespräch',
   closure_decision: 'Entscheidung über den Abschlussantrag',
+  residence_expiry: 'Ablauf des Aufenthaltstitels',
 };
 
 export const DEADLINE_STATUSES = ['open', 'reminded', 'escalated', 'met', 'missed', 'suspended', 'cancelled'] as const;
@@ -87,6 +89,9 @@ export interface DeadlineSettings {
   /** Coordination decides on a closure request within this many days (reminder), escalation after the grace.
    *  Optional: settings stored before it know nothing of it (default 7). */
   closureDecisionDays?: number;
+  /** The expiry reminder of a residence title comes this many days before it (rules 9, domain/residence-track.ts).
+   *  Optional: settings stored before it know nothing of it (default 56). */
+  residenceExpiryLeadDays?: number;
 }
 
 export const defaultDeadlineSettings: DeadlineSettings = {
@@ -102,9 +107,11 @@ export const defaultDeadlineSettings: DeadlineSettings = {
   handoverMeetingDays: 21,
   retentionYears: 3,
   closureDecisionDays: 7,
+  residenceExpiryLeadDays: 56,
 };
 
 export const closureDecisionDays = (s: DeadlineSettings): number => s.closureDecisionDays ?? 7;
+export const residenceExpiryLeadDays = (s: DeadlineSettings): number => s.residenceExpiryLeadDays ?? 56;
 
 /** Case-level settings: deadlines plus the closure rules (see case-lifecycle.ts). */
 export interface CaseSettings {

@@ -31,6 +31,12 @@ const FREE_TEXT_KEYS = new Set([
   'hold',
   // free text of a success criterion (domain/progress.ts); its code and every rating stay for the figures
   'text',
+  // residence-law track (domain/residence-track.ts): the texts and the expiry date go; title codes, achievements,
+  // outcome and its date stay for the figures
+  'currentTitleText',
+  'targetTitleText',
+  'outcomeNote',
+  'expiresOn',
 ]);
 
 /** `reason` is a code where it is one of these (closure reasons, read by the controlling); else free text. */
@@ -102,6 +108,7 @@ const ERASED_SUMMARIES: Partial<Record<DomainEventType, string>> = {
   case_reopened: 'Fall wiedereröffnet (Begründung gelöscht)',
   closure_returned: 'Abschlussantrag zurückgegeben (Begründung gelöscht)',
   residence_law_recorded: 'Aufenthaltsrechtliche Angaben aus der Übergabe (Inhalt gelöscht)',
+  residence_track_set: 'Aufenthaltsrechtliche Situation erfasst (Inhalt gelöscht)',
   deadline_cancelled: 'Frist aufgehoben',
   handover_requested: 'Übergabe ins KIM Case Management vorgeschlagen (Inhalt gelöscht)',
   handover_cancelled: 'Übergabe abgebrochen (Begründung gelöscht)',

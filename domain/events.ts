@@ -31,6 +31,8 @@ export const DOMAIN_EVENT_TYPES = [
   'closure_approved',
   'closure_returned',
   'residence_law_recorded',
+  // residence-law track (process rules 9, domain/residence-track.ts)
+  'residence_track_set',
   'closure_withdrawn',
   'case_closed',
   'case_reopened',

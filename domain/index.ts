@@ -31,3 +31,4 @@ export * from './case-opening.js';
 export * from './progress.js';
 export * from './target-groups.js';
 export * from './referral-catalogue.js';
+export * from './residence-track.js';

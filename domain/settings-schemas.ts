@@ -23,6 +23,7 @@ export const deadlineSettingsSchema = z
     handoverMeetingDays: days,
     retentionYears: z.number().int('Ganze Zahl erwartet').min(1, 'Mindestens 1 Jahr').max(30, 'Höchstens 30 Jahre'),
     closureDecisionDays: days.optional(),
+    residenceExpiryLeadDays: days.optional(),
   })
   .refine((s) => s.noContactEscalationDays > s.noContactReminderDays, {
     message: 'Die Eskalation muss nach der Erinnerung liegen',

@@ -24,6 +24,7 @@ import {
   decide,
   onDeadlineFired,
   usesProgress,
+  usesResidenceTrack,
   type DeadlineNotification,
   type DecideError,
 } from '../domain/case-decide.js';
@@ -93,12 +94,13 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
 function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: DomainEvent[] } {
   const settings = input.continued?.settings ?? input.settings;
   const skeleton = new WorkflowSkeleton(input.continueAsNewAfterEvents, input.continued);
-  // Version 8: the current process rules, decided once per run (first task, before any command). A run recorded
-  // before replays with the rules it was recorded with (7, 6 or 5); it takes up the current ones when it continues as
-  // new. A new run records only the newest marker (the first check is true, the others are not made).
-  // Version 10 (issue 14): referrals keep their catalogue codes.
+  // Version 10: the current process rules, decided once per run (first task, before any command). A run recorded
+  // before replays with the rules it was recorded with (9, 8, 7, 6 or 5); it takes up the current ones when it
+  // continues as new. A new run records only the newest marker (the first check is true, the others are not made).
+  // Version 9: the residence-law track; version 10 (issue 14): referrals keep their catalogue codes.
   const rules: CaseRulesVersion =
     patched('case-rules-10') ? CASE_RULES
+    : patched('case-rules-9') ? 9
     : patched('case-rules-8') ? 8
     : patched('case-rules-7') ? 7
     : patched('case-rules-6') ? 6
@@ -131,11 +133,19 @@ function persist(run: CaseRun, previous: CaseData | null, next: CaseData, events
   return writeCaseBatch(run.writer, batch, quiet);
 }
 
-const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string, progress: boolean, catalogue: boolean) =>
-  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules: run.rules, progress, catalogue });
+interface Lifted {
+  progress: boolean;
+  residenceTrack: boolean;
+  catalogue: boolean;
+}
+
+const decideNow = (run: CaseRun, req: CaseActionRequest, newId: (prefix: string) => string, lifted: Lifted) =>
+  decide(run.data, { action: req.action, payload: req.payload }, { now: nowIso(), actor: req.actor, newId, settings: run.settings, rules: run.rules, ...lifted });
 
 /** A run on older rules takes a request with criteria, ratings or a joint first appointment with measured progress. */
 const lifts = (run: CaseRun, req: CaseActionRequest) => run.rules < 8 && usesProgress(req.action, req.payload);
+/** A run on older rules takes the residence-law track (rules 9) for this one request. */
+const liftsTrack = (run: CaseRun, req: CaseActionRequest) => run.rules < 9 && usesResidenceTrack(req.action);
 /** A run on older rules takes a refer with referral catalogue codes (issue 14). */
 const liftsCatalogue = (run: CaseRun, req: CaseActionRequest) => run.rules < 10 && usesCatalogue(req.action, req.payload);
 
@@ -161,7 +171,11 @@ function setCaseHandlers(run: CaseRun): void {
     },
     // Runs before the update is written to history; must not change state or draw random ids.
     validate: (req) => {
-      const result = decideNow(run, req, (prefix) => `${prefix}-validation`, run.rules >= 8 || lifts(run, req), run.rules >= 10 || liftsCatalogue(run, req));
+      const result = decideNow(run, req, (prefix) => `${prefix}-validation`, {
+        progress: run.rules >= 8 || lifts(run, req),
+        residenceTrack: run.rules >= 9 || liftsTrack(run, req),
+        catalogue: run.rules >= 10 || liftsCatalogue(run, req),
+      });
       if (!result.ok) throw refusal(result.error);
     },
   });
@@ -173,9 +187,11 @@ const answerOf = (run: CaseRun, seq: number): CaseActionResult => ({ caseId: run
 async function applyAction(run: CaseRun, req: CaseActionRequest): Promise<CaseActionResult> {
   // Version 8: only such requests record the marker; histories of before never carried one (patched() is false there).
   const progress = run.rules >= 8 || (lifts(run, req) && patched('measured-progress-on-a-running-case'));
+  // Version 9: the same for the residence-law track (its requests never existed before, so no history has them).
+  const residenceTrack = run.rules >= 9 || (liftsTrack(run, req) && patched('residence-track-on-a-running-case'));
   // Version 10: likewise a refer with catalogue codes on an older run records its own marker.
   const catalogue = run.rules >= 10 || (liftsCatalogue(run, req) && patched('referral-catalogue-on-a-running-case'));
-  const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`, progress, catalogue);
+  const result = decideNow(run, req, (prefix) => `${prefix}-${uuid4()}`, { progress, residenceTrack, catalogue });
   // The validator accepted it, but another update may have changed the case in between.
   if (!result.ok) throw refusal(result.error);
   const previous = run.data;

@@ -275,6 +275,10 @@ export function sharedCaseListFilter(user: AccessUser): Prisma.CaseWhereInput {
   return { organisationId: { not: user.organisationId }, erasedAt: null, consents: { some: sharingConsentFilter(user.organisationId) } };
 }
 
+/** A counsellor's handed-over case stays state only, plus the residence-law track where a sharing consent with the
+ *  ABH covers it (issue 16: the ABH sees the track only with the client's consent). Nothing else of the consent mixes in. */
+export const stateOnlyAddsSharedResidence = (user: AccessUser): boolean => user.role === 'abh_counsellor';
+
 /** What a counsellor may see of a case they handed over: its state and where it is, no person, no content. */
 export function stateOnlyCaseView(caseRow: {
   id: string;

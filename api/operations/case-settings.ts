@@ -51,6 +51,7 @@ export const PERIOD_FIELDS: readonly PeriodField[] = [
   days('handoverConsentDays', 'Einwilligung bei einer Übergabe (danach verfällt sie)', ['handover_consent']),
   days('handoverMeetingDays', 'Übergabegespräch nach der Einwilligung', ['handover_meeting']),
   days('closureDecisionDays', 'Entscheidung der Koordination über einen Abschlussantrag (danach Erinnerung, dann Eskalation)', ['closure_decision']),
+  days('residenceExpiryLeadDays', 'Erinnerung vor dem Ablauf eines Aufenthaltstitels (Eskalation am Ablauftag)', ['residence_expiry']),
   { key: 'retentionYears', label: 'Aufbewahrung nach dem Abschluss', unit: 'Jahre', min: 1, max: 30, default: D.retentionYears, kinds: ['retention'] },
   { key: 'reopenWithinDays', label: 'Wiedereröffnung nach dem Abschluss möglich', unit: 'Tage', min: 0, max: 3650, default: defaultCaseSettings.reopenWithinDays, kinds: [] },
 ];

@@ -279,7 +279,7 @@ export async function listCases({ db }: Pick<OperationDeps, 'db'>, caller: Calle
 
 export type CaseRead =
   | { access: 'full'; row: CaseRow; view: CaseData | null }
-  | { access: 'state_only'; row: CaseRow }
+  | { access: 'state_only'; row: CaseRow; residenceTrack?: PartnerCaseView['residenceTrack'] }
   | { access: 'partner'; row: CaseRow; partnerView: PartnerCaseView };
 
 /**
@@ -290,7 +290,7 @@ export async function readCase(deps: Pick<OperationDeps, 'db' | 'temporal'>, cal
   const found = await resolveCaseRead(deps, caller, id);
   if (!found) throw new ApiError(404, 'not_found', 'Fall nicht gefunden.');
   if (found.access === 'partner') return { access: 'partner', row: found.row, partnerView: found.view };
-  if (found.access === 'state_only') return { access: 'state_only', row: found.row };
+  if (found.access === 'state_only') return found;
   await logAccess(deps.db, caller, { action: 'read_case', caseId: found.row.id });
   return { access: 'full', row: found.row, view: await readCaseView(deps.db, deps.temporal, found.row) };
 }

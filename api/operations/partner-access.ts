@@ -15,7 +15,7 @@ import {
 } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import type { Consent as ConsentRow } from '../../prisma/generated/client.js';
-import { caseAccess, handedOverCaseIds, isHandedOverBy, sharedCaseListFilter, sharingConsentsFor } from './access-policy.js';
+import { caseAccess, handedOverCaseIds, isHandedOverBy, sharedCaseListFilter, sharingConsentsFor, stateOnlyAddsSharedResidence } from './access-policy.js';
 import { logAccess } from './access-log.js';
 import type { AuthenticatedUser, Caller } from './caller.js';
 import { loadCaseRow, readCaseView } from './case-lookup.js';
@@ -78,7 +78,10 @@ export async function partnerViewOf(db: Database, temporal: Client, user: Authen
   );
 }
 
-export type CaseReadAccess = { access: 'full' | 'state_only'; row: CaseRow } | { access: 'partner'; row: CaseRow; view: PartnerCaseView };
+export type CaseReadAccess =
+  | { access: 'full'; row: CaseRow }
+  | { access: 'state_only'; row: CaseRow; residenceTrack?: PartnerCaseView['residenceTrack'] }
+  | { access: 'partner'; row: CaseRow; view: PartnerCaseView };
 
 /**
  * Which face of the case `user` may read (GET /api/v1/cases/:id and the case page): full, state only, or the partner
@@ -95,12 +98,22 @@ export async function resolveCaseRead(
   if (!row) return null;
   const handedOverBy = await isHandedOverBy(db, user, row.id);
   const direct = caseAccess(user, row, { handedOverBy });
-  if (direct === 'full' || direct === 'state_only') return { access: direct, row };
+  if (direct === 'full') return { access: direct, row };
+  if (direct === 'state_only') return stateOnlyRead(db, temporal, caller, row);
   // Only now ask for consents: for everyone with direct access the partner rule cannot change the answer.
   const view = await partnerViewOf(db, temporal, user, row);
   if (!view || caseAccess(user, row, { handedOverBy, sharedWithOrganisation: true }) !== 'partner') return null;
   await logAccess(db, caller, { action: 'read_shared_case', caseId: row.id, purpose: sharedReadPurpose(view) });
   return { access: 'partner', row, view };
+}
+
+/** A handed-over case's state, with the residence-law track where a consent in force shares it with the ABH. */
+async function stateOnlyRead(db: Database, temporal: Client, caller: Caller, row: CaseRow): Promise<CaseReadAccess> {
+  if (!stateOnlyAddsSharedResidence(caller.user)) return { access: 'state_only', row };
+  const view = await partnerViewOf(db, temporal, caller.user, row);
+  if (view?.residenceTrack === undefined) return { access: 'state_only', row };
+  await logAccess(db, caller, { action: 'read_shared_case', caseId: row.id, purpose: sharedReadPurpose(view) });
+  return { access: 'state_only', row, residenceTrack: view.residenceTrack };
 }
 
 const sharedListQuerySchema = z.object({

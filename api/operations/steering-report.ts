@@ -4,7 +4,7 @@
 // GET /api/v1/reports/controlling and /progress, so the page, the CSV and the XLSX show the same suppressed numbers.
 import { z } from 'zod';
 import { cellAt, zonedDate, type Cell, type ControllingGroupBy, type ControllingReport, type ProgressGroupBy } from '../../domain/controlling.js';
-import { LIFE_AREAS, LIFE_AREA_LABELS, SUCCESS_CRITERIA, SUCCESS_CRITERION_LABELS } from '../../domain/index.js';
+import { LIFE_AREAS, LIFE_AREA_LABELS, RESIDENCE_TITLES, RESIDENCE_TITLE_LABELS, SUCCESS_CRITERIA, SUCCESS_CRITERION_LABELS } from '../../domain/index.js';
 import type { Database } from '../../platform/database.js';
 import { canSeeReports } from './access-policy.js';
 import { logAccess } from './access-log.js';
@@ -12,6 +12,7 @@ import type { Caller, OperationDeps } from './caller.js';
 import { ApiError } from './errors.js';
 import { buildProgressReport } from './progress.js';
 import { buildControllingReport } from './reports.js';
+import { buildResidenceReport } from './residence-report.js';
 
 export const SteeringReportQuery = z.object({
   year: z.coerce.number({ error: 'Jahr als Zahl angeben.' }).int('Jahr als ganze Zahl angeben.').min(2000, 'Jahr ab 2000.').max(2999, 'Jahr bis 2999.').optional(),
@@ -80,6 +81,8 @@ export async function steeringReport({ db }: Pick<OperationDeps, 'db'>, caller: 
   const year = parsed.data.year ?? Number(zonedDate(now.getTime()).slice(0, 4));
   const period = steeringPeriod(year, parsed.data.half);
   const { figures, progress } = await steeringReports(db, period.from, period.to);
+  // The residence-law track (issue 16 item 2) by organisation, the same numbers as GET /api/v1/reports/residence.
+  const residence = await buildResidenceReport(db, { from: period.from, to: period.to, groupBy: 'organisation' });
   await logAccess(db, caller, { action: 'export_report' });
   const total = progress[0]!.report.total;
   return {
@@ -91,7 +94,9 @@ export async function steeringReport({ db }: Pick<OperationDeps, 'db'>, caller: 
     minPersons: figures[0]!.report.minPersons,
     figures,
     progress,
+    residence,
     view: {
+      residence: residenceView(residence),
       sections: figures.map((f) => ({ title: f.title, groupBy: f.groupBy, ...table(f.report, KEY_FIGURES) })),
       openedBars: figures.map((f) => ({
         title: `Neue Fälle ${f.title.toLowerCase()}`,
@@ -117,5 +122,21 @@ export async function steeringReport({ db }: Pick<OperationDeps, 'db'>, caller: 
         ]),
       })),
     },
+  };
+}
+
+/** The residence-law section of the page: titles in total (current, target, reached) and the cases per organisation. */
+function residenceView(report: ControllingReport) {
+  return {
+    cases: shownCell(cellAt(report.total, ['cases'])),
+    titles: RESIDENCE_TITLES.map((t) => ({
+      label: RESIDENCE_TITLE_LABELS[t],
+      cells: [['current', t], ['target', t], ['reached', t]].map((path) => shownCell(cellAt(report.total, path))),
+    })),
+    ...table(report, [
+      { path: ['cases'], label: 'Fälle mit aufenthaltsrechtlicher Situation' },
+      { path: ['outcomes'], label: 'Ergebnisse im Zeitraum' },
+      { path: ['outcome', 'reached'], label: 'davon Zieltitel erreicht' },
+    ]),
   };
 }

@@ -15,6 +15,7 @@ import {
   type ReferralCatalogueEntry,
 } from '../../domain/index.js';
 import { ratingFields, successCriteriaFields } from './progress-forms.js';
+import { residenceTrackForm } from './residence-forms.js';
 import type { ActionFormSpec, FieldSpec, Option } from './forms.js';
 import {
   CONSENT_DECISION_LABELS,
@@ -105,6 +106,7 @@ const FORM_BUILDER: Record<CaseAction, (action: CaseAction, f: FormInputs) => Pa
   'return-closure': followUpForm,
   'withdraw-closure': followUpForm,
   'reopen': followUpForm,
+  'set-residence-track': (_action, f) => residenceTrackForm(f.c),
 };
 
 /** The form of one case action, with the choices this case offers (its consents, goals, referrals, …). */

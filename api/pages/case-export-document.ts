@@ -2,6 +2,8 @@
 // German — labels from domain/labels.ts and domain/case-model.ts, never codes — so the person can read it: master data,
 // the case, consents, assessment with its texts, goals, referrals, contacts with their notes, reviews, the closure,
 // the history, the partners it was disclosed to and the notifications sent about it.
+import type { ResidenceTrack } from '../../domain/index.js';
+import { residenceTrackFacts } from './residence-forms.js';
 import {
   CASE_STATE_LABELS,
   CLOSURE_REASON_LABELS,
@@ -67,7 +69,7 @@ type ExportedCase = {
   referrals?: CaseData['referrals'];
   reviews?: CaseData['reviews'];
   closure?: CaseData['closure'] | null;
-  residenceLaw?: { permits?: string[]; notes?: string } | null;
+  residenceLaw?: { permits?: string[]; notes?: string; handoverId?: string; track?: ResidenceTrack } | null;
   deadlines?: Array<{ kind: string; dueAt: string; status: string }>;
 };
 
@@ -168,7 +170,8 @@ export function caseExportDocument(data: CaseExport, names: ExportNames): string
       { term: 'Eröffnet', value: formatDate(c.openedAt) },
       { term: 'Abgeschlossen', value: c.closedAt ? formatDate(c.closedAt) : '–' },
     ],
-    residenceLaw: residenceLaw ? { permits: (residenceLaw.permits ?? []).join(', ') || '–', notes: residenceLaw.notes || '–' } : null,
+    residenceLaw: residenceLaw?.handoverId ? { permits: (residenceLaw.permits ?? []).join(', ') || '–', notes: residenceLaw.notes || '–' } : null,
+    residenceTrack: residenceTrackFacts(residenceLaw?.track),
     consents: data.consents.map((x) => ({
       scope: label(CONSENT_SCOPE_LABELS, x.scope),
       decision: label(CONSENT_DECISION_LABELS, x.decision),

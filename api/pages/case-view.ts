@@ -1,5 +1,6 @@
 // View models of the case page: facts, deadlines, consents, goals, referrals, contacts, the action forms allowed now,
 // and the partner's "Freigegebene Daten" view — all in German, from the workflow's view of the case.
+import { residenceTrackFacts } from './residence-forms.js';
 import type { Request, Response } from 'express';
 import {
   ACTION_LABELS,
@@ -272,9 +273,11 @@ function caseDetails(c: CaseData, staff: StaffDirectory, now: Date) {
     })),
     ...closureModel(c, staff),
     handoverId: c.handoverId,
-    residenceLaw: c.residenceLaw
+    // The handover's facts only where a handover brought them; the track (rules 9) beside them.
+    residenceLaw: c.residenceLaw?.handoverId
       ? { permits: c.residenceLaw.permits.map((p) => KNOWN_RESIDENCE_PERMITS[p] ?? p), notes: c.residenceLaw.notes }
       : undefined,
+    residenceTrack: residenceTrackFacts(c.residenceLaw?.track),
   };
 }
 
@@ -342,6 +345,9 @@ export function sharedCaseModel(v: PartnerCaseView, orgName: (id: string) => str
       dueDate: formatDate(g.dueDate),
       status: GOAL_STATUS_LABELS[g.status as keyof typeof GOAL_STATUS_LABELS] ?? g.status,
     })),
+    // Shared only under a consent covering it (issue 16): absent otherwise, "noch nicht erfasst" when covered but empty.
+    hasResidenceTrack: v.residenceTrack !== undefined,
+    residenceTrack: v.residenceTrack ? residenceTrackFacts({ ...v.residenceTrack, setBy: '' }) : null,
   };
 }
 

@@ -7,6 +7,7 @@ import type { OperationDeps } from '../operations/caller.js';
 import { loadCaseRow, readCaseView } from '../operations/case-lookup.js';
 import { actOnCase, findCaseToAct, showCaseAfterRefusal } from '../operations/case-acts.js';
 import { readCase } from '../operations/cases.js';
+import { residenceTrackFacts } from './residence-forms.js';
 import { caseFileOf } from './case-documents.js';
 import { organisationNames } from '../operations/directory.js';
 import { ApiError } from '../operations/errors.js';
@@ -42,6 +43,8 @@ export function casePagesRouter(deps: OperationDeps): Router {
         organisation: orgs.short(r.organisationId),
         opened: formatDate(r.openedAt),
         closed: r.closedAt ? formatDate(r.closedAt) : undefined,
+        // Shared with the ABH under the client's consent (issue 16).
+        residenceTrack: found.residenceTrack ? residenceTrackFacts({ ...found.residenceTrack, setBy: '' }) : null,
       }),
     );
   });

@@ -30,7 +30,9 @@ export function casesRouter(deps: OperationDeps): Router {
     const found = await readCase(deps, callerOf(req), req.params.id);
     // Consent-bound sharing: only the projection; a handed-over case: only its state.
     if (found.access === 'partner') res.json(found.partnerView);
-    else if (found.access === 'state_only') res.json(stateOnlyCaseView(found.row));
+    else if (found.access === 'state_only') {
+      res.json({ ...stateOnlyCaseView(found.row), ...(found.residenceTrack !== undefined ? { residenceTrack: found.residenceTrack } : {}) });
+    }
     else res.json(toCaseResponse(found.row, found.view));
   });
 

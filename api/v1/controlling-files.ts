@@ -34,6 +34,16 @@ export const PROGRESS_DEFINITIONS: [string, string][] = [
   [SUPPRESSED_MARK, `Wert unterdrückt: betrifft weniger als ${MIN_PERSONS} Personen, oder er würde einen solchen Wert über Summen erkennbar machen.`],
 ];
 
+/** Definitions of the residence-law figures (GET /api/v1/reports/residence). */
+export const RESIDENCE_DEFINITIONS: [string, string][] = [
+  ['Grundlage', 'Fälle mit erfasster aufenthaltsrechtlicher Situation, aus dem Ereignisprotokoll.'],
+  ['Zeitraum', `Ganze Kalendertage in deutscher Zeit (${REPORT_TIME_ZONE}), „von“ und „bis“ jeweils einschließlich.`],
+  ['Titel und Integrationsleistungen', 'Stand am Ende des Zeitraums: aktueller und angestrebter Titel, Integrationsleistungen, an denen gearbeitet wird; ohne Fälle, die vor dem Zeitraum abgeschlossen wurden.'],
+  ['Ergebnisse', 'Ergebnisse, deren Datum im Zeitraum liegt (nach dem zuletzt erfassten Stand); „Erreicht“ nach dem angestrebten Titel.'],
+  ['Zuordnung', 'Träger bzw. Kreis-Stelle: die Organisation am Ende des Zeitraums. Gemeinde: Wohnort bei Fallaufnahme. Altersgruppe: Alter bei Fallaufnahme. Zugangsweg: wie die Person zu KIM kam.'],
+  [SUPPRESSED_MARK, `Wert unterdrückt: betrifft weniger als ${MIN_PERSONS} Personen, oder er würde einen solchen Wert über Summen erkennbar machen.`],
+];
+
 /** Notes of the Lenkungsgruppe workbook: the controlling's definitions, the target groups, the progress figures. */
 export const STEERING_DEFINITIONS: [string, string][] = [
   ...DEFINITIONS.filter(([term]) => term !== SUPPRESSED_MARK && term !== '(leer)'),

@@ -60,6 +60,13 @@ export const schemas: Record<string, JsonSchema> = {
       openedAt: { type: 'string', format: 'date-time' },
       closedAt: { type: ['string', 'null'], format: 'date-time' },
       closure: { type: ['object', 'null'] },
+      residenceLaw: {
+        type: ['object', 'null'],
+        description:
+          'Aufenthaltsrechtliche Situation: Angaben aus der Übergabe (permits, notes, handoverId) und der Verlauf (track: currentTitle, ' +
+          'currentTitleText, expiresOn, targetTitle, targetTitleText, achievements, outcome, outcomeOn, outcomeNote, setAt, setBy) — ' +
+          'gesetzt mit POST /api/v1/cases/{id}/actions/set-residence-track',
+      },
     },
   },
   PartnerCase: {
@@ -92,6 +99,7 @@ export const schemas: Record<string, JsonSchema> = {
       referrals: { type: 'array', items: { type: 'object' }, description: 'referral: nur Vermittlungen unter dieser Einwilligung' },
       lifeAreas: { type: 'array', items: { type: 'object' }, description: 'life_areas (situation nur mit life_area_situations)' },
       goals: { type: 'array', items: { type: 'object' }, description: 'goals' },
+      residenceTrack: { type: ['object', 'null'], description: 'residence_law: aufenthaltsrechtliche Situation ohne setBy (null: noch nicht erfasst)' },
     },
   },
   Handover: {

@@ -91,7 +91,14 @@ const sharedCaseItem = {
 };
 
 /** What a caller sees of a case it may see only the state of (access-policy.ts stateOnlyCaseView). */
-const stateOnlyCase = { type: 'object', required: ['access'], properties: { access: { const: 'state_only' } } };
+const stateOnlyCase = {
+  type: 'object',
+  required: ['access'],
+  properties: {
+    access: { const: 'state_only' },
+    residenceTrack: { type: ['object', 'null'], description: 'Nur für die übergebende ABH-Beratung, wenn eine Einwilligung (residence_law) die ABH nennt' },
+  },
+};
 
 export function caseReadPaths(): Record<string, unknown> {
   return {
@@ -146,6 +153,7 @@ function caseRecordPaths(): Record<string, unknown> {
       },
     }),
     ...progressPaths(),
+    ...residencePaths(),
     '/api/v1/cases/{id}/history/check': pathItem({
       get: {
         parameters: [idParam],
@@ -307,6 +315,26 @@ function progressPaths(): Record<string, unknown> {
           }),
           403: errorResponse(STATE_ONLY_403),
           404: errorResponse(NOT_FOUND_CASE),
+        },
+      },
+    }),
+  };
+}
+
+/** The residence-law figures (issue 16 item 2); the track itself is set with POST /api/v1/cases/{id}/actions/set-residence-track. */
+function residencePaths(): Record<string, unknown> {
+  return {
+    '/api/v1/reports/residence': pathItem({
+      get: {
+        summary: 'Aufenthaltsrechtliche Situation: Fälle nach aktuellem und angestrebtem Titel, Integrationsleistungen, im Zeitraum erreichte Titel (Koordination, unterdrückt); CSV/Excel wie controlling',
+        parameters: queryParameters(ProgressReportQuery),
+        responses: {
+          200: {
+            description: 'OK',
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, [XLSX]: { schema: { type: 'string', contentEncoding: 'binary' } } },
+          },
+          403: errorResponse('Nur Koordination'),
+          422: errorResponse('Ungültiger Zeitraum'),
         },
       },
     }),

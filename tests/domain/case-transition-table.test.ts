@@ -45,6 +45,7 @@ const MATRIX: Record<CaseAction, string> = {
   'withdraw-closure':        'x x  x x  x x  x x  x x  .',
   'close':                   'x x  x x  x x  x x  x x  .',
   'reopen':                  '. .  . .  . .  . .  . .  x',
+  'set-residence-track':     'x x  x x  x x  x x  x x  .',
 };
 
 const COLUMN_STATE: Record<(typeof COLUMNS)[number], [CaseState, boolean]> = {
@@ -118,6 +119,7 @@ function samplePayload(action: CaseAction, c: CaseData, now: string, shareConsen
     'withdraw-closure': {},
     close: closure,
     reopen: { reason: 'Erneuter Unterstützungsbedarf' },
+    'set-residence-track': { currentTitle: 'duldung', expiresOn: '2030-01-31', targetTitle: 'p25b', achievements: ['language'] },
   };
   return payloads[action];
 }

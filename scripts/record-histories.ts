@@ -70,7 +70,10 @@ try {
     await act(cm, 'complete-assessment', { lifeAreas: [{ area: 'work', situation: 'arbeitssuchend', need: 'high' }] });
     const goalDue = (await day(1)).slice(0, 10).replace(/^(\d{4})/, (y) => String(Number(y) + 1));
     await act(cm, 'agree-goals', { goals: [{ title: 'Anerkennung', measure: 'Antrag stellen', owner: 'Klient', dueDate: goalDue }] });
-    await act(cm, 'refer', { service: 'Anerkennungsberatung', partnerName: 'IQ Netzwerk' });
+    // v7: the residence-law track with an expiry deadline (rules 9), and a referral by catalogue codes (rules 10).
+    const expiresOn = (await day(0)).slice(0, 10).replace(/^(\d{4})/, (y) => String(Number(y) + 1));
+    await act(cm, 'set-residence-track', { currentTitle: 'duldung', expiresOn, targetTitle: 'p25b', achievements: ['language', 'identity'] });
+    await act(cm, 'refer', { service: 'Anerkennungsberatung', serviceCode: 'anerkennungsberatung', partnerName: 'IQ Netzwerk NRW', partnerCode: 'p-iq-netzwerk' });
     const referralId = (await h2.query(caseViewQuery)).referrals[0]!.id;
     await act(cm, 'record-referral-outcome', { referralId, outcome: 'accepted' });
     await act(cm, 'record-contact', { kind: 'accompaniment', date: await day(20), durationMinutes: 120 });

@@ -130,7 +130,7 @@ try {
     await caseAct(h1, cm, 'complete-assessment', { lifeAreas: [{ area: 'work', situation: 'arbeitssuchend', need: 'high' }] });
     // v6: the residence-law track (its titles and dates are personal data: encrypted like the rest).
     const expiresOn = new Date(Date.parse(await now()) + 200 * 86_400_000).toISOString().slice(0, 10);
-    await caseAct(h1, cm, 'set-residence-track', { currentTitle: 'p60d', expiresOn, targetTitle: 'p25b', achievements: ['work'] });
+    await caseAct(h1, cm, 'set-residence-track', { currentTitle: 'p60d', expiresOn, targetTitle: 'p25b', achievements: ['livelihood'] });
     await env.sleep('20 days');
     await save(h1.workflowId, 'case-<label>-continued-as-new-with-racing-updates', h1.firstExecutionRunId);
 

@@ -68,8 +68,17 @@ export async function buildProgressReport(db: Database, { from, to, groupBy }: {
   return computeProgressReport({ caseEvents, from, to, groupBy, ...targets, groups: targets.groupsOf(groupBy) });
 }
 
-/** GET /api/v1/reports/progress: coordination only, logged as a report export. */
-export async function progressReport({ db }: Pick<OperationDeps, 'db'>, caller: Caller, input: unknown, now = new Date()) {
+/**
+ * The door of the reports counted from events (progress, residence): coordination only, the asked period (without
+ * one: the current calendar year up to today), logged as a report export; `build` computes the report.
+ */
+export async function eventReport(
+  db: Database,
+  caller: Caller,
+  input: unknown,
+  now: Date,
+  build: (db: Database, query: { from: string; to: string; groupBy: ProgressGroupBy }) => Promise<ControllingReport>,
+) {
   if (!canSeeReports(caller.user)) throw new ApiError(403, 'forbidden', 'Controlling-Berichte sind der KIM-Koordination vorbehalten.');
   const parsed = ProgressReportQuery.safeParse(input);
   if (!parsed.success) {
@@ -82,7 +91,12 @@ export async function progressReport({ db }: Pick<OperationDeps, 'db'>, caller: 
   const to = parsed.data.to ?? (parsed.data.from && parsed.data.from > today ? parsed.data.from : today);
   if (from > to) throw new ApiError(422, 'validation_failed', 'Die Angaben zum Bericht sind ungültig.', { fields: { to: '„bis“ liegt vor „von“.' } });
   const { groupBy, format } = parsed.data;
-  const report = await buildProgressReport(db, { from, to, groupBy });
+  const report = await build(db, { from, to, groupBy });
   await logAccess(db, caller, { action: 'export_report' });
   return { report, from, to, groupBy, format, generatedAt: now };
+}
+
+/** GET /api/v1/reports/progress: coordination only, logged as a report export. */
+export function progressReport({ db }: Pick<OperationDeps, 'db'>, caller: Caller, input: unknown, now = new Date()) {
+  return eventReport(db, caller, input, now, buildProgressReport);
 }

@@ -5,20 +5,16 @@
 import { LIFE_AREAS, LIFE_AREA_LABELS } from '../case-model.js';
 import { caseProgress, CRITERION_RATINGS, NEED_RANK, progressChange, SUCCESS_CRITERIA, SUCCESS_CRITERION_LABELS, type ProgressEvent } from '../progress.js';
 import { periodBounds } from './calendar.js';
-import { secondarySuppression, type WorkCell } from './cells.js';
+import { addCount, countedTable, type Counts } from './counted-table.js';
 import {
   caseGroupKey,
   MIN_PERSONS,
   organisationKey,
   REPORT_TIME_ZONE,
-  TOTAL_GROUP,
   UNASSIGNED_GROUP,
-  type Cell,
   type ControllingColumn,
   type ControllingGroupBy,
   type ControllingReport,
-  type ControllingRow,
-  type FigureTree,
 } from './model.js';
 
 /** Groupings of the progress figures: every one of the controlling but the month (a closure belongs to one group). */
@@ -74,20 +70,10 @@ export function progressColumns(): { columns: ControllingColumn[]; sums: { sum: 
   return { columns, sums };
 }
 
-type Counts = Map<string, { value: number; persons: Set<string> }>;
-const SEP = '\u001f';
-
 /** The counts per row and in total of the cases closed in [start, end). */
 function countProgress(input: ProgressReportInput, start: number, end: number): { rows: Map<string, Counts>; total: Counts } {
   const rows = new Map<string, Counts>();
   const total: Counts = new Map();
-  const add = (counts: Counts, path: string[], person: string) => {
-    const key = path.join(SEP);
-    const cell = counts.get(key) ?? { value: 0, persons: new Set<string>() };
-    cell.value += 1;
-    cell.persons.add(person);
-    counts.set(key, cell);
-  };
   const byCase = new Map<string, (ProgressEvent & { caseId: string })[]>();
   for (const e of input.caseEvents) byCase.set(e.caseId, [...(byCase.get(e.caseId) ?? []), e]);
   for (const [caseId, events] of [...byCase].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -115,8 +101,8 @@ function countProgress(input: ProgressReportInput, start: number, end: number): 
       paths.push(['criteria', 'total', 'agreed'], ['criteria', 'total', figure], ['criteria', code, 'agreed'], ['criteria', code, figure]);
     }
     for (const path of paths) {
-      add(counts, path, person);
-      add(total, path, person);
+      addCount(counts, path, person);
+      addCount(total, path, person);
     }
   }
 
@@ -129,46 +115,13 @@ export function computeProgressReport(input: ProgressReportInput): ControllingRe
   const { start, end } = periodBounds(input.from, input.to, timeZone);
   const { columns, sums } = progressColumns();
   const { rows, total } = countProgress(input, start, end);
-  const listed = [...(input.groups ?? [])];
-  const known = new Set(listed.map((g) => g.key));
-  const groups = [
-    ...listed,
-    ...[...rows.keys()].filter((k) => !known.has(k)).sort().map((key) => ({ key, label: key === UNASSIGNED_GROUP ? 'Ohne Zuordnung' : key })),
-  ];
-  const cells = new Map<string, WorkCell>();
-  const cellId = (row: string, path: string[]) => `${row}${SEP}${SEP}${path.join(SEP)}`;
-  const all = [...groups.map((g) => ({ key: g.key, counts: rows.get(g.key) ?? new Map() })), { key: TOTAL_GROUP, counts: total }];
-  for (const r of all) {
-    for (const col of columns) {
-      const c = r.counts.get(col.path.join(SEP));
-      const persons = c?.persons.size ?? 0;
-      cells.set(cellId(r.key, col.path), { value: c?.value ?? 0, persons, suppressed: persons > 0 && persons < minPersons });
-    }
-  }
-  // Each closed case belongs to exactly one group: the groups add up to the total, and a row's breakdowns to their sum.
-  const sets = [
-    ...columns.map((col) => ({ sum: cellId(TOTAL_GROUP, col.path), parts: groups.map((g) => cellId(g.key, col.path)) })),
-    ...all.flatMap((r) => sums.map((s) => ({ sum: cellId(r.key, s.sum), parts: s.parts.map((p) => cellId(r.key, p)) }))),
-  ];
-  secondarySuppression(cells, sets);
-  const rowOf = (key: string, label: string): ControllingRow => {
-    const figures: FigureTree = {};
-    for (const col of columns) {
-      const w = cells.get(cellId(key, col.path))!;
-      const cell: Cell = w.suppressed ? { value: null, suppressed: true } : { value: w.value };
-      let node = figures;
-      for (const part of col.path.slice(0, -1)) node = (node[part] ??= {}) as FigureTree;
-      node[col.path[col.path.length - 1]!] = cell;
-    }
-    return { key, label, figures };
-  };
+  const table = countedTable({ rows, total, listed: input.groups ?? [], columns, sums, minPersons });
   return {
     period: { from: input.from, to: input.to, timeZone, startsAt: new Date(start).toISOString(), endsBefore: new Date(end).toISOString() },
     groupBy: input.groupBy satisfies ControllingGroupBy,
     minPersons,
     columns,
-    groups: groups.map((g) => rowOf(g.key, g.label)),
-    total: rowOf(TOTAL_GROUP, 'Gesamt'),
+    ...table,
   };
 }
 

@@ -4,19 +4,15 @@
 // channel or post, suppressed like the other controlling figures (cells.ts). Pure, counted from events.
 import { INTEGRATION_ACHIEVEMENTS, INTEGRATION_ACHIEVEMENT_LABELS, RESIDENCE_OUTCOMES, RESIDENCE_OUTCOME_LABELS, RESIDENCE_TITLES, RESIDENCE_TITLE_LABELS } from '../residence-track.js';
 import { periodBounds } from './calendar.js';
-import { secondarySuppression, type WorkCell } from './cells.js';
+import { addCount, countedTable, type Counts } from './counted-table.js';
 import {
   caseGroupKey,
   MIN_PERSONS,
   organisationKey,
   REPORT_TIME_ZONE,
-  TOTAL_GROUP,
   UNASSIGNED_GROUP,
-  type Cell,
   type ControllingColumn,
   type ControllingReport,
-  type ControllingRow,
-  type FigureTree,
 } from './model.js';
 import type { ProgressGroupBy } from './progress-report.js';
 
@@ -65,8 +61,6 @@ export function residenceColumns(): { columns: ControllingColumn[]; sums: { sum:
   return { columns, sums };
 }
 
-type Counts = Map<string, { value: number; persons: Set<string> }>;
-const SEP = '\u001f';
 const timeOf = (e: ResidenceEvent) => (typeof e.at === 'string' ? Date.parse(e.at) : e.at.getTime());
 const dataOf = (e: ResidenceEvent | undefined) => (e?.data ?? {}) as Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -118,13 +112,6 @@ export function computeResidenceReport(input: ResidenceReportInput): Controlling
   const { columns, sums } = residenceColumns();
   const rows = new Map<string, Counts>();
   const total: Counts = new Map();
-  const add = (counts: Counts, path: string[], person: string) => {
-    const key = path.join(SEP);
-    const cell = counts.get(key) ?? { value: 0, persons: new Set<string>() };
-    cell.value += 1;
-    cell.persons.add(person);
-    counts.set(key, cell);
-  };
   const byCase = new Map<string, ResidenceEvent[]>();
   for (const e of input.caseEvents) byCase.set(e.caseId, [...(byCase.get(e.caseId) ?? []), e]);
   for (const [caseId, events] of byCase) {
@@ -136,45 +123,16 @@ export function computeResidenceReport(input: ResidenceReportInput): Controlling
     rows.set(key, counts);
     const person = input.personOfCase?.[caseId] ?? `case:${caseId}`;
     for (const path of paths) {
-      add(counts, path, person);
-      add(total, path, person);
+      addCount(counts, path, person);
+      addCount(total, path, person);
     }
   }
-  const listed = [...(input.groups ?? [])];
-  const known = new Set(listed.map((g) => g.key));
-  const groups = [...listed, ...[...rows.keys()].filter((k) => !known.has(k)).sort().map((key) => ({ key, label: key === UNASSIGNED_GROUP ? 'Ohne Zuordnung' : key }))];
-  const cells = new Map<string, WorkCell>();
-  const cellId = (row: string, path: string[]) => `${row}${SEP}${SEP}${path.join(SEP)}`;
-  const all = [...groups.map((g) => ({ key: g.key, counts: rows.get(g.key) ?? new Map() })), { key: TOTAL_GROUP, counts: total }];
-  for (const r of all) {
-    for (const col of columns) {
-      const c = r.counts.get(col.path.join(SEP));
-      const persons = c?.persons.size ?? 0;
-      cells.set(cellId(r.key, col.path), { value: c?.value ?? 0, persons, suppressed: persons > 0 && persons < minPersons });
-    }
-  }
-  // Each case belongs to one group: the groups add up to the total, and a row's breakdowns to their sum.
-  secondarySuppression(cells, [
-    ...columns.map((col) => ({ sum: cellId(TOTAL_GROUP, col.path), parts: groups.map((g) => cellId(g.key, col.path)) })),
-    ...all.flatMap((r) => sums.map((s) => ({ sum: cellId(r.key, s.sum), parts: s.parts.map((p) => cellId(r.key, p)) }))),
-  ]);
-  const rowOf = (key: string, label: string): ControllingRow => {
-    const figures: FigureTree = {};
-    for (const col of columns) {
-      const w = cells.get(cellId(key, col.path))!;
-      const cell: Cell = w.suppressed ? { value: null, suppressed: true } : { value: w.value };
-      let node = figures;
-      for (const part of col.path.slice(0, -1)) node = (node[part] ??= {}) as FigureTree;
-      node[col.path[col.path.length - 1]!] = cell;
-    }
-    return { key, label, figures };
-  };
+  const table = countedTable({ rows, total, listed: input.groups ?? [], columns, sums, minPersons });
   return {
     period: { from: input.from, to: input.to, timeZone, startsAt: new Date(start).toISOString(), endsBefore: new Date(end).toISOString() },
     groupBy: input.groupBy,
     minPersons,
     columns,
-    groups: groups.map((g) => rowOf(g.key, g.label)),
-    total: rowOf(TOTAL_GROUP, 'Gesamt'),
+    ...table,
   };
 }

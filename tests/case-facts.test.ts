@@ -104,6 +104,8 @@ describe('controlling facts in PostgreSQL', () => {
     const events = await storedEvents();
     // Persons, target groups (age band, channel, post) and the listed rows as the report operation reads them.
     const { groupsOf, ...targets } = await targetGroupsOf(db);
+    // Referrals by catalogue code, free text under the entry its name matches (issue 14), as the report reads them.
+    const referralCatalogue = await db.referralCatalogueEntry.findMany({ select: { code: true, name: true } });
     for (let i = 0; i < 6; i++) {
       const { from, to } = generatedPeriod(r);
       const { end } = periodBounds(from, to);
@@ -115,6 +117,7 @@ describe('controlling facts in PostgreSQL', () => {
           to,
           groupBy,
           ...targets,
+          referralCatalogue,
           groups: groupsOf(groupBy),
         });
         expect(await buildControllingReport(db, { from, to, groupBy }), `${groupBy} ${from} – ${to}`).toEqual(expected);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   allowedHandoverActions,
+  consentDueAt,
   createHandover,
   decideHandover,
   defaultDeadlineSettings,
@@ -163,6 +164,24 @@ describe('handover refusals', () => {
       message: 'Kein Gespräch geplant.',
       allowed: ['schedule-meeting', 'complete-meeting', 'cancel', 'withdraw-consent'],
     });
+  });
+
+  it('inconsistent data does not throw: a takeover without a meeting is refused, one without consent has no consent time', () => {
+    const noMeeting: HandoverData = { ...scheduled() };
+    delete noMeeting.meeting;
+    expect(error(noMeeting, 'accept', {}, cmDrk)).toMatchObject({
+      code: 'transition_not_allowed',
+      message: 'Der Fall kann erst nach dem Übergabegespräch übernommen werden.',
+    });
+    const noConsent: HandoverData = { ...held() };
+    delete noConsent.consent;
+    expect(ok(noConsent, 'accept', {}, cmDrk).events[0]?.data).toMatchObject({ handoverId: 'ho-1', consentRecordedAt: undefined });
+  });
+
+  it('the consent due date is the consent deadline wherever it is in the list, and absent without one', () => {
+    const g = given();
+    expect(consentDueAt({ ...g, deadlines: [...g.deadlines].reverse() })).toBe(DUE);
+    expect(consentDueAt({ ...g, deadlines: [] })).toBeUndefined();
   });
 
   it('roles: who may do what, with the message for each refusal', () => {

@@ -65,6 +65,24 @@ describe('steps done', () => {
   });
 });
 
+describe('steps done while work is under way', () => {
+  it('an assessment begun and a review begun are not yet steps done; a partner consent without a name', () => {
+    const d = new CaseDriver();
+    d.do('record-consent', { scope: 'data_processing', decision: 'given' });
+    d.do('start-assessment');
+    expect(doneSteps(d.c)).toEqual([
+      'Fall eröffnet am 03.03.2025',
+      'Einwilligung (Datenverarbeitung) erteilt am 03.03.2025',
+      'Assessment begonnen am 03.03.2025',
+    ]);
+    const review = { ...throughReview().c };
+    review.reviews = [...review.reviews, { ...review.reviews[0]!, completedAt: undefined }] as CaseData['reviews'];
+    expect(doneSteps(review).filter((s) => s.startsWith('Überprüfung'))).toEqual(['Überprüfung abgeschlossen am 15.03.2025']);
+    const unnamed = { id: 'k9', scope: 'share_with_partner', decision: 'given', recordedAt: T0, recordedBy: cmDrk.id } as CaseData['consents'][number];
+    expect(doneSteps({ ...d.c, consents: [unnamed] })).toContain('Einwilligung (Weitergabe) erteilt am 03.03.2025');
+  });
+});
+
 describe('pending lines', () => {
   it('a returned request, a hold with its reason, and two overdue deadlines', () => {
     const d = new CaseDriver();
@@ -91,6 +109,16 @@ describe('pending lines', () => {
     expect(caseStandings({ ...late, deadlines: late.deadlines.slice(2) }, d.now).filter((s) => s.kind === 'overdue')).toEqual([]);
   });
 
+  it('a closed case and a hold without its record', () => {
+    const d = new CaseDriver();
+    d.do('record-consent', { scope: 'data_processing', decision: 'given' });
+    d.advance(1).do('close', { reason: 'moved_away', goalAttainment: 'not_achieved' }, coordinator);
+    expect(caseStandings(d.c, d.now)[0]).toEqual({ kind: 'closed', text: 'Abgeschlossen am 04.03.2025: Weggezogen' });
+    const held: CaseData = { ...new CaseDriver().c, onHold: true };
+    delete held.hold;
+    expect(caseStandings(held, T0).find((s) => s.kind === 'hold')).toEqual({ kind: 'hold', text: 'Pausiert – die Fristen ruhen' });
+  });
+
   it('missing consent: a withdrawn consent of another scope does not count as a withdrawal of data processing', () => {
     const d = new CaseDriver();
     const base = d.c;
@@ -112,7 +140,11 @@ describe('next step and offered actions', () => {
     d.do('agree-goals', { goals: [goal()] });
     d.do('refer', { service: 'Schuldnerberatung', consentId: share });
     expect(nextStep(d.c, 'worker', [])).toEqual({ text: 'Nachfragen, ob die Person beim Angebot angekommen ist, und das Ergebnis erfassen' });
+    d.do('refer', { service: 'Sprachkurs' });
     d.do('record-referral-outcome', { referralId: d.c.referrals[0]!.id, outcome: 'accepted' });
+    // One of two still open: follow that one up.
+    expect(nextStep(d.c, 'worker', [])?.text).toBe('Nachfragen, ob die Person beim Angebot angekommen ist, und das Ergebnis erfassen');
+    d.do('record-referral-outcome', { referralId: d.c.referrals[1]!.id, outcome: 'declined' });
     expect(nextStep(d.c, 'worker', ['start-review'])).toEqual({ text: 'Überprüfung beginnen', action: 'start-review' });
   });
 

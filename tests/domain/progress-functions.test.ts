@@ -86,6 +86,21 @@ describe('development from events', () => {
     });
   });
 
+  it('events of other types carrying criteria, null data or a life-area object are not misread', () => {
+    const odd = [
+      { seq: 1, type: 'assessment_completed', at: '2025-03-01T10:00:00.000Z', data: { lifeAreas: { language: 'high' } } },
+      { seq: 2, type: 'goals_agreed', at: '2025-03-02T10:00:00.000Z', data: { criteria: [{ id: 'k1', code: 'own_flat' }] } },
+      { seq: 3, type: 'progress_rated', at: '2025-03-03T10:00:00.000Z', data: null },
+    ];
+    expect(caseProgress(odd)).toStrictEqual({
+      criteria: [],
+      points: [
+        { at: '2025-03-01T10:00:00.000Z', occasion: 'assessment', needs: {}, criteria: {} },
+        { at: '2025-03-03T10:00:00.000Z', occasion: 'review', needs: {}, criteria: {} },
+      ],
+    });
+  });
+
   it('without an assessment the start is empty', () => {
     const onlyRating = [{ seq: 1, type: 'progress_rated', at: '2025-06-01T10:00:00.000Z', data: { occasion: 'review', needs: { work: 'low' }, criteria: {} } }];
     expect(progressChange(caseProgress(onlyRating), '2025-12-31T00:00:00.000Z')).toStrictEqual({ start: {}, end: { work: 'low' }, criteria: [] });

@@ -60,6 +60,16 @@ describe('return and withdrawal, exactly', () => {
     expect(plain.events.find((e) => e.type === 'closure_withdrawn')!.data).toStrictEqual({ requestedBy: cmDrk.id, requestedAt });
   });
 
+  it('a second request replaces the first: its decision deadline is cancelled as replaced, not paused', () => {
+    const d = working();
+    d.advance(1).do('request-closure', CLOSURE);
+    const first = d.deadline('closure_decision')!;
+    const events = d.advance(1).do('request-closure', { reason: 'no_contact', goalAttainment: 'not_achieved' });
+    const aboutFirst = events.filter((e) => e.data.deadlineId === first.id).map((e) => [e.type, e.data.reason]);
+    expect(aboutFirst).toEqual([['deadline_cancelled', 'Antrag ersetzt']]);
+    expect(d.deadline('closure_decision')!.id).not.toBe(first.id);
+  });
+
   it('after a withdrawal the pending review is kept, not doubled', () => {
     const d = working();
     expect(pendingReviews(d.c)).toHaveLength(1);

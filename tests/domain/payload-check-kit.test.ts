@@ -60,6 +60,12 @@ describe('steps after an issue', () => {
     expect(messages(string(minLength(1))({ length: 0 }))).toEqual(['Ungültiger Typ (erwartet: Text)', 'Muss mindestens 1 sein']);
   });
 
+  it('a length issue on a wrongly typed value does not let the skipped refinements run again', () => {
+    expect(messages(string(minLength(3), refine(() => false, 'nie'))(['a']))).toEqual(['Ungültiger Typ (erwartet: Text)', 'Mindestens 3 Einträge']);
+    // A value without a length is not measured at all.
+    expect(messages(string(minLength(1))(5))).toEqual(['Ungültiger Typ (erwartet: Text)']);
+  });
+
   it('an absent value is required, not measured', () => {
     expect(string(minLength(1))(undefined).issues).toStrictEqual([{ path: [], message: 'Pflichtfeld' }]);
   });
@@ -98,6 +104,6 @@ describe('arrays and objects', () => {
     const anything = (v: unknown) => ({ value: v, issues: [] });
     expect(object({ a: anything })({})).toStrictEqual({ value: {}, issues: [{ path: ['a'], message: 'Pflichtfeld' }] });
     expect(object({ a: anything })({ a: 1 })).toStrictEqual({ value: { a: 1 }, issues: [] });
-    expect(object({ t: string() })({}).value).toStrictEqual({});
+    expect(object({ t: string() })({})).toStrictEqual({ value: {}, issues: [{ path: ['t'], message: 'Pflichtfeld' }] });
   });
 });

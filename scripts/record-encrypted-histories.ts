@@ -113,26 +113,30 @@ const handoverAct = (handle: WorkflowHandle, actor: Actor, action: HandoverActio
   return handle.executeUpdate(handoverActionUpdate, { args: [{ action, payload, actor, requestId }], updateId: requestId });
 };
 
+/** Case: worked, with a short history limit, and updates sent all at once while the limit is reached. */
+async function recordRacingUpdates(cm: Actor) {
+  const worked = await openCaseRows(db, { openedAt: await now(), assigneeId: cm.id });
+  const h1 = await startCase(env.client, TASK_QUEUE, worked, { continueAsNewAfterEvents: 30 });
+  await caseAct(h1, cm, 'record-consent', { scope: 'data_processing', decision: 'given' });
+  await caseAct(h1, cm, 'start-assessment');
+  await Promise.all(
+    Array.from({ length: 8 }, (_, i) => caseAct(h1, cm, 'record-contact', { kind: 'phone', date: new Date().toISOString(), durationMinutes: 10 + i })),
+  );
+  await caseAct(h1, cm, 'complete-assessment', { lifeAreas: [{ area: 'work', situation: 'arbeitssuchend', need: 'high' }] });
+  // v6: the residence-law track (its titles and dates are personal data: encrypted like the rest).
+  const expiresOn = new Date(Date.parse(await now()) + 200 * 86_400_000).toISOString().slice(0, 10);
+  await caseAct(h1, cm, 'set-residence-track', { currentTitle: 'p60d', expiresOn, targetTitle: 'p25b', achievements: ['livelihood'] });
+  await env.sleep('20 days');
+  await save(h1.workflowId, 'case-<label>-continued-as-new-with-racing-updates', h1.firstExecutionRunId);
+}
+
 try {
   await worker.runUntil(async () => {
     const cm = await demoActor(db, 'cm.drk@kim.example');
     const coordinator = await demoActor(db, 'koordination@kim.example');
     const counsellor = await demoActor(db, 'abh@kim.example');
 
-    // Case: worked, with a short history limit, and updates sent all at once while the limit is reached.
-    const worked = await openCaseRows(db, { openedAt: await now(), assigneeId: cm.id });
-    const h1 = await startCase(env.client, TASK_QUEUE, worked, { continueAsNewAfterEvents: 30 });
-    await caseAct(h1, cm, 'record-consent', { scope: 'data_processing', decision: 'given' });
-    await caseAct(h1, cm, 'start-assessment');
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) => caseAct(h1, cm, 'record-contact', { kind: 'phone', date: new Date().toISOString(), durationMinutes: 10 + i })),
-    );
-    await caseAct(h1, cm, 'complete-assessment', { lifeAreas: [{ area: 'work', situation: 'arbeitssuchend', need: 'high' }] });
-    // v6: the residence-law track (its titles and dates are personal data: encrypted like the rest).
-    const expiresOn = new Date(Date.parse(await now()) + 200 * 86_400_000).toISOString().slice(0, 10);
-    await caseAct(h1, cm, 'set-residence-track', { currentTitle: 'p60d', expiresOn, targetTitle: 'p25b', achievements: ['livelihood'] });
-    await env.sleep('20 days');
-    await save(h1.workflowId, 'case-<label>-continued-as-new-with-racing-updates', h1.firstExecutionRunId);
+    await recordRacingUpdates(cm);
 
     // Case: the first update makes the run long enough to continue as new, and its record is slow: the workflow decides
     // to continue while that update (and a second one arriving meanwhile) is still open, and finishes both first.

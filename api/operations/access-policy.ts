@@ -167,9 +167,7 @@ export const canReadLocalMailInbox = (user: AccessUser): boolean => isCoordinati
 export const canReadRecordRejections = (user: AccessUser): boolean => isCoordinationOrIt(user);
 
 /** Writing a refused record again, after the cause is repaired: IT's job. */
-export function canRetryRecordWrites(user: AccessUser): boolean {
-  return user.role === 'admin';
-}
+export const canRetryRecordWrites = (user: AccessUser): boolean => user.role === 'admin';
 
 /** GET /metrics (counts for operations, no case content): coordination and IT. */
 export const canReadMetrics = (user: AccessUser): boolean => isCoordinationOrIt(user);
@@ -396,6 +394,4 @@ export function handoverWorkScope(user: AccessUser): { counsellorId?: string; re
 }
 
 /** A person's own mail digest and calendar feed: everyone with a work queue, for themselves. */
-export function canManageOwnNotificationSettings(user: AccessUser): boolean {
-  return workQueueOf(user) !== null;
-}
+export const canManageOwnNotificationSettings = (user: AccessUser): boolean => workQueueOf(user) !== null;

@@ -157,3 +157,26 @@ describe('the controlling report', () => {
     expect(res.body.total.figures.referrals.sent).toEqual({ value: 6 });
   });
 });
+
+describe('the catalogue page', () => {
+  it('answers an unknown entry with a German 404 page and a case manager with a 403 page (one answer, no dropped connection)', async () => {
+    // The page fuzz of `npm run drill` (seed 1272909161) found such a refusal answered twice — the error page, then
+    // the form — which dropped the keep-alive connection after the first answer. Here: one German page, right status.
+    const post = async (who: SignedIn, code: string) => {
+      const res = await fetch(`${h.baseUrl}/verwaltung/vermittlungskatalog/${code}/status`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: who.csrfToken, active: 'nein' }).toString(),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const coordination = await login(h.baseUrl, 'koordination@kim.example');
+    const unknown = await post(coordination, 'gibt-es-nicht');
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('Seite nicht gefunden');
+    const forbidden = await post(cm, 'jobcenter');
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.text).toContain('Keine Berechtigung');
+  });
+});

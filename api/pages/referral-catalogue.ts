@@ -41,10 +41,12 @@ export function referralCataloguePagesRouter({ db }: { db: Database }): Router {
       notice: typeof req.query.erledigt === 'string' ? NOTICES[req.query.erledigt] : undefined,
     }));
   };
-  const refused = (req: Request, res: Response, error: unknown) => {
+  /** Answers a refusal the form cannot show (403, 404) with an error page; true when it did. */
+  const refused = (req: Request, res: Response, error: unknown): boolean => {
     if (!(error instanceof ApiError)) throw error;
-    if (error.status === 403 || error.status === 404) return errorPage(req, res, error.status, error.status === 403 ? 'Keine Berechtigung' : 'Seite nicht gefunden', error.message);
-    return undefined;
+    if (error.status !== 403 && error.status !== 404) return false;
+    errorPage(req, res, error.status, error.status === 403 ? 'Keine Berechtigung' : 'Seite nicht gefunden', error.message);
+    return true;
   };
 
   router.get('/verwaltung/vermittlungskatalog', requireUser, (req, res) => render(req, res, 200));
@@ -58,7 +60,7 @@ export function referralCataloguePagesRouter({ db }: { db: Database }): Router {
         ...(values.organisationId?.trim() ? { organisationId: values.organisationId } : {}),
       });
     } catch (error) {
-      if (refused(req, res, error) !== undefined || !(error instanceof ApiError)) return;
+      if (refused(req, res, error) || !(error instanceof ApiError)) return;
       return render(req, res, error.status, values, errorFields(error, 'name'));
     }
     res.redirect(303, '/verwaltung/vermittlungskatalog?erledigt=angelegt');
@@ -68,7 +70,7 @@ export function referralCataloguePagesRouter({ db }: { db: Database }): Router {
     try {
       await updateReferralCatalogueEntry(db, callerOf(req, 'page'), req.params.code as string, { active });
     } catch (error) {
-      if (refused(req, res, error) !== undefined || !(error instanceof ApiError)) return;
+      if (refused(req, res, error) || !(error instanceof ApiError)) return;
       return render(req, res, error.status, undefined, errorFields(error, 'name'));
     }
     res.redirect(303, `/verwaltung/vermittlungskatalog?erledigt=${active ? 'reaktiviert' : 'deaktiviert'}`);

@@ -7,15 +7,17 @@ import { LIFE_AREAS } from '../../domain/case-model.js';
 import { SUCCESS_CRITERIA } from '../../domain/progress.js';
 
 describe('progress figure columns', () => {
-  const { columns, sums } = progressColumns();
+  // Built inside each test (not while the file is collected), so mutation testing runs these tests on its mutants.
 
   it('start with the closed cases, then four per life area, then six per criterion and the criteria in total', () => {
+    const { columns } = progressColumns();
     expect(columns[0]).toEqual({ path: ['closed'], label: 'Abgeschlossene Fälle', unit: 'count' });
     expect(columns).toHaveLength(1 + LIFE_AREAS.length * 4 + (1 + SUCCESS_CRITERIA.length) * 5);
     expect(columns.every((c) => c.unit === 'count')).toBe(true);
   });
 
   it('name a life area’s rating and its three changes', () => {
+    const { columns } = progressColumns();
     expect(columns.slice(1, 5)).toEqual([
       { path: ['needs', 'residence_law', 'rated'], label: 'Aufenthaltsrecht: bewertet', unit: 'count' },
       { path: ['needs', 'residence_law', 'improved'], label: 'Aufenthaltsrecht: Bedarf gesunken', unit: 'count' },
@@ -26,6 +28,7 @@ describe('progress figure columns', () => {
   });
 
   it('name the criteria in total and each criterion: agreed, then each rating and unrated', () => {
+    const { columns } = progressColumns();
     const first = 1 + LIFE_AREAS.length * 4;
     expect(columns.slice(first, first + 5)).toEqual([
       { path: ['criteria', 'total', 'agreed'], label: 'Erfolgskriterien gesamt: vereinbart', unit: 'count' },
@@ -39,6 +42,7 @@ describe('progress figure columns', () => {
   });
 
   it('sum each area’s changes to its rated cases, and each criterion’s ratings to its agreed ones', () => {
+    const { sums } = progressColumns();
     expect(sums).toHaveLength(LIFE_AREAS.length + 1 + SUCCESS_CRITERIA.length);
     expect(sums[0]).toEqual({
       sum: ['needs', 'residence_law', 'rated'],

@@ -72,6 +72,27 @@ describe('progress figures of the cases closed in the period', () => {
     expect(figure(r, 'gesamt', ['closed']).value).toBe(0);
   });
 
+  it('counts nothing for a period that ends before the closures', () => {
+    const r = computeProgressReport({ caseEvents: events, from: '2024-01-01', to: '2024-12-31', groupBy: 'organisation', minPersons: 1 });
+    expect(figure(r, 'gesamt', ['closed']).value).toBe(0);
+    expect(figure(r, 'gesamt', ['needs', 'language', 'rated']).value).toBe(0);
+  });
+
+  it('groups by the municipality the case was opened in', () => {
+    const opened = events.find((e) => e.type === 'case_opened')!.data as { municipality: string };
+    expect(typeof opened.municipality).toBe('string');
+    const r = computeProgressReport({ caseEvents: events, ...PERIOD, groupBy: 'municipality', minPersons: 1 });
+    expect(r.groups.map((g) => g.key)).toEqual([opened.municipality]);
+    expect(figure(r, opened.municipality, ['closed']).value).toBe(4);
+  });
+
+  it('reads the events in their order by seq, whatever order they come in', () => {
+    const inOrder = computeProgressReport({ caseEvents: events, ...PERIOD, groupBy: 'organisation', minPersons: 1 });
+    const reversed = computeProgressReport({ caseEvents: [...events].reverse(), ...PERIOD, groupBy: 'organisation', minPersons: 1 });
+    expect(reversed).toEqual(inOrder);
+    expect(figure(reversed, 'gesamt', ['needs', 'language', 'improved']).value).toBe(3);
+  });
+
   it('groups by age band and channel given per case, and by post of the organisation at closure', () => {
     const caseGroups = { a: { ageBand: '0-17', channel: 'jobcenter' }, b: { ageBand: '18-26', channel: 'jobcenter' }, c: { ageBand: '18-26', channel: 'abh' }, d: { ageBand: '27+', channel: 'jobcenter' } };
     const byAge = computeProgressReport({ caseEvents: events, ...PERIOD, groupBy: 'ageBand', caseGroups, minPersons: 1 });

@@ -31,7 +31,9 @@ const logger = processLog.child({ component: 'start' }, { level: 'info' });
 const config = loadConfig();
 // The SDK's logs (workflow and activity logs with their workflow id) into the process log; its metrics exporter on
 // TEMPORAL_METRICS_ADDRESS when set (platform/logger.ts).
-Runtime.install(temporalRuntimeOptions());
+// The SDK's own handling of SIGINT/SIGTERM is off: it would shut the worker down at once, while shutdown() below stops
+// in order — the demo data first, whose running case still needs the worker (Ctrl-C during the demo data hung).
+Runtime.install({ ...temporalRuntimeOptions(), shutdownSignals: [] });
 const stops: Array<{ name: string; stop: () => Promise<unknown> | unknown }> = [];
 let shuttingDown = false;
 

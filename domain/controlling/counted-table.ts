@@ -18,6 +18,19 @@ export function addCount(counts: Counts, path: string[], person: string): void {
   counts.set(key, cell);
 }
 
+/** What a report counted from events takes besides its events: the period, the grouping, persons and target groups. */
+export interface CountedReportInput<GroupBy extends string> {
+  from: string;
+  to: string;
+  groupBy: GroupBy;
+  personOfCase?: Readonly<Record<string, string>>;
+  caseGroups?: Readonly<Record<string, { ageBand: string; channel: string }>>;
+  postOfOrganisation?: Readonly<Record<string, string>>;
+  groups?: readonly { key: string; label: string }[];
+  minPersons?: number;
+  timeZone?: string;
+}
+
 export interface CountedTableInput {
   /** Counts per group key, and of all cases. */
   rows: Map<string, Counts>;

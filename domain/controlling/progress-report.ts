@@ -5,7 +5,7 @@
 import { LIFE_AREAS, LIFE_AREA_LABELS } from '../case-model.js';
 import { caseProgress, CRITERION_RATINGS, NEED_RANK, progressChange, SUCCESS_CRITERIA, SUCCESS_CRITERION_LABELS, type ProgressEvent } from '../progress.js';
 import { periodBounds } from './calendar.js';
-import { addCount, countedTable, type Counts } from './counted-table.js';
+import { addCount, countedTable, type CountedReportInput, type Counts } from './counted-table.js';
 import {
   caseGroupKey,
   MIN_PERSONS,
@@ -33,18 +33,9 @@ export const PROGRESS_EVENT_TYPES = [
   'case_closed',
 ] as const;
 
-export interface ProgressReportInput {
+export interface ProgressReportInput extends CountedReportInput<ProgressGroupBy> {
   /** Events of the cases (PROGRESS_EVENT_TYPES; others are ignored), any order. */
   caseEvents: readonly (ProgressEvent & { caseId: string })[];
-  from: string;
-  to: string;
-  groupBy: ProgressGroupBy;
-  personOfCase?: Readonly<Record<string, string>>;
-  caseGroups?: Readonly<Record<string, { ageBand: string; channel: string }>>;
-  postOfOrganisation?: Readonly<Record<string, string>>;
-  groups?: readonly { key: string; label: string }[];
-  minPersons?: number;
-  timeZone?: string;
 }
 
 const CHANGES = ['improved', 'unchanged', 'worsened'] as const;

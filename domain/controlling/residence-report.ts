@@ -4,7 +4,7 @@
 // channel or post, suppressed like the other controlling figures (cells.ts). Pure, counted from events.
 import { INTEGRATION_ACHIEVEMENTS, INTEGRATION_ACHIEVEMENT_LABELS, RESIDENCE_OUTCOMES, RESIDENCE_OUTCOME_LABELS, RESIDENCE_TITLES, RESIDENCE_TITLE_LABELS } from '../residence-track.js';
 import { periodBounds } from './calendar.js';
-import { addCount, countedTable, type Counts } from './counted-table.js';
+import { addCount, countedTable, type CountedReportInput, type Counts } from './counted-table.js';
 import {
   caseGroupKey,
   MIN_PERSONS,
@@ -27,17 +27,8 @@ export interface ResidenceEvent {
   data: unknown;
 }
 
-export interface ResidenceReportInput {
+export interface ResidenceReportInput extends CountedReportInput<ProgressGroupBy> {
   caseEvents: readonly ResidenceEvent[];
-  from: string;
-  to: string;
-  groupBy: ProgressGroupBy;
-  personOfCase?: Readonly<Record<string, string>>;
-  caseGroups?: Readonly<Record<string, { ageBand: string; channel: string }>>;
-  postOfOrganisation?: Readonly<Record<string, string>>;
-  groups?: readonly { key: string; label: string }[];
-  minPersons?: number;
-  timeZone?: string;
 }
 
 const NO_TARGET = 'none';

@@ -40,14 +40,15 @@ const config = quick
       intake: { seconds: 60, concurrencies: [8, 32], workerProcesses: [1, 2], workersConcurrency: 32 },
       // All 10,000 on the measured worker process (created directly), beside the earlier phases' cases.
       scale: { target: 10_000, minCreate: 10_000, samples: 200, controllingSamples: 10 },
-      // One case manager records one contact after the other (concurrency 1); stops after the time budget.
-      long: { contacts: 10_000, concurrency: 1, budgetSeconds: 240, threshold: 2000 },
+      // One case manager records one contact after the other (concurrency 1); stops after the time budget (10,000
+      // contacts at ≈ 27/s take ≈ 370 s).
+      long: { contacts: 10_000, concurrency: 1, budgetSeconds: 600, threshold: 2000 },
       // The controlling report over 10,000 cases and 1,000,000 events, written directly (issue 11).
       report: { cases: 10_000, eventsPerCase: 100, samples: 40 },
     };
 
 // Issue 11: advance p50 ≤ 1.5× and p99 ≤ 1.75× the bare update; intake ≥ 0.7× bare starts; lists p95 ≤ 50 ms; …
-const GOALS = { advanceP50: 1.5, advanceP99: 1.75, intake: 0.7, listP95Ms: 50, controllingMs: 300, eventsPerRun: 2000, workerRssBytes: 1024 ** 3 };
+const GOALS = { advanceP50: 1.5, advanceP99: 1.75, intake: 0.7, listP95Ms: 50, controllingMs: 300, eventsPerRun: 2000, replayMs: 200, lastTenthRatio: 1.2, workerRssBytes: 1024 ** 3 };
 
 const log = (line: string) => console.log(line);
 const startedAt = new Date();
@@ -249,14 +250,21 @@ function longCaseRows(l: LongCaseResult): Row[] {
     goal: `all ${l.targetContacts}`,
     met: yes(l.contacts === l.targetContacts),
   });
-  rows.push({ measurement: '  replay of the longest run', kim: `${ms(l.replayLongestRunMs)} (${(l.longestRunBytes / 1024).toFixed(0)} KiB history)`, limit: '–', ratio: '–', goal: '(report)', met: '–' });
+  rows.push({
+    measurement: '  replay of the longest run (replay worker started; median of 4)',
+    kim: `${ms(l.replayLongestRunMs)} (${(l.longestRunBytes / 1024).toFixed(0)} KiB history)`,
+    limit: `${ms(l.replayWithWorkerStartMs)} with the worker's start`,
+    ratio: '–',
+    goal: `≤ ${GOALS.replayMs} ms`,
+    met: yes(l.replayLongestRunMs <= GOALS.replayMs),
+  });
   rows.push({
     measurement: `  update latency p50, first → last tenth (${l.lastResultBytes > 0 ? `last answer ${(l.lastResultBytes / 1024).toFixed(0)} KiB` : 'no answer'})`,
     kim: `${ms(l.latencyFirstTenth.p50)} → ${ms(l.latencyLastTenth.p50)}`,
     limit: `${l.contactsPerSecond.toFixed(1)} contacts/s`,
-    ratio: '–',
-    goal: '(report)',
-    met: '–',
+    ratio: `${(l.latencyLastTenth.p50 / l.latencyFirstTenth.p50).toFixed(2)}×`,
+    goal: `≤ ${GOALS.lastTenthRatio}×`,
+    met: yes(l.latencyLastTenth.p50 <= GOALS.lastTenthRatio * l.latencyFirstTenth.p50),
   });
   if (l.stoppedBecause) rows.push({ measurement: '  stopped early', kim: l.stoppedBecause.slice(0, 120), limit: '–', ratio: '–', goal: '–', met: '–' });
   return rows;

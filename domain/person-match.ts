@@ -140,18 +140,22 @@ export function personOfLinkedCases(
     }
     return root;
   };
-  for (const c of cases) parent.set(c.id, c.id);
+  // Only cases named by a link take part (the report passes every case, and few are linked).
+  const known = new Set(cases.map((c) => c.id));
   for (const { caseId, otherCaseId } of links) {
-    if (!parent.has(caseId) || !parent.has(otherCaseId)) continue;
+    if (!known.has(caseId) || !known.has(otherCaseId)) continue;
+    if (!parent.has(caseId)) parent.set(caseId, caseId);
+    if (!parent.has(otherCaseId)) parent.set(otherCaseId, otherCaseId);
     const a = find(caseId);
     const b = find(otherCaseId);
     if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
   }
   const smallest = new Map<string, string>();
   for (const c of cases) {
+    if (!parent.has(c.id)) continue;
     const root = find(c.id);
     const seen = smallest.get(root);
     if (seen === undefined || c.personId < seen) smallest.set(root, c.personId);
   }
-  return Object.fromEntries(cases.map((c) => [c.id, smallest.get(find(c.id))!]));
+  return Object.fromEntries(cases.map((c) => [c.id, parent.has(c.id) ? smallest.get(find(c.id))! : c.personId]));
 }

@@ -95,6 +95,27 @@ describe('npm start with nothing running beforehand', () => {
   });
 });
 
+describe('npm start stopped while it still creates the demo data', () => {
+  it('stops in order on Ctrl-C: the demo data interrupted, every process ended, exit code 0', async () => {
+    const dataDir = tempDir('kim-start-demo-');
+    const app = startApp({
+      KIM_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      EMBEDDED_DB_PORT: String(await freePort()),
+    });
+    running.push(app);
+    // In the middle of the demo: cases made through the running workflows, more to come.
+    await app.waitFor(/Demo-Daten: 10 von \d+ Fällen angelegt/);
+    // Before, the SDK's own SIGINT handling stopped the worker the demo's running case waited for: this hung.
+    expect(await app.stop('SIGINT')).toBe(0);
+    expect(app.output()).toMatch(/Demo-Daten: beim Beenden unterbrochen|Demo-Daten: \d+ Fälle und \d+ Übergaben angelegt/);
+    expect(app.output()).toContain('KIM Casework wird beendet');
+    expect(processesUsing(join(dataDir, 'temporal.db'))).toBe('');
+  });
+});
+
 describe('npm start against given services', () => {
   it('uses DATABASE_URL and TEMPORAL_ADDRESS and starts neither server itself', async () => {
     const database = await createTestDatabase();

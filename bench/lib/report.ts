@@ -57,7 +57,7 @@ async function reportDatabase(): Promise<{ db: Database; drop: () => Promise<voi
 }
 
 /** Persons, cases and their events, written by three INSERT … SELECT statements. */
-async function generateHistory(db: Database, cases: number, eventsPerCase: number): Promise<void> {
+export async function generateHistory(db: Database, cases: number, eventsPerCase: number): Promise<void> {
   const orgs = PROVIDERS.map(([o]) => o);
   const municipalities = PROVIDERS.map(([, m]) => m);
   // Opened between 400 and 100 days ago; from the eighth event on a contact every third day, with the no-contact

@@ -8,10 +8,12 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   log,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -74,6 +76,8 @@ export class WorkflowSkeleton {
   private deliveriesInFlight = 0;
   /** Updates this run has taken (accepted ones; a repeated request id counts too). */
   updatesThisRun = 0;
+  /** The deadline timer changeOrKeptTimer keeps across changes: its instant, its scope, `false` once it fired. */
+  private timer: { at: string; scope: CancellationScope; fired: Promise<false | undefined> } | undefined;
 
   constructor(
     private readonly continueAsNewAfterEvents: number | undefined,
@@ -130,6 +134,38 @@ export class WorkflowSkeleton {
     const seen = this.version;
     const woken = () => this.version !== seen || this.shouldContinueAsNew();
     return at === undefined ? condition(woken) : condition(woken, msUntil(at));
+  }
+
+  /**
+   * As changeOrTimer, but the timer outlives a change that leaves `at` as it was: one timer per deadline instant
+   * instead of a new timer (and the old one cancelled) at every change — two history events and a server timer less
+   * for nearly every action. Resolves to `false` only when the timer fired; a timer that fired while a change was
+   * being answered resolves the next call at once (its deadline is still the next one).
+   */
+  changeOrKeptTimer(at: string | undefined): Promise<boolean | void> {
+    if (this.timer && this.timer.at !== at) {
+      this.timer.scope.cancel();
+      this.timer = undefined;
+    }
+    if (at !== undefined && !this.timer) {
+      const scope = new CancellationScope();
+      // A cancelled timer settles as `undefined`; only the current timer is ever raced.
+      const fired = scope.run(() => sleep(msUntil(at))).then(() => false as const, () => undefined);
+      this.timer = { at, scope, fired };
+    }
+    const seen = this.version;
+    const waiting = new CancellationScope();
+    const changed = waiting.run(() => condition(() => this.version !== seen || this.shouldContinueAsNew())).then(() => true as const, () => undefined);
+    const timer = this.timer;
+    if (!timer) return changed;
+    return Promise.race([changed, timer.fired]).then((woken) => {
+      if (woken === false) {
+        // The timer came first: the wait for a change is dropped, the next call arms the next timer.
+        waiting.cancel();
+        if (this.timer === timer) this.timer = undefined;
+      }
+      return woken;
+    });
   }
 
   /**

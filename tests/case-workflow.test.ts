@@ -253,3 +253,28 @@ describe('continue-as-new', () => {
     expect((await byCm('put-on-hold', { reason: 'Urlaub' })).onHold).toBe(true);
   });
 });
+
+describe('deadline timers', () => {
+  const count = async (handle: WorkflowHandle, type: string) => (await historyEventTypes(handle)).filter((t) => t === `EVENT_TYPE_${type}`).length;
+
+  it('keeps the timer across actions that leave the next deadline, and re-arms it when an action moves that', async () => {
+    const { handle } = await newCase();
+    const byCm = actor(handle, () => cm);
+    await settledHistoryTypes(handle);
+    expect(await count(handle, 'TIMER_STARTED')).toBe(1);
+    // Consent and contacts: the first assessment (14 days) stays the next deadline — the no-contact one moves, later.
+    await byCm('record-consent', { scope: 'data_processing', decision: 'given' });
+    for (let i = 0; i < 3; i++) await byCm('record-contact', { kind: 'phone', date: new Date().toISOString(), durationMinutes: 10 + i });
+    expect([await count(handle, 'TIMER_STARTED'), await count(handle, 'TIMER_CANCELED')]).toEqual([1, 0]);
+
+    // Starting the assessment meets the first assessment: the next deadline is another one, at another instant.
+    const started = await byCm('start-assessment');
+    const next = started.deadlines.filter((d) => d.status === 'open').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0]!;
+    expect(next.kind).not.toBe('first_assessment');
+    expect([await count(handle, 'TIMER_STARTED'), await count(handle, 'TIMER_CANCELED')]).toEqual([2, 1]);
+    const timers = ((await handle.fetchHistory()).events ?? []).filter((e) => e.timerStartedEventAttributes);
+    const firesInMs = Number(timers.at(-1)!.timerStartedEventAttributes!.startToFireTimeout!.seconds) * 1000;
+    // Armed for the new next deadline (seconds of rounding and of the test's own time aside).
+    expect(Math.abs(Date.now() + firesInMs - Date.parse(next.dueAt))).toBeLessThan(60_000);
+  });
+});

@@ -81,7 +81,8 @@ export function secondarySuppression(cells: Map<string, WorkCell>, sets: { sum: 
     for (const set of sets) {
       const sum = cells.get(set.sum);
       const parts = set.parts.map((k) => cells.get(k)).filter((c): c is WorkCell => c !== undefined);
-      if (!sum) continue;
+      // A sum without parts reveals nothing (and hiding it again would go round for ever).
+      if (!sum || parts.length === 0) continue;
       const hidden = parts.filter((c) => c.suppressed).length + (sum.suppressed ? 1 : 0);
       if (hidden !== 1) continue;
       const visible = parts.filter((c) => !c.suppressed);

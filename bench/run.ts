@@ -202,9 +202,11 @@ function scaleRows(s: ScaleResult): Row[] {
   rows.push({ measurement: `3 scale: open cases (${s.createdDirectly} created directly)`, kim: `${s.openCases} cases, ${s.armedDeadlines} open deadlines`, limit: '–', ratio: '–', goal: '–', met: '–' });
   const w = s.memoryAfter.workerProcess;
   rows.push({
-    measurement: `  worker process RSS with ${s.casesOnWorkerProcess} open cases on it (cache ${w.cacheLimit})`,
+    measurement: `  worker process RSS with ${s.casesOnWorkerProcess} open cases on it (cache ${w.cacheLimit}), settled`,
     kim: mb(w.rssBytes),
-    limit: `${mb(s.memoryBefore.workerProcess.rssBytes)} at start`,
+    limit: s.memoryAfter.workerSettling
+      ? `${mb(s.memoryAfter.workerSettling.rssJustAfterBytes)} right after, ${s.memoryAfter.workerSettling.seconds.toFixed(0)} s to settle; ${mb(s.memoryBefore.workerProcess.rssBytes)} at start`
+      : `${mb(s.memoryBefore.workerProcess.rssBytes)} at start`,
     ratio: '–',
     goal: `≤ ${mb(GOALS.workerRssBytes)}`,
     met: w.rssBytes ? yes(w.rssBytes <= GOALS.workerRssBytes) : '–',

@@ -77,7 +77,7 @@ export class WorkflowSkeleton {
   /** Updates this run has taken (accepted ones; a repeated request id counts too). */
   updatesThisRun = 0;
   /** The deadline timer changeOrKeptTimer keeps across changes: its instant, its scope, `false` once it fired. */
-  private timer: { at: string; scope: CancellationScope; fired: Promise<false | undefined> } | undefined;
+  private timer: { at: string; scope: CancellationScope; fired: boolean } | undefined;
 
   constructor(
     private readonly continueAsNewAfterEvents: number | undefined,
@@ -139,32 +139,30 @@ export class WorkflowSkeleton {
   /**
    * As changeOrTimer, but the timer outlives a change that leaves `at` as it was: one timer per deadline instant
    * instead of a new timer (and the old one cancelled) at every change — two history events and a server timer less
-   * for nearly every action. Resolves to `false` only when the timer fired; a timer that fired while a change was
-   * being answered resolves the next call at once (its deadline is still the next one).
+   * for nearly every action. Resolves to `false` only when the timer fired and nothing changed meanwhile; after a
+   * change it resolves `true` (the caller looks at the case again, and a timer that has fired answers the next call
+   * at once). One scope per timer and one condition per call, so nothing piles up while a timer is kept.
    */
-  changeOrKeptTimer(at: string | undefined): Promise<boolean | void> {
+  changeOrKeptTimer(at: string | undefined): Promise<boolean> {
     if (this.timer && this.timer.at !== at) {
       this.timer.scope.cancel();
       this.timer = undefined;
     }
     if (at !== undefined && !this.timer) {
-      const scope = new CancellationScope();
-      // A cancelled timer settles as `undefined`; only the current timer is ever raced.
-      const fired = scope.run(() => sleep(msUntil(at))).then(() => false as const, () => undefined);
-      this.timer = { at, scope, fired };
+      const timer = { at, scope: new CancellationScope(), fired: false };
+      // A cancelled timer just never fires.
+      void timer.scope.run(() => sleep(msUntil(at))).then(
+        () => void (timer.fired = true),
+        () => undefined,
+      );
+      this.timer = timer;
     }
-    const seen = this.version;
-    const waiting = new CancellationScope();
-    const changed = waiting.run(() => condition(() => this.version !== seen || this.shouldContinueAsNew())).then(() => true as const, () => undefined);
     const timer = this.timer;
-    if (!timer) return changed;
-    return Promise.race([changed, timer.fired]).then((woken) => {
-      if (woken === false) {
-        // The timer came first: the wait for a change is dropped, the next call arms the next timer.
-        waiting.cancel();
-        if (this.timer === timer) this.timer = undefined;
-      }
-      return woken;
+    const seen = this.version;
+    return condition(() => timer?.fired === true || this.version !== seen || this.shouldContinueAsNew()).then(() => {
+      if (this.version !== seen || !timer?.fired) return true;
+      this.timer = undefined;
+      return false;
     });
   }
 

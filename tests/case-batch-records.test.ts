@@ -2,7 +2,7 @@
 // embedded PGlite): batches applied in any order, some twice, leave exactly the rows of applying them in order.
 // The batches are built the way the case workflow builds them (workflows/case-workflow.ts `persist`).
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCaseBatchRecordActivities } from '../activities/case-batch-records.js';
 import {
   caseTimers,
@@ -19,25 +19,13 @@ import {
   type DeadlineNotification,
   type DomainEvent,
 } from '../domain/index.js';
-import { createDatabase, type Database } from '../platform/database.js';
-import { deployMigrations } from '../platform/migrations.js';
-import { seedDatabase } from '../platform/seed.js';
+import type { Database } from '../platform/database.js';
 import type { CaseBatchRecord } from '../workflows/case-messages.js';
 import { openCaseRows } from '../harness/cases.js';
-import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { useSeededTestDatabase } from './support/seeded-database.js';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await deployMigrations({ databaseUrl: database.url });
-  db = createDatabase(database.url);
-  await seedDatabase(db, { demoPassword: 'x', production: false });
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-});
+useSeededTestDatabase((opened) => (db = opened));
 
 const cm: Actor = { id: 'u-cm-drk', role: 'case_manager', organisationId: 'drk' };
 

@@ -1,7 +1,7 @@
 // The controlling facts in PostgreSQL (TEST_DATABASE_URL; else the embedded PGlite): written by the record activity
 // with the events — batches in shuffled order, repeated, concurrent — they equal the facts rebuilt from the events
 // (`npm run facts:rebuild`), and the report from them equals the report counted straight from the stored events.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCaseRecordActivities, rebuildCaseFacts } from '../activities/case-records.js';
 import { buildControllingReport, targetGroupsOf } from '../api/operations/reports.js';
 import {
@@ -13,26 +13,14 @@ import {
   type ControllingCaseEvent,
 } from '../domain/controlling.js';
 import { MUNICIPALITIES } from '../domain/index.js';
-import { createDatabase, type Database } from '../platform/database.js';
-import { deployMigrations } from '../platform/migrations.js';
-import { seedDatabase } from '../platform/seed.js';
+import type { Database } from '../platform/database.js';
 import type { CaseEventRecord, CaseRecordInput } from '../workflows/case-messages.js';
 import { openCaseRows } from '../harness/cases.js';
-import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { useSeededTestDatabase } from './support/seeded-database.js';
 import { generatedCase, generatedPeriod, rng, type Rng } from './domain/case-facts-histories.js';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await deployMigrations({ databaseUrl: database.url });
-  db = createDatabase(database.url);
-  await seedDatabase(db, { demoPassword: 'x', production: false });
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-});
+useSeededTestDatabase((opened) => (db = opened));
 
 const record = (caseId: string, events: ControllingCaseEvent[]): CaseRecordInput => ({
   caseId,

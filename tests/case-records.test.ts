@@ -1,27 +1,15 @@
 // The record activity against real PostgreSQL: writes of a batch retried late (after a newer one) must not undo
 // what the newer one recorded — here: a withdrawn consent stays withdrawn (sharing stops for good).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCaseRecordActivities } from '../activities/case-records.js';
 import type { Consent } from '../domain/index.js';
-import { createDatabase, type Database } from '../platform/database.js';
-import { deployMigrations } from '../platform/migrations.js';
-import { seedDatabase } from '../platform/seed.js';
+import type { Database } from '../platform/database.js';
 import type { CaseRecordInput } from '../workflows/case-messages.js';
 import { openCaseRows } from '../harness/cases.js';
-import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { useSeededTestDatabase } from './support/seeded-database.js';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await deployMigrations({ databaseUrl: database.url });
-  db = createDatabase(database.url);
-  await seedDatabase(db, { demoPassword: 'x', production: false });
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-});
+useSeededTestDatabase((opened) => (db = opened));
 
 describe('recordCaseEvents', () => {
   it('keeps a withdrawn consent withdrawn when an older write is retried after the withdrawal', async () => {

@@ -3,28 +3,16 @@
 // or 23) fails for good and is listed for IT, counted up on every repeat and resolved by IT's retry; any other error
 // (here: the record function missing, as before a migration) is thrown as it is, for the activity's retries.
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCaseBatchRecordActivities, refusedDataState } from '../activities/case-batch-records.js';
 import { compactCase, createCase, nextDeadline } from '../domain/index.js';
-import { createDatabase, type Database } from '../platform/database.js';
-import { deployMigrations } from '../platform/migrations.js';
-import { seedDatabase } from '../platform/seed.js';
+import type { Database } from '../platform/database.js';
 import { RECORD_REJECTED, type CaseBatchRecord } from '../workflows/case-messages.js';
 import { openCaseRows } from '../harness/cases.js';
-import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { useSeededTestDatabase } from './support/seeded-database.js';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await deployMigrations({ databaseUrl: database.url });
-  db = createDatabase(database.url);
-  await seedDatabase(db, { demoPassword: 'x', production: false });
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-});
+useSeededTestDatabase((opened) => (db = opened));
 
 /** The opening batch of a new case, as the workflow writes it. */
 async function openingBatch(): Promise<CaseBatchRecord> {

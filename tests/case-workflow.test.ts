@@ -65,18 +65,22 @@ async function historyEventTypes(handle: WorkflowHandle): Promise<string[]> {
   return (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? 'UNKNOWN');
 }
 
-/** The history once the workflow has settled: after each change the main loop arms its next timer in a further
- *  workflow task, so wait until the history ends with that timer and stops growing. */
+/** The history once the workflow has settled: no workflow task pending and the history no longer growing (after a
+ *  change the main loop may still be in a task of its own). */
 async function settledHistoryTypes(handle: WorkflowHandle): Promise<string[]> {
   let previous: string[] = [];
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 200; i++) {
     const types = await historyEventTypes(handle);
-    if (types.length === previous.length && types.at(-1) === 'EVENT_TYPE_TIMER_STARTED') return types;
+    if (types.length === previous.length && !(await handle.describe()).raw.pendingWorkflowTask) return types;
     previous = types;
     await new Promise((r) => setTimeout(r, 100));
   }
   return previous;
 }
+
+/** What a refused action must not add: every event but the bookkeeping of workflow tasks (on a loaded machine the
+ *  server may keep a task that ran a refused update's validator, with no command in it). */
+const caseEventTypes = (types: string[]) => types.filter((t) => !t.startsWith('EVENT_TYPE_WORKFLOW_TASK_'));
 
 async function recorded(caseId: string) {
   return h.db.caseEvent.findMany({ where: { caseId }, orderBy: { seq: 'asc' } });
@@ -161,7 +165,7 @@ describe('case lifecycle on the dev server', () => {
     const otherOrg = await refusal(actor(handle, () => otherCm)('put-on-hold', { reason: 'x' }));
     expect(otherOrg.type).toBe('forbidden');
 
-    expect(await settledHistoryTypes(handle)).toEqual(before);
+    expect(caseEventTypes(await settledHistoryTypes(handle))).toEqual(caseEventTypes(before));
     expect((await recorded(open.caseId)).length).toBe(eventsBefore);
   });
 

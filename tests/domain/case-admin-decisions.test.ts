@@ -4,17 +4,8 @@
 // effects of withdrawing consent, resuming, transferring, confirming the provider and reopening.
 import { describe, expect, it } from 'vitest';
 import { CONTACT_KINDS, createCase } from '../../domain/index.js';
-import { CaseDriver, cmDrk, coordinator, goal, refusal, T0, toGoalPlanning, withConsents } from './helpers.js';
+import { CaseDriver, cmDrk, coordinator, goal, handedOverCase as base, handoverOpening as handover, refusal, T0, toGoalPlanning, withConsents } from './helpers.js';
 
-const base = {
-  caseId: 'case-h',
-  openedAt: T0,
-  openedBy: cmDrk.id,
-  organisationId: 'drk',
-  proposedProvider: { organisationId: 'drk', reason: 'Übergabe aus der ABH' },
-  municipality: 'Zülpich',
-};
-const handover = { handoverId: 'ho-1', consentRecordedAt: '2025-02-20T10:00:00.000Z', counsellorId: 'u-abh' };
 const FACTS = 'Aufenthaltsrechtliche Angaben aus der Übergabe: ';
 
 describe('a case opened by a handover', () => {

@@ -2,18 +2,9 @@
 // facts on the case (domain/case-decide-create.ts).
 import { describe, expect, it } from 'vitest';
 import { KNOWN_RESIDENCE_PERMITS, anonymiseEvent, caseTimers, createCase, decide } from '../../domain/index.js';
-import { CaseDriver, cmDrk, toGoalPlanning, T0, withConsents } from './helpers.js';
+import { CaseDriver, cmDrk, handedOverCase, handoverOpening as handover, toGoalPlanning, T0, withConsents } from './helpers.js';
 
-const base = {
-  caseId: 'case-h',
-  openedAt: T0,
-  openedBy: cmDrk.id,
-  organisationId: 'drk',
-  proposedProvider: { organisationId: 'drk', reason: 'Übergabe aus der ABH' },
-  municipality: 'Zülpich',
-  source: 'abh' as const,
-};
-const handover = { handoverId: 'ho-1', consentRecordedAt: '2025-02-20T10:00:00.000Z', counsellorId: 'u-abh' };
+const base = { ...handedOverCase, source: 'abh' as const };
 const residenceLaw = { permits: ['§60d', '§25b'], notes: 'Duldung bis 31.03.2025' };
 
 describe('a taken-over case continues', () => {

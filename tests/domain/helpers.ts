@@ -128,3 +128,14 @@ export function refusal<C extends DecideError['code']>(r: DecideResult<unknown>,
   expect(r.error.code).toBe(code);
   return r.error as Extract<DecideError, { code: C }>;
 }
+
+/** A case the ABH handed over to the DRK (the opening fields of createCase; add `source` and `fromHandover`). */
+export const handedOverCase = {
+  caseId: 'case-h',
+  openedAt: T0,
+  openedBy: cmDrk.id,
+  organisationId: 'drk',
+  proposedProvider: { organisationId: 'drk', reason: 'Übergabe aus der ABH' },
+  municipality: 'Zülpich',
+};
+export const handoverOpening = { handoverId: 'ho-1', consentRecordedAt: '2025-02-20T10:00:00.000Z', counsellorId: 'u-abh' };

@@ -2,26 +2,16 @@
 // Temporal dev server, SMTP server, HTTP app): an admin invites a case manager through the pages, the invitation mail
 // arrives over SMTP, the invited person opens the link in their own browser, sets a password and signs in with it.
 // Each page on the way passes axe-core (WCAG 2.1 A/AA rules).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
+import { signInAs } from './support/browser.js';
+import { useBrowserHarness } from './support/browser-harness.js';
 import { axeViolations } from './support/axe.js';
-import { startHarness, type Harness } from './support/harness.js';
-
-const available = browserTestsEnabled('accounts-browser.test');
+import type { Harness } from './support/harness.js';
 
 let h: Harness;
 let browser: Browser;
-
-beforeAll(async () => {
-  if (!available) return;
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const available = useBrowserHarness('accounts-browser.test', (opened) => ({ h, browser } = opened));
 
 const PASSWORD = 'Brombeere-Leuchtturm-Wanderweg-8';
 

@@ -2,27 +2,17 @@
 // coordinator finds it on the dashboard and returns it with a reason; the case manager reads the reason, requests
 // again after documenting a contact; the coordinator's approval warns about the change and goes through once
 // confirmed. axe-core (WCAG 2.1 A/AA) on the case page and the dashboard.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { login } from '../harness/auth.js';
-import { browserTestsEnabled, launchBrowser, signInAs, submitCaseAction } from './support/browser.js';
+import { signInAs, submitCaseAction } from './support/browser.js';
+import { useBrowserHarness } from './support/browser-harness.js';
 import { axeViolations } from './support/axe.js';
-import { startHarness, type Harness } from './support/harness.js';
-
-const available = browserTestsEnabled('closure-loop-browser.test');
+import type { Harness } from './support/harness.js';
 
 let h: Harness;
 let browser: Browser;
-
-beforeAll(async () => {
-  if (!available) return;
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const available = useBrowserHarness('closure-loop-browser.test', (opened) => ({ h, browser } = opened));
 
 describe.skipIf(!available)('closure approval loop in chromium', () => {
   it('CM requests, coordination returns with a reason, CM requests again, approval warns and is confirmed', async () => {

@@ -2,27 +2,17 @@
 // an open case at the DRK (spelt differently); the intake warns — kind of organisation only — and opens the case only
 // when confirmed; the coordinator links both cases on the "Personenabgleich" page. axe-core (WCAG 2.1 A/AA) on the
 // warning and on the coordination page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { apiCall, login } from '../harness/auth.js';
 import { axeViolations } from './support/axe.js';
-import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
-import { startHarness, type Harness } from './support/harness.js';
-
-const available = browserTestsEnabled('person-match-browser.test');
+import { signInAs } from './support/browser.js';
+import { useBrowserHarness } from './support/browser-harness.js';
+import type { Harness } from './support/harness.js';
 
 let h: Harness;
 let browser: Browser;
-
-beforeAll(async () => {
-  if (!available) return;
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const available = useBrowserHarness('person-match-browser.test', (opened) => ({ h, browser } = opened));
 
 describe.skipIf(!available)('one person across providers in chromium', () => {
   it('warns at intake, opens only when confirmed, and coordination links the two cases', async () => {

@@ -1,27 +1,17 @@
 // Issue 16 in a real browser (Debian's chromium): the case manager fixes the success criteria with the assessment,
 // re-rates the life areas and the criteria in a review, and reads the development on the case page (chart and
 // table); the coordinator opens the Lenkungsgruppe report. axe-core (WCAG 2.1 A/AA) on each page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { apiCall, login } from '../harness/auth.js';
-import { browserTestsEnabled, launchBrowser, signInAs, submitCaseAction } from './support/browser.js';
+import { signInAs, submitCaseAction } from './support/browser.js';
+import { useBrowserHarness } from './support/browser-harness.js';
 import { axeViolations } from './support/axe.js';
-import { startHarness, type Harness } from './support/harness.js';
-
-const available = browserTestsEnabled('progress-browser.test');
+import type { Harness } from './support/harness.js';
 
 let h: Harness;
 let browser: Browser;
-
-beforeAll(async () => {
-  if (!available) return;
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const available = useBrowserHarness('progress-browser.test', (opened) => ({ h, browser } = opened));
 
 describe.skipIf(!available)('measured progress in chromium', () => {
   it('criteria at the assessment, a review with ratings, the development on the case page', async () => {

@@ -1,29 +1,19 @@
 // Issue 16 item 2 in a real browser (Debian's chromium): the case manager records the residence-law situation on the
 // case page (German form, prefilled from the handover-less case), a wrong entry is answered on the form, the track and
 // its expiry deadline show on the page. axe-core (WCAG 2.1 A/AA) on the open form and on the page after it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { apiCall, login } from '../harness/auth.js';
 import { zonedDate } from '../domain/controlling.js';
 import { addDays } from '../domain/dates.js';
-import { browserTestsEnabled, launchBrowser, signInAs, submitCaseAction } from './support/browser.js';
+import { signInAs, submitCaseAction } from './support/browser.js';
+import { useBrowserHarness } from './support/browser-harness.js';
 import { axeViolations } from './support/axe.js';
-import { startHarness, type Harness } from './support/harness.js';
-
-const available = browserTestsEnabled('residence-track-browser.test');
+import type { Harness } from './support/harness.js';
 
 let h: Harness;
 let browser: Browser;
-
-beforeAll(async () => {
-  if (!available) return;
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const available = useBrowserHarness('residence-track-browser.test', (opened) => ({ h, browser } = opened));
 
 const german = (date: string) => `${date.slice(8, 10)}.${date.slice(5, 7)}.${date.slice(0, 4)}`;
 

@@ -2,26 +2,16 @@
 // client's consent to pass master data to Caritas Eifel through the case page's form; the Caritas Eifel case
 // manager finds the case under "Für Ihre Organisation freigegeben" and sees the master data only — not the
 // assessment; after the DRK withdraws the consent on its page, the very next visit of the partner gets the 404 page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { login, type SignedIn } from '../harness/auth.js';
-import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
-import { startHarness, type Harness } from './support/harness.js';
-
-const available = browserTestsEnabled('sharing-browser.test');
+import { signInAs } from './support/browser.js';
+import { useBrowserHarness } from './support/browser-harness.js';
+import type { Harness } from './support/harness.js';
 
 let h: Harness;
 let browser: Browser;
-
-beforeAll(async () => {
-  if (!available) return;
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const available = useBrowserHarness('sharing-browser.test', (opened) => ({ h, browser } = opened));
 
 async function api(who: SignedIn, method: string, path: string, body?: unknown) {
   const res = await fetch(`${h.baseUrl}${path}`, { method, headers: who.headers(), body: body === undefined ? undefined : JSON.stringify(body) });

@@ -1,27 +1,17 @@
 // "Meine Aufgaben" in a real browser (Debian's chromium): the case manager follows the navigation's count to the work
 // queue and from there to the case; coordination sees its queue; the settings page switches to the daily digest and
 // turns the calendar feed on. axe-core (WCAG 2.1 A/AA) on each page, at 1280 px and 390 px.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { apiCall, login } from '../harness/auth.js';
-import { browserTestsEnabled, launchBrowser, signInAs } from './support/browser.js';
+import { signInAs } from './support/browser.js';
+import { useBrowserHarness } from './support/browser-harness.js';
 import { axeViolations } from './support/axe.js';
-import { startHarness, type Harness } from './support/harness.js';
-
-const available = browserTestsEnabled('work-queue-browser.test');
+import type { Harness } from './support/harness.js';
 
 let h: Harness;
 let browser: Browser;
-
-beforeAll(async () => {
-  if (!available) return;
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const available = useBrowserHarness('work-queue-browser.test', (opened) => ({ h, browser } = opened));
 
 describe.skipIf(!available)('work queue in chromium', () => {
   it('the count leads to the queue, the queue to the case; settings switch the digest and the calendar', async () => {

@@ -49,6 +49,35 @@ export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number
   return n;
 }
 
+/**
+ * The V8 heap limit of a worker process (`npm run worker`), in MiB, given on its command line (`WORKER_PROCESS_ARGS`).
+ * It holds each of the process's isolates: the main thread (activities, connections; ≈ 85 MiB live) and the workflow
+ * thread (the cached workflows; ≈ 180 MiB live with 1,000 cached, measured after full collections in the bench's scale
+ * phase). Without it V8 let the workflow thread's heap grow to ≈ 700 MiB of mostly garbage while 10,000 cases
+ * arrived (worker RSS 1,169 MiB settled, 1,402 MiB peak); with it the same phase ended at 817 MiB, peak 817 MiB, at the
+ * same rate. Too low a limit crashes the worker (heap out of memory): a larger cache needs a larger limit (heapAdvice).
+ */
+export const WORKER_HEAP_LIMIT_MB = 384;
+
+/** How a worker process is started (package.json `worker`; the tests, drills and bench spawn it the same way). */
+export const WORKER_PROCESS_ARGS = [`--max-old-space-size=${WORKER_HEAP_LIMIT_MB}`, '--import', 'tsx', 'scripts/worker.ts'];
+
+/** Heap the workflow thread needs for `cachedWorkflows` with room to collect: twice its live set (≈ 20 MiB + 0.16 MiB each). */
+export function heapNeededMb(cachedWorkflows: number): number {
+  return Math.ceil(2 * (20 + 0.16 * cachedWorkflows));
+}
+
+/** A German warning for the operator when the process's heap limit is too small for its workflow cache, else undefined. */
+export function heapAdvice(cachedWorkflows: number, heapLimitBytes: number): string | undefined {
+  const limitMb = Math.floor(heapLimitBytes / 1024 ** 2);
+  const neededMb = heapNeededMb(cachedWorkflows);
+  if (limitMb >= neededMb) return undefined;
+  return (
+    `Heap-Grenze ${limitMb} MB ist zu klein für ${cachedWorkflows} zwischengespeicherte Fälle (nötig ≈ ${neededMb} MB): ` +
+    `den Worker mit node --max-old-space-size=${neededMb} starten oder KIM_MAX_CACHED_WORKFLOWS senken.`
+  );
+}
+
 export async function createCaseWorker(options: CaseWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,

@@ -42,7 +42,7 @@ const config = quick
       scale: { target: 10_000, minCreate: 10_000, samples: 200, controllingSamples: 10 },
       // One case manager records one contact after the other (concurrency 1); stops after the time budget (10,000
       // contacts at ≈ 27/s take ≈ 370 s).
-      long: { contacts: 10_000, concurrency: 1, budgetSeconds: 600, threshold: 2000 },
+      long: { contacts: 10_000, concurrency: 1, budgetSeconds: 600, threshold: 100 },
       // The controlling report over 10,000 cases and 1,000,000 events, written directly (issue 11).
       report: { cases: 10_000, eventsPerCase: 100, samples: 40 },
     };

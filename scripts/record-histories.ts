@@ -102,6 +102,23 @@ try {
       writeFileSync(file3, historyToJSON(history3));
       console.log(`recorded ${file3} (${history3.events?.length ?? 0} events)`);
     }
+
+    // Scenario (from v8): a case with many contacts in a row, past RUN_EVENT_LIMIT of v9 (200 events): recorded before
+    // v9 it is one run of ≈ 330 events, from v9 its first run hands over at the limit. The first run is kept.
+    const busy = await openCaseRows(db, { openedAt: new Date(await env.currentTimeMs()).toISOString(), assigneeId: cm.id });
+    const h4 = await startCase(env.client, 'record', busy);
+    const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
+    await h4.executeUpdate(caseActionUpdate, {
+      args: [{ action: 'record-consent', payload: { scope: 'data_processing', decision: 'given' }, actor: cm, requestId: `record-${++requests}` }],
+    });
+    for (let i = 0; i < 45; i++) {
+      const payload = { kind: 'phone', date: today, durationMinutes: 10, note: `Kontakt ${i}` };
+      await h4.executeUpdate(caseActionUpdate, { args: [{ action: 'record-contact', payload, actor: cm, requestId: `record-${++requests}` }] });
+    }
+    const history4 = await env.client.workflow.getHandle(h4.workflowId, h4.firstExecutionRunId).fetchHistory();
+    const file4 = join(outDir, `case-${label}-many-contacts-first-run.json`);
+    writeFileSync(file4, historyToJSON(history4));
+    console.log(`recorded ${file4} (${history4.events?.length ?? 0} events)`);
   });
 } finally {
   await env.teardown();

@@ -7,7 +7,8 @@ import { createDatabase } from '../platform/database.js';
 import { createMailer } from '../platform/mailer.js';
 import { loadPayloadEncryption } from '../platform/payload-codec.js';
 import { connectionOptions } from '../platform/temporal.js';
-import { createCaseWorker, ensureCaseReconcilerSchedule, ensureOutboxSchedule } from '../worker.js';
+import { getHeapStatistics } from 'node:v8';
+import { createCaseWorker, ensureCaseReconcilerSchedule, ensureOutboxSchedule, heapAdvice, maxCachedWorkflows } from '../worker.js';
 import { logger as processLog, temporalRuntimeOptions } from '../platform/logger.js';
 
 Runtime.install(temporalRuntimeOptions());
@@ -64,7 +65,15 @@ async function reconcilerSchedule(address: string): Promise<string> {
 }
 const schedule = await reconcilerSchedule(config.temporal.address);
 // Worker.run() shuts down on SIGINT/SIGTERM by itself (Runtime's default shutdown signals).
-logger.info(`Worker läuft auf Task Queue ${config.temporal.taskQueue} (Abgleich offener Fallstarts: Schedule ${schedule}).`);
+// The heap limit comes with the command line (package.json `worker`: WORKER_HEAP_LIMIT_MB); one too small for the
+// cache would end in "heap out of memory" under load, so the operator reads it at the start.
+const heapLimitBytes = getHeapStatistics().heap_size_limit;
+const advice = heapAdvice(maxCachedWorkflows(), heapLimitBytes);
+if (advice) logger.warn(advice);
+logger.info(
+  `Worker läuft auf Task Queue ${config.temporal.taskQueue} (Abgleich offener Fallstarts: Schedule ${schedule}; ` +
+    `Cache ${maxCachedWorkflows()} Fälle, Heap-Grenze ${Math.floor(heapLimitBytes / 1024 ** 2)} MB).`,
+);
 await worker.run();
 mailer.close();
 await connection.close();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { foldCaseFacts, storedFacts } from '../domain/controlling.js';
 import type { Actor } from '../domain/index.js';
 import { repoRoot } from '../platform/paths.js';
+import { WORKER_PROCESS_ARGS } from '../worker.js';
 import { caseActionUpdate, caseViewQuery } from '../workflows/case-messages.js';
 import { caseAfter, demoActor, openCaseRows, startCase } from '../harness/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -19,7 +20,7 @@ const taskQueue = `crash-${randomBytes(4).toString('hex')}`;
 const workers: ChildProcess[] = [];
 
 function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+  const child = spawn(process.execPath, WORKER_PROCESS_ARGS, {
     cwd: repoRoot,
     env: {
       ...process.env,

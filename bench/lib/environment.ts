@@ -25,7 +25,7 @@ import { seedDatabase } from '../../platform/seed.js';
 import { describeBinary, resolveBinary } from '../../platform/temporal-binaries.js';
 import { ensureSearchAttributes } from '../../platform/temporal.js';
 import { caseSearchAttributes } from '../../workflows/search-attributes.js';
-import { createCaseWorker, workflowsPath } from '../../worker.js';
+import { createCaseWorker, WORKER_PROCESS_ARGS, workflowsPath } from '../../worker.js';
 import { serveApp } from '../../harness/app-server.js';
 import { createServerDatabase } from '../../harness/database.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../../harness/smtp.js';
@@ -243,7 +243,7 @@ interface FleetContext {
 
 /** One `npm run worker` process; resolves once it polls (its "Worker läuft" line). */
 function spawnWorkerProcess(ctx: FleetContext, taskQueue: string, children: ChildProcess[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+  const child = spawn(process.execPath, WORKER_PROCESS_ARGS, {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -17,7 +17,7 @@ import { serialiseExtendedProtocol } from '../../platform/pglite-queue.js';
 import { loadPayloadEncryption, newPayloadKeyEntry } from '../../platform/payload-codec.js';
 import { repoRoot } from '../../platform/paths.js';
 import { seedDatabase } from '../../platform/seed.js';
-import { createCaseWorker } from '../../worker.js';
+import { createCaseWorker, WORKER_PROCESS_ARGS } from '../../worker.js';
 import { serveApp } from '../../harness/app-server.js';
 import { createServerDatabase } from '../../harness/database.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../../harness/smtp.js';
@@ -177,7 +177,7 @@ function workerSpawner(options: StackOptions, pieces: { databaseUrl: string; tas
   const { databaseUrl, taskQueue, smtp } = pieces;
   const children: ChildProcess[] = [];
   const spawnWorker = (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+    const child = spawn(process.execPath, WORKER_PROCESS_ARGS, {
       cwd: repoRoot,
       env: {
         ...process.env,

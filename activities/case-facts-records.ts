@@ -7,7 +7,8 @@ type Tx = Prisma.TransactionClient;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Controlling facts (table CaseFacts, domain/controlling/facts.ts): one compact row per case, folded from its events
-// in the transaction that writes them. Normally one extra statement: the facts are read with the erasure check the
+// in the transaction that writes them (the batch records of version 5 fold them ahead and write them within their own
+// statement when they can: activities/case-batch-records.ts). One extra statement: the facts are read with the erasure check the
 // record makes anyway, folded in memory and written by one upsert that succeeds only if nobody changed them since
 // (lastSeq and format as read). Otherwise — a batch older than the facts (concurrent updates of one case finishing
 // out of order), facts of another format, a case recorded before the facts existed, or a concurrent writer — the
@@ -62,12 +63,13 @@ export async function writeCaseFacts(tx: Tx, caseId: string, events: FactsEvent[
 }
 
 /** The case's facts from all its events (as this transaction sees them), written over whatever is there. */
-export async function refoldCaseFacts(tx: Tx, caseId: string): Promise<void> {
+export async function refoldCaseFacts(tx: Tx, caseId: string): Promise<CaseFacts> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const [row] = await tx.$queryRaw<Array<{ lastSeq: number; version: number }>>`
       SELECT "lastSeq", "version" FROM "CaseFacts" WHERE "caseId" = ${caseId} FOR UPDATE`;
     const events = await tx.caseEvent.findMany({ where: { caseId }, select: { seq: true, type: true, at: true, data: true }, orderBy: { seq: 'asc' } });
-    if (await upsertFacts(tx, caseId, foldCaseFacts(null, events), row ?? null)) return;
+    const folded = foldCaseFacts(null, events);
+    if (await upsertFacts(tx, caseId, folded, row ?? null)) return folded;
   }
   throw new Error(`The controlling facts of case ${caseId} kept changing under concurrent writes; the record is retried.`);
 }

@@ -3,7 +3,7 @@
 // The batches are built the way the case workflow builds them (workflows/case-workflow.ts `persist`).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCaseBatchRecordActivities } from '../activities/case-batch-records.js';
+import { createCaseBatchRecordActivities, FactsMemory } from '../activities/case-batch-records.js';
 import {
   caseTimers,
   changedConsents,
@@ -128,5 +128,98 @@ describe('case batch records', () => {
     await db.case.update({ where: { id: caseId }, data: { erasedAt: new Date() } });
     expect(await recordCaseBatch(batches[1]!)).toEqual({ erased: true, recorded: [] });
     expect(await db.caseEvent.count({ where: { caseId } })).toBe(batches[0]!.events.length);
+  });
+
+  describe('one round trip', () => {
+    /** The database as the activity sees it, counting the calls that go to PostgreSQL (a transaction counts once). */
+    function counting() {
+      const calls: string[] = [];
+      const counted = new Proxy(db, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver) as unknown;
+          if (typeof key === 'string' && ['$queryRaw', '$executeRaw', '$transaction'].includes(key) && typeof value === 'function') {
+            return (...args: unknown[]) => {
+              calls.push(key);
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          }
+          return value;
+        },
+      });
+      return { db: counted, calls, take: () => calls.splice(0).length };
+    }
+
+    it('writes a batch with its controlling facts in one statement when the process wrote the batch before it', async () => {
+      const { caseId, batches } = await workedCaseBatches();
+      const c = counting();
+      const { recordCaseBatch } = createCaseBatchRecordActivities(c.db);
+      const perBatch: number[] = [];
+      for (const b of batches) {
+        await recordCaseBatch(b);
+        perBatch.push(c.take());
+      }
+      expect(perBatch).toEqual(batches.map(() => 1));
+
+      // The same batches without the facts in memory (two statements each, but the case's first batch, which folds
+      // from nothing): the same rows, facts included.
+      const other = await openCaseRows(db, { organisationId: 'drk', municipality: 'Zülpich', assigneeId: cm.id });
+      const twoStatements = createCaseBatchRecordActivities(c.db, new FactsMemory(0));
+      for (const [i, b] of batches.entries()) {
+        await twoStatements.recordCaseBatch(JSON.parse(JSON.stringify(b).replaceAll(caseId, other.caseId)) as CaseBatchRecord);
+        expect(c.take()).toBe(i === 0 ? 1 : 2);
+      }
+      const folded = await rowsOf(caseId);
+      expect(folded.facts).toHaveLength(1);
+      expect(await rowsOf(other.caseId)).toEqual(folded);
+    });
+
+    it('falls back to reading the facts when another process wrote meanwhile, and is one statement again after', async () => {
+      const reference = await workedCaseBatches();
+      const { recordCaseBatch: inOrder } = createCaseBatchRecordActivities(db);
+      for (const b of reference.batches) await inOrder(b);
+      const expected = await rowsOf(reference.caseId);
+
+      const other = await openCaseRows(db, { organisationId: 'drk', municipality: 'Zülpich', assigneeId: cm.id });
+      const caseId = other.caseId;
+      const batches = reference.batches.map((x) => JSON.parse(JSON.stringify(x).replaceAll(reference.caseId, caseId)) as CaseBatchRecord);
+      const c = counting();
+      const a = createCaseBatchRecordActivities(c.db);
+      const b = createCaseBatchRecordActivities(c.db);
+      for (const batch of batches.slice(0, 3)) await a.recordCaseBatch(batch);
+      c.take();
+      // Another worker process takes the case over and writes the next two batches (it has no facts in memory for
+      // the first: two statements; then one).
+      await b.recordCaseBatch(batches[3]!);
+      await b.recordCaseBatch(batches[4]!);
+      expect(c.take()).toBe(3);
+      // The first one retries the first of them: its facts in memory match the first but not the stored ones, which
+      // already hold both — they are not set back, nothing is written twice, nothing more is asked.
+      await a.recordCaseBatch(batches[3]!);
+      expect(c.take()).toBe(1);
+      const stored = await db.caseFacts.findUniqueOrThrow({ where: { caseId } });
+      expect(stored.lastSeq).toBe(batches[4]!.events.at(-1)!.seq);
+      // It forgot the case's facts, reads them once with the next batch, then writes in one statement again.
+      await a.recordCaseBatch(batches[5]!);
+      expect(c.take()).toBe(2);
+      await a.recordCaseBatch(batches[6]!);
+      expect(c.take()).toBe(1);
+      for (const batch of batches.slice(7)) await a.recordCaseBatch(batch);
+      expect(await rowsOf(caseId)).toEqual(expected);
+    });
+
+    it('forgets the least recently written case beyond its limit', () => {
+      const memory = new FactsMemory(2);
+      const facts = (seq: number) => ({ seq }) as Parameters<FactsMemory['remember']>[1];
+      memory.remember('a', facts(3));
+      memory.remember('b', facts(5));
+      memory.remember('a', facts(4));
+      memory.remember('c', facts(1));
+      expect(memory.before('b', 6)).toBeUndefined();
+      expect(memory.before('a', 5)).toEqual({ seq: 4 });
+      expect(memory.before('a', 4)).toBeUndefined();
+      expect(memory.before('c', 2)).toEqual({ seq: 1 });
+      memory.remember('c', undefined);
+      expect(memory.before('c', 2)).toBeUndefined();
+    });
   });
 });

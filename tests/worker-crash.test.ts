@@ -56,6 +56,15 @@ describe('worker killed mid-transition', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
 
+    // The worker that recorded the opening holds the case's facts in memory and would write them within the record
+    // statement; a worker without them (here: the one taking over) writes them in a second statement after it. That
+    // gap is where this test holds the worker: after the commit, before the local activity reports completion.
+    workers[0]!.kill('SIGKILL');
+    await new Promise((r) => workers[0]!.once('exit', r));
+    // The case's next task goes to the task queue at once, not to the dead worker's sticky queue first.
+    await h.client.workflowService.resetStickyTaskQueue({ namespace: h.client.options.namespace, execution: { workflowId: handle.workflowId } });
+    await startWorkerProcess();
+
     // Hold the case's facts row: the record statement commits the events, then the fold into the facts waits — the
     // worker dies after the commit and before the local activity reports completion.
     const blocker = new pg.Client({ connectionString: h.databaseUrl });
@@ -71,15 +80,16 @@ describe('worker killed mid-transition', () => {
     let committedAndWaiting = false;
     for (let i = 0; i < 200 && !committedAndWaiting; i++) {
       const committed = (await h.db.caseEvent.count({ where: { caseId: open.caseId, type: 'contact_recorded' } })) === 1;
-      const waiting = await blocker.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%CaseFacts%' AND datname = current_database()`);
-      committedAndWaiting = committed && (waiting.rowCount ?? 0) > 0;
+      // Asked outside the blocker's transaction: inside it, pg_stat_activity answers the snapshot of its first read.
+      const waiting = await h.db.$queryRaw<unknown[]>`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%CaseFacts%' AND datname = current_database()`;
+      committedAndWaiting = committed && waiting.length > 0;
       if (!committedAndWaiting) await new Promise((r) => setTimeout(r, 100));
     }
     expect(committedAndWaiting).toBe(true);
     const seqBefore = (await h.db.case.findUniqueOrThrow({ where: { id: open.caseId } })).lastEventSeq;
 
-    workers[0]!.kill('SIGKILL');
-    await new Promise((r) => workers[0]!.once('exit', r));
+    workers[1]!.kill('SIGKILL');
+    await new Promise((r) => workers[1]!.once('exit', r));
     await blocker.query('ROLLBACK');
     await blocker.end();
 

@@ -41,11 +41,12 @@ const REMEMBERED_REQUESTS = 200;
 
 /**
  * A run hands over before its history passes this many events, so that a worker taking a case over (its cache lost,
- * a restart, another worker process) replays at most this much: ≈ 160 ms on 2 cores (bench, long case), where a run
- * of 1,800 events took 1.6 s. A contact adds ≈ 6 events, so a run holds ≈ 30 contacts; handing over costs one task
- * and a carried state of constant size.
+ * a restart, another worker process) replays at most this much. Measured on 2 cores with a started replay worker
+ * (bench, long case): a run of 208 events replayed in 159 ms on a quiet machine but 200 ms in a full bench run on a
+ * slower day, one of 107 in 127 ms, one of 1,800 in 1.6 s; 150 keeps the goal of 200 ms with room. A contact adds
+ * ≈ 6 events, so a run holds ≈ 22 contacts; handing over costs one task and a carried state of constant size.
  */
-export const RUN_EVENT_LIMIT = 200;
+export const RUN_EVENT_LIMIT = 150;
 /** …or before it has taken this many updates (the server accepts at most 2,000 per run, `history.maxTotalUpdates`). */
 export const RUN_UPDATE_LIMIT = 1_500;
 
@@ -129,7 +130,7 @@ export class WorkflowSkeleton {
   /**
    * The run is near the limits of one run (events or updates): time to continue as new. The caller gates the
    * hand-over with a marker asked only once this is true (`continue-before-run-limits`): a run recorded when the limit
-   * was 1,800 events has none at 200 and replays on (`tests/histories/case-v8-many-contacts-first-run.json`); live,
+   * was 1,800 events has none at 150 and replays on (`tests/histories/case-v8-many-contacts-first-run.json`); live,
    * it hands over at its next wake.
    */
   runLimitReached(): boolean {

@@ -6,7 +6,8 @@ import { readCaseView } from '../api/operations/case-lookup.js';
 import { defaultCaseSettings, type Actor, type CaseData, type CaseSettings } from '../domain/index.js';
 import type { Database } from '../platform/database.js';
 import type { CaseActionResult, CaseWorkflowInput, OpenCaseInput } from '../workflows/case-messages.js';
-import { caseWorkflowId } from '../workflows/case-messages.js';
+import { CASE_CODE_VERSION, caseWorkflowId } from '../workflows/case-messages.js';
+import { caseStartSearchAttributes } from '../workflows/case-start.js';
 
 /** A seeded demo account as the acting user of workflow updates. */
 export async function demoActor(db: Database, email: string): Promise<Actor> {
@@ -44,18 +45,26 @@ export async function openCaseRows(db: Database, overrides: Partial<OpenCaseInpu
   return open;
 }
 
+/**
+ * Starts a case workflow as the API's intake does (workflows/case-start.ts): with the current code version and the
+ * start search attributes. `asBefore: true` starts it as code before version 11 did (no code version, no search
+ * attributes): the run asks `patched()` and records markers, as runs that are already running do.
+ */
 export async function startCase(
   client: Client,
   taskQueue: string,
   open: OpenCaseInput,
-  options: { settings?: CaseSettings; continueAsNewAfterEvents?: number } = {},
+  options: { settings?: CaseSettings; continueAsNewAfterEvents?: number; asBefore?: boolean } = {},
 ) {
   const input: CaseWorkflowInput = {
     open,
     settings: options.settings ?? defaultCaseSettings,
     ...(options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
+    ...(options.asBefore ? {} : { codeVersion: CASE_CODE_VERSION }),
   };
-  return client.workflow.start('caseWorkflow', { workflowId: caseWorkflowId(open.caseId), taskQueue, args: [input] });
+  const workflowId = caseWorkflowId(open.caseId);
+  if (options.asBefore) return client.workflow.start('caseWorkflow', { workflowId, taskQueue, args: [input] });
+  return client.workflow.start('caseWorkflow', { workflowId, taskQueue, args: [input], typedSearchAttributes: caseStartSearchAttributes(input) });
 }
 
 /** The case as an action left it, read from the read model as the API answers (the action's answer is small). */

@@ -55,7 +55,13 @@ export interface CaseWorkflowInput {
   settings: CaseSettings;
   /** Continue-as-new after this many history events (tests); otherwise when the server suggests it. */
   continueAsNewAfterEvents?: number;
+  /** The workflow code version the run was started for (workflows/case-patches.ts): every patch up to it is in
+   *  force without a marker. Absent in runs started before version 11 (they ask `patched()` as recorded). */
+  codeVersion?: number;
 }
+
+/** The case workflow code version new runs are started for (intake, reconciler, continue-as-new). */
+export const CASE_CODE_VERSION = 11;
 
 export interface CaseActionRequest {
   action: CaseAction;

@@ -10,12 +10,12 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   upsertSearchAttributes,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
+import type { TypedSearchAttributes } from '@temporalio/common';
 import type { CaseActivities } from '../activities/index.js';
 import { nextDeadline, type DeadlineNotification } from '../domain/case-decide.js';
 import type { CaseData } from '../domain/case-model.js';
@@ -29,6 +29,7 @@ import {
   type CaseReadModel,
   type CaseRecordStatus,
 } from './case-messages.js';
+import { CARRIED_CODE_VERSION, inForce } from './case-patches.js';
 import { caseMunicipalityKey, caseNextDeadlineKey, caseOrganisationKey, caseStateKey } from './search-attributes.js';
 import { outboxEntries, RECORD_ACTIVITY } from './workflow-skeleton.js';
 
@@ -59,13 +60,22 @@ export interface RejectedWrites {
 /** What a run remembers about its writes: the last one in the chain and the search attributes last upserted. */
 export interface RecordWriter {
   chain: Promise<unknown>;
+  /** The search attributes as last upserted (or as the run started with them, version 11), as a comparable key. */
   attributes?: string;
+  /** The run's code version (workflows/case-patches.ts). */
+  codeVersion: number;
   /** Writes started and not yet answered (the history check reports them as pending). */
   pending: number;
   rejected?: RejectedWrites;
 }
 
-export const newRecordWriter = (): RecordWriter => ({ chain: Promise.resolve(), pending: 0 });
+/** `started`: the search attributes the run started with, taken as upserted (version 11; none before). */
+export const newRecordWriter = (codeVersion = 0, started?: TypedSearchAttributes): RecordWriter => ({
+  chain: Promise.resolve(),
+  pending: 0,
+  codeVersion,
+  ...(started ? { attributes: attributesKey(startedAttributes(started)) } : {}),
+});
 
 /** The record side of a case for the status query and the history check. */
 export function recordStatusOf(writer: RecordWriter, seq: number): CaseRecordStatus {
@@ -189,6 +199,19 @@ function attributesOf(data: CaseData) {
   ];
 }
 
+/** The case's attributes as the run holds them, in the order and form of attributesOf (a missing one as null). */
+function startedAttributes(started: TypedSearchAttributes): ReturnType<typeof attributesOf> {
+  const next = started.get(caseNextDeadlineKey);
+  return [
+    { key: caseStateKey, value: started.get(caseStateKey) ?? null },
+    { key: caseOrganisationKey, value: started.get(caseOrganisationKey) ?? null },
+    { key: caseMunicipalityKey, value: started.get(caseMunicipalityKey) ?? null },
+    { key: caseNextDeadlineKey, value: next ? new Date(next) : null },
+  ] as ReturnType<typeof attributesOf>;
+}
+
+const attributesKey = (attributes: ReturnType<typeof attributesOf>) => JSON.stringify(attributes.map((a) => [a.key.name, a.value]));
+
 /**
  * Writes a batch (nothing for none); returns the outbox ids (none for a batch held behind a refusal, see
  * `writeOrHold`). Its awaits are where version 4's `write` had them.
@@ -198,7 +221,7 @@ export async function writeCaseBatch(writer: RecordWriter, batch: CaseBatch, qui
   if (numbered.length === 0) return [];
   const outbox = outboxEntries(`${data.id}:`, numbered, batch.notifications);
   const ids = outbox.map((n) => n.id);
-  if (!patched(BATCH_RECORD_PATCH)) {
+  if (!inForce(writer.codeVersion, CARRIED_CODE_VERSION, BATCH_RECORD_PATCH)) {
     upsertSearchAttributes(attributesOf(data));
     await recordCaseEvents({
       caseId: data.id,
@@ -212,7 +235,7 @@ export async function writeCaseBatch(writer: RecordWriter, batch: CaseBatch, qui
     return ids;
   }
   const attributes = attributesOf(data);
-  const key = JSON.stringify(attributes);
+  const key = attributesKey(attributes);
   if (key !== writer.attributes) {
     writer.attributes = key;
     upsertSearchAttributes(attributes);

@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   patched,
+  workflowInfo,
   proxyActivities,
   setHandler,
   sleep,
@@ -34,7 +35,9 @@ import type { CaseSettings } from '../domain/deadlines.js';
 import { RETIRED_KEY_WAIT_MS } from '../domain/erasure.js';
 import type { DomainEvent } from '../domain/events.js';
 import { changedConsents, changedDeadlines, compactCase } from '../domain/case-compact.js';
+import { CARRIED_CODE_VERSION, inForce, runCodeVersion } from './case-patches.js';
 import {
+  CASE_CODE_VERSION,
   caseActionUpdate,
   caseRecordRetrySignal,
   caseRecordStatusQuery,
@@ -65,6 +68,8 @@ interface CaseRun {
   erasing: boolean;
   /** The process rules this run decides by (domain/case-decide-context.ts). */
   readonly rules: CaseRulesVersion;
+  /** The code version this run was started for (workflows/case-patches.ts); 0 before version 11. */
+  readonly codeVersion: number;
   readonly skeleton: WorkflowSkeleton;
   readonly writer: RecordWriter;
 }
@@ -94,24 +99,30 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
 function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: DomainEvent[] } {
   const settings = input.continued?.settings ?? input.settings;
   const skeleton = new WorkflowSkeleton(input.continueAsNewAfterEvents, input.continued);
+  const codeVersion = runCodeVersion(input);
+  // Version 11: the rules are in force with the run's code version, no marker (all patches below likewise).
   // Version 10: the current process rules, decided once per run (first task, before any command). A run recorded
   // before replays with the rules it was recorded with (9, 8, 7, 6 or 5); it takes up the current ones when it
   // continues as new. A new run records only the newest marker (the first check is true, the others are not made).
   // Version 9: the residence-law track; version 10 (issue 14): referrals keep their catalogue codes.
   const rules: CaseRulesVersion =
-    patched('case-rules-10') ? CASE_RULES
+    inForce(codeVersion, CARRIED_CODE_VERSION, 'case-rules-10') ? CASE_RULES
     : patched('case-rules-9') ? 9
     : patched('case-rules-8') ? 8
     : patched('case-rules-7') ? 7
     : patched('case-rules-6') ? 6
     : 5;
+  // Version 11: the search attributes the run started with count as upserted (the API starts a case with all four;
+  // a continued run inherits its predecessor's), so a write that leaves them as they are upserts nothing.
+  const writer = newRecordWriter(codeVersion, codeVersion >= CARRIED_CODE_VERSION ? workflowInfo().typedSearchAttributes : undefined);
+  const base = { settings, erasing: false, rules, codeVersion, skeleton, writer };
   if (input.continued) {
     // A case carried over from version 4 may still hold its contact list and resolved deadlines: dropped here.
-    return { run: { data: compactCase(input.continued.data), settings, erasing: false, rules, skeleton, writer: newRecordWriter() }, initialEvents: [] };
+    return { run: { ...base, data: compactCase(input.continued.data) }, initialEvents: [] };
   }
   if (input.open) {
     const created = createCase({ ...input.open, newId: (prefix) => `${prefix}-${uuid4()}` }, settings);
-    return { run: { data: created.next, settings, erasing: false, rules, skeleton, writer: newRecordWriter() }, initialEvents: [...created.events] };
+    return { run: { ...base, data: created.next }, initialEvents: [...created.events] };
   }
   throw ApplicationFailure.nonRetryable('caseWorkflow needs either open or continued input');
 }
@@ -221,30 +232,32 @@ async function keepDeadlines(run: CaseRun, input: CaseWorkflowInput): Promise<Ca
     // The timer is kept across actions that leave the next deadline as it was (issue 11: two history events and a
     // server timer less per action). Histories of before re-armed it at every change and replay that way (no marker
     // there: patched() is false).
-    const wait = patched('deadline-timer-kept') ? skeleton.changeOrKeptTimer(timer?.at) : skeleton.changeOrTimer(timer?.at);
+    const wait = inForce(run.codeVersion, CARRIED_CODE_VERSION, 'deadline-timer-kept') ? skeleton.changeOrKeptTimer(timer?.at) : skeleton.changeOrTimer(timer?.at);
     const timedOut = (await wait) === false;
 
     if (timedOut && timer) {
       // Version 2: deadlines armed from here on use the installation's current settings, even if the
       // settings signal was missed. Cases started on version 1 replay without this step (patched() = false).
-      if (patched('reread-settings-when-a-deadline-fires')) run.settings = await loadCaseSettings();
+      if (inForce(run.codeVersion, CARRIED_CODE_VERSION, 'reread-settings-when-a-deadline-fires')) run.settings = await loadCaseSettings();
       const fired = onDeadlineFired(run.data, timer.deadlineId, timer.phase, nowIso());
       const previous = run.data;
       skeleton.changed();
       const outboxIds = await persist(run, previous, fired.next, fired.events, fired.notifications, true);
       // Version 3: the outbox entries are mailed. Cases recorded before it replay without this step.
-      if (outboxIds.length > 0 && patched('send-notifications')) skeleton.deliver(outboxIds);
+      if (outboxIds.length > 0 && inForce(run.codeVersion, CARRIED_CODE_VERSION, 'send-notifications')) skeleton.deliver(outboxIds);
       if (fired.retentionElapsed) return eraseCase(run);
     }
 
     // Version 5: also before the limits of one run (checked where the loop wakes anyway, after a change or a timer;
     // patched() only once a limit is reached, so histories of before replay unchanged).
-    if (skeleton.shouldContinueAsNew() || (skeleton.runLimitReached() && patched('continue-before-run-limits'))) {
+    if (skeleton.shouldContinueAsNew() || (skeleton.runLimitReached() && inForce(run.codeVersion, CARRIED_CODE_VERSION, 'continue-before-run-limits'))) {
       // Let in-flight updates finish (and write their record) and mails go out before handing the state over.
       await condition(skeleton.settled);
       return continueAsNew<typeof caseWorkflow>({
         settings: run.settings,
         continueAsNewAfterEvents: input.continueAsNewAfterEvents,
+        // The next run follows this code, whatever the run it continues was started for.
+        codeVersion: CASE_CODE_VERSION,
         continued: { data: run.data, seq: skeleton.seq, settings: run.settings, recentRequestIds: skeleton.recentRequestIds },
       });
     }
@@ -258,7 +271,7 @@ async function eraseCase(run: CaseRun): Promise<CaseWorkflowResult> {
   // Version 4: updates still in flight write their record first, so none lands after the erasure; then the
   // data keys are destroyed in a last run of their own, whose history needs none of them — once no process's
   // key cache still holds the keys retired by the erasure as usable for new payloads.
-  if (patched('crypto-erasure')) {
+  if (inForce(run.codeVersion, CARRIED_CODE_VERSION, 'crypto-erasure')) {
     await condition(run.skeleton.settled);
     await erasePersonalData({ caseId });
     await sleep(RETIRED_KEY_WAIT_MS);

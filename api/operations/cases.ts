@@ -6,8 +6,8 @@ import { CASE_STATES, endOfDayBerlin, isIsoDate, isIsoTimestamp, parseCreateCase
 import { berlinDay, routingRulesOn } from '../../platform/routing-rules.js';
 import type { Database } from '../../platform/database.js';
 import { loadCaseSettings } from '../../platform/settings.js';
-import { caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case-messages.js';
-import { caseStartSearchAttributes, caseWorkflowInput } from '../../workflows/case-start.js';
+import { caseWorkflowId } from '../../workflows/case-messages.js';
+import { caseWorkflowStart } from '../../workflows/case-start.js';
 import {
   canOpenCase,
   caseAccess,
@@ -121,17 +121,12 @@ async function createCaseRows(db: Database, caseId: string, body: OpenCaseBody, 
 }
 
 /** Starts the case workflow; on failure removes the rows (nothing half-written) unless the start did land. */
-async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: string, input: CaseWorkflowInput, holder: { organisationId: string; municipality: string }): Promise<boolean> {
+async function startCaseWorkflow(deps: OperationDeps, caseId: string, personId: string, start: ReturnType<typeof caseWorkflowStart>): Promise<boolean> {
   const { db, temporal, taskQueue } = deps;
-  const workflowId = caseWorkflowId(caseId);
+  const { workflowId } = start;
   try {
     // Bounded: a caller should hear within seconds that the engine is away, not after the client's long retry.
-    await temporal.connection.withDeadline(Date.now() + 5000, () => temporal.workflow.start('caseWorkflow', {
-      workflowId,
-      taskQueue,
-      args: [input],
-      typedSearchAttributes: caseStartSearchAttributes(holder),
-    }));
+    await temporal.connection.withDeadline(Date.now() + 5000, () => temporal.workflow.start('caseWorkflow', { ...start, taskQueue }));
     return true;
   } catch (error) {
     // The start may have reached the server before the deadline ran out: then the case exists after all.
@@ -210,7 +205,7 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
     throw error;
   }
   // The same input the reconciler builds from the row, should this start be lost (workflows/case-start.ts).
-  const workflowInput = caseWorkflowInput(
+  const start = caseWorkflowStart(
     {
       id: caseId,
       openedAt,
@@ -223,7 +218,7 @@ export async function openCase(deps: OperationDeps, caller: Caller, input: unkno
     },
     settings,
   );
-  const startedNow = await startCaseWorkflow(deps, caseId, personId, workflowInput, { organisationId, municipality: proposal.municipality });
+  const startedNow = await startCaseWorkflow(deps, caseId, personId, start);
   const row = await loadCaseRow(deps.db, caseId);
   if (!row) throw new ApiError(500, 'internal_error', 'Fall nach dem Anlegen nicht gefunden.');
   if (!startedNow) return { ...toCaseResponse(row, null), ...confirmedWarning(match) };

@@ -9,7 +9,8 @@ import { reconcileUnstartedCases, type ReconcileResult } from '../activities/cas
 import { apiCall, bearerFor, type Bearer } from '../harness/auth.js';
 import { openCaseRows } from '../harness/cases.js';
 import { loadCaseSettings } from '../platform/settings.js';
-import { caseWorkflowId } from '../workflows/case-messages.js';
+import { CASE_CODE_VERSION, caseWorkflowId } from '../workflows/case-messages.js';
+import { caseNextDeadlineKey } from '../workflows/search-attributes.js';
 import { caseReconcilerScheduleId, ensureCaseReconcilerSchedule } from '../worker.js';
 import { eventually } from './support/eventually.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -86,11 +87,14 @@ describe('case reconciler', () => {
         municipality: 'Kall',
         source: 'self',
       },
+      codeVersion: CASE_CODE_VERSION,
     });
     const description = await h.client.workflow.getHandle(caseWorkflowId(caseId)).describe();
     expect(description.status.name).toBe('RUNNING');
     expect(description.searchAttributes.KimCaseState).toEqual(['intake']);
     expect(description.searchAttributes.KimOrganisation).toEqual(['drk']);
+    // The first deadline too, as intake starts a case (workflows/case-start.ts).
+    expect(description.typedSearchAttributes.get(caseNextDeadlineKey)).toBeInstanceOf(Date);
 
     // The workflow writes its first record; the opening event names who opened the case.
     await until('first record', async () => (await h.db.case.findUniqueOrThrow({ where: { id: caseId } })).lastEventSeq > 0);

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bearerFor, type Bearer } from '../harness/auth.js';
+import { openCaseRows, startCase } from '../harness/cases.js';
+import { eventually } from './support/eventually.js';
 import { repoRoot } from '../platform/paths.js';
 import { createCaseWorker } from '../worker.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -64,12 +66,11 @@ describe('a case running since before the catalogue', () => {
     });
     const running = old.run();
 
-    const opened = await call('POST', '/api/v1/cases', {
-      person: { givenName: 'Alt', familyName: 'Laufend', birthDate: '1979-01-02', municipality: 'Kall', languages: ['ar'] },
-      source: 'self',
-    });
-    expect(opened.status).toBe(201);
-    const caseId = opened.body.id as string;
+    // Opened as the intake of before started cases (no code version: the run asks patched(), workflows/case-patches.ts).
+    const open = await openCaseRows(h.db, { organisationId: 'drk', municipality: 'Kall' });
+    await startCase(h.client, h.taskQueue, open, { asBefore: true });
+    const caseId = open.caseId;
+    await eventually(() => h.db.case.findUniqueOrThrow({ where: { id: caseId } }), (row) => row.lastEventSeq > 0, 'the opening record');
     await act(caseId, 'record-consent', { scope: 'data_processing', decision: 'given' });
     await act(caseId, 'start-assessment');
     await act(caseId, 'complete-assessment', { lifeAreas: [{ area: 'finances', situation: 'Schulden', need: 'high' }] });

@@ -11,9 +11,8 @@ import { getHeapStatistics } from 'node:v8';
 import { defaultCaseSettings } from '../../domain/index.js';
 import { maxCachedWorkflows } from '../../worker.js';
 import { ORGANISATIONS } from '../../domain/organisations.js';
-import type { CaseWorkflowInput } from '../../workflows/case-messages.js';
 import { caseWorkflowId } from '../../workflows/case-messages.js';
-import { caseMunicipalityKey, caseOrganisationKey, caseStateKey } from '../../workflows/search-attributes.js';
+import { caseWorkflowStart } from '../../workflows/case-start.js';
 import { bearerFor } from '../../harness/auth.js';
 import { call, HttpError, type Headers } from './api-client.js';
 import type { BenchEnvironment, WorkerFleet } from './environment.js';
@@ -137,28 +136,12 @@ async function createOpenCases(env: BenchEnvironment, taskQueue: string, count: 
     });
     await pool(rows.length, startConcurrency, async (i) => {
       const r = rows[i]!;
-      const input: CaseWorkflowInput = {
-        settings: defaultCaseSettings,
-        open: {
-          caseId: r.caseId,
-          openedAt: r.openedAt,
-          openedBy: 'system',
-          organisationId: r.organisationId,
-          proposedProvider: { organisationId: r.organisationId, reason: `Wohnort ${r.municipality}` },
-          municipality: r.municipality,
-          source: 'self',
-        },
-      };
-      await env.client.workflow.start('caseWorkflow', {
-        workflowId: caseWorkflowId(r.caseId),
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: [
-          { key: caseStateKey, value: 'intake' },
-          { key: caseOrganisationKey, value: r.organisationId },
-          { key: caseMunicipalityKey, value: r.municipality },
-        ],
-      });
+      // The API's own builder (workflows/case-start.ts): the same input, code version and search attributes.
+      const start = caseWorkflowStart(
+        { id: r.caseId, openedAt: r.openedAt, openedById: null, organisationId: r.organisationId, proposedOrganisationId: r.organisationId, proposalReason: `Wohnort ${r.municipality}`, municipality: r.municipality, source: 'self' },
+        defaultCaseSettings,
+      );
+      await env.client.workflow.start('caseWorkflow', { ...start, taskQueue });
     });
     log(`  scale: ${offset + n}/${count} case workflows started`);
   }

@@ -183,8 +183,8 @@ function advanceRows(a: AdvanceResult): Row[] {
 function intakeRow(i: IntakeResult): Row {
   return {
     measurement: `2 intake, concurrency ${i.concurrency}, ${i.seconds} s window`,
-    kim: `${i.api.perSecond.toFixed(1)} cases/s${i.api.errors ? ` (${i.api.errors} errors)` : ''}`,
-    limit: `${i.bare.perSecond.toFixed(1)} starts/s`,
+    kim: `${i.api.perSecond.toFixed(1)} cases/s${i.api.errors ? ` (${i.api.errors} errors)` : ''}; first records ${i.drainSeconds.toFixed(1)} s after`,
+    limit: `${i.bare.perSecond.toFixed(1)} starts/s; first tasks ${i.bareDrainSeconds.toFixed(1)} s after`,
     ratio: ratio(i.ratio),
     goal: `≥ ${GOALS.intake}×`,
     met: yes(i.ratio >= GOALS.intake),

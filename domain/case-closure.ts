@@ -40,15 +40,19 @@ function endClosureRequest(h: HandlerContext, why: string): ClosureRequest {
   return request;
 }
 
-/** What changed since the request (German, for the confirmation); empty when nothing did. */
-export function changesSinceRequest(c: CaseData): string[] {
+/**
+ * What changed since the request (German, for the confirmation); empty when nothing did. Rules 11: a contact by when it
+ * was recorded (a case continued from older rules has that only from its next contact on; until then its date).
+ */
+export function changesSinceRequest(c: CaseData, rules = 11): string[] {
   const request = c.closureRequest;
   if (!request) return [];
   const after = (at: string | undefined) => at !== undefined && toMs(at) > toMs(request.requestedAt);
   const changes: string[] = [];
   const referrals = c.referrals.filter((r) => after(r.sentAt)).length;
   if (referrals > 0) changes.push(`${referrals} neue Vermittlung(en)`);
-  if (after(c.contacts.lastContactAt)) changes.push('neuer Kontakt');
+  const contact = rules >= 11 ? (c.contacts.lastRecordedAt ?? c.contacts.lastContactAt) : c.contacts.lastContactAt;
+  if (after(contact)) changes.push('neuer Kontakt');
   const consents = c.consents.filter((k) => after(k.recordedAt)).length;
   if (consents > 0) changes.push(`${consents} neue Einwilligung(en)`);
   const goals = c.goals.filter((g) => after(g.updatedAt) || after(g.agreedAt)).length;
@@ -59,7 +63,7 @@ export function changesSinceRequest(c: CaseData): string[] {
 /** Rules 6: approving a request the case has outgrown needs `confirmChanges`. Field errors, or null. */
 export function staleApprovalError(h: HandlerContext, confirmed: boolean | undefined) {
   if (h.rules < 6 || confirmed) return null;
-  const changes = changesSinceRequest(h.c);
+  const changes = changesSinceRequest(h.c, h.rules);
   if (changes.length === 0) return null;
   const since = formatDateDe(h.c.closureRequest!.requestedAt);
   return fail('confirmChanges', `Seit dem Antrag vom ${since} hat sich der Fall geändert (${changes.join(', ')}). Bitte prüfen und die Freigabe ausdrücklich bestätigen.`);

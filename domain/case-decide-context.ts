@@ -19,9 +19,13 @@ import { agreeCriteria, criteriaSummary, ratingErrors, ratingSummary, type Crite
  * (`set-residence-track`, domain/residence-track.ts) with its expiry deadline — see HandlerContext.residenceTrack. A workflow run started before a
  * version decides by the one before until it continues as new, so its history replays as recorded.
  */
-export const CASE_RULES = 10;
-/** 10 (issue 14): a referral keeps the catalogue codes of its service and partner (HandlerContext.catalogue). */
-export type CaseRulesVersion = 5 | 6 | 7 | 8 | 9 | 10;
+export const CASE_RULES = 11;
+/** 10 (issue 14): a referral keeps the catalogue codes of its service and partner (HandlerContext.catalogue).
+ *  11: a contact counts as a change since a closure request when it was recorded after the request, whatever day it
+ *  is dated (before: when its date, read as midnight UTC, lay after the request's instant — a contact of today
+ *  recorded after a morning request went unnoticed, one recorded before a request made after midnight in Germany
+ *  was taken for new). */
+export type CaseRulesVersion = 5 | 6 | 7 | 8 | 9 | 10 | 11;
 
 export interface HandlerContext {
   rules: CaseRulesVersion;

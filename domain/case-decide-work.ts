@@ -224,6 +224,7 @@ export const workHandlers = {
     c.contacts.count += 1;
     // A case opened before rules 8 has no count of the newer kinds yet.
     c.contacts.byKind[p.kind] = (c.contacts.byKind[p.kind] ?? 0) + 1;
+    if (h.rules >= 11) c.contacts.lastRecordedAt = h.now;
     const at = isIsoDate(p.date) ? `${p.date}T00:00:00.000Z` : p.date;
     const newer = !c.contacts.lastContactAt || toMs(at) > toMs(c.contacts.lastContactAt);
     h.emit('contact_recorded', `Kontakt erfasst: ${CONTACT_KIND_LABELS[p.kind]} am ${formatDateDe(p.date)} (${p.durationMinutes} Min.)`, {

@@ -250,6 +250,8 @@ export interface ContactsSummary {
   count: number;
   byKind: Record<ContactKind, number>;
   lastContactAt?: string;
+  /** When the latest contact was recorded (rules 11): what the closure check compares with the request. */
+  lastRecordedAt?: string;
   /** Contacts recorded before version 5 only (their notes live nowhere else); newer ones live in their events. */
   items: Contact[];
 }

@@ -57,8 +57,8 @@ describe('runs started for code version 11', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id as string;
     await eventually(() => h.db.case.findUniqueOrThrow({ where: { id } }), (row) => row.lastEventSeq > 0, 'the opening record');
-
-    const events = await historyOf(id);
+    // The record is written inside the first task; the task's commands reach history when it completes.
+    const events = await eventually(() => historyOf(id), (e) => e.some((x) => x.eventType === EventType.EVENT_TYPE_TIMER_STARTED), 'the first task completed');
     expect(patchMarkers(events)).toEqual([]);
     expect(upserts(events)).toEqual([]);
     // The opening record's local activity marker and the first deadline's timer: nothing else in the first task.
@@ -118,7 +118,7 @@ describe('runs started for code version 11', () => {
     }
     const firstRun = await historyOf(id, first.firstExecutionRunId);
     const names = patchMarkers(firstRun).map((e) => Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString());
-    expect(names.join()).toContain('"case-rules-10"');
+    expect(names.join()).toContain('"case-rules-11"');
     expect(upserts(firstRun).length).toBeGreaterThan(patchMarkers(firstRun).length); // the markers' and the case's own
     const ended = firstRun[firstRun.length - 1]!;
     expect(EventType[ended.eventType!]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');

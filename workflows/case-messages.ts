@@ -61,7 +61,7 @@ export interface CaseWorkflowInput {
 }
 
 /** The case workflow code version new runs are started for (intake, reconciler, continue-as-new). */
-export const CASE_CODE_VERSION = 11;
+export const CASE_CODE_VERSION = 12;
 
 export interface CaseActionRequest {
   action: CaseAction;

@@ -5,7 +5,8 @@
 // input (part of its history, so replay decides exactly as the live run did): patches up to that version are in force
 // without being asked. Runs started before carry none and ask `patched()` as they did when recorded.
 //
-// A later change gets a new version: `inForce(run, 12, 'name')` asks `patched()` only in runs started before 12.
+// A later change gets a new version: `inForce(run.codeVersion, 12, 'case-rules-11')` (process rules 11) asks
+// `patched()` only in runs started before version 12.
 // Rolling deploys: as with any patch, workers on the new code must be running before new runs are started for it.
 import { patched } from '@temporalio/workflow';
 

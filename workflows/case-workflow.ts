@@ -106,7 +106,9 @@ function startRun(input: CaseWorkflowInput): { run: CaseRun; initialEvents: Doma
   // continues as new. A new run records only the newest marker (the first check is true, the others are not made).
   // Version 9: the residence-law track; version 10 (issue 14): referrals keep their catalogue codes.
   const rules: CaseRulesVersion =
-    inForce(codeVersion, CARRIED_CODE_VERSION, 'case-rules-10') ? CASE_RULES
+    // Version 12: process rules 11 (a contact counts as new since a closure request by when it was recorded).
+    inForce(codeVersion, 12, 'case-rules-11') ? CASE_RULES
+    : inForce(codeVersion, CARRIED_CODE_VERSION, 'case-rules-10') ? 10
     : patched('case-rules-9') ? 9
     : patched('case-rules-8') ? 8
     : patched('case-rules-7') ? 7

@@ -120,6 +120,43 @@ describe('changes since the request', () => {
   });
 });
 
+describe('a contact since the request (rules 11: by when it was recorded)', () => {
+  const requested = (rules?: CaseRulesVersion) => {
+    const d = working();
+    if (rules) d.rules = rules;
+    d.advance(1).do('request-closure', CLOSURE);
+    return d;
+  };
+  const day = (iso: string) => iso.slice(0, 10);
+
+  it('a contact of today recorded after the request counts (its date, midnight UTC, lies before the request)', () => {
+    const d = requested();
+    d.advance(0.1).do('record-contact', { kind: 'phone', date: day(d.now), durationMinutes: 10 });
+    expect(changesSinceRequest(d.c, 11)).toEqual(['neuer Kontakt']);
+    expect(d.try('approve-closure', {}, coordinator)).toMatchObject({ ok: false, error: { fields: { confirmChanges: expect.stringContaining('neuer Kontakt') } } });
+  });
+
+  it('a contact recorded before the request does not, even dated after the request’s instant', () => {
+    const d = working();
+    // 23:30 UTC, 00:30 in Germany: the contact is dated today in Germany, the next day in UTC.
+    d.advance(1);
+    d.now = `${day(d.now)}T23:30:00.000Z`;
+    d.do('record-contact', { kind: 'phone', date: day(new Date(Date.parse(d.now) + 3_600_000).toISOString()), durationMinutes: 10 });
+    d.now = `${day(d.now)}T23:31:00.000Z`;
+    d.do('request-closure', CLOSURE);
+    expect(changesSinceRequest(d.c, 10)).toEqual(['neuer Kontakt']); // what rules 10 made of it
+    expect(changesSinceRequest(d.c, 11)).toEqual([]);
+    expect(d.try('approve-closure', {}, coordinator)).toMatchObject({ ok: true, next: { state: 'closed' } });
+  });
+
+  it('on rules 10 the date decides, as then', () => {
+    const d = requested(10);
+    d.advance(0.1).do('record-contact', { kind: 'phone', date: day(d.now), durationMinutes: 10 });
+    expect(changesSinceRequest(d.c, 10)).toEqual([]);
+    expect(d.try('approve-closure', {}, coordinator)).toMatchObject({ ok: true, next: { state: 'closed' } });
+  });
+});
+
 describe('the rules-6 boundary', () => {
   const approveOutgrown = (rules: CaseRulesVersion) => {
     const d = working();

@@ -40,18 +40,21 @@ function endClosureRequest(h: HandlerContext, why: string): ClosureRequest {
   return request;
 }
 
+/** The process rules from which a contact counts by when it was recorded (case-decide-context.ts CASE_RULES 11). */
+export const CONTACTS_BY_RECORDING = 11;
+
 /**
  * What changed since the request (German, for the confirmation); empty when nothing did. Rules 11: a contact by when it
  * was recorded (a case continued from older rules has that only from its next contact on; until then its date).
  */
-export function changesSinceRequest(c: CaseData, rules = 11): string[] {
+export function changesSinceRequest(c: CaseData, rules: number = CONTACTS_BY_RECORDING): string[] {
   const request = c.closureRequest;
   if (!request) return [];
   const after = (at: string | undefined) => at !== undefined && toMs(at) > toMs(request.requestedAt);
   const changes: string[] = [];
   const referrals = c.referrals.filter((r) => after(r.sentAt)).length;
   if (referrals > 0) changes.push(`${referrals} neue Vermittlung(en)`);
-  const contact = rules >= 11 ? (c.contacts.lastRecordedAt ?? c.contacts.lastContactAt) : c.contacts.lastContactAt;
+  const contact = rules >= CONTACTS_BY_RECORDING ? (c.contacts.lastRecordedAt ?? c.contacts.lastContactAt) : c.contacts.lastContactAt;
   if (after(contact)) changes.push('neuer Kontakt');
   const consents = c.consents.filter((k) => after(k.recordedAt)).length;
   if (consents > 0) changes.push(`${consents} neue Einwilligung(en)`);

@@ -1,5 +1,6 @@
 // Handlers of the case decision function (domain/case-decide.ts) for the work through the phases: assessment, goal
 // agreement and goals, referrals, reviews and contacts.
+import { CONTACTS_BY_RECORDING } from './case-closure.js';
 import { canCloseDirectly } from './case-lifecycle.js';
 import { CONTACT_KIND_LABELS, type Assessment, type CaseState, type Referral } from './case-model.js';
 import { GOAL_STATUS_LABELS, REFERRAL_OUTCOME_LABELS, REVIEW_OUTCOME_LABELS } from './labels.js';
@@ -224,7 +225,7 @@ export const workHandlers = {
     c.contacts.count += 1;
     // A case opened before rules 8 has no count of the newer kinds yet.
     c.contacts.byKind[p.kind] = (c.contacts.byKind[p.kind] ?? 0) + 1;
-    if (h.rules >= 11) c.contacts.lastRecordedAt = h.now;
+    if (h.rules >= CONTACTS_BY_RECORDING) c.contacts.lastRecordedAt = h.now;
     const at = isIsoDate(p.date) ? `${p.date}T00:00:00.000Z` : p.date;
     const newer = !c.contacts.lastContactAt || toMs(at) > toMs(c.contacts.lastContactAt);
     h.emit('contact_recorded', `Kontakt erfasst: ${CONTACT_KIND_LABELS[p.kind]} am ${formatDateDe(p.date)} (${p.durationMinutes} Min.)`, {

@@ -62,9 +62,12 @@ export async function startCase(
     ...(options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
     ...(options.asBefore ? {} : { codeVersion: CASE_CODE_VERSION }),
   };
-  const workflowId = caseWorkflowId(open.caseId);
-  if (options.asBefore) return client.workflow.start('caseWorkflow', { workflowId, taskQueue, args: [input] });
-  return client.workflow.start('caseWorkflow', { workflowId, taskQueue, args: [input], typedSearchAttributes: caseStartSearchAttributes(input) });
+  return client.workflow.start('caseWorkflow', {
+    workflowId: caseWorkflowId(open.caseId),
+    taskQueue,
+    args: [input],
+    ...(options.asBefore ? {} : { typedSearchAttributes: caseStartSearchAttributes(input) }),
+  });
 }
 
 /** The case as an action left it, read from the read model as the API answers (the action's answer is small). */
